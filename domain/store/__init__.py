@@ -1,0 +1,87 @@
+"""The event-store port, its records and errors, and `open_store(url)` for every backend."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from domain.store.errors import (
+    ConcurrencyError,
+    DuplicateEventError,
+    EventStoreError,
+    InvalidEventError,
+    InvalidExpectedVersionError,
+    SnapshotError,
+    StoreClosedError,
+    StoreUrlError,
+    StreamForgottenError,
+    StreamNotFoundError,
+)
+from domain.store.memory import MemoryEventStore
+from domain.store.protocol import ALL_STREAM, CommitListener, EventStore, Subscription
+from domain.store.records import (
+    ANY,
+    NO_STREAM,
+    Expect,
+    ExpectedVersion,
+    NewEvent,
+    RecordedEvent,
+    Snapshot,
+    SnapshotPolicy,
+    StreamInfo,
+    StreamStatus,
+)
+
+__all__ = [
+    "ALL_STREAM",
+    "ANY",
+    "NO_STREAM",
+    "CommitListener",
+    "ConcurrencyError",
+    "DuplicateEventError",
+    "EventStore",
+    "EventStoreError",
+    "Expect",
+    "ExpectedVersion",
+    "InvalidEventError",
+    "InvalidExpectedVersionError",
+    "MemoryEventStore",
+    "NewEvent",
+    "RecordedEvent",
+    "Snapshot",
+    "SnapshotError",
+    "SnapshotPolicy",
+    "StoreClosedError",
+    "StoreUrlError",
+    "StreamForgottenError",
+    "StreamInfo",
+    "StreamNotFoundError",
+    "StreamStatus",
+    "Subscription",
+    "open_store",
+]
+
+
+def open_store(
+    url: str = "memory:",
+    *,
+    snapshot_policy: SnapshotPolicy | None = None,
+    deleted_types: Iterable[str] = (),
+) -> EventStore:
+    """Open the store a URL names: `memory:`, `sqlite:///path.db` or `postgresql://...`."""
+    if not isinstance(url, str) or not url:
+        raise StoreUrlError(str(url), "a store URL is required (e.g. memory:)")
+    scheme = url.split(":", 1)[0].lower()
+    if scheme == "memory":
+        return MemoryEventStore(snapshot_policy, deleted_types, url="memory:")
+    if scheme == "sqlite":
+        try:
+            from domain.store.sqlite import SQLiteEventStore  # type: ignore[import-not-found]
+        except ImportError as exc:
+            raise StoreUrlError(url, "the SQLite backend is not available") from exc
+        store: EventStore = SQLiteEventStore.open(
+            url, snapshot_policy=snapshot_policy, deleted_types=deleted_types
+        )
+        return store
+    if scheme in ("postgresql", "postgres"):
+        raise StoreUrlError(url, "the PostgreSQL backend is not available in this version")
+    raise StoreUrlError(url, f"unknown scheme {scheme!r}; use memory:, sqlite:///FILE")

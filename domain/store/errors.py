@@ -1,0 +1,106 @@
+"""Errors an event store raises. Each carries the facts, never just a string."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+
+class EventStoreError(Exception):
+    """Base class of every store error."""
+
+
+class ConcurrencyError(EventStoreError):
+    """The stream is not at the expected version; nothing was written."""
+
+    def __init__(
+        self,
+        stream_id: str,
+        expected: object,
+        actual: int,
+        last_event_id: uuid.UUID | None,
+    ) -> None:
+        self.stream_id = stream_id
+        self.expected = expected
+        self.actual = actual
+        self.last_event_id = last_event_id
+        shown = getattr(expected, "value", expected)
+        super().__init__(
+            f"concurrency conflict on {stream_id}: expected version {shown}, "
+            f"actual version {actual} (last event {last_event_id or 'none'})"
+        )
+
+
+class StreamForgottenError(EventStoreError):
+    """The stream was forgotten (GDPR erasure): it accepts no more events and its id is
+    never reused."""
+
+    def __init__(self, stream_id: str) -> None:
+        self.stream_id = stream_id
+        super().__init__(f"stream {stream_id} was forgotten: it accepts no more events")
+
+
+class StreamNotFoundError(EventStoreError):
+    """The stream has no events."""
+
+    def __init__(self, stream_id: str) -> None:
+        self.stream_id = stream_id
+        super().__init__(f"stream {stream_id} does not exist")
+
+
+class DuplicateEventError(EventStoreError):
+    """An event id is already stored with different content (or in another stream)."""
+
+    def __init__(self, event_id: uuid.UUID, stream_id: str) -> None:
+        self.event_id = event_id
+        self.stream_id = stream_id
+        super().__init__(
+            f"event {event_id} is already stored with different content; "
+            f"refusing to append it to {stream_id}"
+        )
+
+
+class InvalidEventError(EventStoreError):
+    """An event (or snapshot) to store is malformed: wrong types, non-JSON data, bad ids."""
+
+    def __init__(self, reason: str, *, field: str | None = None, index: int | None = None) -> None:
+        self.reason = reason
+        self.field = field
+        self.index = index
+        where = ""
+        if index is not None:
+            where += f"event #{index}"
+        if field is not None:
+            where += f"{' ' if where else ''}field {field!r}"
+        super().__init__(f"{where}: {reason}" if where else reason)
+
+
+class InvalidExpectedVersionError(EventStoreError, ValueError):
+    """The expected version is not an int >= 0, NO_STREAM or ANY."""
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+        super().__init__(
+            f"expected version must be a non-negative int, NO_STREAM or ANY; got {value!r}"
+        )
+
+
+class SnapshotError(EventStoreError):
+    """A snapshot does not match its stream (unknown stream, wrong version or event id)."""
+
+
+class StoreClosedError(EventStoreError):
+    """The store was closed."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        super().__init__(f"the store {url} is closed")
+
+
+class StoreUrlError(EventStoreError, ValueError):
+    """A store URL that cannot be opened."""
+
+    def __init__(self, url: str, reason: str) -> None:
+        self.url = url
+        self.reason = reason
+        super().__init__(f"cannot open store {url!r}: {reason}")

@@ -1,0 +1,98 @@
+"""The event-store port. Every backend (memory, SQLite, PostgreSQL) implements it and passes
+the same contract suite (`tests/store/`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Protocol, runtime_checkable
+
+from domain.store.records import (
+    ExpectedVersion,
+    NewEvent,
+    RecordedEvent,
+    Snapshot,
+    SnapshotPolicy,
+    StreamInfo,
+)
+
+CommitListener = Callable[[Sequence[RecordedEvent]], None]
+"""Called once per commit with the events it made visible, in commit order."""
+
+ALL_STREAM = "$all"
+"""The name the UI and CLI use for the global log; no real stream may use a `$` prefix."""
+
+
+class Subscription(Protocol):
+    """A handle on a commit listener; `close()` stops delivery."""
+
+    def close(self) -> None: ...
+
+
+@runtime_checkable
+class EventStore(Protocol):
+    """Append-only streams of events with a global, commit-ordered log and snapshots."""
+
+    url: str
+    snapshot_policy: SnapshotPolicy
+    deleted_types: frozenset[str]
+    """Event types that mark their stream as deleted (soft delete) in `list_streams`."""
+
+    def append(
+        self, stream_id: str, events: Sequence[NewEvent], expected_version: ExpectedVersion
+    ) -> list[RecordedEvent]:
+        """Atomically append `events` to `stream_id`: all become visible or none.
+
+        Raises ConcurrencyError when the stream is not at `expected_version`,
+        StreamForgottenError for a forgotten stream, InvalidEventError /
+        InvalidExpectedVersionError for bad input and DuplicateEventError when an event id is
+        stored with other content. Re-appending a batch that is already stored with the same
+        content returns the stored records and writes nothing.
+        """
+        ...
+
+    def read_stream(
+        self, stream_id: str, from_version: int = 1, to_version: int | None = None
+    ) -> list[RecordedEvent]:
+        """Events of one stream with `from_version <= version <= to_version`, in order."""
+        ...
+
+    def read_all(self, from_position: int = 1, limit: int | None = None) -> list[RecordedEvent]:
+        """The global log from `from_position` (inclusive), at most `limit` events."""
+        ...
+
+    def head_position(self) -> int:
+        """The position of the last committed event (0 for an empty store)."""
+        ...
+
+    def stream_info(self, stream_id: str) -> StreamInfo | None:
+        """Version, count and status of one stream, or None if it never existed."""
+        ...
+
+    def list_streams(self) -> list[StreamInfo]:
+        """Every stream ever written, in order of creation."""
+        ...
+
+    def subscribe(self, listener: CommitListener) -> Subscription:
+        """Deliver every later commit (appends and forgets) to `listener`, in commit order."""
+        ...
+
+    def save_snapshot(self, snapshot: Snapshot) -> None:
+        """Keep `snapshot`, dropping the oldest beyond `snapshot_policy.keep`."""
+        ...
+
+    def snapshots(self, stream_id: str) -> list[Snapshot]:
+        """The kept snapshots of a stream, oldest first."""
+        ...
+
+    def latest_snapshot(self, stream_id: str) -> Snapshot | None:
+        """The newest kept snapshot of a stream, if any."""
+        ...
+
+    def forget(self, stream_id: str, tombstone: NewEvent) -> RecordedEvent:
+        """Erase a stream atomically: remove its events and snapshots and store `tombstone`
+        as its only event (at the next version). Later appends raise StreamForgottenError."""
+        ...
+
+    def close(self) -> None:
+        """Release connections and files. The store is unusable afterwards."""
+        ...

@@ -1,0 +1,130 @@
+"""The records an event store keeps: new events going in, recorded events and snapshots coming out.
+
+Records are frozen, slotted dataclasses rather than pydantic models: a store hands out millions
+of them and rehydration speed matters. Payloads (`data`, `metadata`, `state`) are plain JSON
+objects; treat them as read-only — a store may hand the same object to several readers.
+"""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Final
+
+JsonObject = dict[str, Any]
+
+
+class Expect(enum.Enum):
+    """Symbolic expected versions for `append`; an exact version is a plain `int`."""
+
+    NO_STREAM = "no_stream"
+    """The stream must not exist yet (same as the exact version 0)."""
+    ANY = "any"
+    """No concurrency check."""
+
+
+ExpectedVersion = int | Expect
+
+NO_STREAM: Final = Expect.NO_STREAM
+ANY: Final = Expect.ANY
+
+
+class StreamStatus(enum.StrEnum):
+    """Lifecycle of a stream as the store sees it."""
+
+    ACTIVE = "active"
+    DELETED = "deleted"
+    """Soft-deleted: an event of one of the store's deletion types was appended."""
+    FORGOTTEN = "forgotten"
+    """Erased: only a tombstone remains and every later append is refused."""
+
+
+# Metadata keys the system writes; other keys are allowed and kept.
+CORRELATION_ID: Final = "correlation_id"
+CAUSATION_ID: Final = "causation_id"
+COMMAND: Final = "command"
+
+
+@dataclass(frozen=True, slots=True)
+class NewEvent:
+    """An event to append. `event_id` is the idempotency key: re-sending it is a no-op."""
+
+    type: str
+    data: JsonObject
+    schema_version: int = 1
+    metadata: JsonObject = field(default_factory=dict)
+    event_id: uuid.UUID = field(default_factory=uuid.uuid4)
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedEvent:
+    """An event as stored: the new event plus the facts the store assigned to it."""
+
+    event_id: uuid.UUID
+    stream_id: str
+    version: int
+    """1-based, contiguous within the stream."""
+    position: int
+    """Global, strictly increasing in commit order across all streams (the "$all" log)."""
+    type: str
+    schema_version: int
+    recorded_at: datetime
+    data: JsonObject
+    metadata: JsonObject
+
+    def same_content(self, stream_id: str, new: NewEvent) -> bool:
+        """True when `new`, appended to `stream_id`, is a retry of this stored event."""
+        return (
+            self.stream_id == stream_id
+            and self.type == new.type
+            and self.schema_version == new.schema_version
+            and self.data == new.data
+            and self.metadata == new.metadata
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """The state of a stream's aggregate as of `version` (the event `last_event_id`)."""
+
+    stream_id: str
+    version: int
+    last_event_id: uuid.UUID
+    state: JsonObject
+    state_schema_version: int
+    taken_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class StreamInfo:
+    """One row of `list_streams`."""
+
+    stream_id: str
+    version: int
+    """The version of the stream's last event (a forgotten stream keeps counting)."""
+    event_count: int
+    """Events actually stored now (1 for a forgotten stream: its tombstone)."""
+    status: StreamStatus
+    last_position: int
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SnapshotPolicy:
+    """Take a snapshot every `every` events; keep the latest `keep` per stream."""
+
+    every: int = 10
+    keep: int = 3
+
+    def __post_init__(self) -> None:
+        if isinstance(self.every, bool) or not isinstance(self.every, int) or self.every < 1:
+            raise ValueError(f"snapshot interval must be a positive integer, got {self.every!r}")
+        if isinstance(self.keep, bool) or not isinstance(self.keep, int) or self.keep < 1:
+            raise ValueError(f"snapshots kept must be a positive integer, got {self.keep!r}")
+
+    def due(self, old_version: int, new_version: int) -> bool:
+        """True when a batch moving a stream from `old_version` to `new_version` crosses a
+        multiple of `every` (a batch may jump over the exact multiple)."""
+        return new_version // self.every > old_version // self.every

@@ -1,0 +1,133 @@
+"""Checks shared by every backend, so each refuses bad input the same way, before writing."""
+
+from __future__ import annotations
+
+import json
+import math
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from domain.store.errors import InvalidEventError, InvalidExpectedVersionError
+from domain.store.records import Expect, ExpectedVersion, JsonObject, NewEvent, Snapshot
+
+MAX_STREAM_ID = 200
+MAX_TYPE = 200
+
+
+def check_stream_id(stream_id: object) -> str:
+    """A stream id is a non-empty string without control characters or a `$` prefix."""
+    if not isinstance(stream_id, str):
+        raise InvalidEventError(f"stream id must be a string, got {type(stream_id).__name__}")
+    if not stream_id or len(stream_id) > MAX_STREAM_ID:
+        raise InvalidEventError(f"stream id must be 1..{MAX_STREAM_ID} characters")
+    if stream_id.startswith("$"):
+        raise InvalidEventError(f"stream id {stream_id!r}: names starting with '$' are reserved")
+    if any(ord(c) < 32 or ord(c) == 127 for c in stream_id) or stream_id.strip() != stream_id:
+        raise InvalidEventError(f"stream id {stream_id!r} has control or surrounding blank chars")
+    return stream_id
+
+
+def check_expected_version(expected: object) -> ExpectedVersion:
+    """Accept an int >= 0 (0 means "no stream"), NO_STREAM or ANY; refuse anything else."""
+    if isinstance(expected, Expect):
+        return expected
+    if isinstance(expected, bool) or not isinstance(expected, int) or expected < 0:
+        raise InvalidExpectedVersionError(expected)
+    return expected
+
+
+def _reject_nan(value: str) -> Any:
+    raise ValueError(f"{value} is not valid JSON")
+
+
+def json_copy(value: object, *, field: str, index: int | None = None) -> JsonObject:
+    """A deep copy of a JSON object through its canonical text, refusing anything JSON can't
+    carry exactly (non-str keys, NaN, sets, objects...)."""
+    if not isinstance(value, dict):
+        raise InvalidEventError(
+            f"must be a JSON object (dict), got {type(value).__name__}", field=field, index=index
+        )
+    try:
+        text = json.dumps(value, allow_nan=False, separators=(",", ":"))
+    except (TypeError, ValueError) as exc:
+        raise InvalidEventError(f"not JSON-serialisable: {exc}", field=field, index=index) from exc
+    _check_keys(value, field, index)
+    copied: JsonObject = json.loads(text, parse_constant=_reject_nan)
+    return copied
+
+
+def _check_keys(value: object, field: str, index: int | None) -> None:
+    # json.dumps silently turns int/float/bool/None keys into strings; that would change the
+    # payload on a round trip, so refuse them.
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise InvalidEventError(
+                    f"object keys must be strings, got {key!r}", field=field, index=index
+                )
+            _check_keys(item, field, index)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            _check_keys(item, field, index)
+    elif isinstance(value, float) and not math.isfinite(value):
+        raise InvalidEventError("NaN and infinities are not JSON", field=field, index=index)
+
+
+def normalise_events(events: Sequence[NewEvent]) -> list[NewEvent]:
+    """Validate a batch and return copies whose payloads the caller can no longer mutate."""
+    if isinstance(events, NewEvent) or not isinstance(events, Sequence):
+        raise InvalidEventError("events must be a sequence of NewEvent")
+    if not events:
+        raise InvalidEventError("a batch must hold at least one event")
+    out: list[NewEvent] = []
+    seen: set[uuid.UUID] = set()
+    for i, event in enumerate(events):
+        if not isinstance(event, NewEvent):
+            raise InvalidEventError(f"expected NewEvent, got {type(event).__name__}", index=i)
+        if not isinstance(event.type, str) or not event.type or len(event.type) > MAX_TYPE:
+            raise InvalidEventError(f"must be 1..{MAX_TYPE} characters", field="type", index=i)
+        sv = event.schema_version
+        if isinstance(sv, bool) or not isinstance(sv, int) or sv < 1:
+            raise InvalidEventError(
+                f"must be a positive int, got {sv!r}", field="schema_version", index=i
+            )
+        if not isinstance(event.event_id, uuid.UUID):
+            raise InvalidEventError(
+                f"must be a UUID, got {type(event.event_id).__name__}", field="event_id", index=i
+            )
+        if event.event_id in seen:
+            raise InvalidEventError(f"event id {event.event_id} appears twice in the batch")
+        seen.add(event.event_id)
+        out.append(
+            NewEvent(
+                type=event.type,
+                data=json_copy(event.data, field="data", index=i),
+                schema_version=sv,
+                metadata=json_copy(event.metadata, field="metadata", index=i),
+                event_id=event.event_id,
+            )
+        )
+    return out
+
+
+def normalise_snapshot(snapshot: Snapshot) -> Snapshot:
+    """Validate a snapshot's shape and copy its state."""
+    if not isinstance(snapshot, Snapshot):
+        raise InvalidEventError(f"expected Snapshot, got {type(snapshot).__name__}")
+    check_stream_id(snapshot.stream_id)
+    if isinstance(snapshot.version, bool) or not isinstance(snapshot.version, int):
+        raise InvalidEventError("snapshot version must be an int", field="version")
+    if snapshot.version < 1:
+        raise InvalidEventError("snapshot version must be >= 1", field="version")
+    sv = snapshot.state_schema_version
+    if isinstance(sv, bool) or not isinstance(sv, int) or sv < 1:
+        raise InvalidEventError("must be a positive int", field="state_schema_version")
+    return Snapshot(
+        stream_id=snapshot.stream_id,
+        version=snapshot.version,
+        last_event_id=snapshot.last_event_id,
+        state=json_copy(snapshot.state, field="state"),
+        state_schema_version=sv,
+        taken_at=snapshot.taken_at,
+    )

@@ -1,0 +1,1 @@
+"""es-tui: a keyboard-driven terminal workbench for event sourcing."""
