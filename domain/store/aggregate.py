@@ -77,7 +77,7 @@ def load(
     stream_id: str,
     fold: Fold[S],
     *,
-    snapshot: Snapshot | None | Literal["latest"] = LATEST,
+    snapshot: Snapshot | Literal["latest"] | None = LATEST,
     to_version: int | None = None,
 ) -> Loaded[S]:
     """Load a stream's aggregate from `snapshot` (default: the latest usable one) plus the
