@@ -184,6 +184,7 @@ class MemoryEventStore:
         self, stream_id: str, from_version: int = 1, to_version: int | None = None
     ) -> list[RecordedEvent]:
         with self._lock:
+            self._check_open()
             stream = self._streams.get(stream_id)
             if stream is None:
                 return []
@@ -200,9 +201,10 @@ class MemoryEventStore:
             return events[start:stop]
 
     def read_all(self, from_position: int = 1, limit: int | None = None) -> list[RecordedEvent]:
-        if limit is not None and limit <= 0:
-            return []
         with self._lock:
+            self._check_open()
+            if limit is not None and limit <= 0:
+                return []
             start = max(from_position, 1) - 1
             log = self._log
             if limit is None:
@@ -221,15 +223,18 @@ class MemoryEventStore:
 
     def head_position(self) -> int:
         with self._lock:
+            self._check_open()
             return len(self._log)
 
     def stream_info(self, stream_id: str) -> StreamInfo | None:
         with self._lock:
+            self._check_open()
             stream = self._streams.get(stream_id)
             return self._info(stream) if stream else None
 
     def list_streams(self) -> list[StreamInfo]:
         with self._lock:
+            self._check_open()
             return [self._info(s) for s in self._streams.values()]
 
     @staticmethod
@@ -272,17 +277,21 @@ class MemoryEventStore:
 
     def snapshots(self, stream_id: str) -> list[Snapshot]:
         with self._lock:
+            self._check_open()
             stream = self._streams.get(stream_id)
             return list(stream.snapshots) if stream else []
 
     def latest_snapshot(self, stream_id: str) -> Snapshot | None:
         with self._lock:
+            self._check_open()
             stream = self._streams.get(stream_id)
             return stream.snapshots[-1] if stream and stream.snapshots else None
 
     # -- lifecycle -----------------------------------------------------------------------
 
     def subscribe(self, listener: CommitListener) -> Subscription:
+        with self._lock:
+            self._check_open()
         return self._hub.subscribe(listener)
 
     def close(self) -> None:
