@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Generic, Literal, Protocol, TypeVar
 
+from domain.store.errors import SnapshotError
 from domain.store.protocol import EventStore
 from domain.store.records import JsonObject, RecordedEvent, Snapshot
 
@@ -92,9 +93,27 @@ def load(
                 break
     else:
         start = snapshot if isinstance(snapshot, Snapshot) else None
+        if start is not None:
+            _check_start(stream_id, fold, start, to_version)
     from_version = start.version + 1 if start is not None else 1
     events = store.read_stream(stream_id, from_version, to_version)
     return replay(fold, stream_id, events, start)
+
+
+def _check_start(stream_id: str, fold: Fold[S], start: Snapshot, to_version: int | None) -> None:
+    # A chosen snapshot past `to_version` would yield a state later than asked for, and one
+    # of another stream or state schema would yield a wrong state without any error.
+    if start.stream_id != stream_id:
+        raise SnapshotError(f"snapshot of {start.stream_id} cannot start a load of {stream_id}")
+    if to_version is not None and start.version > to_version:
+        raise SnapshotError(
+            f"snapshot of {stream_id} at v{start.version} is past the requested v{to_version}"
+        )
+    if start.state_schema_version != fold.state_schema_version:
+        raise SnapshotError(
+            f"snapshot of {stream_id} at v{start.version} has state schema "
+            f"v{start.state_schema_version}; this fold reads v{fold.state_schema_version}"
+        )
 
 
 def take_snapshot(store: EventStore, fold: Fold[S], loaded: Loaded[S]) -> Snapshot:
