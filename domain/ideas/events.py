@@ -1,0 +1,72 @@
+"""The ideas domain's events: frozen pydantic models with past-tense names.
+
+Each event marks which of its fields are private personal data (`PRIVATE`): those are
+encrypted at rest with the stream's key and shredded by forget. Everything else (ids, flags,
+versions, timestamps) is public and stays in clear.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from pydantic import BaseModel, ConfigDict
+
+from domain.ideas.fields import Description, IdeaId, Reason, Title
+
+
+class IdeaEvent(BaseModel):
+    """Base of every ideas event."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    PRIVATE: ClassVar[frozenset[str]] = frozenset()
+
+    idea_id: IdeaId
+
+
+class IdeaCreationRequested(IdeaEvent):
+    """Someone published an idea; it awaits acceptance by the process manager."""
+
+    PRIVATE: ClassVar[frozenset[str]] = frozenset({"title", "description"})
+    title: Title
+    description: Description
+
+
+class IdeaCreationAccepted(IdeaEvent):
+    """The creation request was accepted: the idea is live."""
+
+
+class IdeaCreationRejected(IdeaEvent):
+    """The creation request was rejected, with a reason."""
+
+    reason: Reason
+
+
+class IdeaUpdated(IdeaEvent):
+    """The title and/or description changed; a field left out did not change."""
+
+    PRIVATE: ClassVar[frozenset[str]] = frozenset({"title", "description"})
+    title: Title | None = None
+    description: Description | None = None
+
+
+class IdeaDeleted(IdeaEvent):
+    """The idea was deleted (soft: its history stays in the stream)."""
+
+
+class IdeaForgotten(IdeaEvent):
+    """The tombstone: the idea was forgotten (GDPR erasure) and its history erased.
+
+    It is the stream's only event afterwards; it holds nothing personal."""
+
+    erased_events: int
+    """How many events the erasure removed."""
+
+
+IDEA_EVENTS: tuple[type[IdeaEvent], ...] = (
+    IdeaCreationRequested,
+    IdeaCreationAccepted,
+    IdeaCreationRejected,
+    IdeaUpdated,
+    IdeaDeleted,
+    IdeaForgotten,
+)

@@ -1,0 +1,255 @@
+"""The write side: load (snapshot + tail) → decide (pure) → append at the loaded version."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Literal
+
+from pydantic import ValidationError
+
+from domain.ideas.codec import EventCodec, IdeaFold, stream_id_of
+from domain.ideas.commands import (
+    AcceptIdeaCreation,
+    Command,
+    DeleteIdea,
+    EditIdea,
+    ForgetIdea,
+    IdeaCommand,
+    PublishIdea,
+    RejectIdeaCreation,
+)
+from domain.ideas.decider import decide
+from domain.ideas.errors import IdeaForgottenError, InvalidFieldError
+from domain.ideas.state import IdeaState
+from domain.store.aggregate import LATEST, Loaded, load, take_snapshot
+from domain.store.errors import ConcurrencyError, StreamForgottenError
+from domain.store.protocol import EventStore
+from domain.store.records import (
+    CAUSATION_ID,
+    COMMAND,
+    CORRELATION_ID,
+    NO_STREAM,
+    ExpectedVersion,
+    JsonObject,
+    RecordedEvent,
+    Snapshot,
+)
+
+
+def new_idea_id() -> str:
+    """A short random idea id, e.g. `3f2a9c`."""
+    return secrets.token_hex(3)
+
+
+@dataclass(frozen=True, slots=True)
+class Cause:
+    """What a command reacts to: threads correlation and causation ids through metadata."""
+
+    correlation_id: uuid.UUID | None = None
+    causation_id: uuid.UUID | None = None
+    event_ids: tuple[uuid.UUID, ...] = ()
+    """Deterministic ids for the events the command emits (for idempotent reactions)."""
+
+
+@dataclass(frozen=True, slots=True)
+class CommandOutcome:
+    """What a command did."""
+
+    command: str
+    idea_id: str
+    stream_id: str
+    events: list[RecordedEvent]
+    version: int
+    state: IdeaState
+    snapshot: Snapshot | None = None
+    """The snapshot this command's append triggered, if any."""
+    loaded_from: str = field(default="")
+    """How the state the command was decided on was loaded (e.g. "snapshot v20 + 3 events")."""
+
+
+def _validated(model: type[IdeaCommand], **fields: object) -> Command:
+    try:
+        return model.model_validate(fields)  # type: ignore[return-value]
+    except ValidationError as exc:
+        errors = [(".".join(str(p) for p in e["loc"]) or "input", e["msg"]) for e in exc.errors()]
+        raise InvalidFieldError(errors, idea_id=str(fields.get("idea_id", ""))) from None
+
+
+class IdeaCommandHandler:
+    """Runs ideas commands against an event store."""
+
+    def __init__(
+        self,
+        store: EventStore,
+        codec: EventCodec,
+        *,
+        new_id: Callable[[], str] = new_idea_id,
+        before_forget: Callable[[str], None] | None = None,
+    ) -> None:
+        self.store = store
+        self.codec = codec
+        self.fold = IdeaFold(codec)
+        self._new_id = new_id
+        self._before_forget = before_forget
+
+    # -- loading ------------------------------------------------------------------------
+
+    def load(
+        self,
+        idea_id: str,
+        snapshot: Snapshot | Literal["latest"] | None = LATEST,
+        to_version: int | None = None,
+    ) -> Loaded[IdeaState]:
+        """The idea's state from `snapshot` (default: the latest) plus the events after it."""
+        return load(
+            self.store, stream_id_of(idea_id), self.fold, snapshot=snapshot, to_version=to_version
+        )
+
+    def stage(self, idea_id: str) -> Loaded[IdeaState]:
+        """First phase of a two-phase command: load now, commit later with `commit_edit`."""
+        return self.load(idea_id)
+
+    # -- commands -----------------------------------------------------------------------
+
+    def publish(
+        self, title: str, description: str, *, cause: Cause | None = None
+    ) -> CommandOutcome:
+        """Publish a new idea under a fresh id; its creation is then accepted or rejected."""
+        command = _validated(PublishIdea, title=title, description=description)
+        for _ in range(20):  # a short random id may collide; never reuse one
+            idea_id = self._new_id()
+            try:
+                return self._execute(idea_id, command, expected_version=NO_STREAM, cause=cause)
+            except ConcurrencyError:
+                continue
+        raise RuntimeError("could not find a free idea id after 20 tries")
+
+    def accept(self, idea_id: str, *, cause: Cause | None = None) -> CommandOutcome:
+        """Accept a pending creation request."""
+        return self._execute(idea_id, _validated(AcceptIdeaCreation, idea_id=idea_id), cause=cause)
+
+    def reject(self, idea_id: str, reason: str, *, cause: Cause | None = None) -> CommandOutcome:
+        """Reject a pending creation request."""
+        command = _validated(RejectIdeaCreation, idea_id=idea_id, reason=reason)
+        return self._execute(idea_id, command, cause=cause)
+
+    def edit(
+        self,
+        idea_id: str,
+        title: str | None = None,
+        description: str | None = None,
+        expected_version: int | None = None,
+    ) -> CommandOutcome:
+        """Change the title and/or description. With `expected_version`, refuse (with a
+        ConcurrencyError) unless the idea is still at that version."""
+        command = _validated(EditIdea, idea_id=idea_id, title=title, description=description)
+        return self._execute(idea_id, command, expected_version=expected_version)
+
+    def commit_edit(
+        self, staged: Loaded[IdeaState], title: str | None = None, description: str | None = None
+    ) -> CommandOutcome:
+        """Second phase: decide on the staged state and append at the staged version."""
+        idea_id = staged.state.idea_id
+        command = _validated(EditIdea, idea_id=idea_id, title=title, description=description)
+        return self._decide_and_append(staged, command, staged.version, None)
+
+    def delete(self, idea_id: str) -> CommandOutcome:
+        """Soft-delete an idea."""
+        return self._execute(idea_id, _validated(DeleteIdea, idea_id=idea_id))
+
+    def forget(self, idea_id: str) -> CommandOutcome:
+        """Erase the idea's history and keep only a tombstone (right to be forgotten)."""
+        command = _validated(ForgetIdea, idea_id=idea_id)
+        loaded = self.load(idea_id)
+        stream_id = stream_id_of(idea_id)
+        info = self.store.stream_info(stream_id)
+        (tombstone,) = decide(command, loaded.state, erased_events=info.event_count if info else 0)
+        new = self.codec.encode(
+            stream_id, tombstone, metadata=self._metadata(command, None), event_id=uuid.uuid4()
+        )
+        if self._before_forget is not None:
+            self._before_forget(stream_id)
+        try:
+            record = self.store.forget(stream_id, new)
+        except StreamForgottenError:
+            raise IdeaForgottenError(idea_id, "forget") from None
+        state = self.fold.evolve(loaded.state, record)
+        return CommandOutcome(
+            "ForgetIdea", idea_id, stream_id, [record], record.version, state, None, loaded.how()
+        )
+
+    # -- plumbing -----------------------------------------------------------------------
+
+    def _execute(
+        self,
+        idea_id: str,
+        command: Command,
+        *,
+        expected_version: ExpectedVersion | None = None,
+        cause: Cause | None = None,
+    ) -> CommandOutcome:
+        loaded = self.load(idea_id)
+        expected = loaded.version if expected_version is None else expected_version
+        return self._decide_and_append(loaded, command, expected, cause)
+
+    def _decide_and_append(
+        self,
+        loaded: Loaded[IdeaState],
+        command: Command,
+        expected: ExpectedVersion,
+        cause: Cause | None,
+    ) -> CommandOutcome:
+        state = loaded.state
+        events = decide(command, state)
+        stream_id = stream_id_of(state.idea_id)
+        metadata = self._metadata(command, cause)
+        ids = cause.event_ids if cause and cause.event_ids else ()
+        new = [
+            self.codec.encode(
+                stream_id,
+                e,
+                metadata=metadata,
+                event_id=ids[i] if i < len(ids) else uuid.uuid4(),
+            )
+            for i, e in enumerate(events)
+        ]
+        try:
+            recorded = self.store.append(stream_id, new, expected)
+        except StreamForgottenError:
+            raise IdeaForgottenError(state.idea_id, type(command).__name__) from None
+        new_state = state
+        for event in recorded:
+            new_state = self.fold.evolve(new_state, event)
+        snapshot = None
+        policy = self.store.snapshot_policy
+        if policy.due(recorded[0].version - 1, recorded[-1].version):
+            done = Loaded(
+                stream_id,
+                new_state,
+                recorded[-1].version,
+                recorded[-1].event_id,
+                None,
+                len(recorded),
+            )
+            snapshot = take_snapshot(self.store, self.fold, done)
+        return CommandOutcome(
+            type(command).__name__,
+            state.idea_id,
+            stream_id,
+            recorded,
+            recorded[-1].version,
+            new_state,
+            snapshot,
+            loaded.how(),
+        )
+
+    @staticmethod
+    def _metadata(command: Command, cause: Cause | None) -> JsonObject:
+        correlation = cause.correlation_id if cause and cause.correlation_id else uuid.uuid4()
+        meta: JsonObject = {CORRELATION_ID: str(correlation), COMMAND: type(command).__name__}
+        if cause is not None and cause.causation_id is not None:
+            meta[CAUSATION_ID] = str(cause.causation_id)
+        return meta

@@ -1,0 +1,126 @@
+"""The process manager: reacts to each `IdeaCreationRequested` by accepting the idea (with
+probability p) or rejecting it with a reason.
+
+Its decision and the id of the event it emits are derived from the triggering event id (and
+the seed), so two managers — in two processes — reacting to the same request produce the same
+event: the store's idempotency turns the second into a no-op.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import uuid
+from collections.abc import Callable, Sequence
+
+from domain.ideas.codec import idea_id_of
+from domain.ideas.errors import IdeaError
+from domain.ideas.handler import Cause, CommandOutcome, IdeaCommandHandler
+from domain.store.consumer import LogConsumer
+from domain.store.errors import ConcurrencyError, DuplicateEventError
+from domain.store.records import CORRELATION_ID, RecordedEvent
+
+log = logging.getLogger(__name__)
+
+REACTION_NAMESPACE = uuid.UUID("5b8f2c3e-7a41-4d0e-9c1f-2e6b8d9a0f11")
+
+REJECTION_REASONS = (
+    "duplicate of an existing idea",
+    "out of scope for this board",
+    "needs a clearer description",
+    "flagged by the moderation queue",
+)
+
+_CLOSING = frozenset({"IdeaCreationAccepted", "IdeaCreationRejected", "IdeaForgotten"})
+
+ReactionListener = Callable[[CommandOutcome | Exception, RecordedEvent], None]
+
+
+def reaction_event_id(trigger_id: uuid.UUID) -> uuid.UUID:
+    """The id of the one event any manager emits in reaction to `trigger_id`."""
+    return uuid.uuid5(REACTION_NAMESPACE, f"{trigger_id}:creation-decision")
+
+
+class CreationProcessManager(LogConsumer):
+    """Accepts or rejects idea creation requests."""
+
+    def __init__(
+        self,
+        handler: IdeaCommandHandler,
+        *,
+        probability: float = 0.9,
+        seed: int = 0,
+        threaded: bool = False,
+        delay: float = 0.0,
+    ) -> None:
+        if not 0.0 <= probability <= 1.0:
+            raise ValueError(f"acceptance probability must be within 0..1, got {probability}")
+        super().__init__(handler.store, threaded=threaded, delay=delay)
+        self.handler = handler
+        self.probability = probability
+        self.seed = seed
+        self._checkpoint = 0
+        self._listeners: list[ReactionListener] = []
+        self.reactions = 0
+
+    @property
+    def checkpoint(self) -> int:
+        return self._checkpoint
+
+    def on_reaction(self, listener: ReactionListener) -> None:
+        """Call `listener(outcome_or_error, trigger)` after each reaction."""
+        self._listeners.append(listener)
+
+    def decide(self, trigger_id: uuid.UUID) -> str | None:
+        """None to accept, else a rejection reason — the same for every manager with this
+        seed."""
+        rng = random.Random(f"{self.seed}:{trigger_id}")
+        if rng.random() < self.probability:
+            return None
+        return rng.choice(REJECTION_REASONS)
+
+    def handle(self, events: Sequence[RecordedEvent]) -> None:
+        # Requests answered later in the same page need no reaction (this is what makes a
+        # catch-up over a long log cheap).
+        pending: dict[str, RecordedEvent] = {}
+        for record in events:
+            if record.type == "IdeaCreationRequested":
+                pending[record.stream_id] = record
+            elif record.type in _CLOSING:
+                pending.pop(record.stream_id, None)
+        for trigger in pending.values():
+            self._react(trigger)
+        self._checkpoint = events[-1].position
+
+    def _react(self, trigger: RecordedEvent) -> None:
+        idea_id = idea_id_of(trigger.stream_id)
+        if idea_id is None:
+            return
+        correlation = trigger.metadata.get(CORRELATION_ID)
+        cause = Cause(
+            correlation_id=uuid.UUID(correlation) if isinstance(correlation, str) else None,
+            causation_id=trigger.event_id,
+            event_ids=(reaction_event_id(trigger.event_id),),
+        )
+        reason = self.decide(trigger.event_id)
+        result: CommandOutcome | Exception
+        for _attempt in range(3):
+            try:
+                if reason is None:
+                    result = self.handler.accept(idea_id, cause=cause)
+                else:
+                    result = self.handler.reject(idea_id, reason, cause=cause)
+                self.reactions += 1
+                break
+            except ConcurrencyError as exc:  # the idea moved under us: reload and retry
+                result = exc
+                continue
+            except (IdeaError, DuplicateEventError) as exc:
+                # Already answered (maybe by another manager), deleted or forgotten.
+                result = exc
+                break
+        for listener in self._listeners:
+            try:
+                listener(result, trigger)
+            except Exception:
+                log.exception("reaction listener failed")

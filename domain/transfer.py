@@ -1,0 +1,197 @@
+"""Export and import of a store as JSON lines: one stored event per line, in position order.
+
+Import goes into an empty store only, and checks the whole file before writing anything: a
+malformed line, an unknown event type, a gap in a stream's versions or a duplicate event id
+refuses the file with the line number, and the store stays untouched.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import IO, Any
+
+from domain.store.protocol import EventStore
+from domain.store.records import JsonObject, RecordedEvent
+from domain.store.validation import check_stream_id, json_copy
+from domain.versioning import EventRegistry, VersioningError
+
+FIELDS = (
+    "position",
+    "stream_id",
+    "version",
+    "event_id",
+    "type",
+    "schema_version",
+    "recorded_at",
+    "data",
+    "metadata",
+)
+
+
+class TransferError(ValueError):
+    """An import file is malformed; `line` is 1-based (0: the file as a whole)."""
+
+    def __init__(self, path: str, line: int, reason: str) -> None:
+        self.path = path
+        self.line = line
+        self.reason = reason
+        where = f"{path}:{line}" if line else path
+        super().__init__(f"{where}: {reason}")
+
+
+def record_to_dict(record: RecordedEvent) -> JsonObject:
+    """A stored event as a JSON object (the export line format)."""
+    return {
+        "position": record.position,
+        "stream_id": record.stream_id,
+        "version": record.version,
+        "event_id": str(record.event_id),
+        "type": record.type,
+        "schema_version": record.schema_version,
+        "recorded_at": record.recorded_at.isoformat(),
+        "data": record.data,
+        "metadata": record.metadata,
+    }
+
+
+def record_to_line(record: RecordedEvent) -> str:
+    """One export line (no newline), keys in a fixed order so files compare byte for byte."""
+    return json.dumps(record_to_dict(record), ensure_ascii=False, separators=(",", ":"))
+
+
+def iter_log(store: EventStore, page: int = 5000) -> Iterator[RecordedEvent]:
+    """Every stored event in position order, read a page at a time."""
+    position = 1
+    while True:
+        events = store.read_all(position, page)
+        if not events:
+            return
+        yield from events
+        position = events[-1].position + 1
+
+
+def export_events(store: EventStore, out: IO[str]) -> int:
+    """Write every stored event to `out` as JSON lines; returns how many."""
+    count = 0
+    for record in iter_log(store):
+        out.write(record_to_line(record))
+        out.write("\n")
+        count += 1
+    return count
+
+
+def _int(obj: JsonObject, key: str, minimum: int) -> int:
+    value = obj.get(key)
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise ValueError(f"{key!r} must be an integer >= {minimum}, got {value!r}")
+    return value
+
+
+def record_from_dict(obj: Any) -> RecordedEvent:
+    """Parse one export line's object; ValueError with the reason if it is malformed."""
+    if not isinstance(obj, dict):
+        raise ValueError("a line must be a JSON object")
+    missing = [k for k in FIELDS if k not in obj]
+    if missing:
+        raise ValueError(f"missing field(s): {', '.join(missing)}")
+    extra = sorted(set(obj) - set(FIELDS))
+    if extra:
+        raise ValueError(f"unknown field(s): {', '.join(extra)}")
+    try:
+        event_id = uuid.UUID(str(obj["event_id"]))
+    except ValueError:
+        raise ValueError(f"'event_id' is not a UUID: {obj['event_id']!r}") from None
+    stream_id = obj["stream_id"]
+    check_stream_id(stream_id)
+    if not isinstance(obj["type"], str) or not obj["type"]:
+        raise ValueError("'type' must be a non-empty string")
+    try:
+        recorded_at = datetime.fromisoformat(str(obj["recorded_at"]))
+    except ValueError:
+        raise ValueError(f"'recorded_at' is not an ISO-8601 time: {obj['recorded_at']!r}") from None
+    if recorded_at.tzinfo is None:
+        raise ValueError("'recorded_at' must carry a time zone")
+    return RecordedEvent(
+        event_id=event_id,
+        stream_id=stream_id,
+        version=_int(obj, "version", 1),
+        position=_int(obj, "position", 1),
+        type=obj["type"],
+        schema_version=_int(obj, "schema_version", 1),
+        recorded_at=recorded_at,
+        data=json_copy(obj["data"], field="data"),
+        metadata=json_copy(obj["metadata"], field="metadata"),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ImportPlan:
+    """A checked import file, ready to load."""
+
+    records: list[RecordedEvent]
+    streams: int
+
+
+def check_import(
+    lines: Iterable[str],
+    registry: EventRegistry,
+    tombstone_types: frozenset[str],
+    path: str = "<input>",
+) -> ImportPlan:
+    """Parse and check a whole export file; raise TransferError at the first problem.
+
+    A forgotten stream's tombstone (a type in `tombstone_types`) may start a stream above v1."""
+    records: list[RecordedEvent] = []
+    versions: dict[str, int] = {}
+    seen_ids: set[uuid.UUID] = set()
+    last_position = 0
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            record = record_from_dict(json.loads(line))
+        except (ValueError, TypeError) as exc:  # JSONDecodeError is a ValueError
+            raise TransferError(path, number, str(exc)) from None
+        if record.position <= last_position:
+            raise TransferError(path, number, f"position {record.position} is not increasing")
+        if record.event_id in seen_ids:
+            raise TransferError(path, number, f"duplicate event id {record.event_id}")
+        try:
+            registry.decode(record.type, record.schema_version, record.data)
+        except VersioningError as exc:
+            raise TransferError(path, number, str(exc)) from None
+        previous = versions.get(record.stream_id)
+        # A stream starts at v1, except a forgotten one: its tombstone stands alone, above v1.
+        expected = previous + 1 if previous is not None else None
+        if expected is not None and record.version != expected:
+            raise TransferError(
+                path,
+                number,
+                f"{record.stream_id}: version {record.version} follows {previous} (a gap)",
+            )
+        if expected is None and record.version != 1 and record.type not in tombstone_types:
+            raise TransferError(
+                path, number, f"{record.stream_id}: first event has version {record.version}"
+            )
+        versions[record.stream_id] = record.version
+        seen_ids.add(record.event_id)
+        last_position = record.position
+        records.append(record)
+    return ImportPlan(records, len(versions))
+
+
+def import_file(
+    store: EventStore, path: Path, registry: EventRegistry, tombstone_types: frozenset[str]
+) -> int:
+    """Check `path` completely, then load it into the empty `store`; returns the count."""
+    if store.head_position() != 0:
+        raise TransferError(str(path), 0, "import needs an empty store")
+    with path.open(encoding="utf-8") as handle:
+        plan = check_import(handle, registry, tombstone_types, str(path))
+    store.import_records(plan.records)
+    return len(plan.records)

@@ -1,0 +1,208 @@
+"""The `es-tui` command: the explorer by default, or one scripting subcommand on any store.
+
+Subcommands print JSON on stdout (one object, or JSON lines for lists) and a one-line error on
+stderr. Exit codes: 0 ok · 2 bad usage or input · 3 concurrency conflict · 4 a domain rule
+refused the command · 5 not found.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from domain.store.records import SnapshotPolicy
+
+EXIT_OK = 0
+EXIT_USAGE = 2
+EXIT_CONFLICT = 3
+EXIT_REFUSED = 4
+EXIT_NOT_FOUND = 5
+
+EPILOG = """\
+exit codes:
+  0  ok
+  2  bad usage or input (nothing was written)
+  3  concurrency conflict: the idea moved since the expected version (nothing was written)
+  4  a domain rule refused the command (e.g. editing a deleted idea)
+  5  not found (unknown idea or stream)
+
+store URLs:
+  memory:                    in this process only, seeded with demo data (the default)
+  sqlite:///path/to/file.db  a durable single file, shared with other processes
+"""
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _non_negative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must not be negative, got {value}")
+    return value
+
+
+def _probability(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"must be within 0..1, got {value}")
+    return value
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 0.0 <= value <= 60.0:
+        raise argparse.ArgumentTypeError(f"must be within 0..60 seconds, got {value}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The whole command line, subcommands included."""
+    parser = argparse.ArgumentParser(
+        prog="es-tui",
+        description="A terminal workbench for event sourcing. Without a subcommand it opens "
+        "the explorer; with one it runs that command on the store and prints JSON.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--store", default="memory:", metavar="URL", help="store URL")
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="seed the demo ideas into an empty durable store (memory: always has them)",
+    )
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=7,
+        help="seed of the demo and the process manager's decisions (default 7)",
+    )
+    parser.add_argument(
+        "--snapshot-every",
+        type=_positive_int,
+        default=10,
+        metavar="N",
+        help="take a snapshot every N events (default 10)",
+    )
+    parser.add_argument(
+        "--keep-snapshots",
+        type=_positive_int,
+        default=3,
+        metavar="M",
+        help="keep the latest M snapshots per stream (default 3)",
+    )
+    parser.add_argument(
+        "--accept-probability",
+        type=_probability,
+        default=0.9,
+        metavar="P",
+        help="chance that the process manager accepts a new idea (default 0.9)",
+    )
+    parser.add_argument(
+        "--pm-delay",
+        type=_seconds,
+        default=0.8,
+        metavar="SECONDS",
+        help="explorer: pause before the process manager reacts (default 0.8)",
+    )
+    parser.add_argument(
+        "--no-react",
+        action="store_true",
+        help="subcommands: do not run the process manager in this process",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("publish", help="publish an idea")
+    p.add_argument("--title", required=True)
+    p.add_argument("--desc", required=True, help="the description")
+    p = sub.add_parser("edit", help="edit an idea's title and/or description")
+    p.add_argument("idea_id", metavar="ID")
+    p.add_argument("--title")
+    p.add_argument("--desc", help="the description")
+    p.add_argument(
+        "--expected-version",
+        type=_non_negative_int,
+        metavar="V",
+        help="refuse (exit 3) unless the idea is still at version V",
+    )
+    for name, text in (
+        ("delete", "delete an idea (soft)"),
+        ("forget", "forget an idea: erase it, keep a tombstone"),
+    ):
+        sub.add_parser(name, help=text).add_argument("idea_id", metavar="ID")
+    sub.add_parser("streams", help="list streams (JSON lines)")
+    sub.add_parser("events", help="events of one stream (JSON lines)").add_argument(
+        "stream_id", metavar="STREAM_ID"
+    )
+    p = sub.add_parser("log", help="the global log (JSON lines)")
+    p.add_argument(
+        "--from", dest="from_position", type=_positive_int, default=1, metavar="POSITION"
+    )
+    p.add_argument("--limit", type=_positive_int, default=None, metavar="N")
+    sub.add_parser("ideas", help="the read model: every idea not deleted (JSON lines)")
+    sub.add_parser("idea", help="one idea from the read model").add_argument(
+        "idea_id", metavar="ID"
+    )
+    sub.add_parser("export", help="write every stored event to a JSON-lines file").add_argument(
+        "file", metavar="FILE.jsonl"
+    )
+    sub.add_parser("import", help="load a JSON-lines export into an empty store").add_argument(
+        "file", metavar="FILE.jsonl"
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of `es-tui` and `python -m es_tui`."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    policy = SnapshotPolicy(args.snapshot_every, args.keep_snapshots)
+    if args.command is None:
+        return _run_explorer(args, policy)
+    from es_tui.commands import run_command
+
+    return run_command(args, policy)
+
+
+def _run_explorer(args: argparse.Namespace, policy: SnapshotPolicy) -> int:
+    from domain.bootstrap import bootstrap
+    from domain.store.errors import EventStoreError
+
+    memory = args.store.startswith("memory")
+    try:
+        system = bootstrap(
+            args.store,
+            snapshot_policy=policy,
+            demo=memory or args.demo,
+            seed=args.seed,
+            accept_probability=args.accept_probability,
+            pm_delay=args.pm_delay,
+            threaded=True,
+        )
+    except (EventStoreError, ValueError) as exc:
+        print(f"es-tui: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    from es_tui.app import ExplorerApp
+
+    try:
+        ExplorerApp(system).run()
+    finally:
+        system.close()
+    return EXIT_OK

@@ -1,0 +1,177 @@
+"""The scripting subcommands of `es-tui`: each runs one operation and prints JSON."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from domain.bootstrap import TOMBSTONE_TYPES, System, bootstrap
+from domain.ideas.errors import IdeaDeletedError, IdeaError, IdeaNotFoundError, InvalidFieldError
+from domain.ideas.handler import CommandOutcome
+from domain.store.errors import (
+    ConcurrencyError,
+    EventStoreError,
+    StreamNotFoundError,
+)
+from domain.store.records import SnapshotPolicy, StreamInfo
+from domain.transfer import TransferError, export_events, import_file, record_to_dict
+from domain.versioning import VersioningError
+from es_tui.cli import EXIT_CONFLICT, EXIT_NOT_FOUND, EXIT_OK, EXIT_REFUSED, EXIT_USAGE
+
+
+class NotFound(Exception):
+    """A stream or idea the command names does not exist."""
+
+
+def _emit(obj: Any) -> None:
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False, default=str) + "\n")
+
+
+def _emit_lines(objs: Iterable[Any]) -> None:
+    for obj in objs:
+        _emit(obj)
+
+
+def outcome_json(outcome: CommandOutcome) -> dict[str, Any]:
+    """A command outcome as one JSON object."""
+    return {
+        "command": outcome.command,
+        "idea_id": outcome.idea_id,
+        "stream_id": outcome.stream_id,
+        "version": outcome.version,
+        "status": outcome.state.status.value,
+        "snapshot_taken": outcome.snapshot.version if outcome.snapshot else None,
+        "events": [record_to_dict(e) for e in outcome.events],
+    }
+
+
+def stream_json(info: StreamInfo) -> dict[str, Any]:
+    """One stream as a JSON object."""
+    return {
+        "stream_id": info.stream_id,
+        "version": info.version,
+        "event_count": info.event_count,
+        "status": info.status.value,
+        "last_position": info.last_position,
+        "updated_at": info.updated_at.isoformat(),
+    }
+
+
+def _events(system: System, args: argparse.Namespace) -> int:
+    if system.store.stream_info(args.stream_id) is None:
+        raise NotFound(f"stream {args.stream_id} does not exist")
+    _emit_lines(record_to_dict(e) for e in system.store.read_stream(args.stream_id))
+    return EXIT_OK
+
+
+def _log(system: System, args: argparse.Namespace) -> int:
+    records = system.store.read_all(args.from_position, args.limit)
+    _emit_lines(record_to_dict(e) for e in records)
+    return EXIT_OK
+
+
+def _ideas(system: System, args: argparse.Namespace) -> int:
+    _emit_lines(asdict(row) for row in system.view.list())
+    return EXIT_OK
+
+
+def _idea(system: System, args: argparse.Namespace) -> int:
+    _emit(asdict(system.view.get(args.idea_id)))
+    return EXIT_OK
+
+
+def _export(system: System, args: argparse.Namespace) -> int:
+    target = Path(args.file)
+    # Write beside the target and rename, so a failed export never leaves half a file.
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent or Path("."))
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            count = export_events(system.store, out)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    _emit({"exported": count, "file": str(target)})
+    return EXIT_OK
+
+
+def _import(system: System, args: argparse.Namespace) -> int:
+    path = Path(args.file)
+    if not path.is_file():
+        raise TransferError(str(path), 0, "no such file")
+    count = import_file(system.store, path, system.registry, TOMBSTONE_TYPES)
+    system.view.catch_up()
+    _emit({"imported": count, "file": str(path)})
+    return EXIT_OK
+
+
+COMMANDS: dict[str, Callable[[System, argparse.Namespace], int]] = {
+    "publish": lambda s, a: _outcome(s.ideas.publish(a.title, a.desc)),
+    "edit": lambda s, a: _outcome(
+        s.ideas.edit(a.idea_id, a.title, a.desc, expected_version=a.expected_version)
+    ),
+    "delete": lambda s, a: _outcome(s.ideas.delete(a.idea_id)),
+    "forget": lambda s, a: _outcome(s.ideas.forget(a.idea_id)),
+    "streams": lambda s, a: (_emit_lines(stream_json(i) for i in s.store.list_streams()), 0)[1],
+    "events": _events,
+    "log": _log,
+    "ideas": _ideas,
+    "idea": _idea,
+    "export": _export,
+    "import": _import,
+}
+
+
+def _outcome(outcome: CommandOutcome) -> int:
+    _emit(outcome_json(outcome))
+    return EXIT_OK
+
+
+def _fail(code: int, message: str) -> int:
+    print(f"es-tui: {message}", file=sys.stderr)
+    return code
+
+
+def run_command(args: argparse.Namespace, policy: SnapshotPolicy) -> int:
+    """Run the subcommand `args.command`; returns the exit code."""
+    # An import needs an empty store: no demo seeding then, even on memory:.
+    memory = args.store.startswith("memory")
+    seed_demo = (memory or args.demo) and args.command != "import"
+    try:
+        system = bootstrap(
+            args.store,
+            snapshot_policy=policy,
+            demo=seed_demo,
+            seed=args.seed,
+            accept_probability=args.accept_probability,
+            start=False,
+        )
+    except (EventStoreError, ValueError) as exc:
+        return _fail(EXIT_USAGE, str(exc))
+    try:
+        system.view.start()
+        if not args.no_react:
+            system.process_manager.start()
+        return COMMANDS[args.command](system, args)
+    except InvalidFieldError as exc:
+        return _fail(EXIT_USAGE, str(exc))
+    except ConcurrencyError as exc:
+        return _fail(EXIT_CONFLICT, str(exc))
+    except (IdeaNotFoundError, StreamNotFoundError, NotFound) as exc:
+        return _fail(EXIT_NOT_FOUND, str(exc))
+    except IdeaDeletedError as exc:
+        # Reading a deleted idea from the view is "not found"; commands on it are refusals.
+        return _fail(EXIT_NOT_FOUND if args.command == "idea" else EXIT_REFUSED, str(exc))
+    except IdeaError as exc:
+        return _fail(EXIT_REFUSED, str(exc))
+    except (TransferError, VersioningError, EventStoreError, OSError) as exc:
+        return _fail(EXIT_USAGE, str(exc))
+    finally:
+        system.close()
