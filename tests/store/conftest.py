@@ -6,6 +6,8 @@ Every test in `tests/store/` runs once per backend in `BACKENDS`. To add a backe
    under `location` (a per-test temporary directory). Calling it twice with the same
    location must open the *same* store (a durable backend sees the data written before), so
    reopen tests work. Keep it side-effect free otherwise: the fixtures close every store.
+   A service-backed store (PostgreSQL) derives a fresh, empty schema or database from
+   `location`, so tests never see each other's data.
 2. Register it: `BACKENDS["name"] = Backend("name", factory, durable=True, ...)`.
    - `durable=True` runs the tests marked `@pytest.mark.durable` (reopen keeps the data,
      commits made through another handle reach subscribers); memory skips them.
