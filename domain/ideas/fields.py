@@ -1,39 +1,43 @@
-"""Field types shared by the ideas' events and commands: validated once, in one place."""
+"""Field types shared by the ideas' events and commands: validated once, in one place.
+
+Messages are shown inline in forms, so they are plain ("must be a single line"), without
+pydantic's "Value error," prefix, and lengths are counted in characters.
+"""
 
 from __future__ import annotations
 
 import unicodedata
 from typing import Annotated
 
-from pydantic import AfterValidator, BeforeValidator, Field
+from pydantic import AfterValidator, Field, StringConstraints
+from pydantic_core import PydanticCustomError
 
 TITLE_MAX = 120
 DESCRIPTION_MAX = 2000
 REASON_MAX = 500
 
 
-def _strip(value: object) -> object:
-    return value.strip() if isinstance(value, str) else value
-
-
 def _no_control_chars(value: str) -> str:
     # Newlines and tabs are allowed in a description; every other control character is not.
     for ch in value:
         if ch not in "\n\t" and unicodedata.category(ch) in ("Cc", "Cf"):
-            raise ValueError(f"must not contain control characters (found U+{ord(ch):04X})")
+            raise PydanticCustomError(
+                "control_characters",
+                "must not contain control characters (found U+{code})",
+                {"code": f"{ord(ch):04X}"},
+            )
     return value
 
 
 def _single_line(value: str) -> str:
     if "\n" in value or "\t" in value:
-        raise ValueError("must be a single line")
+        raise PydanticCustomError("single_line", "must be a single line")
     return value
 
 
 Title = Annotated[
     str,
-    BeforeValidator(_strip),
-    Field(min_length=1, max_length=TITLE_MAX),
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=TITLE_MAX),
     AfterValidator(_no_control_chars),
     AfterValidator(_single_line),
 ]
@@ -41,16 +45,14 @@ Title = Annotated[
 
 Description = Annotated[
     str,
-    BeforeValidator(_strip),
-    Field(min_length=1, max_length=DESCRIPTION_MAX),
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=DESCRIPTION_MAX),
     AfterValidator(_no_control_chars),
 ]
 """An idea's description: trimmed, 1–2,000 characters, no control characters but newlines."""
 
 Reason = Annotated[
     str,
-    BeforeValidator(_strip),
-    Field(min_length=1, max_length=REASON_MAX),
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=REASON_MAX),
     AfterValidator(_no_control_chars),
 ]
 """Why a creation request was rejected."""
