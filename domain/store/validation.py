@@ -6,6 +6,7 @@ import json
 import math
 import uuid
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from domain.store.errors import InvalidEventError, InvalidExpectedVersionError
@@ -50,10 +51,13 @@ def json_copy(value: object, *, field: str, index: int | None = None) -> JsonObj
         )
     try:
         text = json.dumps(value, allow_nan=False, separators=(",", ":"))
+        _check_keys(value, field, index)
+        copied: JsonObject = json.loads(text, parse_constant=_reject_nan)
+    except RecursionError as exc:
+        # Deep nesting must be refused like any other bad payload, not crash the caller.
+        raise InvalidEventError("nested too deeply", field=field, index=index) from exc
     except (TypeError, ValueError) as exc:
         raise InvalidEventError(f"not JSON-serialisable: {exc}", field=field, index=index) from exc
-    _check_keys(value, field, index)
-    copied: JsonObject = json.loads(text, parse_constant=_reject_nan)
     return copied
 
 
@@ -123,6 +127,11 @@ def normalise_snapshot(snapshot: Snapshot) -> Snapshot:
     sv = snapshot.state_schema_version
     if isinstance(sv, bool) or not isinstance(sv, int) or sv < 1:
         raise InvalidEventError("must be a positive int", field="state_schema_version")
+    if not isinstance(snapshot.last_event_id, uuid.UUID):
+        raise InvalidEventError("must be a UUID", field="last_event_id")
+    taken = snapshot.taken_at
+    if not isinstance(taken, datetime) or taken.utcoffset() is None:
+        raise InvalidEventError("must be a timezone-aware datetime", field="taken_at")
     return Snapshot(
         stream_id=snapshot.stream_id,
         version=snapshot.version,
