@@ -44,7 +44,24 @@ def _state(store: EventStore) -> tuple[object, ...]:
     )
 
 
+def _circular() -> dict[str, Any]:
+    loop: dict[str, Any] = {}
+    loop["self"] = loop
+    return loop
+
+
+def _deep(depth: int) -> dict[str, Any]:
+    top: dict[str, Any] = {}
+    inner = top
+    for _ in range(depth):
+        inner["k"] = {}
+        inner = inner["k"]
+    return top
+
+
 NOT_JSON: list[Any] = [
+    _circular(),
+    _deep(100_000),
     {"tags": {"a", "b"}},
     {"x": float("nan")},
     {"x": float("inf")},

@@ -147,6 +147,9 @@ def test_a_snapshot_that_does_not_match_its_stream_is_refused(
         {"state": [1, 2]},
         {"state_schema_version": 0},
         {"stream_id": "$all"},
+        {"last_event_id": "not-a-uuid"},
+        {"taken_at": "now"},
+        {"taken_at": datetime(2024, 1, 1)},  # naive: no time zone
     ],
 )
 def test_a_malformed_snapshot_is_refused(store: EventStore, change: dict[str, Any]) -> None:
