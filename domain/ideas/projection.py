@@ -54,8 +54,18 @@ class ViewStorage(Protocol):
     def rows(self) -> list[IdeaRow]: ...
 
     def commit(
-        self, upserts: dict[str, IdeaRow], deleted: set[str], dropped: set[str], checkpoint: int
-    ) -> None: ...
+        self,
+        upserts: dict[str, IdeaRow],
+        deleted: set[str],
+        dropped: set[str],
+        checkpoint: int,
+        *,
+        first_position: int,
+    ) -> bool:
+        """Write the changes and the new checkpoint atomically — unless the stored
+        checkpoint already reached `first_position` (another process applied this page):
+        then write nothing and return False."""
+        ...
 
     def reset(self) -> None: ...
 
@@ -83,15 +93,24 @@ class MemoryViewStorage:
             return list(self._rows.values())
 
     def commit(
-        self, upserts: dict[str, IdeaRow], deleted: set[str], dropped: set[str], checkpoint: int
-    ) -> None:
+        self,
+        upserts: dict[str, IdeaRow],
+        deleted: set[str],
+        dropped: set[str],
+        checkpoint: int,
+        *,
+        first_position: int,
+    ) -> bool:
         with self._lock:
+            if self._checkpoint >= first_position:
+                return False
             self._rows.update(upserts)
             for idea_id in deleted | dropped:
                 self._rows.pop(idea_id, None)
             self._deleted |= deleted
             self._deleted -= dropped
             self._checkpoint = checkpoint
+            return True
 
     def reset(self) -> None:
         with self._lock:
@@ -206,6 +225,10 @@ class IdeaView(LogConsumer):
                     upserts.pop(idea_id, None)
                     deleted.discard(idea_id)
                     dropped.add(idea_id)
-        self.storage.commit(upserts, deleted, dropped, events[-1].position)
+        applied = self.storage.commit(
+            upserts, deleted, dropped, events[-1].position, first_position=events[0].position
+        )
+        if not applied:
+            return  # another process sharing this storage applied the page first
         for listener in self._listeners:
             listener(self)
