@@ -22,7 +22,12 @@ from domain.ideas.commands import (
     RejectIdeaCreation,
 )
 from domain.ideas.decider import decide
-from domain.ideas.errors import IdeaForgottenError, InvalidFieldError
+from domain.ideas.errors import (
+    IdeaAlreadyExistsError,
+    IdeaError,
+    IdeaForgottenError,
+    InvalidFieldError,
+)
 from domain.ideas.state import IdeaState
 from domain.store.aggregate import LATEST, Loaded, load, take_snapshot
 from domain.store.errors import ConcurrencyError, StreamForgottenError
@@ -37,6 +42,10 @@ from domain.store.records import (
     RecordedEvent,
     Snapshot,
 )
+
+
+PUBLISH_TRIES = 20
+"""How many fresh ids publish tries before giving up with IdeaAlreadyExistsError."""
 
 
 def new_idea_id() -> str:
@@ -117,15 +126,22 @@ class IdeaCommandHandler:
     def publish(
         self, title: str, description: str, *, cause: Cause | None = None
     ) -> CommandOutcome:
-        """Publish a new idea under a fresh id; its creation is then accepted or rejected."""
+        """Publish a new idea under a fresh id; its creation is then accepted or rejected.
+
+        A taken (or forgotten) id is never reused: another one is drawn, up to
+        `PUBLISH_TRIES` times, then IdeaAlreadyExistsError."""
         command = _validated(PublishIdea, title=title, description=description)
-        for _ in range(20):  # a short random id may collide; never reuse one
+        taken: IdeaError | None = None
+        for _ in range(PUBLISH_TRIES):  # a short random id may collide; never reuse one
             idea_id = self._new_id()
             try:
                 return self._execute(idea_id, command, expected_version=NO_STREAM, cause=cause)
-            except ConcurrencyError:
-                continue
-        raise RuntimeError("could not find a free idea id after 20 tries")
+            except (IdeaAlreadyExistsError, IdeaForgottenError) as exc:
+                taken = exc
+            except ConcurrencyError:  # created by someone else between our load and append
+                taken = IdeaAlreadyExistsError(idea_id)
+        assert taken is not None
+        raise taken
 
     def accept(self, idea_id: str, *, cause: Cause | None = None) -> CommandOutcome:
         """Accept a pending creation request."""
