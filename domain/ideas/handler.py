@@ -43,7 +43,6 @@ from domain.store.records import (
     Snapshot,
 )
 
-
 PUBLISH_TRIES = 20
 """How many fresh ids publish tries before giving up with IdeaAlreadyExistsError."""
 
