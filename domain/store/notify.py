@@ -1,10 +1,11 @@
 """Ordered, re-entrancy-safe delivery of commits to in-process listeners.
 
 Writers enqueue each commit while they still hold their write lock (so the queue is in commit
-order) and deliver after releasing it. Exactly one thread delivers at a time; a listener that
-appends from inside its callback just enqueues, and the delivering loop picks it up after the
-current callback returns — so every listener sees every commit once, in order, and no lock is
-held while user code runs.
+order), together with the listeners subscribed at that moment, and deliver after releasing it.
+Exactly one thread delivers at a time; a listener that appends from inside its callback just
+enqueues, and the delivering loop picks it up after the current callback returns — so every
+listener sees every commit made while it is subscribed once, in order, and no lock is held
+while user code runs.
 """
 
 from __future__ import annotations
@@ -24,8 +25,10 @@ class _Subscription:
     def __init__(self, hub: CommitHub, listener: CommitListener) -> None:
         self._hub = hub
         self.listener = listener
+        self.active = True
 
     def close(self) -> None:
+        self.active = False  # commits already queued are not delivered after this either
         self._hub.remove(self)
 
 
@@ -34,7 +37,9 @@ class CommitHub:
 
     def __init__(self) -> None:
         self._listeners: list[_Subscription] = []
-        self._queue: deque[Sequence[RecordedEvent]] = deque()
+        # each commit with the listeners subscribed when it was made: a later subscriber must
+        # not receive a commit that was made before it subscribed but is still queued
+        self._queue: deque[tuple[Sequence[RecordedEvent], list[_Subscription]]] = deque()
         self._queue_lock = threading.Lock()
         self._deliver_lock = threading.Lock()
 
@@ -56,7 +61,7 @@ class CommitHub:
         """Record a commit; call while holding the store's write lock."""
         if self._listeners:
             with self._queue_lock:
-                self._queue.append(events)
+                self._queue.append((events, self._listeners))
 
     def deliver(self) -> None:
         """Deliver queued commits; call after releasing the store's write lock."""
@@ -68,9 +73,10 @@ class CommitHub:
                     with self._queue_lock:
                         if not self._queue:
                             break
-                        batch = self._queue.popleft()
-                        listeners = self._listeners
+                        batch, listeners = self._queue.popleft()
                     for sub in listeners:
+                        if not sub.active:
+                            continue
                         try:
                             sub.listener(batch)
                         except Exception:  # a faulty listener must not break the writer
