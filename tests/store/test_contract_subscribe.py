@@ -161,3 +161,46 @@ def test_writers_on_many_threads_deliver_in_position_order(store: EventStore) ->
     assert wait_for(lambda: len(got) == 800)
     assert [e.position for e in got] == list(range(1, 801))
     assert got == store.read_all()
+
+
+def test_a_listener_subscribed_after_a_commit_does_not_receive_it(store: EventStore) -> None:
+    """A commit made before `subscribe` returns is not "later", even if its delivery to other
+    listeners has not happened yet (here: it is queued behind the commit being delivered)."""
+    late: Commits = []
+    earlier: list[RecordedEvent] = []
+
+    def first(events: Sequence[RecordedEvent]) -> None:
+        if events[0].stream_id == "a-1":
+            earlier.extend(store.append("b-1", [new()], NO_STREAM))
+            store.subscribe(_recorder(late))
+
+    store.subscribe(first)
+    store.append("a-1", [new()], NO_STREAM)
+    last = _sentinel(store, late)
+
+    assert earlier and late == [last]
+
+
+def test_no_call_after_close_returns_even_for_queued_commits(store: EventStore) -> None:
+    closed = threading.Event()
+    after_close: list[RecordedEvent] = []
+    got: Commits = []
+
+    def closer(events: Sequence[RecordedEvent]) -> None:
+        if events[0].stream_id == "a-1":
+            store.append("b-1", [new()], NO_STREAM)  # queued behind this commit
+            sub.close()
+            closed.set()
+
+    def watched(events: Sequence[RecordedEvent]) -> None:
+        if closed.is_set():
+            after_close.extend(events)
+
+    store.subscribe(closer)
+    sub = store.subscribe(watched)
+    store.subscribe(_recorder(got))
+    store.append("a-1", [new()], NO_STREAM)
+    _sentinel(store, got)
+
+    assert closed.is_set()
+    assert after_close == []
