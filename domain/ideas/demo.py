@@ -4,10 +4,12 @@ deleted, one rejected, one forgotten — the same for the same seed."""
 from __future__ import annotations
 
 import random
+import uuid
 from dataclasses import dataclass
 
 from domain.ideas.handler import Cause, IdeaCommandHandler
 from domain.ideas.process_manager import reaction_event_id
+from domain.store.records import CORRELATION_ID
 
 IDEAS: tuple[tuple[str, str], ...] = (
     ("Dark mode for the dashboard", "Offer a dark theme that follows the system setting."),
@@ -65,7 +67,9 @@ def seed_demo(handler: IdeaCommandHandler, seed: int = 7) -> DemoSummary:
         outcome = handler.publish(title, description)
         trigger = outcome.events[0]
         cause = Cause(
-            causation_id=trigger.event_id, event_ids=(reaction_event_id(trigger.event_id),)
+            correlation_id=uuid.UUID(trigger.metadata[CORRELATION_ID]),
+            causation_id=trigger.event_id,
+            event_ids=(reaction_event_id(trigger.event_id),),
         )
         if i == reject_at:
             handler.reject(outcome.idea_id, "duplicate of an existing idea", cause=cause)
