@@ -70,12 +70,13 @@ def bootstrap(
         store = open_store(store_url, snapshot_policy=snapshot_policy, deleted_types=DELETED_TYPES)
     registry = idea_registry()
     codec = PlainCodec(registry)
-    id_rng = random.Random(seed) if demo else None
-    new_id = (lambda: f"{id_rng.getrandbits(24):06x}") if id_rng else new_idea_id
+    seeding = demo and store.head_position() == 0
+    # Seeded ids only for a store seeded now (so a fresh demo is reproducible, later ideas
+    # included); on a reopened demo store they would replay the demo's ids and collide.
+    id_rng = random.Random(seed)
+    new_id = (lambda: f"{id_rng.getrandbits(24):06x}") if seeding else new_idea_id
     handler = IdeaCommandHandler(store, codec, new_id=new_id)
-    summary = None
-    if demo and store.head_position() == 0:
-        summary = seed_demo(handler, seed)
+    summary = seed_demo(handler, seed) if seeding else None
     view = IdeaView(store, codec, threaded=threaded)
     manager = CreationProcessManager(
         handler, probability=accept_probability, seed=seed, threaded=threaded, delay=pm_delay
