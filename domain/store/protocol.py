@@ -25,15 +25,6 @@ ALL_STREAM = "$all"
 class Subscription(Protocol):
     """A handle on a commit listener; `close()` stops delivery."""
 
-    def import_records(self, records: Sequence[RecordedEvent]) -> None:
-        """Load exported records into an empty store, all or nothing, keeping their event
-        ids, versions, positions and times (so export → import → export is identical).
-
-        The caller checks the records first (`domain.transfer.check_import`); a stream whose
-        first record is above version 1 is a forgotten stream's lone tombstone. Raises
-        InvalidEventError if the store is not empty."""
-        ...
-
     def close(self) -> None: ...
 
 
@@ -100,6 +91,15 @@ class EventStore(Protocol):
     def forget(self, stream_id: str, tombstone: NewEvent) -> RecordedEvent:
         """Erase a stream atomically: remove its events and snapshots and store `tombstone`
         as its only event (at the next version). Later appends raise StreamForgottenError."""
+        ...
+
+    def import_records(self, records: Sequence[RecordedEvent]) -> None:
+        """Load exported records into an empty store, all or nothing, keeping their event
+        ids, versions, positions and times (so export → import → export is identical).
+
+        The caller checks the records first (`domain.transfer.check_import`); a stream whose
+        first record is above version 1 is a forgotten stream's lone tombstone. Raises
+        InvalidEventError if the store is not empty."""
         ...
 
     def import_records(self, records: Sequence[RecordedEvent]) -> None:
