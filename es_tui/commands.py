@@ -9,6 +9,7 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import asdict
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -30,8 +31,14 @@ class NotFound(Exception):
     """A stream or idea the command names does not exist."""
 
 
+def _json_default(value: object) -> object:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return str(value)
+
+
 def _emit(obj: Any) -> None:
-    sys.stdout.write(json.dumps(obj, ensure_ascii=False, default=str) + "\n")
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False, default=_json_default) + "\n")
 
 
 def _emit_lines(objs: Iterable[Any]) -> None:
@@ -171,6 +178,11 @@ def run_command(args: argparse.Namespace, policy: SnapshotPolicy) -> int:
         return _fail(EXIT_NOT_FOUND if args.command == "idea" else EXIT_REFUSED, str(exc))
     except IdeaError as exc:
         return _fail(EXIT_REFUSED, str(exc))
+    except BrokenPipeError:
+        # The reader went away (e.g. `| head`): not an error of ours; keep stderr quiet.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
     except (TransferError, VersioningError, EventStoreError, OSError) as exc:
         return _fail(EXIT_USAGE, str(exc))
     finally:
