@@ -75,7 +75,7 @@ def open_store(
         return MemoryEventStore(snapshot_policy, deleted_types, url="memory:")
     if scheme == "sqlite":
         try:
-            from domain.store.sqlite import SQLiteEventStore  # type: ignore[import-not-found]
+            from domain.store.sqlite import SQLiteEventStore
         except ImportError as exc:
             raise StoreUrlError(url, "the SQLite backend is not available") from exc
         store: EventStore = SQLiteEventStore.open(

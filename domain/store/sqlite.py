@@ -1,0 +1,314 @@
+"""The durable single-file backend: `sqlite:///path.db` (or `sqlite:////abs/path.db`).
+
+WAL, `synchronous=FULL`, `secure_delete=ON`; every write runs in `BEGIN IMMEDIATE`, so
+writers are serialized by SQLite across processes and, inside one process, by a lock that
+hands the file over without SQLite's sleeping busy handler. A position is max(position) + 1
+inside that transaction, so positions follow commit order; forget writes its tombstone
+before deleting, so a position is never reused.
+
+Listeners get this handle's commits as they happen and other handles' commits in this
+process right after them. Other processes' commits arrive through `poll()`, which the first
+`subscribe` runs every `poll_interval` seconds (default 0.2) on a daemon thread; call
+`poll()` yourself with `poll_interval=None`. See `sqlite_feed` for the ordering rules.
+
+`sqlite:///:memory:` is refused: use `memory:` for a store that lives in one process.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Final, TypeVar
+
+from domain.store import sqlite_write as write
+from domain.store.errors import InvalidEventError, StoreUrlError
+from domain.store.protocol import CommitListener, Subscription
+from domain.store.records import (
+    ExpectedVersion,
+    NewEvent,
+    RecordedEvent,
+    Snapshot,
+    SnapshotPolicy,
+    StreamInfo,
+)
+from domain.store.sqlite_codec import (
+    SNAPSHOT_COLUMNS,
+    STREAM_COLUMNS,
+    check_text,
+    dump_json,
+    format_time,
+    select_events,
+    to_snapshot,
+    to_stream_info,
+)
+from domain.store.sqlite_feed import HEAD, CommitFeed
+from domain.store.sqlite_import import import_rows
+from domain.store.sqlite_pool import ConnectionPool
+from domain.store.sqlite_schema import (
+    BUSY_TIMEOUT_S,
+    check_file,
+    connect,
+    initialise,
+    parse_url,
+    use_wal,
+)
+from domain.store.validation import (
+    check_expected_version,
+    check_stream_id,
+    normalise_events,
+    normalise_snapshot,
+)
+
+T = TypeVar("T")
+
+_MAX_INT: Final = 2**63 - 1
+
+Work = Callable[[sqlite3.Connection, int], tuple[T, Sequence[RecordedEvent] | None]]
+"""A write: given the head position inside the transaction, its result and the records it
+committed (None: nothing to keep, roll back)."""
+
+
+def _clamp(n: int) -> int:
+    return max(min(n, _MAX_INT), -_MAX_INT)
+
+
+class SQLiteEventStore:
+    """An event store in one SQLite file, shared safely by threads and processes."""
+
+    def __init__(
+        self,
+        url: str,
+        path: Path,
+        pool: ConnectionPool,
+        snapshot_policy: SnapshotPolicy | None = None,
+        deleted_types: Iterable[str] = (),
+        poll_interval: float | None = 0.2,
+    ) -> None:
+        self.url = url
+        self.path = path
+        self.snapshot_policy = snapshot_policy or SnapshotPolicy()
+        self.deleted_types = frozenset(deleted_types)
+        self._pool = pool
+        self._feed = CommitFeed(pool, path, poll_interval)
+
+    @classmethod
+    def open(
+        cls,
+        url: str,
+        *,
+        snapshot_policy: SnapshotPolicy | None = None,
+        deleted_types: Iterable[str] = (),
+        poll_interval: float | None = 0.2,
+    ) -> SQLiteEventStore:
+        """Open (or create) the store file a `sqlite:///...` URL names.
+
+        A missing or empty file becomes a new store (its directory must exist); anything
+        else that is not an es-tui store, or a store of a newer schema, raises StoreUrlError
+        and is left untouched. `poll_interval` is how often listeners are brought other
+        processes' commits (None: only when `poll()` is called)."""
+        path = parse_url(url)
+        ready = check_file(url, path)
+        try:
+            conn = connect(path)
+        except sqlite3.Error as exc:
+            raise StoreUrlError(url, f"cannot open {str(path)!r}: {exc}") from exc
+        try:
+            if ready:
+                use_wal(url, conn)
+            else:
+                initialise(url, conn, format_time(datetime.now(UTC)))
+        except sqlite3.Error as exc:
+            conn.close()
+            raise StoreUrlError(url, f"cannot prepare {str(path)!r}: {exc}") from exc
+        except BaseException:
+            conn.close()
+            raise
+        pool = ConnectionPool(url, path, conn)
+        return cls(url, path, pool, snapshot_policy, deleted_types, poll_interval)
+
+    # -- plumbing ------------------------------------------------------------------------
+
+    def _read(self, query: Callable[[sqlite3.Connection], T]) -> T:
+        conn = self._pool.take()
+        try:
+            return query(conn)
+        finally:
+            self._pool.give(conn)
+
+    def _write(self, work: Work[T]) -> T:
+        feed = self._feed
+        conn = self._pool.take()
+        try:
+            with feed.write_lock:
+                head = feed.begin(conn)
+                try:
+                    result, committed = work(conn, head)
+                    conn.execute("ROLLBACK" if committed is None else "COMMIT")
+                except BaseException:
+                    if conn.in_transaction:
+                        conn.execute("ROLLBACK")
+                    raise
+                if committed:
+                    feed.committed(committed)
+        finally:
+            self._pool.give(conn)
+        feed.deliver(wrote=bool(committed))
+        return result
+
+    # -- writing -------------------------------------------------------------------------
+
+    def append(
+        self, stream_id: str, events: Sequence[NewEvent], expected_version: ExpectedVersion
+    ) -> list[RecordedEvent]:
+        check_stream_id(stream_id)
+        expected = check_expected_version(expected_version)
+        batch = normalise_events(events)
+        check_text(stream_id, "stream id")
+        texts = []
+        for e in batch:
+            check_text(e.type, "event type")
+            texts.append((str(e.event_id), dump_json(e.data), dump_json(e.metadata)))
+        kinds = self.deleted_types
+        return self._write(
+            lambda conn, head: write.append(conn, head, stream_id, expected, batch, texts, kinds)
+        )
+
+    def forget(self, stream_id: str, tombstone: NewEvent) -> RecordedEvent:
+        check_stream_id(stream_id)
+        (stone,) = normalise_events([tombstone])
+        check_text(stream_id, "stream id")
+        check_text(stone.type, "event type")
+        texts = (str(stone.event_id), dump_json(stone.data), dump_json(stone.metadata))
+        record = self._write(lambda conn, head: write.forget(conn, head, stream_id, stone, texts))
+        self.checkpoint()  # best effort: drop the erased rows' older copies from the WAL
+        return record
+
+    def checkpoint(self) -> bool:
+        """Copy the WAL into the database file and truncate it, so bytes erased by `forget`
+        (zeroed in place by `secure_delete`) leave no older copy in the WAL. Returns False
+        when a reader (maybe in another process) kept part of the WAL in use."""
+
+        def run(conn: sqlite3.Connection) -> bool:
+            conn.execute("PRAGMA busy_timeout = 200")  # never stall a forget on a slow reader
+            try:
+                busy, _, _ = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            finally:
+                conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+            return not busy
+
+        return self._read(run)
+
+    def import_records(self, records: Sequence[RecordedEvent]) -> None:
+        rows = import_rows(records, self.deleted_types)
+
+        def work(conn: sqlite3.Connection, head: int) -> tuple[None, list[RecordedEvent]]:
+            if head or conn.execute("SELECT 1 FROM streams LIMIT 1").fetchone():
+                raise InvalidEventError("import needs an empty store")
+            conn.executemany(write.INSERT_STREAM, rows.streams)
+            conn.executemany(write.INSERT_EVENT, rows.events)
+            return None, rows.records
+
+        self._write(work)
+
+    # -- reading -------------------------------------------------------------------------
+
+    def read_stream(
+        self, stream_id: str, from_version: int = 1, to_version: int | None = None
+    ) -> list[RecordedEvent]:
+        upto = _MAX_INT if to_version is None else _clamp(to_version)
+        return self._read(
+            lambda c: select_events(
+                c,
+                "WHERE stream_id = ? AND version >= ? AND version <= ? ORDER BY version",
+                (stream_id, _clamp(from_version), upto),
+            )
+        )
+
+    def read_all(self, from_position: int = 1, limit: int | None = None) -> list[RecordedEvent]:
+        if limit is not None and limit <= 0:
+            return self._read(lambda c: [])  # a closed store refuses even an empty page
+        return self._read(
+            lambda c: select_events(
+                c,
+                "WHERE position >= ? ORDER BY position LIMIT ?",
+                (_clamp(from_position), -1 if limit is None else _clamp(limit)),
+            )
+        )
+
+    def head_position(self) -> int:
+        head: int | None = self._read(lambda c: c.execute(HEAD).fetchone()[0])
+        return head or 0
+
+    def stream_info(self, stream_id: str) -> StreamInfo | None:
+        row = self._read(
+            lambda c: c.execute(
+                f"SELECT {STREAM_COLUMNS} FROM streams WHERE stream_id = ?", (stream_id,)
+            ).fetchone()
+        )
+        return to_stream_info(row) if row else None
+
+    def list_streams(self) -> list[StreamInfo]:
+        rows = self._read(
+            lambda c: c.execute(f"SELECT {STREAM_COLUMNS} FROM streams ORDER BY rowid").fetchall()
+        )
+        return [to_stream_info(r) for r in rows]
+
+    # -- snapshots -----------------------------------------------------------------------
+
+    def save_snapshot(self, snapshot: Snapshot) -> None:
+        snap = normalise_snapshot(snapshot)
+        if not isinstance(snap.taken_at, datetime):
+            raise InvalidEventError("must be a datetime", field="taken_at")
+        state, taken_at = dump_json(snap.state), format_time(snap.taken_at)
+        keep = self.snapshot_policy.keep
+
+        def work(conn: sqlite3.Connection, head: int) -> tuple[None, list[RecordedEvent]]:
+            write.save_snapshot(conn, snap, state, taken_at, keep)
+            return None, []
+
+        self._write(work)
+
+    def snapshots(self, stream_id: str) -> list[Snapshot]:
+        rows = self._read(
+            lambda c: c.execute(
+                f"SELECT {SNAPSHOT_COLUMNS} FROM snapshots WHERE stream_id = ? ORDER BY version",
+                (stream_id,),
+            ).fetchall()
+        )
+        return [to_snapshot(r) for r in rows]
+
+    def latest_snapshot(self, stream_id: str) -> Snapshot | None:
+        row = self._read(
+            lambda c: c.execute(
+                f"SELECT {SNAPSHOT_COLUMNS} FROM snapshots WHERE stream_id = ?"
+                " ORDER BY version DESC LIMIT 1",
+                (stream_id,),
+            ).fetchone()
+        )
+        return to_snapshot(row) if row else None
+
+    # -- listening and lifecycle ---------------------------------------------------------
+
+    def subscribe(self, listener: CommitListener) -> Subscription:
+        return self._feed.subscribe(listener)
+
+    def poll(self) -> int:
+        """Hand listeners the commits other processes made since this handle last looked, in
+        position order, each once (never this handle's own again); returns how many events.
+        Safe from any thread; the background poller calls it."""
+        return self._feed.poll()
+
+    def start_polling(self, interval: float = 0.2) -> None:
+        """Call `poll()` every `interval` seconds on a daemon thread until `stop_polling()`
+        or `close()` (replacing a running poller)."""
+        self._feed.start_polling(interval)
+
+    def stop_polling(self) -> None:
+        """Stop the background poller; `poll()` still works."""
+        self._feed.stop_polling()
+
+    def close(self) -> None:
+        if self._pool.close():
+            self._feed.close()
