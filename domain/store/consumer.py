@@ -86,6 +86,7 @@ class LogConsumer(ABC):
             return
         self._subscription = self.store.subscribe(self._on_commit)
         if self.threaded:
+            self._stopping.clear()  # a stopped consumer may be started again
             self._thread = threading.Thread(
                 target=self._run, name=f"{type(self).__name__}-worker", daemon=True
             )
