@@ -289,6 +289,18 @@ class SQLiteEventStore:
         )
         return to_snapshot(row) if row else None
 
+    def settings(self) -> dict[str, int | str]:
+        """The SQLite settings in effect on this handle's connections, for display and
+        diagnostics: journal mode, synchronous level, secure_delete, foreign keys, busy
+        timeout (ms), application id and schema version."""
+
+        def run(conn: sqlite3.Connection) -> dict[str, int | str]:
+            names = ("journal_mode", "synchronous", "secure_delete", "foreign_keys")
+            names += ("busy_timeout", "application_id", "user_version")
+            return {n: conn.execute(f"PRAGMA {n}").fetchone()[0] for n in names}
+
+        return self._read(run)
+
     # -- listening and lifecycle ---------------------------------------------------------
 
     def subscribe(self, listener: CommitListener) -> Subscription:

@@ -60,8 +60,17 @@ def _open_memory(
     return open_store("memory:", snapshot_policy=policy, deleted_types=deleted_types)
 
 
+def _open_sqlite(
+    location: Path, policy: SnapshotPolicy, deleted_types: frozenset[str]
+) -> EventStore:
+    location.mkdir(parents=True, exist_ok=True)
+    url = f"sqlite:///{location / 'events.db'}"
+    return open_store(url, snapshot_policy=policy, deleted_types=deleted_types)
+
+
 BACKENDS: dict[str, Backend] = {
     "memory": Backend("memory", _open_memory),
+    "sqlite": Backend("sqlite", _open_sqlite, durable=True),
 }
 
 DELETED = "Deleted"
