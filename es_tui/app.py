@@ -1,0 +1,95 @@
+"""The explorer application: wires the system's notifications to the screens."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+
+from domain.ideas.handler import CommandOutcome
+from domain.store.protocol import Subscription
+from domain.store.records import RecordedEvent
+from es_tui.messages import CommandRan, StoreChanged
+from es_tui.screens.help import HelpScreen
+from es_tui.screens.main import MainScreen
+
+if TYPE_CHECKING:
+    from domain.bootstrap import System
+
+PALETTE: tuple[tuple[str, str, str], ...] = (
+    ("Publish an idea", "Open the publish form (p)", "publish"),
+    ("Edit the selected idea", "Open the edit form, prefilled (e)", "edit"),
+    ("Delete the selected idea", "Soft delete, after confirmation (d)", "delete"),
+    ("Forget the selected idea", "Erase its history, keep a tombstone (f)", "forget"),
+    ("Replay the selected stream", "From zero or a kept snapshot, step by step (r)", "replay"),
+    ("Conflict lab", "Two writers, one stale: optimistic concurrency (c)", "conflict_lab"),
+    ("Pause or resume the read model", "Watch the projection lag and catch up (v)", "toggle_view"),
+    ("Rebuild the read model", "Replay the whole log into the projection (b)", "rebuild_view"),
+)
+"""Command palette entries for the main screen's actions: title, help, action name."""
+
+
+class ExplorerApp(App[None]):
+    """A keyboard-driven explorer of an event-sourced ideas system."""
+
+    CSS_PATH = ["styles/app.tcss", "styles/forms.tcss", "styles/labs.tcss"]
+    TITLE = "es-tui"
+    SUB_TITLE = "event sourcing, live"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("question_mark", "help", "Help"),
+        Binding("q", "quit", "Quit"),
+    ]
+
+    def __init__(self, system: System, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.system = system
+        self.sub_title = system.store.url
+        self.main_screen = MainScreen(system)
+        self._subscription: Subscription | None = None
+
+    def on_mount(self) -> None:
+        self.push_screen(self.main_screen)
+        # Listeners run on whichever thread commits: they only post a message.
+        self._subscription = self.system.subscribe(self._on_commit)
+        self.system.view.on_change(self._on_view_change)
+        self.system.process_manager.on_reaction(self._on_reaction)
+
+    def on_unmount(self) -> None:
+        if self._subscription is not None:
+            self._subscription.close()
+            self._subscription = None
+
+    def _on_commit(self, _events: Sequence[RecordedEvent]) -> None:
+        self.post_message(StoreChanged())
+
+    def _on_view_change(self, _view: object) -> None:
+        self.post_message(StoreChanged())
+
+    def _on_reaction(self, result: CommandOutcome | Exception, trigger: RecordedEvent) -> None:
+        command = "AcceptOrRejectCreation"
+        if isinstance(result, CommandOutcome):
+            command = result.command
+        self.post_message(CommandRan(command, trigger.stream_id, result, "process manager"))
+
+    def on_store_changed(self, _message: StoreChanged) -> None:
+        for screen in self.screen_stack:
+            refresh = getattr(screen, "store_changed", None)
+            if callable(refresh):
+                refresh()
+
+    def on_command_ran(self, message: CommandRan) -> None:
+        self.main_screen.log_command(message)
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Help", "What each pane and key shows (?)", self.action_help)
+        if screen is self.main_screen:
+            for title, help_text, action in PALETTE:
+                yield SystemCommand(title, help_text, getattr(self.main_screen, f"action_{action}"))

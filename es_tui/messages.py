@@ -1,0 +1,34 @@
+"""App-wide messages. Threads (store listeners, workers) only ever post these."""
+
+from __future__ import annotations
+
+from textual.message import Message
+
+from domain.ideas.handler import CommandOutcome
+
+
+class StoreChanged(Message):
+    """Something was committed (or the read model moved). Carries nothing: panes re-read the
+    store, so a burst of commits collapses into one refresh."""
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, StoreChanged)
+
+
+class CommandRan(Message):
+    """A command finished: its outcome, or the error that refused it."""
+
+    def __init__(
+        self, command: str, subject: str, result: CommandOutcome | Exception, actor: str = "you"
+    ) -> None:
+        super().__init__()
+        self.command = command
+        self.subject = subject
+        """The idea the command was about (empty for a publish that failed)."""
+        self.result = result
+        self.actor = actor
+        """Who issued it: "you", "process manager", a conflict-lab writer…"""
+
+    @property
+    def ok(self) -> bool:
+        return not isinstance(self.result, Exception)

@@ -1,0 +1,1 @@
+"""The explorer's screens: main, forms, replay, conflict lab, help."""

@@ -1,0 +1,233 @@
+"""The conflict lab: two writers load the same idea at the same version; whoever commits
+second is refused (optimistic concurrency), then reloads and retries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.console import Group
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, RichLog, Static
+
+from domain.ideas.codec import stream_id_of
+from domain.ideas.fields import DESCRIPTION_MAX, TITLE_MAX
+from domain.ideas.handler import CommandOutcome
+from domain.ideas.state import IdeaState
+from domain.store.aggregate import Loaded
+from domain.store.errors import ConcurrencyError
+from domain.store.records import StreamInfo
+from es_tui.format import short_id
+from es_tui.messages import CommandRan
+
+if TYPE_CHECKING:
+    from domain.bootstrap import System
+
+WRITERS = ("A", "B")
+
+
+@dataclass(frozen=True, slots=True)
+class Proposal:
+    """What a writer wants to change, derived from what it loaded."""
+
+    title: str | None = None
+    description: str | None = None
+
+    def describe(self) -> str:
+        if self.title is not None:
+            return f"title → {self.title!r}"
+        return f"description → …{(self.description or '')[-30:]!r}"
+
+
+def propose(writer: str, state: IdeaState) -> Proposal:
+    """A writes the description, B the title: different fields, so A's retry still changes
+    something after B's commit."""
+    if writer == "B":
+        return Proposal(title=f"{(state.title or '')[: TITLE_MAX - 4]} (B)")
+    base = (state.description or "")[: DESCRIPTION_MAX - 16]
+    return Proposal(description=f"{base} (edited by A)")
+
+
+class ConflictLab(Screen[None]):
+    """Writers A and B side by side, each step explained in one line."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("b", "commit('B')", "Commit B"),
+        Binding("a", "commit('A')", "Commit A"),
+        Binding("r", "retry", "Reload & retry"),
+        Binding("s", "start", "Start over"),
+        Binding("escape", "close", "Back"),
+    ]
+
+    class Staged(Message, bubble=False):
+        """Writers loaded the idea (internal)."""
+
+        def __init__(self, loads: dict[str, Loaded[IdeaState]] | Exception, retry: bool):
+            super().__init__()
+            self.loads = loads
+            self.retry = retry
+
+    class Committed(Message, bubble=False):
+        """A writer's commit finished (internal)."""
+
+        def __init__(
+            self, writer: str, result: CommandOutcome | Exception, info: StreamInfo | None
+        ) -> None:
+            super().__init__()
+            self.writer = writer
+            self.result = result
+            self.info = info
+
+    def __init__(self, system: System, idea_id: str) -> None:
+        super().__init__()
+        self.system = system
+        self.idea_id = idea_id
+        self.stream_id = stream_id_of(idea_id)
+        self.staged: dict[str, Loaded[IdeaState]] = {}
+        self.results: dict[str, CommandOutcome | Exception] = {}
+        self.step = 0
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="lab"):
+            yield Static(
+                f"Conflict lab · {self.stream_id} — optimistic concurrency", id="lab-heading"
+            )
+            with Horizontal(id="lab-writers"):
+                yield Static(id="writer-a", classes="writer")
+                yield Static(id="writer-b", classes="writer")
+            yield RichLog(id="lab-steps", wrap=True, markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#writer-a").border_title = "Writer A"
+        self.query_one("#writer-b").border_title = "Writer B"
+        self.query_one("#lab-steps").border_title = "What happened"
+        self.action_start()
+
+    def _explain(self, text: str | Text) -> None:
+        self.step += 1
+        line = Text(f"{self.step}. ", style="bold")
+        line.append_text(text if isinstance(text, Text) else Text(text))
+        self.query_one("#lab-steps", RichLog).write(line)
+
+    # -- loading -------------------------------------------------------------------------
+
+    def action_start(self) -> None:
+        self.results.clear()
+        self._stage(WRITERS, retry=False)
+
+    @work(thread=True, group="lab", exclusive=True, exit_on_error=False)
+    def _stage(self, writers: tuple[str, ...], retry: bool) -> None:
+        try:
+            loads: dict[str, Loaded[IdeaState]] | Exception = {
+                w: self.system.ideas.stage(self.idea_id) for w in writers
+            }
+        except Exception as error:
+            loads = error
+        self.post_message(self.Staged(loads, retry))
+
+    def on_conflict_lab_staged(self, message: Staged) -> None:
+        if isinstance(message.loads, Exception):
+            self._explain(Text(f"Could not load the idea: {message.loads}", style="red"))
+            return
+        self.staged.update(message.loads)
+        for writer in message.loads:
+            self.results.pop(writer, None)
+        version = next(iter(message.loads.values())).version
+        if message.retry:
+            (writer,) = message.loads
+            self._explain(f"{writer} reloads the idea: now at v{version}; it retries its edit.")
+            self._commit(writer)
+        else:
+            self._explain(
+                f"A and B both load {self.stream_id} at v{version}: each will append with "
+                f"expected version {version}. Press b to commit B, then a to commit A."
+            )
+        self._show_writers()
+
+    # -- committing ----------------------------------------------------------------------
+
+    def action_commit(self, writer: str) -> None:
+        if writer in self.staged and writer not in self.results:
+            self._commit(writer)
+
+    def action_retry(self) -> None:
+        refused = [w for w, r in self.results.items() if isinstance(r, ConcurrencyError)]
+        if refused:
+            self._stage((refused[0],), retry=True)
+        else:
+            self.notify("Nothing to retry: no writer was refused.", severity="warning")
+
+    @work(thread=True, group="lab-commit", exit_on_error=False)
+    def _commit(self, writer: str) -> None:
+        staged = self.staged[writer]
+        proposal = propose(writer, staged.state)
+        try:
+            result: CommandOutcome | Exception = self.system.ideas.commit_edit(
+                staged, title=proposal.title, description=proposal.description
+            )
+        except Exception as error:
+            result = error
+        info = self.system.store.stream_info(self.stream_id)
+        self.post_message(self.Committed(writer, result, info))
+
+    def on_conflict_lab_committed(self, message: Committed) -> None:
+        writer, result = message.writer, message.result
+        self.results[writer] = result
+        self.app.post_message(CommandRan("EditIdea", self.stream_id, result, f"writer {writer}"))
+        loaded = self.staged[writer].version
+        if isinstance(result, CommandOutcome):
+            self._explain(
+                f"{writer} commits: expected v{loaded} matches the stream, so the append "
+                f"succeeds: v{loaded} → v{result.version}."
+            )
+        elif isinstance(result, ConcurrencyError):
+            now = f"v{message.info.version}" if message.info else "unknown"
+            self._explain(
+                Text.assemble(
+                    (f"{writer} is refused: ", "bold red"),
+                    f"expected v{result.expected}, actual v{result.actual} (last event "
+                    f"{short_id(result.last_event_id)}). Nothing was written: the stream is "
+                    f"still at {now}. Press r to reload and retry.",
+                )
+            )
+        else:
+            self._explain(Text(f"{writer} is refused: {result}", style="red"))
+        self._show_writers()
+
+    def _show_writers(self) -> None:
+        for writer in WRITERS:
+            self.query_one(f"#writer-{writer.lower()}", Static).update(self._writer_card(writer))
+
+    def _writer_card(self, writer: str) -> Group:
+        staged = self.staged.get(writer)
+        if staged is None:
+            return Group(Text("loading…", style="dim"))
+        result = self.results.get(writer)
+        if result is None:
+            status = Text(f"ready to commit ({writer.lower()})", style="yellow")
+        elif isinstance(result, CommandOutcome):
+            status = Text(f"committed v{result.version} ✔", style="bold green")
+        elif isinstance(result, ConcurrencyError):
+            status = Text(
+                f"refused ✘ expected v{result.expected}, actual v{result.actual}",
+                style="bold red",
+            )
+        else:
+            status = Text(f"refused ✘ {result}", style="bold red")
+        state = staged.state
+        return Group(
+            Text.assemble("loaded ", (f"v{staged.version}", "bold"), f" ({staged.how()})"),
+            Text.assemble("title: ", (state.title or "—", "")),
+            Text(f"wants: {propose(writer, state).describe()}"),
+            status,
+        )
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,122 @@
+"""Help: each concept in a few lines, and the key that demonstrates it."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Markdown, Static
+
+INTRO = """\
+# es-tui — event sourcing, live
+
+Every change is an **event** appended to a store; state is never overwritten, it is
+*computed* by folding events. Every pane updates as commits arrive — from this app, its
+process manager, or another process writing to the same store.
+"""
+
+CONCEPTS: tuple[tuple[str, str, str], ...] = (
+    (
+        "Stream",
+        "The ordered events of one aggregate (`idea-<id>`), versions 1, 2, 3… The global log "
+        "(`$all`) orders every event of every stream by *position*.",
+        "select a row in **Streams**",
+    ),
+    (
+        "State (time travel)",
+        "The aggregate's state is a fold of its events. Highlight any event to see the state "
+        "*as of* that version, how it was computed, and the fields the event changed (●).",
+        "move in **Timeline**",
+    ),
+    (
+        "Snapshot",
+        "Every N events the state is saved with its version; the last M are kept. Loading = "
+        "latest snapshot + the events after it, never re-applying the snapshot's own event.",
+        "edit an idea 10 times, then `r`",
+    ),
+    (
+        "Replay",
+        "Fold the events again from zero or from any kept snapshot, step by step, and compare "
+        "the result with a full replay.",
+        "`r`, then `n` / `space`",
+    ),
+    (
+        "Event versioning",
+        "Stored payloads are never rewritten; readers build the newest schema version from "
+        "what is stored. The timeline shows the stored and the read version.",
+        "highlight an event",
+    ),
+    (
+        "Tombstone",
+        "Forgetting (right to be forgotten) erases a stream's events and snapshots and leaves "
+        "one `IdeaForgotten` event. The stream refuses every later command; its positions stay "
+        "as holes in `$all`.",
+        "`f`, then `y`",
+    ),
+    (
+        "CQRS",
+        "Commands go to the write side (events); queries read a separate read model "
+        "(**Projection**) built from the global log. It keeps a checkpoint, can lag, pause, "
+        "catch up and be rebuilt.",
+        "`v` pause/resume, `b` rebuild",
+    ),
+    (
+        "Optimistic concurrency",
+        "A writer appends with the version it loaded as *expected version*. If the stream "
+        "moved meanwhile, the append is refused (expected vs actual) and nothing is written. "
+        "Reload and retry.",
+        "`c` conflict lab",
+    ),
+    (
+        "Process manager",
+        "Reacts to events with commands: each `IdeaCreationRequested` is accepted or rejected "
+        "a moment later, with `causation_id` = the request's event id.",
+        "`p` publish, watch **Log**",
+    ),
+)
+
+KEYS: tuple[tuple[str, str], ...] = (
+    ("`p`", "publish an idea"),
+    ("`e`", "edit the selected idea (prefilled)"),
+    ("`d`", "delete the selected idea (soft)"),
+    ("`f`", "forget the selected idea (asks for `y`)"),
+    ("`r`", "replay the selected stream"),
+    ("`c`", "conflict lab on the selected idea"),
+    ("`v` / `b`", "pause or resume / rebuild the read model"),
+    ("`1`–`5`", "streams, timeline, state, projection, log (tabs when narrow)"),
+    ("`tab`", "next pane"),
+    ("`ctrl+p`", "command palette: every action"),
+    ("`?`", "this help"),
+    ("`q`", "quit"),
+)
+
+
+def help_markdown() -> str:
+    """The help text: the concepts, then the keys."""
+    lines = [INTRO, "| Concept | What it means | Try |", "|---|---|---|"]
+    lines += [f"| **{name}** | {text} | {key} |" for name, text, key in CONCEPTS]
+    lines += ["", "## Keys", "", "| Key | Action |", "|---|---|"]
+    lines += [f"| {key} | {action} |" for key, action in KEYS]
+    return "\n".join(lines)
+
+
+class HelpScreen(ModalScreen[None]):
+    """The concepts, the panes and the keys."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q,question_mark", "close", "Close"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help-body"):
+            yield Markdown(help_markdown(), id="help")
+            yield Static("escape · q · ? close", id="help-keys")
+
+    def on_mount(self) -> None:
+        self.query_one("#help-body").focus()
+
+    def action_close(self) -> None:
+        self.dismiss(None)

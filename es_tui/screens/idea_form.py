@@ -1,0 +1,208 @@
+"""The publish and edit forms: modal, validated by the domain's own command models."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar, Literal
+
+from pydantic import ValidationError
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, Static
+
+from domain.ideas.commands import EditIdea, PublishIdea
+from domain.ideas.errors import InvalidFieldError
+from domain.ideas.fields import DESCRIPTION_MAX, TITLE_MAX
+from domain.ideas.handler import CommandOutcome
+from domain.ideas.state import IdeaState
+from es_tui.messages import CommandRan
+
+if TYPE_CHECKING:
+    from domain.bootstrap import System
+
+FIELDS = {"title": "title", "description": "desc"}
+"""Command field name -> input id."""
+
+
+class IdeaForm(ModalScreen[CommandOutcome | None]):
+    """Publish a new idea, or edit one (prefilled with its current state)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+s", "submit", "Submit"),
+    ]
+
+    class Prefilled(Message, bubble=False):
+        """The idea's current state, or why it could not be loaded (internal)."""
+
+        def __init__(self, result: tuple[IdeaState, int] | Exception) -> None:
+            super().__init__()
+            self.result = result
+
+    class Done(Message, bubble=False):
+        """The command ran (internal)."""
+
+        def __init__(self, result: CommandOutcome | Exception) -> None:
+            super().__init__()
+            self.result = result
+
+    def __init__(self, system: System, mode: Literal["publish", "edit"], idea_id: str = ""):
+        super().__init__(classes="form")
+        self.system = system
+        self.mode = mode
+        self.idea_id = idea_id
+        self.loaded: IdeaState | None = None
+        self.loaded_version: int | None = None
+        self.busy = False
+
+    @property
+    def command(self) -> str:
+        return "PublishIdea" if self.mode == "publish" else "EditIdea"
+
+    def compose(self) -> ComposeResult:
+        heading = "Publish an idea" if self.mode == "publish" else f"Edit idea {self.idea_id}"
+        with Vertical(id="dialog"):
+            yield Static(heading, id="form-heading")
+            yield Static(self._explain(), id="form-help")
+            yield Label(f"Title (1–{TITLE_MAX} characters, one line)")
+            yield Input(id="title", placeholder="A short, clear title", max_length=TITLE_MAX * 2)
+            yield Static(id="title-error", classes="field-error")
+            yield Label(f"Description (1–{DESCRIPTION_MAX} characters)")
+            yield Input(id="desc", placeholder="What and why", max_length=DESCRIPTION_MAX * 2)
+            yield Static(id="desc-error", classes="field-error")
+            yield Static(id="form-error")
+            yield Static("enter/ctrl+s submit · escape cancel", id="form-keys")
+
+    def _explain(self) -> str:
+        if self.mode == "publish":
+            return (
+                "Appends IdeaCreationRequested to a new stream (expected version: no stream). "
+                "The process manager accepts or rejects it a moment later."
+            )
+        return (
+            "Loads the idea (snapshot + tail), decides, and appends IdeaUpdated with the "
+            "loaded version as expected version. Only changed fields are sent."
+        )
+
+    def on_mount(self) -> None:
+        if self.mode == "edit":
+            self.query_one("#title", Input).disabled = True
+            self.query_one("#desc", Input).disabled = True
+            self._prefill()
+        self.query_one("#title", Input).focus()
+
+    @work(thread=True, group="form", exit_on_error=False)
+    def _prefill(self) -> None:
+        try:
+            loaded = self.system.ideas.load(self.idea_id)
+            result: tuple[IdeaState, int] | Exception = (loaded.state, loaded.version)
+        except Exception as error:
+            result = error
+        self.post_message(self.Prefilled(result))
+
+    def on_idea_form_prefilled(self, message: Prefilled) -> None:
+        title, desc = self.query_one("#title", Input), self.query_one("#desc", Input)
+        title.disabled = desc.disabled = False
+        if isinstance(message.result, Exception):
+            self._form_error(message.result)
+        else:
+            self.loaded, self.loaded_version = message.result
+            title.value = self.loaded.title or ""
+            desc.value = self.loaded.description or ""
+            help_text = self.query_one("#form-help", Static)
+            help_text.update(
+                f"{self._explain()}\nLoaded v{self.loaded_version} · {self.loaded.status}"
+            )
+        title.focus()
+
+    # -- submitting ----------------------------------------------------------------------
+
+    @on(Input.Submitted, "#title")
+    def _next_field(self) -> None:
+        self.query_one("#desc", Input).focus()
+
+    @on(Input.Submitted, "#desc")
+    def _submit_from_last(self) -> None:
+        self.action_submit()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def action_submit(self) -> None:
+        if self.busy:
+            return
+        title = self.query_one("#title", Input).value
+        desc = self.query_one("#desc", Input).value
+        for name in FIELDS.values():
+            self.query_one(f"#{name}-error", Static).update("")
+        self.query_one("#form-error", Static).update("")
+        fields = self._changes(title, desc)
+        try:
+            if self.mode == "publish":
+                PublishIdea(title=title, description=desc)
+            else:
+                EditIdea(idea_id=self.idea_id, **fields)
+        except ValidationError as error:
+            self._field_errors(
+                [(str(e["loc"][0]) if e["loc"] else "", e["msg"]) for e in error.errors()]
+            )
+            return
+        self.busy = True
+        self._run(title, desc, fields)
+
+    def _changes(self, title: str, desc: str) -> dict[str, str]:
+        """For an edit, only the fields that differ from the loaded state."""
+        if self.mode == "publish" or self.loaded is None:
+            return {"title": title, "description": desc}
+        changes = {}
+        if title.strip() != (self.loaded.title or ""):
+            changes["title"] = title
+        if desc.strip() != (self.loaded.description or ""):
+            changes["description"] = desc
+        return changes
+
+    @work(thread=True, group="form", exit_on_error=False)
+    def _run(self, title: str, desc: str, fields: dict[str, str]) -> None:
+        ideas = self.system.ideas
+        try:
+            result: CommandOutcome | Exception = (
+                ideas.publish(title, desc)
+                if self.mode == "publish"
+                else ideas.edit(self.idea_id, expected_version=self.loaded_version, **fields)
+            )
+        except Exception as error:  # domain and store errors are shown, never raised
+            result = error
+        self.post_message(self.Done(result))
+
+    def on_idea_form_done(self, message: Done) -> None:
+        self.busy = False
+        result = message.result
+        subject = result.stream_id if isinstance(result, CommandOutcome) else self.idea_id
+        self.app.post_message(CommandRan(self.command, subject, result))
+        if isinstance(result, CommandOutcome):
+            self.dismiss(result)
+        elif isinstance(result, InvalidFieldError):
+            self._field_errors(list(result.errors.items()))
+        else:
+            self._form_error(result)
+
+    def _field_errors(self, errors: list[tuple[str, str]]) -> None:
+        general = []
+        for field, reason in errors:
+            target = FIELDS.get(field)
+            if target:
+                self.query_one(f"#{target}-error", Static).update(Text(f"✘ {reason}"))
+            else:
+                general.append(reason)
+        if general:
+            self.query_one("#form-error", Static).update(Text("✘ " + "; ".join(general)))
+        first = next((FIELDS[f] for f, _ in errors if f in FIELDS), "title")
+        self.query_one(f"#{first}", Input).focus()
+
+    def _form_error(self, error: Exception) -> None:
+        text = Text.assemble(("✘ refused: ", "bold"), f"{type(error).__name__}: {error}")
+        self.query_one("#form-error", Static).update(text)

@@ -1,0 +1,292 @@
+"""The main screen: streams, timeline, snapshots, state, projection and log, all live."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import events, on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Tab, Tabs
+
+from domain.ideas.codec import idea_id_of, stream_id_of
+from domain.ideas.handler import CommandOutcome
+from domain.store.protocol import ALL_STREAM
+from domain.store.records import RecordedEvent, StreamInfo
+from es_tui.messages import CommandRan
+from es_tui.screens.confirm import ConfirmCommand
+from es_tui.screens.conflict_lab import ConflictLab
+from es_tui.screens.idea_form import IdeaForm
+from es_tui.screens.replay import ReplayScreen
+from es_tui.sources import SnapshotsSource, StreamsSource
+from es_tui.widgets.line_list import LineList
+from es_tui.widgets.log_pane import LogPane
+from es_tui.widgets.projection_pane import ProjectionPane
+from es_tui.widgets.state_pane import StatePane
+from es_tui.widgets.timeline_pane import TimelinePane
+
+if TYPE_CHECKING:
+    from domain.bootstrap import System
+
+NARROW_WIDTH = 120
+SHORT_HEIGHT = 32
+REFRESH_INTERVAL = 0.05
+"""Commits arriving closer together than this are shown in one refresh."""
+
+TABS = ("timeline", "state", "projection", "log")
+
+
+class MainScreen(Screen[None]):
+    """Every pane of the explorer. At small sizes the right-hand panes become tabs."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("p", "publish", "Publish"),
+        Binding("e", "edit", "Edit"),
+        Binding("d", "delete", "Delete"),
+        Binding("f", "forget", "Forget"),
+        Binding("r", "replay", "Replay"),
+        Binding("c", "conflict_lab", "Conflict"),
+        Binding("v", "toggle_view", "Pause view", show=False),
+        Binding("b", "rebuild_view", "Rebuild view", show=False),
+        Binding("1", "show_pane('streams')", "Streams", show=False),
+        Binding("2", "show_pane('timeline')", "Timeline", show=False),
+        Binding("3", "show_pane('state')", "State", show=False),
+        Binding("4", "show_pane('projection')", "Projection", show=False),
+        Binding("5", "show_pane('log')", "Log", show=False),
+    ]
+
+    class StreamFound(Message, bubble=False):
+        """The row of a stream to select (internal)."""
+
+        def __init__(self, index: int | None) -> None:
+            super().__init__()
+            self.index = index
+
+    def __init__(self, system: System) -> None:
+        super().__init__()
+        self.system = system
+        self.stream_id = ALL_STREAM
+        """The stream selected in #streams."""
+        self.event: RecordedEvent | None = None
+        """The event highlighted in the timeline."""
+        self._refresh_due = False
+        self.streams = LineList(StreamsSource(system.store), id="streams")
+        self.snapshots = LineList(empty="no snapshots kept", id="snapshots")
+        self.timeline = TimelinePane(system, id="timeline")
+        self.state_pane = StatePane(system, id="state")
+        self.projection = ProjectionPane(system, id="projection")
+        self.log_pane = LogPane(system, id="log")
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="panes"):
+            with Vertical(id="left"):
+                yield self.streams
+                yield self.snapshots
+            with Vertical(id="main"):
+                yield Tabs(*(Tab(t.title(), id=f"tab-{t}") for t in TABS), id="pane-tabs")
+                with Horizontal(id="upper"):
+                    yield self.timeline
+                    with Vertical(id="right"):
+                        yield self.state_pane
+                        yield self.projection
+                yield self.log_pane
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.streams.border_title = "Streams"
+        self.snapshots.border_title = "Snapshots"
+        self.state_pane.border_title = "State"
+        self.projection.border_title = "Projection · read model (CQRS)"
+        self.log_pane.border_title = "Log"
+        self.streams.reload("start")
+        self.set_class(True, "-show-timeline")
+        self.streams.focus()
+
+    def on_resize(self, event: events.Resize) -> None:
+        narrow = event.size.width < NARROW_WIDTH or event.size.height < SHORT_HEIGHT
+        self.set_class(narrow, "-narrow")
+        footer = self.query_one(Footer)
+        footer.compact = narrow
+        footer.show_command_palette = not narrow  # ctrl+p still opens it
+
+    # -- live updates --------------------------------------------------------------------
+
+    def store_changed(self) -> None:
+        """Something was committed: refresh every pane soon (bursts share one refresh)."""
+        if not self._refresh_due:
+            self._refresh_due = True
+            self.set_timer(REFRESH_INTERVAL, self._refresh_panes)
+
+    def _refresh_panes(self) -> None:
+        self._refresh_due = False
+        self.streams.reload()
+        self.timeline.refresh_rows()
+        self.snapshots.reload()
+        self.projection.refresh_view()
+        self.log_pane.follow()
+        self.state_pane.show(self.event)
+
+    def log_command(self, ran: CommandRan) -> None:
+        """Record a command's outcome in #log."""
+        self.log_pane.write_outcome(ran)
+
+    # -- selection -----------------------------------------------------------------------
+
+    @on(LineList.Highlighted, "#streams")
+    def _stream_highlighted(self, message: LineList.Highlighted) -> None:
+        row = message.row
+        stream_id = row.stream_id if isinstance(row, StreamInfo) else ALL_STREAM
+        self.stream_id = stream_id
+        if stream_id != self.timeline.stream_id:
+            self.timeline.show_stream(stream_id)
+
+    @on(LineList.Highlighted, "#timeline-list")
+    def _event_highlighted(self, message: LineList.Highlighted) -> None:
+        row = message.row
+        self.timeline.details.show(row)
+        record = row if isinstance(row, RecordedEvent) else None
+        self.event = record
+        self.state_pane.show(record)
+        focus = record.stream_id if record else None
+        self._show_snapshots(focus)
+
+    def _show_snapshots(self, stream_id: str | None) -> None:
+        source = self.snapshots.source
+        current = source.stream_id if isinstance(source, SnapshotsSource) else None
+        if stream_id != current:
+            new = SnapshotsSource(self.system.store, stream_id) if stream_id else None
+            self.snapshots.set_source(new, "end")
+            self.snapshots.border_title = f"Snapshots · {stream_id}" if stream_id else "Snapshots"
+
+    @property
+    def focus_stream(self) -> str | None:
+        """The stream commands act on: the selected one, or the highlighted event's."""
+        if self.stream_id != ALL_STREAM:
+            return self.stream_id
+        return self.event.stream_id if self.event else None
+
+    def current_idea(self) -> str | None:
+        """The idea the next command is about (from the read model if it has focus)."""
+        if self.focused is self.projection.ideas:
+            row = self.projection.ideas.highlighted
+            if row is not None:
+                return str(row.idea_id)
+        stream = self.focus_stream
+        return idea_id_of(stream) if stream else None
+
+    def select_stream(self, stream_id: str) -> None:
+        """Move the #streams cursor to `stream_id` (once the store lists it)."""
+        self._find_stream(stream_id)
+
+    @work(thread=True, group="find-stream", exclusive=True, exit_on_error=False)
+    def _find_stream(self, stream_id: str) -> None:
+        source = self.streams.source
+        if isinstance(source, StreamsSource):
+            self.post_message(self.StreamFound(source.index_of(stream_id)))
+
+    def on_main_screen_stream_found(self, message: StreamFound) -> None:
+        if message.index is None:
+            return
+        if message.index >= self.streams.row_count:
+            self.streams.reload()  # the list has not caught up with the new stream yet
+            self.set_timer(REFRESH_INTERVAL, lambda: self.streams.move_to(message.index or 0))
+        else:
+            self.streams.move_to(message.index)
+
+    # -- panes ---------------------------------------------------------------------------
+
+    def action_show_pane(self, pane: str) -> None:
+        """Focus a pane; in the narrow layout, bring its tab to the front."""
+        if pane in TABS:
+            self.query_one(Tabs).active = f"tab-{pane}"
+        target = {
+            "streams": self.streams,
+            "timeline": self.timeline.events,
+            "state": self.state_pane,
+            "projection": self.projection.ideas,
+            "log": self.log_pane,
+        }[pane]
+        self.call_after_refresh(target.focus)
+
+    @on(Tabs.TabActivated, "#pane-tabs")
+    def _tab_activated(self, message: Tabs.TabActivated) -> None:
+        chosen = (message.tab.id or "tab-timeline").removeprefix("tab-")
+        for tab in TABS:
+            self.set_class(tab == chosen, f"-show-{tab}")
+
+    def action_toggle_view(self) -> None:
+        view = self.system.view
+        if view.paused:
+            view.resume()
+            self.notify("Read model resumed: it catches up from its checkpoint.")
+        else:
+            view.pause()
+            self.notify("Read model paused: new events pile up as lag.")
+        self.store_changed()
+
+    @work(thread=True, group="rebuild", exclusive=True, exit_on_error=False)
+    def action_rebuild_view(self) -> None:
+        count = self.system.view.rebuild()
+        self.app.call_from_thread(self.notify, f"Read model rebuilt from {count} events.")
+        self.app.call_from_thread(self.store_changed)
+
+    # -- commands ------------------------------------------------------------------------
+
+    def _idea_or_warn(self, what: str) -> str | None:
+        idea_id = self.current_idea()
+        if idea_id is None:
+            self.notify(f"Select an idea stream to {what}.", severity="warning")
+        return idea_id
+
+    def _after_command(self, outcome: CommandOutcome | None) -> None:
+        if outcome is not None:
+            self.select_stream(outcome.stream_id)
+
+    def action_publish(self) -> None:
+        self.app.push_screen(IdeaForm(self.system, "publish"), self._after_command)
+
+    def action_edit(self) -> None:
+        if idea_id := self._idea_or_warn("edit"):
+            self.app.push_screen(IdeaForm(self.system, "edit", idea_id), self._after_command)
+
+    def action_delete(self) -> None:
+        if idea_id := self._idea_or_warn("delete"):
+            ideas = self.system.ideas
+            screen = ConfirmCommand(
+                "DeleteIdea",
+                stream_id_of(idea_id),
+                f"Delete idea {idea_id}?",
+                "Appends IdeaDeleted. A soft delete: the history stays in the stream, the "
+                "read model drops the row, and later edits are refused.",
+                lambda: ideas.delete(idea_id),
+            )
+            self.app.push_screen(screen, self._after_command)
+
+    def action_forget(self) -> None:
+        if idea_id := self._idea_or_warn("forget"):
+            ideas = self.system.ideas
+            screen = ConfirmCommand(
+                "ForgetIdea",
+                stream_id_of(idea_id),
+                f"Forget idea {idea_id}? This cannot be undone.",
+                "Right to be forgotten: every event of the stream and its snapshots are "
+                "erased and one tombstone (IdeaForgotten) remains. The stream refuses every "
+                "later command and its id is never reused. Press y to forget.",
+                lambda: ideas.forget(idea_id),
+            )
+            self.app.push_screen(screen, self._after_command)
+
+    def action_replay(self) -> None:
+        stream_id = self.focus_stream
+        if stream_id is None:
+            self.notify("Select a stream (or an event) to replay.", severity="warning")
+            return
+        self.app.push_screen(ReplayScreen(self.system, stream_id))
+
+    def action_conflict_lab(self) -> None:
+        if idea_id := self._idea_or_warn("open the conflict lab on"):
+            self.app.push_screen(ConflictLab(self.system, idea_id))

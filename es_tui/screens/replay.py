@@ -1,0 +1,281 @@
+"""Replay: rebuild a stream's state from zero or from a kept snapshot, one event at a time,
+then compare the result with a full replay from version 1."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, OptionList, RichLog, Static
+from textual.widgets.option_list import Option
+
+from domain.store.aggregate import load
+from domain.store.records import RecordedEvent, Snapshot
+from es_tui.format import clock, plural, short_id
+from es_tui.widgets.state_pane import StateView, render_state
+
+if TYPE_CHECKING:
+    from domain.bootstrap import System
+
+PLAY_INTERVAL = 0.3
+PLAY_BATCH = 50
+"""Most events one play tick applies (a long stream plays in bounded time per tick)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """The end of a replay compared with a full replay from version 1."""
+
+    applied: int
+    full_applied: int
+    version: int
+    equal: bool
+
+
+class ReplayScreen(Screen[None]):
+    """Step or play through a stream's events from a chosen start."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("n", "step", "Step"),
+        Binding("space", "play", "Play/pause"),
+        Binding("a", "finish", "To the end"),
+        Binding("escape", "close", "Back"),
+    ]
+
+    class Prepared(Message, bubble=False):
+        """Snapshots to start from (internal)."""
+
+        def __init__(self, snapshots: list[Snapshot] | Exception) -> None:
+            super().__init__()
+            self.snapshots = snapshots
+
+    class Started(Message, bubble=False):
+        """The events to apply after the chosen start (internal)."""
+
+        def __init__(self, start: Snapshot | None, state: Any, events: list[RecordedEvent]):
+            super().__init__()
+            self.start = start
+            self.state = state
+            self.events = events
+
+    class Compared(Message, bubble=False):
+        """The final comparison (internal)."""
+
+        def __init__(self, verdict: Verdict | Exception, state: Any = None) -> None:
+            super().__init__()
+            self.verdict = verdict
+            self.state = state
+
+    def __init__(self, system: System, stream_id: str) -> None:
+        super().__init__()
+        self.system = system
+        self.stream_id = stream_id
+        self.kept: list[Snapshot] = []
+        self.start: Snapshot | None = None
+        self.state: Any = None
+        self.events: list[RecordedEvent] = []
+        self.applied = 0
+        self.verdict: Verdict | None = None
+        self.player: Timer | None = None
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="replay"):
+            yield Static(f"Replay {self.stream_id}", id="replay-heading")
+            with Horizontal(id="replay-body"):
+                with Vertical(id="replay-left"):
+                    yield OptionList(id="replay-start")
+                    yield RichLog(id="replay-steps", wrap=False, markup=False, max_lines=5000)
+                with VerticalScroll(id="replay-state"):
+                    yield Static(id="replay-state-body")
+            yield Static(id="replay-status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#replay-start").border_title = "Start from (enter)"
+        self.query_one("#replay-steps").border_title = "Events applied"
+        self.query_one("#replay-state").border_title = "State"
+        self._status("Choose where to start: zero, or a kept snapshot.")
+        self._list_snapshots()
+
+    def _status(self, text: str | Text) -> None:
+        self.query_one("#replay-status", Static).update(text)
+
+    @work(thread=True, group="replay", exit_on_error=False)
+    def _list_snapshots(self) -> None:
+        try:
+            result: list[Snapshot] | Exception = self.system.store.snapshots(self.stream_id)
+        except Exception as error:
+            result = error
+        self.post_message(self.Prepared(result))
+
+    def on_replay_screen_prepared(self, message: Prepared) -> None:
+        if isinstance(message.snapshots, Exception):
+            self._status(Text(f"Cannot read snapshots: {message.snapshots}", style="red"))
+            return
+        self.kept = message.snapshots
+        options = self.query_one("#replay-start", OptionList)
+        options.add_option(Option("zero — replay every event from v1", id="start-0"))
+        for snap in self.kept:
+            label = f"snapshot v{snap.version} · event {short_id(snap.last_event_id)}"
+            options.add_option(
+                Option(f"{label} · {clock(snap.taken_at)}", id=f"start-{snap.version}")
+            )
+        options.highlighted = len(self.kept)  # the latest snapshot, as a load would pick
+        options.focus()
+
+    @on(OptionList.OptionSelected, "#replay-start")
+    def _chosen(self, message: OptionList.OptionSelected) -> None:
+        version = int((message.option.id or "start-0").removeprefix("start-"))
+        start = next((s for s in self.kept if s.version == version), None)
+        self.choose(start)
+
+    def choose(self, start: Snapshot | None) -> None:
+        """Start (again) from `start` (None: from zero)."""
+        self._stop_playing()
+        self.verdict = None
+        self.query_one("#replay-steps", RichLog).clear()
+        self._begin(start)
+
+    @work(thread=True, group="replay", exclusive=True, exit_on_error=False)
+    def _begin(self, start: Snapshot | None) -> None:
+        fold = self.system.fold
+        state = fold.restore(start.state) if start else fold.initial(self.stream_id)
+        after = start.version + 1 if start else 1
+        events = self.system.store.read_stream(self.stream_id, after)
+        self.post_message(self.Started(start, state, events))
+
+    def on_replay_screen_started(self, message: Started) -> None:
+        self.start, self.state, self.events = message.start, message.state, message.events
+        self.applied = 0
+        origin = f"snapshot v{self.start.version}" if self.start else "zero (empty state)"
+        log = self.query_one("#replay-steps", RichLog)
+        log.write(Text(f"start: {origin}", style="bold"))
+        self._show_state(frozenset(), "start")
+        self._status(
+            f"Starting from {origin}: {plural(len(self.events), 'event')} to apply. "
+            "n step · space play · a to the end"
+        )
+        self.query_one("#replay-steps").focus()
+        if not self.events:
+            self._compare()
+
+    # -- stepping ------------------------------------------------------------------------
+
+    @property
+    def done(self) -> bool:
+        return self.applied >= len(self.events)
+
+    def action_step(self) -> None:
+        if self.state is None or self.done:
+            return
+        self._apply(1)
+
+    def _apply(self, count: int) -> None:
+        fold = self.system.fold
+        log = self.query_one("#replay-steps", RichLog)
+        changed: frozenset[str] = frozenset()
+        last = self.events[self.applied]
+        for event in self.events[self.applied : self.applied + count]:
+            before = fold.dump(self.state)
+            self.state = fold.evolve(self.state, event)
+            after = fold.dump(self.state)
+            changed = frozenset(k for k, v in after.items() if before.get(k) != v)
+            self.applied += 1
+            last = event
+            fields = ", ".join(sorted(changed)) or "nothing"
+            log.write(Text.assemble(f"v{event.version} ", (event.type, "bold"), f" → {fields}"))
+        self._show_state(changed, last.type)
+        if self.done:
+            self._stop_playing()
+            self._compare()
+        else:
+            self._status(f"Applied {self.applied} of {len(self.events)}.")
+
+    def _show_state(self, changed: frozenset[str], event_type: str) -> None:
+        start = self.start.version if self.start else 0
+        version = self.events[self.applied - 1].version if self.applied else start
+        origin = f"snapshot v{start}" if self.start else "zero"
+        view = StateView(
+            stream_id=self.stream_id,
+            version=version,
+            head=version,
+            event_type=event_type,
+            how=f"{origin} + {plural(self.applied, 'event')}",
+            from_snapshot=start if self.start else None,
+            fields=self.system.fold.dump(self.state),
+            changed=changed,
+        )
+        self.query_one("#replay-state-body", Static).update(render_state(view))
+
+    def action_play(self) -> None:
+        if self.player is not None:
+            self._stop_playing()
+            self._status(f"Paused at {self.applied} of {len(self.events)}.")
+        elif self.state is not None and not self.done:
+            self.player = self.set_interval(PLAY_INTERVAL, self._tick)
+
+    def _tick(self) -> None:
+        if not self.done:
+            self._apply(max(1, min(PLAY_BATCH, (len(self.events) - self.applied) // 20)))
+
+    def _stop_playing(self) -> None:
+        if self.player is not None:
+            self.player.stop()
+            self.player = None
+
+    def action_finish(self) -> None:
+        if self.state is not None and not self.done:
+            self._stop_playing()
+            self._status("Applying the remaining events…")
+            self._compare()
+
+    def _compare(self) -> None:
+        last = self.events[-1].version if self.events else (self.start.version if self.start else 0)
+        self._finish(self.state, self.events[self.applied :], len(self.events), last)
+
+    @work(thread=True, group="replay", exclusive=True, exit_on_error=False)
+    def _finish(self, state: Any, rest: list[RecordedEvent], applied: int, version: int) -> None:
+        fold = self.system.fold
+        try:
+            for event in rest:
+                state = fold.evolve(state, event)
+            full = load(self.system.store, self.stream_id, fold, snapshot=None, to_version=version)
+            equal = fold.dump(full.state) == fold.dump(state)
+            verdict: Verdict | Exception = Verdict(applied, full.events_applied, version, equal)
+        except Exception as error:
+            verdict = error
+        self.post_message(self.Compared(verdict, state))
+
+    def on_replay_screen_compared(self, message: Compared) -> None:
+        verdict = message.verdict
+        if isinstance(verdict, Exception):
+            self._status(Text(f"Comparison failed: {verdict}", style="red"))
+            return
+        if self.applied < len(self.events):
+            self.applied = len(self.events)
+            self.state = message.state
+            log = self.query_one("#replay-steps", RichLog)
+            log.write(Text(f"… applied the rest, up to v{verdict.version}", style="dim"))
+            self._show_state(frozenset(), self.events[-1].type)
+        self.verdict = verdict
+        mark = ("equal ✔", "bold green") if verdict.equal else ("DIFFERENT ✘", "bold red")
+        self._status(
+            Text.assemble(
+                f"Done at v{verdict.version}: {plural(verdict.applied, 'event')} applied from "
+                f"{'snapshot v' + str(self.start.version) if self.start else 'zero'}; a full "
+                f"replay from v1 applies {verdict.full_applied}. States: ",
+                mark,
+            )
+        )
+
+    def action_close(self) -> None:
+        self._stop_playing()
+        self.dismiss(None)

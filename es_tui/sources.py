@@ -1,0 +1,243 @@
+"""Row sources for the virtual lists: streams, a stream's events, the global log, snapshots
+and the ideas read model. Each holds only immutable parameters and reads the store when a
+worker asks, so a list never holds more rows than its loaded pages."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass
+
+from rich.text import Text
+
+from domain.ideas.projection import IdeaRow, IdeaView
+from domain.store.protocol import ALL_STREAM, EventStore
+from domain.store.records import RecordedEvent, Snapshot, StreamInfo
+from es_tui.format import clock, short_id, status_text
+from es_tui.widgets.line_list import Column
+
+
+@dataclass(frozen=True, slots=True)
+class AllStreams:
+    """The "$all" row: the global log as a pseudo-stream."""
+
+    head: int
+    streams: int
+
+
+@dataclass(frozen=True, slots=True)
+class Erased:
+    """A position of the global log whose event a forget removed."""
+
+    position: int
+
+
+StreamRow = AllStreams | StreamInfo
+LogRow = RecordedEvent | Erased
+
+SchemaOf = Callable[[str], int | None]
+"""The schema version a reader builds for an event type (None: unknown type)."""
+
+
+def schema_cell(record: RecordedEvent, read_version: SchemaOf) -> Text:
+    """`v1`, or `v1→v2` when reading upgrades the stored payload."""
+    read = read_version(record.type)
+    if read is None or read == record.schema_version:
+        return Text(f"v{record.schema_version}")
+    return Text(f"v{record.schema_version}→v{read}", style="yellow")
+
+
+class StreamsSource:
+    """Every stream, with "$all" first."""
+
+    columns: Sequence[Column] = (
+        Column("stream"),
+        Column("ver", 4, "right"),
+        Column("events", 6, "right", optional=True),
+        Column("status", 9),
+    )
+
+    def __init__(self, store: EventStore) -> None:
+        self.store = store
+
+    def count(self) -> int:
+        return len(self.store.list_streams()) + 1
+
+    def fetch(self, start: int, limit: int) -> list[StreamRow]:
+        streams = self.store.list_streams()
+        rows: list[StreamRow] = [AllStreams(self.store.head_position(), len(streams))]
+        rows.extend(streams)
+        return rows[start : start + limit]
+
+    def index_of(self, stream_id: str) -> int | None:
+        """The row of `stream_id`, if listed."""
+        if stream_id == ALL_STREAM:
+            return 0
+        for i, info in enumerate(self.store.list_streams(), start=1):
+            if info.stream_id == stream_id:
+                return i
+        return None
+
+    def cells(self, row: StreamRow) -> Sequence[Text | str]:
+        if isinstance(row, AllStreams):
+            name = Text(ALL_STREAM, style="bold")
+            return [name, str(row.head), str(row.head), Text("log", style="cyan")]
+        return [row.stream_id, str(row.version), str(row.event_count), status_text(row.status)]
+
+    def key(self, row: StreamRow) -> Hashable:
+        return row
+
+
+class StreamEventsSource:
+    """The events of one stream, by version."""
+
+    columns: Sequence[Column] = (
+        Column("ver", 5, "right"),
+        Column("pos", 7, "right"),
+        Column("type"),
+        Column("schema", 6, optional=True),
+        Column("recorded", 12, optional=True),
+    )
+
+    def __init__(self, store: EventStore, stream_id: str, read_version: SchemaOf) -> None:
+        self.store = store
+        self.stream_id = stream_id
+        self.read_version = read_version
+
+    def count(self) -> int:
+        info = self.store.stream_info(self.stream_id)
+        return info.event_count if info else 0
+
+    def fetch(self, start: int, limit: int) -> list[LogRow]:
+        info = self.store.stream_info(self.stream_id)
+        if info is None:
+            return []
+        if info.event_count == info.version:  # contiguous: row i is version i + 1
+            return list(self.store.read_stream(self.stream_id, start + 1, start + limit))
+        # A forgotten stream keeps counting versions but holds only its tombstone.
+        return list(self.store.read_stream(self.stream_id)[start : start + limit])
+
+    def cells(self, row: LogRow) -> Sequence[Text | str]:
+        assert isinstance(row, RecordedEvent)
+        return [
+            str(row.version),
+            str(row.position),
+            Text(row.type, style=event_style(row.type)),
+            schema_cell(row, self.read_version),
+            clock(row.recorded_at),
+        ]
+
+    def key(self, row: LogRow) -> Hashable:
+        return row.event_id if isinstance(row, RecordedEvent) else row
+
+
+class GlobalLogSource:
+    """The global log ("$all"), one row per position; erased positions stay visible."""
+
+    columns: Sequence[Column] = (
+        Column("pos", 6, "right"),
+        Column("stream", 11),
+        Column("ver", 4, "right"),
+        Column("type"),
+        Column("schema", 6, optional=True),
+        Column("recorded", 12, optional=True),
+    )
+
+    def __init__(self, store: EventStore, read_version: SchemaOf) -> None:
+        self.store = store
+        self.read_version = read_version
+
+    def count(self) -> int:
+        return self.store.head_position()
+
+    def fetch(self, start: int, limit: int) -> list[LogRow]:
+        first, last = start + 1, start + limit
+        found = {e.position: e for e in self.store.read_all(first, limit) if e.position <= last}
+        head = self.store.head_position()
+        return [found.get(p) or Erased(p) for p in range(first, min(last, head) + 1)]
+
+    def cells(self, row: LogRow) -> Sequence[Text | str]:
+        if isinstance(row, Erased):
+            gone = Text("erased by a forget", style="bright_black italic")
+            return [str(row.position), Text("—", style="bright_black"), "", gone, "", ""]
+        return [
+            str(row.position),
+            row.stream_id,
+            str(row.version),
+            Text(row.type, style=event_style(row.type)),
+            schema_cell(row, self.read_version),
+            clock(row.recorded_at),
+        ]
+
+    def key(self, row: LogRow) -> Hashable:
+        return row.event_id if isinstance(row, RecordedEvent) else row
+
+
+class SnapshotsSource:
+    """The kept snapshots of one stream, oldest first."""
+
+    columns: Sequence[Column] = (
+        Column("ver", 5, "right"),
+        Column("last event", 10),
+        Column("schema", 6, optional=True),
+        Column("taken", 12, optional=True),
+    )
+
+    def __init__(self, store: EventStore, stream_id: str) -> None:
+        self.store = store
+        self.stream_id = stream_id
+
+    def count(self) -> int:
+        return len(self.store.snapshots(self.stream_id))
+
+    def fetch(self, start: int, limit: int) -> list[Snapshot]:
+        return self.store.snapshots(self.stream_id)[start : start + limit]
+
+    def cells(self, row: Snapshot) -> Sequence[Text | str]:
+        return [
+            f"v{row.version}",
+            short_id(row.last_event_id),
+            f"v{row.state_schema_version}",
+            clock(row.taken_at),
+        ]
+
+    def key(self, row: Snapshot) -> Hashable:
+        return (row.stream_id, row.version, row.last_event_id)
+
+
+class IdeasSource:
+    """The ideas read model's rows."""
+
+    columns: Sequence[Column] = (
+        Column("idea", 8),
+        Column("status", 9),
+        Column("ver", 4, "right", optional=True),
+        Column("title"),
+    )
+
+    def __init__(self, view: IdeaView) -> None:
+        self.view = view
+
+    def count(self) -> int:
+        return len(self.view.list())
+
+    def fetch(self, start: int, limit: int) -> list[IdeaRow]:
+        return self.view.list()[start : start + limit]
+
+    def cells(self, row: IdeaRow) -> Sequence[Text | str]:
+        return [row.idea_id, status_text(row.status), str(row.version), row.title]
+
+    def key(self, row: IdeaRow) -> Hashable:
+        return row
+
+
+def event_style(event_type: str) -> str:
+    """A colour per kind of event, so a timeline reads at a glance."""
+    if event_type.endswith("Rejected") or event_type.endswith("Deleted"):
+        return "red"
+    if event_type.endswith("Forgotten"):
+        return "bright_black bold"
+    if event_type.endswith("Accepted"):
+        return "green"
+    if event_type.endswith("Requested"):
+        return "yellow"
+    return ""

@@ -1,0 +1,1 @@
+"""The explorer's panes and the virtual list they are built on."""

@@ -1,0 +1,120 @@
+"""The activity log: every committed event (read from the global log, so commits of other
+processes appear too) and every command outcome, errors included."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import work
+from textual.message import Message
+from textual.widgets import RichLog
+
+from domain.ideas.handler import CommandOutcome
+from domain.store.records import COMMAND, RecordedEvent
+from es_tui.format import clock, plural
+from es_tui.messages import CommandRan
+from es_tui.sources import event_style
+
+if TYPE_CHECKING:
+    from domain.bootstrap import System
+
+BACKLOG = 40
+"""Events of an existing store shown at start-up."""
+BATCH = 200
+"""Most events written per refresh; a larger burst is summarised."""
+
+
+def decided_on(loaded_from: str) -> str:
+    """What a command decided on, e.g. "decided on snapshot v20 + 3 events"."""
+    if not loaded_from or loaded_from.startswith("replayed 0 "):
+        return "new stream"
+    return f"decided on {loaded_from}"
+
+
+class LogPane(RichLog):
+    """A bounded, scrolling log; only visible lines are rendered."""
+
+    class Read(Message, bubble=False):
+        """New events from the global log (internal)."""
+
+        def __init__(self, events: list[RecordedEvent], skipped: int, head: int) -> None:
+            super().__init__()
+            self.events = events
+            self.skipped = skipped
+            self.head = head
+
+    def __init__(self, system: System, *, id: str | None = None) -> None:
+        super().__init__(id=id, max_lines=2000, wrap=False, markup=False, auto_scroll=True)
+        self.system = system
+        self.seen = -1
+        """The last position written (-1: not started)."""
+        self.entries = 0
+
+    def on_mount(self) -> None:
+        self.follow()
+
+    def follow(self) -> None:
+        """Write the events committed since the last call."""
+        self._read(self.seen)
+
+    @work(thread=True, group="log", exclusive=True, exit_on_error=False)
+    def _read(self, seen: int) -> None:
+        store = self.system.store
+        head = store.head_position()
+        start = max(head - BACKLOG, 0) if seen < 0 else seen
+        skipped = max(head - start - BATCH, 0)
+        events = store.read_all(start + skipped + 1, BATCH) if head > start else []
+        self.post_message(self.Read(events, skipped, head))
+
+    def on_log_pane_read(self, message: Read) -> None:
+        if message.skipped:
+            self._line(Text(f"… {plural(message.skipped, 'event')} not shown", style="dim"))
+        for event in message.events:
+            if event.position > self.seen:
+                self.write_event(event)
+        last = message.events[-1].position if message.events else 0
+        self.seen = max(self.seen, message.head, last)
+
+    def write_event(self, event: RecordedEvent) -> None:
+        """One committed event."""
+        command = event.metadata.get(COMMAND)
+        self._line(
+            Text.assemble(
+                (clock(event.recorded_at), "dim"),
+                f"  #{event.position:<5} {event.stream_id} v{event.version} ",
+                (event.type, event_style(event.type)),
+                (f"  ← {command}" if command else "", "dim"),
+            )
+        )
+
+    def write_outcome(self, ran: CommandRan) -> None:
+        """A command's outcome or the error that refused it."""
+        who = f"{ran.actor}: " if ran.actor else ""
+        if isinstance(ran.result, CommandOutcome):
+            outcome = ran.result
+            text = Text.assemble(
+                ("✔ ", "bold green"),
+                who,
+                (outcome.command, "bold"),
+                f" {outcome.stream_id} → v{outcome.version}",
+                (f"  ({decided_on(outcome.loaded_from)})", "dim"),
+            )
+            if outcome.snapshot is not None:
+                text.append(f"  snapshot taken at v{outcome.snapshot.version}", style="cyan")
+        else:
+            error = ran.result
+            subject = f" {ran.subject}" if ran.subject else ""
+            text = Text.assemble(
+                ("✘ ", "bold red"),
+                who,
+                (ran.command, "bold"),
+                subject,
+                " refused: ",
+                (f"{type(error).__name__}: {error}", "red"),
+            )
+        self._line(text)
+
+    def _line(self, text: Text) -> None:
+        self.entries += 1
+        self.write(text)

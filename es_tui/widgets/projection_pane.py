@@ -1,0 +1,93 @@
+"""The read side: the ideas table the `IdeaView` projection keeps, its checkpoint and lag."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widgets import Static
+
+from es_tui.sources import IdeasSource
+from es_tui.widgets.line_list import LineList
+
+if TYPE_CHECKING:
+    from domain.bootstrap import System
+
+
+@dataclass(frozen=True, slots=True)
+class ViewStatus:
+    """Where the projection stands."""
+
+    checkpoint: int
+    head: int
+    lag: int
+    paused: bool
+    rows: int
+
+
+class ProjectionPane(Vertical):
+    """The read model: a status line over a virtual list of ideas."""
+
+    class Measured(Message, bubble=False):
+        """A fresh status (internal)."""
+
+        def __init__(self, status: ViewStatus | Exception) -> None:
+            super().__init__()
+            self.status = status
+
+    def __init__(self, system: System, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.system = system
+        self.status: ViewStatus | None = None
+        self.summary = Static(id="projection-status")
+        self.ideas = LineList(
+            IdeasSource(system.view), empty="no ideas in the read model", id="projection-list"
+        )
+
+    def compose(self) -> ComposeResult:
+        yield self.summary
+        yield self.ideas
+
+    def on_mount(self) -> None:
+        self.ideas.reload("end")  # newest at the bottom; the cursor there follows new ideas
+        self._measure()
+
+    def refresh_view(self) -> None:
+        """Re-read the rows and the checkpoint."""
+        self.ideas.reload()
+        self._measure()
+
+    @work(thread=True, group="projection", exclusive=True, exit_on_error=False)
+    def _measure(self) -> None:
+        view = self.system.view
+        try:
+            checkpoint = view.checkpoint
+            head = self.system.store.head_position()
+            status: ViewStatus | Exception = ViewStatus(
+                checkpoint, head, max(head - checkpoint, 0), view.paused, len(view.list())
+            )
+        except Exception as error:
+            status = error
+        self.post_message(self.Measured(status))
+
+    def on_projection_pane_measured(self, message: Measured) -> None:
+        status = message.status
+        if isinstance(status, Exception):
+            self.summary.update(Text(f"read model unavailable: {status}", style="red"))
+            return
+        self.status = status
+        state = ("paused", "bold yellow") if status.paused else ("live", "green")
+        lag_style = "bold red" if status.lag else "green"
+        self.summary.update(
+            Text.assemble(
+                state,
+                f" · {status.rows} ideas · checkpoint {status.checkpoint} · head {status.head}"
+                " · lag ",
+                (str(status.lag), lag_style),
+            )
+        )

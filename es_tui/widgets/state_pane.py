@@ -1,0 +1,145 @@
+"""The aggregate's state as of the highlighted event (time travel), how it was computed, and
+which fields that event changed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.widgets import Static
+
+from domain.store.aggregate import Loaded, load
+from domain.store.records import RecordedEvent
+from es_tui.format import plural
+
+if TYPE_CHECKING:
+    from domain.bootstrap import System
+
+
+@dataclass(frozen=True, slots=True)
+class StateView:
+    """A state computed for display."""
+
+    stream_id: str
+    version: int
+    head: int
+    event_type: str
+    how: str
+    from_snapshot: int | None
+    fields: dict[str, Any]
+    changed: frozenset[str]
+
+
+def describe(value: Any) -> str:
+    """A state field as a person reads it."""
+    if value is None:
+        return "—"
+    if isinstance(value, str) and len(value) >= 19 and value[10:11] == "T":
+        return value[11:23].rstrip("Z")  # an ISO time: the time of day is what changes
+    return str(value)
+
+
+def compute_state(system: System, record: RecordedEvent) -> StateView:
+    """Load the stream as of `record` (latest usable snapshot + tail) and diff it with the
+    state one version earlier."""
+    store, fold = system.store, system.fold
+    loaded: Loaded[Any] = load(store, record.stream_id, fold, to_version=record.version)
+    before = (
+        load(store, record.stream_id, fold, to_version=record.version - 1)
+        if record.version > 1
+        else None
+    )
+    now = fold.dump(loaded.state)
+    old = fold.dump(before.state) if before else {}
+    changed = frozenset(k for k, v in now.items() if old.get(k) != v)
+    info = store.stream_info(record.stream_id)
+    snap = loaded.snapshot.version if loaded.snapshot else None
+    head = info.version if info else record.version
+    return StateView(
+        record.stream_id, loaded.version, head, record.type, loaded.how(), snap, now, changed
+    )
+
+
+class StatePane(VerticalScroll):
+    """Shows a `StateView`; computes it in a worker."""
+
+    class Computed(Message, bubble=False):
+        """A state is ready (internal)."""
+
+        def __init__(self, record: RecordedEvent, view: StateView | Exception) -> None:
+            super().__init__()
+            self.record = record
+            self.view = view
+
+    def __init__(self, system: System, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.system = system
+        self.record: RecordedEvent | None = None
+        self.view: StateView | None = None
+        self.body = Static(Text("Highlight an event to see the state it produced.", style="dim"))
+
+    def compose(self) -> ComposeResult:
+        yield self.body
+
+    def show(self, record: RecordedEvent | None) -> None:
+        """Compute and show the state as of `record`."""
+        self.record = record
+        if record is None:
+            self.view = None
+            self.body.update(Text("No event highlighted: no state to show.", style="dim"))
+            return
+        self._compute(record)
+
+    @work(thread=True, group="state", exclusive=True, exit_on_error=False)
+    def _compute(self, record: RecordedEvent) -> None:
+        try:
+            view: StateView | Exception = compute_state(self.system, record)
+        except Exception as error:  # e.g. a stream that is not an idea, or a shredded payload
+            view = error
+        self.post_message(self.Computed(record, view))
+
+    def on_state_pane_computed(self, message: Computed) -> None:
+        if message.record is not self.record:
+            return
+        if isinstance(message.view, Exception):
+            self.view = None
+            text = f"Cannot compute a state for {message.record.stream_id}: {message.view}"
+            self.body.update(Text(text, style="red"))
+            return
+        self.view = message.view
+        self.body.update(render_state(message.view))
+
+
+def render_state(view: StateView) -> RenderableType:
+    """The state as a table with the changed fields marked."""
+    when = (
+        f"as of v{view.version} (latest)"
+        if view.version >= view.head
+        else f"as of v{view.version} of {view.head} (time travel)"
+    )
+    title = Text.assemble((view.stream_id, "bold"), f"  {when}")
+    if view.from_snapshot is None:
+        source = Text.assemble("computed: ", (view.how, "bold cyan"))
+    else:
+        source = Text.assemble("computed: ", (view.how, "bold green"), "  (loaded from snapshot)")
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(width=1)
+    grid.add_column(style="dim", no_wrap=True)
+    grid.add_column(overflow="fold")
+    for name, value in view.fields.items():
+        mark = Text("●", style="bold yellow") if name in view.changed else Text(" ")
+        shown = Text(describe(value), style="bold yellow" if name in view.changed else "")
+        grid.add_row(mark, name, shown)
+    legend = Text.assemble(
+        ("● ", "bold yellow"),
+        f"changed by {view.event_type} (v{view.version}) — {plural(len(view.changed), 'field')}",
+        style="dim",
+    )
+    return Group(title, source, Text(""), grid, Text(""), legend)

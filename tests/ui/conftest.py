@@ -1,0 +1,80 @@
+"""Fixtures for driving the explorer headless on a memory store."""
+
+from __future__ import annotations
+
+import io
+import time
+from collections.abc import Callable, Iterator
+
+import pytest
+from rich.console import Console
+from textual.pilot import Pilot
+from textual.widget import Widget
+from textual.widgets import RichLog, Static
+
+from domain.bootstrap import System, bootstrap
+from domain.store.records import SnapshotPolicy
+from es_tui.app import ExplorerApp
+from es_tui.widgets.line_list import LineList
+
+
+@pytest.fixture
+def system() -> Iterator[System]:
+    """The demo system with a background process manager that answers quickly."""
+    built = bootstrap(
+        "memory:",
+        demo=True,
+        seed=7,
+        pm_delay=0.05,
+        threaded=True,
+        snapshot_policy=SnapshotPolicy(10, 3),
+    )
+    yield built
+    built.close()
+
+
+@pytest.fixture
+def app(system: System) -> ExplorerApp:
+    return ExplorerApp(system)
+
+
+def text_of(widget: Widget) -> str:
+    """What a widget shows, as plain text (its children's text for a container)."""
+    if isinstance(widget, LineList):
+        return widget.visible_text()
+    if isinstance(widget, RichLog):
+        return "\n".join(line.text for line in widget.lines)
+    if isinstance(widget, Static):
+        console = Console(width=240, record=True, file=io.StringIO())  # no wrapping
+        console.print(widget.content)
+        return console.export_text()
+    return "\n".join(text_of(child) for child in widget.children)
+
+
+async def wait_for(
+    pilot: Pilot[None], condition: Callable[[], bool], what: str, timeout: float = 5.0
+) -> None:
+    """Let the app run until `condition()` holds; fail with `what` after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await pilot.pause(0.02)
+
+
+async def wait_text(
+    pilot: Pilot[None], widget: Callable[[], Widget], needle: str, timeout: float = 5.0
+) -> str:
+    """Wait until `needle` appears in what `widget()` shows; return that text."""
+    seen = ""
+
+    def shows() -> bool:
+        nonlocal seen
+        seen = text_of(widget())
+        return needle in seen
+
+    try:
+        await wait_for(pilot, shows, f"{needle!r}", timeout)
+    except AssertionError:
+        raise AssertionError(f"{needle!r} never appeared; last seen:\n{seen}") from None
+    return seen
