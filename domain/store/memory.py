@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from domain.store.errors import (
     ConcurrencyError,
     DuplicateEventError,
+    InvalidEventError,
     SnapshotError,
     StoreClosedError,
     StreamForgottenError,
@@ -35,6 +36,7 @@ from domain.store.records import (
 )
 from domain.store.validation import (
     check_expected_version,
+    check_import_records,
     check_stream_id,
     normalise_events,
     normalise_snapshot,
@@ -286,6 +288,35 @@ class MemoryEventStore:
             self._check_open()
             stream = self._streams.get(stream_id)
             return stream.snapshots[-1] if stream and stream.snapshots else None
+
+    # -- import ------------------------------------------------------------------------
+
+    def import_records(self, records: Sequence[RecordedEvent]) -> None:
+        checked = check_import_records(records)
+        with self._lock:
+            self._check_open()
+            if self._log:
+                raise InvalidEventError("import needs an empty store")
+            streams: dict[str, _Stream] = {}
+            log: list[RecordedEvent | None] = [None] * (checked[-1].position if checked else 0)
+            for record in checked:
+                stream = streams.get(record.stream_id)
+                if stream is None:
+                    stream = streams[record.stream_id] = _Stream(record.stream_id)
+                    if record.version > 1:
+                        stream.status = StreamStatus.FORGOTTEN
+                stream.events.append(record)
+                stream.version = record.version
+                stream.updated_at = record.recorded_at
+                if record.type in self.deleted_types:
+                    stream.status = StreamStatus.DELETED
+                log[record.position - 1] = record
+            self._streams = streams
+            self._log = log
+            self._by_id = {r.event_id: r for r in checked}
+            if checked:
+                self._hub.enqueue(list(checked))
+        self._hub.deliver()
 
     # -- lifecycle -----------------------------------------------------------------------
 

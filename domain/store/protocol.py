@@ -102,15 +102,6 @@ class EventStore(Protocol):
         InvalidEventError if the store is not empty."""
         ...
 
-    def import_records(self, records: Sequence[RecordedEvent]) -> None:
-        """Load exported records into an empty store, all or nothing, keeping their event
-        ids, versions, positions and times (so export → import → export is identical).
-
-        The caller checks the records first (`domain.transfer.check_import`); a stream whose
-        first record is above version 1 is a forgotten stream's lone tombstone. Raises
-        InvalidEventError if the store is not empty."""
-        ...
-
     def close(self) -> None:
         """Release connections and files. The store is unusable afterwards."""
         ...

@@ -6,11 +6,19 @@ import json
 import math
 import uuid
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
 from domain.store.errors import InvalidEventError, InvalidExpectedVersionError
-from domain.store.records import Expect, ExpectedVersion, JsonObject, NewEvent, Snapshot
+from domain.store.records import (
+    Expect,
+    ExpectedVersion,
+    JsonObject,
+    NewEvent,
+    RecordedEvent,
+    Snapshot,
+)
 
 MAX_STREAM_ID = 200
 MAX_TYPE = 200
@@ -140,3 +148,39 @@ def normalise_snapshot(snapshot: Snapshot) -> Snapshot:
         state_schema_version=sv,
         taken_at=snapshot.taken_at,
     )
+
+
+def check_import_records(records: Sequence[RecordedEvent]) -> list[RecordedEvent]:
+    """Check records to import: positions strictly increasing, event ids unique, versions
+    contiguous per stream (a stream may start above v1 only with a lone tombstone, which the
+    caller has checked), payloads JSON objects. Returns copies the caller cannot mutate."""
+    out: list[RecordedEvent] = []
+    last_position = 0
+    seen: set[uuid.UUID] = set()
+    versions: dict[str, int] = {}
+    for i, r in enumerate(records):
+        if not isinstance(r, RecordedEvent):
+            raise InvalidEventError(f"expected RecordedEvent, got {type(r).__name__}", index=i)
+        check_stream_id(r.stream_id)
+        if r.position <= last_position:
+            raise InvalidEventError(f"position {r.position} is not increasing", index=i)
+        if r.event_id in seen:
+            raise InvalidEventError(f"duplicate event id {r.event_id}", index=i)
+        previous = versions.get(r.stream_id)
+        if previous is not None and r.version != previous + 1:
+            raise InvalidEventError(
+                f"{r.stream_id}: version {r.version} follows {previous}", index=i
+            )
+        if r.recorded_at.tzinfo is None:
+            raise InvalidEventError("recorded_at must carry a time zone", index=i)
+        versions[r.stream_id] = r.version
+        seen.add(r.event_id)
+        last_position = r.position
+        out.append(
+            replace(
+                r,
+                data=json_copy(r.data, field="data", index=i),
+                metadata=json_copy(r.metadata, field="metadata", index=i),
+            )
+        )
+    return out
