@@ -50,6 +50,12 @@ def _reject_nan(value: str) -> Any:
     raise ValueError(f"{value} is not valid JSON")
 
 
+# One encoder and decoder for every payload: json.dumps/loads with options build new ones per
+# call, which was a third of an append's cost.
+_ENCODE = json.JSONEncoder(allow_nan=False, separators=(",", ":")).encode
+_DECODE = json.JSONDecoder(parse_constant=_reject_nan).decode
+
+
 def json_copy(value: object, *, field: str, index: int | None = None) -> JsonObject:
     """A deep copy of a JSON object through its canonical text, refusing anything JSON can't
     carry exactly (non-str keys, NaN, sets, objects...)."""
@@ -58,9 +64,9 @@ def json_copy(value: object, *, field: str, index: int | None = None) -> JsonObj
             f"must be a JSON object (dict), got {type(value).__name__}", field=field, index=index
         )
     try:
-        text = json.dumps(value, allow_nan=False, separators=(",", ":"))
+        text = _ENCODE(value)
         _check_keys(value, field, index)
-        copied: JsonObject = json.loads(text, parse_constant=_reject_nan)
+        copied: JsonObject = _DECODE(text)
     except RecursionError as exc:
         # Deep nesting must be refused like any other bad payload, not crash the caller.
         raise InvalidEventError("nested too deeply", field=field, index=index) from exc
