@@ -1,0 +1,207 @@
+"""Per-stream data keys, kept apart from the events: the key store is a different place
+(another file, another table or database), never part of the event store, its exports or its
+backups. Destroying a stream's key makes every copy of its private data unreadable."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Protocol
+
+KEY_BYTES = 32  # AES-256
+
+
+class KeyStoreError(Exception):
+    """The key store cannot be opened or used."""
+
+
+class KeyStore(Protocol):
+    """Where per-stream keys live."""
+
+    def key_for(self, stream_id: str) -> bytes | None:
+        """The stream's key, or None if it never had one or it was destroyed."""
+        ...
+
+    def create_key(self, stream_id: str) -> bytes:
+        """The stream's key, created now if it has none; KeyStoreError if it was destroyed."""
+        ...
+
+    def destroy(self, stream_id: str) -> bool:
+        """Destroy the stream's key for good; True if there was one."""
+        ...
+
+    def is_destroyed(self, stream_id: str) -> bool:
+        """Whether the stream's key was destroyed (the stream was forgotten)."""
+        ...
+
+    def forget_cached(self, stream_id: str) -> None:
+        """Drop any copy of the key held in this process (another process destroyed it)."""
+        ...
+
+    def close(self) -> None: ...
+
+
+class MemoryKeyStore:
+    """Keys in this process's memory (for the `memory:` store)."""
+
+    def __init__(self) -> None:
+        self._keys: dict[str, bytes] = {}
+        self._destroyed: set[str] = set()
+        self._lock = threading.Lock()
+
+    def key_for(self, stream_id: str) -> bytes | None:
+        return self._keys.get(stream_id)
+
+    def create_key(self, stream_id: str) -> bytes:
+        with self._lock:
+            if stream_id in self._destroyed:
+                raise KeyStoreError(f"the key of {stream_id} was destroyed; it gets no new key")
+            key = self._keys.get(stream_id)
+            if key is None:
+                key = self._keys[stream_id] = os.urandom(KEY_BYTES)
+            return key
+
+    def destroy(self, stream_id: str) -> bool:
+        with self._lock:
+            self._destroyed.add(stream_id)
+            return self._keys.pop(stream_id, None) is not None
+
+    def is_destroyed(self, stream_id: str) -> bool:
+        return stream_id in self._destroyed
+
+    def forget_cached(self, stream_id: str) -> None:
+        """Nothing to do: this store is the only copy."""
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+
+KEYS_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS stream_keys (stream_id TEXT PRIMARY KEY, key BLOB NOT NULL, "
+    "created_at TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS destroyed_keys (stream_id TEXT PRIMARY KEY, "
+    "destroyed_at TEXT NOT NULL)",
+)
+KEYS_APPLICATION_ID = 0x6B657973  # "keys"
+
+
+class SQLiteKeyStore:
+    """Keys in their own SQLite file (by default beside the store: `<store>.keys`).
+
+    `secure_delete` zeroes a destroyed key's bytes in the file, and the WAL is checkpointed and
+    truncated after each destroy so no old page keeps a copy."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self._lock = threading.Lock()
+        self._cache: dict[str, bytes] = {}
+        if self.path.exists() and self.path.stat().st_size > 0:
+            self._check_file()
+        try:
+            self._db = sqlite3.connect(
+                str(self.path), isolation_level=None, check_same_thread=False, timeout=10.0
+            )
+            for pragma in (
+                "journal_mode=WAL",
+                "synchronous=FULL",
+                "secure_delete=ON",
+                "busy_timeout=10000",
+            ):
+                self._db.execute(f"PRAGMA {pragma}")
+            self._db.execute("BEGIN IMMEDIATE")
+            for statement in KEYS_SCHEMA:
+                self._db.execute(statement)
+            self._db.execute(f"PRAGMA application_id = {KEYS_APPLICATION_ID}")
+            self._db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            raise KeyStoreError(f"cannot open the key store {self.path}: {exc}") from exc
+
+    def _check_file(self) -> None:
+        try:
+            probe = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
+            try:
+                (app_id,) = probe.execute("PRAGMA application_id").fetchone()
+            finally:
+                probe.close()
+        except sqlite3.Error as exc:
+            raise KeyStoreError(f"{self.path} is not an es-tui key store: {exc}") from exc
+        if app_id != KEYS_APPLICATION_ID:
+            raise KeyStoreError(f"{self.path} is not an es-tui key store")
+
+    def key_for(self, stream_id: str) -> bytes | None:
+        with self._lock:
+            key = self._cache.get(stream_id)
+            if key is None:
+                row = self._db.execute(
+                    "SELECT key FROM stream_keys WHERE stream_id = ?", (stream_id,)
+                ).fetchone()
+                if row is not None:
+                    key = self._cache[stream_id] = bytes(row[0])
+            return key
+
+    def create_key(self, stream_id: str) -> bytes:
+        existing = self.key_for(stream_id)
+        if existing is not None:
+            return existing
+        with self._lock:
+            db = self._db
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                if db.execute(
+                    "SELECT 1 FROM destroyed_keys WHERE stream_id = ?", (stream_id,)
+                ).fetchone():
+                    raise KeyStoreError(f"the key of {stream_id} was destroyed; it gets no new key")
+                db.execute(
+                    "INSERT OR IGNORE INTO stream_keys(stream_id, key, created_at) "
+                    "VALUES (?, ?, ?)",
+                    (stream_id, os.urandom(KEY_BYTES), datetime.now(UTC).isoformat()),
+                )
+                (key,) = db.execute(
+                    "SELECT key FROM stream_keys WHERE stream_id = ?", (stream_id,)
+                ).fetchone()
+                db.execute("COMMIT")
+            except BaseException:
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+                raise
+            self._cache[stream_id] = bytes(key)
+            return bytes(key)
+
+    def destroy(self, stream_id: str) -> bool:
+        with self._lock:
+            self._cache.pop(stream_id, None)
+            db = self._db
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                gone = db.execute("DELETE FROM stream_keys WHERE stream_id = ?", (stream_id,))
+                db.execute(
+                    "INSERT OR IGNORE INTO destroyed_keys(stream_id, destroyed_at) VALUES (?, ?)",
+                    (stream_id, datetime.now(UTC).isoformat()),
+                )
+                db.execute("COMMIT")
+            except BaseException:
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+                raise
+            # Old WAL frames still hold the key's page: copy back and truncate the log.
+            db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            return gone.rowcount > 0
+
+    def is_destroyed(self, stream_id: str) -> bool:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT 1 FROM destroyed_keys WHERE stream_id = ?", (stream_id,)
+            ).fetchone()
+            return row is not None
+
+    def forget_cached(self, stream_id: str) -> None:
+        with self._lock:
+            self._cache.pop(stream_id, None)
+
+    def close(self) -> None:
+        with self._lock:
+            self._cache.clear()
+            self._db.close()
