@@ -19,8 +19,17 @@ class EventCodec(Protocol):
     """Turns domain events into new store events and stored records back into events."""
 
     def encode(
-        self, stream_id: str, event: IdeaEvent, *, metadata: JsonObject, event_id: uuid.UUID
-    ) -> NewEvent: ...
+        self,
+        stream_id: str,
+        event: IdeaEvent,
+        *,
+        metadata: JsonObject,
+        event_id: uuid.UUID,
+        version: int,
+    ) -> NewEvent:
+        """`version` is the version the event will have in its stream (an encrypting codec
+        binds the ciphertext to stream, version and event id)."""
+        ...
 
     def decode(self, record: RecordedEvent) -> IdeaEvent: ...
 
@@ -44,7 +53,13 @@ class PlainCodec:
         self.registry = registry
 
     def encode(
-        self, stream_id: str, event: IdeaEvent, *, metadata: JsonObject, event_id: uuid.UUID
+        self,
+        stream_id: str,
+        event: IdeaEvent,
+        *,
+        metadata: JsonObject,
+        event_id: uuid.UUID,
+        version: int,
     ) -> NewEvent:
         return self.registry.to_new_event(event, metadata=metadata, event_id=event_id)
 

@@ -183,7 +183,11 @@ class IdeaCommandHandler:
         info = self.store.stream_info(stream_id)
         (tombstone,) = decide(command, loaded.state, erased_events=info.event_count if info else 0)
         new = self.codec.encode(
-            stream_id, tombstone, metadata=self._metadata(command, None), event_id=uuid.uuid4()
+            stream_id,
+            tombstone,
+            metadata=self._metadata(command, None),
+            event_id=uuid.uuid4(),
+            version=(info.version if info else loaded.version) + 1,
         )
         if self._before_forget is not None:
             self._before_forget(stream_id)
@@ -222,12 +226,14 @@ class IdeaCommandHandler:
         stream_id = stream_id_of(state.idea_id)
         metadata = self._metadata(command, cause)
         ids = cause.event_ids if cause and cause.event_ids else ()
+        base = expected if isinstance(expected, int) else loaded.version
         new = [
             self.codec.encode(
                 stream_id,
                 e,
                 metadata=metadata,
                 event_id=ids[i] if i < len(ids) else uuid.uuid4(),
+                version=base + i + 1,
             )
             for i, e in enumerate(events)
         ]
