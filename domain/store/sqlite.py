@@ -295,8 +295,10 @@ class SQLiteEventStore:
         timeout (ms), application id and schema version."""
 
         def run(conn: sqlite3.Connection) -> dict[str, int | str]:
-            names = ("journal_mode", "synchronous", "secure_delete", "foreign_keys")
-            names += ("busy_timeout", "application_id", "user_version")
+            names = (
+                *("journal_mode", "synchronous", "secure_delete", "foreign_keys"),
+                *("busy_timeout", "application_id", "user_version"),
+            )
             return {n: conn.execute(f"PRAGMA {n}").fetchone()[0] for n in names}
 
         return self._read(run)
