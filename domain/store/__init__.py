@@ -83,5 +83,11 @@ def open_store(
         )
         return store
     if scheme in ("postgresql", "postgres"):
-        raise StoreUrlError(url, "the PostgreSQL backend is not available in this version")
-    raise StoreUrlError(url, f"unknown scheme {scheme!r}; use memory:, sqlite:///FILE")
+        from domain.store.postgres import PostgresEventStore
+
+        return PostgresEventStore.open(
+            url, snapshot_policy=snapshot_policy, deleted_types=deleted_types
+        )
+    raise StoreUrlError(
+        url, f"unknown scheme {scheme!r}; use memory:, sqlite:///FILE or postgresql://..."
+    )

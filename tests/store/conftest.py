@@ -32,6 +32,7 @@ from typing import Any, Protocol
 import pytest
 
 from domain.store import EventStore, NewEvent, RecordedEvent, SnapshotPolicy, open_store
+from tests.store.test_postgres_helpers import open_postgres
 
 StoreFactory = Callable[[Path, SnapshotPolicy, frozenset[str]], EventStore]
 
@@ -71,6 +72,9 @@ def _open_sqlite(
 BACKENDS: dict[str, Backend] = {
     "memory": Backend("memory", _open_memory),
     "sqlite": Backend("sqlite", _open_sqlite, durable=True),
+    "postgresql": Backend(
+        "postgresql", open_postgres, durable=True, env_var="ES_TUI_TEST_POSTGRES_URL"
+    ),
 }
 
 DELETED = "Deleted"

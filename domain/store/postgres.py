@@ -1,0 +1,553 @@
+"""The PostgreSQL backend: `postgresql://user:pass@host:port/db[?schema=NAME]`.
+
+Positions are gapless in commit order. Every write locks a single counter row right before it
+takes its positions and holds that lock until it has committed, so the transaction that takes
+position n+1 starts only after the one holding position n has committed or rolled back. A
+reader tailing the log with `read_all(last + 1)` therefore never skips an event that a slower
+concurrent transaction commits later: once it has seen position n, everything below n is
+already visible, for good (the only holes are the ones `forget` leaves, and they are never
+filled). The price is that writers take turns from the moment positions are assigned until
+their commit is flushed; checking the expected version and locking the stream run in parallel.
+
+Concurrency and idempotency are enforced by the database: a write locks its stream's row, and
+`UNIQUE (stream_id, version)` and `UNIQUE (event_id)` back that up. Each write is one call to
+a server-side function (`postgres_schema`), one round trip, committed on return.
+
+Listeners get this handle's commits as they happen. Commits made by other processes (or other
+handles) arrive through LISTEN/NOTIFY: the first `subscribe` starts a thread that polls the
+log after each notification (and every `poll_interval` seconds), handing listeners other
+commits in position order, exactly once, never mixed out of order with this handle's own.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, Final, LiteralString
+
+import psycopg
+from psycopg_pool import ConnectionPool
+
+from domain.store.errors import (
+    DuplicateEventError,
+    InvalidEventError,
+    SnapshotError,
+    StoreClosedError,
+    StoreUrlError,
+    StreamForgottenError,
+    StreamNotFoundError,
+)
+from domain.store.memory import check_expected
+from domain.store.notify import CommitHub
+from domain.store.postgres_listen import Listener
+from domain.store.postgres_rows import (
+    EVENT_COLUMNS,
+    SNAPSHOT_COLUMNS,
+    STREAM_COLUMNS,
+    check_bigint,
+    check_text,
+    clamp,
+    dump_json,
+    group_commits,
+    import_rows,
+    to_records,
+    to_snapshot,
+    to_stream_info,
+)
+from domain.store.postgres_schema import (
+    CONNECT_TIMEOUT_S,
+    Target,
+    channel_of,
+    connect,
+    install,
+    parse_url,
+    quote,
+)
+from domain.store.protocol import CommitListener, Subscription
+from domain.store.records import (
+    Expect,
+    ExpectedVersion,
+    NewEvent,
+    RecordedEvent,
+    Snapshot,
+    SnapshotPolicy,
+    StreamInfo,
+)
+from domain.store.validation import (
+    check_expected_version,
+    check_stream_id,
+    normalise_events,
+    normalise_snapshot,
+)
+
+BeforeCommit = Callable[[Sequence[RecordedEvent]], None]
+_POLL_CHUNK: Final = 2000
+_RETRIES: Final = 5
+
+
+class PostgresEventStore:
+    """An event store in a PostgreSQL database, shared by any number of processes and hosts.
+
+    `url` is the URL with its password masked."""
+
+    def __init__(
+        self,
+        target: Target,
+        schema: str,
+        snapshot_policy: SnapshotPolicy | None = None,
+        deleted_types: Iterable[str] = (),
+        *,
+        poll_interval: float | None = 1.0,
+        pool_size: int = 10,
+        before_commit: BeforeCommit | None = None,
+    ) -> None:
+        self.url = target.shown
+        self.snapshot_policy = snapshot_policy or SnapshotPolicy()
+        self.deleted_types = frozenset(deleted_types)
+        self.schema = schema
+        self._target = target
+        self._before_commit = before_commit
+        self._poll_interval = poll_interval
+        self._hub = CommitHub()
+        self._order_lock = threading.Lock()
+        self._state_lock = threading.Lock()
+        self._listener: Listener | None = None
+        self._closed = False
+        self._sql = _Statements(quote(schema), channel_of(schema))
+        self._pool = ConnectionPool(
+            "",
+            kwargs={**target.params, "autocommit": True},
+            min_size=1,
+            max_size=max(pool_size, 1),
+            open=False,
+            timeout=CONNECT_TIMEOUT_S * 2,
+            num_workers=2,
+            name=f"es-tui-{schema}",
+        )
+        self._pool.open()
+        self._delivered = self.head_position()
+        """Every commit at or below this position was handed to the hub (or came before)."""
+
+    @classmethod
+    def open(
+        cls,
+        url: str,
+        *,
+        snapshot_policy: SnapshotPolicy | None = None,
+        deleted_types: Iterable[str] = (),
+        poll_interval: float | None = 1.0,
+        pool_size: int = 10,
+        before_commit: BeforeCommit | None = None,
+    ) -> PostgresEventStore:
+        """Open the store a `postgresql://` URL names, creating its tables if needed.
+
+        `?schema=NAME` keeps the store in its own schema (created if missing). An unreachable
+        server, bad credentials or a schema holding something else raise StoreUrlError.
+        `poll_interval` bounds how late other processes' commits can reach listeners if a
+        notification is lost (None: no listener thread; call `poll()`). `before_commit` is
+        for tests: it is called with the records inside the writing transaction, just before
+        the commit, and may stall it, or raise to roll it back."""
+        target = parse_url(url)
+        with connect(target) as conn:
+            schema = install(target, conn)
+        try:
+            return cls(
+                target,
+                schema,
+                snapshot_policy,
+                deleted_types,
+                poll_interval=poll_interval,
+                pool_size=pool_size,
+                before_commit=before_commit,
+            )
+        except psycopg.Error as exc:
+            raise StoreUrlError(target.shown, str(exc).splitlines()[0]) from None
+
+    # -- plumbing ------------------------------------------------------------------------
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise StoreClosedError(self.url)
+
+    def _fetch(self, query: LiteralString, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        self._check_open()
+        with self._pool.connection() as conn:
+            return conn.execute(query, params).fetchall()
+
+    def _call(
+        self,
+        query: LiteralString,
+        params: Sequence[Any],
+        written: Callable[[tuple[Any, ...]], list[RecordedEvent]] | None = None,
+    ) -> list[tuple[Any, ...]]:
+        """Run a write function, committed on return. With `before_commit`, it runs in an
+        explicit transaction and the hook sees `written(row)` before the commit."""
+        for attempt in range(_RETRIES):
+            self._check_open()
+            try:
+                with self._pool.connection() as conn:
+                    if self._before_commit is None or written is None:
+                        return conn.execute(query, params).fetchall()
+                    with conn.transaction():
+                        rows = conn.execute(query, params).fetchall()
+                        if rows[0][0] == "appended":
+                            self._before_commit(written(rows[0]))
+                        return rows
+            except psycopg.errors.UniqueViolation:
+                # An event id inserted meanwhile by another transaction (into another stream,
+                # or into a stream being created): the next try sees it and decides.
+                if attempt == _RETRIES - 1:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _committed(self, records: list[RecordedEvent]) -> None:
+        """Hand this handle's commit to listeners after any earlier commit of others."""
+        with self._order_lock:
+            if records[-1].position > self._delivered:
+                if self._hub.has_listeners:
+                    if records[0].position - 1 > self._delivered:
+                        self._queue_others(records[0].position - 1)
+                    self._hub.enqueue(records)
+                self._delivered = records[-1].position
+        self._hub.deliver()
+
+    def _queue_others(self, upto: int | None) -> int:
+        """Queue for listeners the commits above `_delivered` (up to `upto`, else one chunk),
+        a whole commit at a time; returns how many events. Holds the order lock."""
+        sql = self._sql
+        if upto is not None:
+            rows = self._fetch(sql.commits_upto, (self._delivered, upto))
+        else:
+            rows = self._fetch(sql.commits_from, (self._delivered, _POLL_CHUNK))
+            if rows and rows[-1][9] > rows[-1][3]:  # the chunk cut a commit: finish it
+                rows += self._fetch(sql.commits_upto, (rows[-1][3], rows[-1][9]))
+        for commit in group_commits(rows):
+            self._hub.enqueue(commit)
+        if rows:
+            self._delivered = max(self._delivered, rows[-1][3])
+        return len(rows)
+
+    # -- writing -------------------------------------------------------------------------
+
+    def append(
+        self, stream_id: str, events: Sequence[NewEvent], expected_version: ExpectedVersion
+    ) -> list[RecordedEvent]:
+        check_stream_id(stream_id)
+        expected = check_expected_version(expected_version)
+        batch = normalise_events(events)
+        check_text(stream_id, "stream id")
+        for i, e in enumerate(batch):
+            check_text(e.type, "event type")
+            check_bigint(e.schema_version, "schema_version", i)
+        want = -1 if expected is Expect.ANY else 0 if expected is Expect.NO_STREAM else expected
+        params = (
+            stream_id,
+            clamp(want),
+            [e.event_id for e in batch],
+            [e.type for e in batch],
+            [e.schema_version for e in batch],
+            [dump_json(e.data) for e in batch],
+            [dump_json(e.metadata) for e in batch],
+            sorted(self.deleted_types),
+        )
+
+        def written(row: tuple[Any, ...]) -> list[RecordedEvent]:
+            _, _, _, version, position, _, _, at, _, _ = row
+            return [
+                RecordedEvent(
+                    e.event_id,
+                    stream_id,
+                    version + i,
+                    position + i,
+                    e.type,
+                    e.schema_version,
+                    at,
+                    e.data,
+                    e.metadata,
+                )
+                for i, e in enumerate(batch)
+            ]
+
+        rows = self._call(self._sql.append, params, written)
+        outcome, last_id, _, version, _, _, _, _, _, _ = rows[0]
+        if outcome == "stored":
+            return _already_stored(stream_id, batch, to_records(r[1:] for r in rows))
+        if outcome == "forgotten":
+            raise StreamForgottenError(stream_id)
+        if outcome == "conflict":
+            check_expected(stream_id, expected, version, last_id)
+            raise AssertionError(f"conflict reported at the expected version {version}")
+        recorded = written(rows[0])
+        self._committed(recorded)
+        return recorded
+
+    def forget(self, stream_id: str, tombstone: NewEvent) -> RecordedEvent:
+        check_stream_id(stream_id)
+        (stone,) = normalise_events([tombstone])
+        check_text(stream_id, "stream id")
+        check_text(stone.type, "event type")
+        check_bigint(stone.schema_version, "schema_version")
+        params = (
+            stream_id,
+            stone.event_id,
+            stone.type,
+            stone.schema_version,
+            dump_json(stone.data),
+            dump_json(stone.metadata),
+        )
+
+        def written(row: tuple[Any, ...]) -> list[RecordedEvent]:
+            _, _, _, version, position, _, _, at, _, _ = row
+            return [
+                RecordedEvent(
+                    stone.event_id,
+                    stream_id,
+                    version,
+                    position,
+                    stone.type,
+                    stone.schema_version,
+                    at,
+                    stone.data,
+                    stone.metadata,
+                )
+            ]
+
+        rows = self._call(self._sql.forget, params, written)
+        outcome = rows[0][0]
+        if outcome == "missing":
+            raise StreamNotFoundError(stream_id)
+        if outcome == "forgotten":
+            raise StreamForgottenError(stream_id)
+        if outcome == "duplicate":
+            raise DuplicateEventError(stone.event_id, stream_id)
+        recorded = written(rows[0])
+        self._committed(recorded)
+        return recorded[0]
+
+    def import_records(self, records: Sequence[RecordedEvent]) -> None:
+        streams, events, checked = import_rows(records, self.deleted_types)
+        sql = self._sql
+        self._check_open()
+        with self._pool.connection() as conn, conn.transaction():
+            # Appends wait for the import (and the import for appends already under way).
+            conn.execute(sql.lock_streams)
+            head = conn.execute(sql.head_for_update).fetchone()
+            if (head and head[0]) or conn.execute(sql.any_stream).fetchone():
+                raise InvalidEventError("import needs an empty store")
+            if not checked:
+                return
+            with conn.cursor() as cur:
+                with cur.copy(sql.copy_streams) as copy:
+                    for row in streams:
+                        copy.write_row(row)
+                with cur.copy(sql.copy_events) as copy:
+                    for row in events:
+                        copy.write_row(row)
+            conn.execute(sql.set_head, (checked[-1].position,))
+            conn.execute(sql.notify, (str(checked[-1].position),))
+            if self._before_commit is not None:
+                self._before_commit(checked)
+        self._committed(checked)
+
+    # -- reading -------------------------------------------------------------------------
+
+    def read_stream(
+        self, stream_id: str, from_version: int = 1, to_version: int | None = None
+    ) -> list[RecordedEvent]:
+        upto = clamp(to_version) if to_version is not None else clamp(2**63)
+        rows = self._fetch(self._sql.read_stream, (stream_id, clamp(from_version), upto))
+        return to_records(rows)
+
+    def read_all(self, from_position: int = 1, limit: int | None = None) -> list[RecordedEvent]:
+        if limit is not None and limit <= 0:
+            self._check_open()
+            return []
+        bound = None if limit is None else clamp(limit)
+        return to_records(self._fetch(self._sql.read_all, (clamp(from_position), bound)))
+
+    def head_position(self) -> int:
+        rows = self._fetch(self._sql.head)
+        return int(rows[0][0]) if rows else 0
+
+    def stream_info(self, stream_id: str) -> StreamInfo | None:
+        rows = self._fetch(self._sql.stream_info, (stream_id,))
+        return to_stream_info(rows[0]) if rows else None
+
+    def list_streams(self) -> list[StreamInfo]:
+        return [to_stream_info(r) for r in self._fetch(self._sql.list_streams)]
+
+    # -- snapshots -----------------------------------------------------------------------
+
+    def save_snapshot(self, snapshot: Snapshot) -> None:
+        snap = normalise_snapshot(snapshot)
+        check_bigint(snap.version, "version")
+        check_bigint(snap.state_schema_version, "state_schema_version")
+        sid = snap.stream_id
+        rows = self._call(
+            self._sql.save_snapshot,
+            (
+                sid,
+                snap.version,
+                snap.last_event_id,
+                dump_json(snap.state),
+                snap.state_schema_version,
+                snap.taken_at,
+                self.snapshot_policy.keep,
+            ),
+        )
+        outcome, version, at_version = rows[0]
+        if outcome == "missing":
+            raise SnapshotError(f"cannot snapshot {sid}: no such stream")
+        if outcome == "forgotten":
+            raise StreamForgottenError(sid)
+        if outcome == "ahead":
+            raise SnapshotError(
+                f"snapshot of {sid} at v{snap.version} is ahead of the stream (v{version})"
+            )
+        if outcome == "mismatch":
+            raise SnapshotError(
+                f"snapshot of {sid} at v{snap.version} names event "
+                f"{snap.last_event_id}, but that version is event {at_version}"
+            )
+
+    def snapshots(self, stream_id: str) -> list[Snapshot]:
+        return [to_snapshot(r) for r in self._fetch(self._sql.snapshots, (stream_id,))]
+
+    def latest_snapshot(self, stream_id: str) -> Snapshot | None:
+        rows = self._fetch(self._sql.latest_snapshot, (stream_id,))
+        return to_snapshot(rows[0]) if rows else None
+
+    # -- listening -----------------------------------------------------------------------
+
+    def subscribe(self, listener: CommitListener) -> Subscription:
+        self.poll()  # earlier commits of others go to earlier listeners, not this one
+        sub = self._hub.subscribe(listener)
+        if self._poll_interval is not None:
+            self._start_listener(self._poll_interval, replace=False)
+        return sub
+
+    def poll(self) -> int:
+        """Hand listeners the commits other processes (or other handles on this database)
+        made since this handle last looked, in position order, each once; returns how many
+        events. Without listeners it only moves the mark, so a later subscriber starts from
+        now."""
+        total = 0
+        while True:
+            with self._order_lock:
+                if self._hub.has_listeners:
+                    count = self._queue_others(None)
+                else:
+                    self._delivered = max(self._delivered, self.head_position())
+                    count = 0
+            self._hub.deliver()
+            total += count
+            if not count:
+                return total
+
+    def start_polling(self, interval: float = 1.0) -> None:
+        """LISTEN for other processes' commits on a daemon thread, polling at least every
+        `interval` seconds (replacing a running listener)."""
+        self._start_listener(interval, replace=True)
+
+    def stop_polling(self) -> None:
+        """Stop the listener thread; `poll()` still works."""
+        with self._state_lock:
+            listener, self._listener = self._listener, None
+            self._poll_interval = None
+        if listener is not None:
+            listener.stop()
+
+    def wait_listening(self, timeout: float = 5.0) -> bool:
+        """True once the listener thread is LISTENing: commits made by others from then on
+        reach this handle's listeners without a call to `poll()`."""
+        with self._state_lock:
+            listener = self._listener
+        return listener is not None and listener.wait_listening(timeout)
+
+    def _start_listener(self, interval: float, *, replace: bool) -> None:
+        with self._state_lock:
+            self._check_open()
+            old = self._listener
+            if old is not None and not replace:
+                return
+            self._poll_interval = interval
+            self._listener = Listener(
+                lambda: connect(self._target),
+                channel_of(self.schema),
+                self.poll,
+                lambda position: position > self._delivered,
+                interval,
+            )
+        if old is not None:
+            old.stop()
+
+    def close(self) -> None:
+        with self._state_lock:
+            if self._closed:
+                return
+            self._closed = True
+            listener, self._listener = self._listener, None
+        if listener is not None:
+            listener.stop()
+        self._pool.close(timeout=5)
+
+
+def _already_stored(
+    stream_id: str, batch: list[NewEvent], found: list[RecordedEvent]
+) -> list[RecordedEvent]:
+    """The stored records if the whole batch is a retry; DuplicateEventError otherwise."""
+    by_id = {r.event_id: r for r in found}
+    out = []
+    for new in batch:
+        old = by_id.get(new.event_id)
+        if old is None or not old.same_content(stream_id, new):
+            raise DuplicateEventError(new.event_id, stream_id)
+        out.append(old)
+    return out
+
+
+class _Statements:
+    """The store's SQL, with its schema's name filled in."""
+
+    def __init__(self, s: str, channel: str) -> None:
+        def q(text: str) -> LiteralString:
+            # mypy reads LiteralString as str; the schema name was checked by quote()
+            return text.replace("{s}", s)
+
+        ev = f"SELECT {EVENT_COLUMNS} FROM {{s}}.es_events"
+        self.append = q(
+            "SELECT * FROM {s}.es_append(%s, %s, %s::uuid[], %s::text[], %s::bigint[],"
+            " %s::json[], %s::json[], %s::text[])"
+        )
+        self.forget = q("SELECT * FROM {s}.es_forget(%s, %s, %s, %s, %s::json, %s::json)")
+        self.save_snapshot = q(
+            "SELECT * FROM {s}.es_save_snapshot(%s, %s, %s, %s::json, %s, %s, %s)"
+        )
+        self.read_stream = q(
+            f"{ev} WHERE stream_id = %s AND version >= %s AND version <= %s ORDER BY version"
+        )
+        self.read_all = q(f"{ev} WHERE position >= %s ORDER BY position LIMIT %s")
+        commits = f"SELECT {EVENT_COLUMNS}, commit_end FROM {{s}}.es_events WHERE position > %s"
+        self.commits_upto = q(f"{commits} AND position <= %s ORDER BY position")
+        self.commits_from = q(f"{commits} ORDER BY position LIMIT %s")
+        self.head = q("SELECT position FROM {s}.es_head")
+        self.stream_info = q(f"SELECT {STREAM_COLUMNS} FROM {{s}}.es_streams WHERE stream_id = %s")
+        self.list_streams = q(
+            f"SELECT {STREAM_COLUMNS} FROM {{s}}.es_streams ORDER BY first_position"
+        )
+        snaps = f"SELECT {SNAPSHOT_COLUMNS} FROM {{s}}.es_snapshots WHERE stream_id = %s"
+        self.snapshots = q(f"{snaps} ORDER BY version")
+        self.latest_snapshot = q(f"{snaps} ORDER BY version DESC LIMIT 1")
+        self.lock_streams = q("LOCK TABLE {s}.es_streams IN EXCLUSIVE MODE")
+        self.head_for_update = q("SELECT position FROM {s}.es_head FOR UPDATE")
+        self.any_stream = q("SELECT 1 FROM {s}.es_streams LIMIT 1")
+        self.copy_streams = q(
+            "COPY {s}.es_streams (stream_id, version, event_count, status, first_position,"
+            " last_position, last_event_id, updated_at) FROM STDIN"
+        )
+        self.copy_events = q(
+            "COPY {s}.es_events (position, commit_end, event_id, stream_id, version, type,"
+            " schema_version, recorded_at, data, metadata) FROM STDIN"
+        )
+        self.set_head = q("UPDATE {s}.es_head SET position = %s")
+        self.notify = q(f"SELECT pg_notify('{channel}', %s)")

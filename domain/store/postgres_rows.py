@@ -1,0 +1,167 @@
+"""Rows of the PostgreSQL store to records and back, and the checks on records to import.
+
+Payloads are stored as `json` (the text as sent, so key order and numbers round-trip
+exactly); ids as `uuid`; times as `timestamptz`, read back in UTC.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any, Final
+
+from domain.store.errors import InvalidEventError
+from domain.store.records import JsonObject, RecordedEvent, Snapshot, StreamInfo, StreamStatus
+from domain.store.validation import check_stream_id, json_copy
+
+EVENT_COLUMNS: Final = (
+    "event_id, stream_id, version, position, type, schema_version, recorded_at, data, metadata"
+)
+STREAM_COLUMNS: Final = "stream_id, version, event_count, status, last_position, updated_at"
+SNAPSHOT_COLUMNS: Final = "stream_id, version, last_event_id, state, state_schema_version, taken_at"
+MAX_BIGINT: Final = 2**63 - 1
+
+_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False).encode
+_encode_ascii = json.JSONEncoder(separators=(",", ":"), check_circular=False).encode
+
+
+def dump_json(value: JsonObject) -> str:
+    """JSON text for a payload that validation already checked."""
+    text = _encode(value)
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate: escaped, the server takes it as JSON
+            text = _encode_ascii(value)
+    return text
+
+
+def check_text(value: str, what: str) -> None:
+    """Refuse a name PostgreSQL cannot store as text (a NUL, a lone surrogate)."""
+    if "\x00" in value:
+        raise InvalidEventError(f"{what} contains a NUL character")
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise InvalidEventError(f"{what} is not valid Unicode text") from exc
+
+
+def check_bigint(value: int, field: str, index: int | None = None) -> None:
+    """Refuse a number a bigint column cannot hold."""
+    if value > MAX_BIGINT:
+        raise InvalidEventError("must be below 2**63", field=field, index=index)
+
+
+def clamp(n: int) -> int:
+    """`n` forced into the bigint range, for bounds in queries."""
+    return max(min(n, MAX_BIGINT), -MAX_BIGINT)
+
+
+def to_records(rows: Iterable[Sequence[Any]]) -> list[RecordedEvent]:
+    """RecordedEvents from rows selected with EVENT_COLUMNS, in the rows' order."""
+    return [RecordedEvent(*row[:9]) for row in rows]
+
+
+def to_stream_info(row: Sequence[Any]) -> StreamInfo:
+    """A StreamInfo from a row selected with STREAM_COLUMNS."""
+    stream_id, version, count, status, last_position, updated_at = row
+    return StreamInfo(stream_id, version, count, StreamStatus(status), last_position, updated_at)
+
+
+def to_snapshot(row: Sequence[Any]) -> Snapshot:
+    """A Snapshot from a row selected with SNAPSHOT_COLUMNS."""
+    return Snapshot(*row)
+
+
+def group_commits(rows: Sequence[Sequence[Any]]) -> list[list[RecordedEvent]]:
+    """Rows selected with EVENT_COLUMNS and commit_end, cut into one list per commit."""
+    out: list[list[RecordedEvent]] = []
+    start = 0
+    for i in range(1, len(rows) + 1):
+        if i == len(rows) or rows[i][9] != rows[start][9]:
+            out.append(to_records(rows[start:i]))
+            start = i
+    return out
+
+
+def _checked(i: int, record: object) -> RecordedEvent:
+    if not isinstance(record, RecordedEvent):
+        raise InvalidEventError(f"expected RecordedEvent, got {type(record).__name__}", index=i)
+    check_stream_id(record.stream_id)
+    check_text(record.stream_id, "stream id")
+    if not isinstance(record.type, str) or not record.type:
+        raise InvalidEventError("must be a non-empty string", field="type", index=i)
+    check_text(record.type, "event type")
+    for name in ("version", "position", "schema_version"):
+        value = getattr(record, name)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise InvalidEventError("must be a positive int", field=name, index=i)
+        check_bigint(value, name, i)
+    if not isinstance(record.event_id, uuid.UUID):
+        raise InvalidEventError("must be a UUID", field="event_id", index=i)
+    at = record.recorded_at
+    if not isinstance(at, datetime) or at.utcoffset() is None:
+        raise InvalidEventError("must be an aware datetime", field="recorded_at", index=i)
+    return RecordedEvent(
+        record.event_id,
+        record.stream_id,
+        record.version,
+        record.position,
+        record.type,
+        record.schema_version,
+        at,
+        json_copy(record.data, field="data", index=i),
+        json_copy(record.metadata, field="metadata", index=i),
+    )
+
+
+def import_rows(
+    records: Sequence[RecordedEvent], deleted_types: frozenset[str]
+) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[RecordedEvent]]:
+    """Check exported records and build the rows that load them: stream rows in order of
+    creation, event rows (the whole import is one commit), and the checked records.
+
+    Positions must increase, versions be contiguous per stream from 1; a stream starting
+    above v1 is a forgotten stream's lone tombstone."""
+    if isinstance(records, RecordedEvent) or not isinstance(records, Sequence):
+        raise InvalidEventError("records must be a sequence of RecordedEvent")
+    checked = [_checked(i, r) for i, r in enumerate(records)]
+    end = checked[-1].position if checked else 0
+    # stream_id -> [version, count, status, first_position, last_position, last_id, at]
+    streams: dict[str, list[Any]] = {}
+    ids: set[uuid.UUID] = set()
+    events: list[tuple[Any, ...]] = []
+    last_position = 0
+    for i, r in enumerate(checked):
+        if r.position <= last_position:
+            raise InvalidEventError(f"position {r.position} is not increasing", index=i)
+        if r.event_id in ids:
+            raise InvalidEventError(f"event id {r.event_id} appears twice", index=i)
+        last_position = r.position
+        ids.add(r.event_id)
+        row = streams.get(r.stream_id)
+        if row is None:
+            status = StreamStatus.ACTIVE if r.version == 1 else StreamStatus.FORGOTTEN
+            row = streams[r.stream_id] = [0, 0, status, r.position, 0, None, None]
+        elif row[2] is StreamStatus.FORGOTTEN:
+            raise InvalidEventError(f"{r.stream_id}: a forgotten stream holds one event", index=i)
+        elif r.version != row[0] + 1:
+            raise InvalidEventError(f"{r.stream_id}: version {r.version} follows {row[0]}", index=i)
+        if r.type in deleted_types and row[2] is StreamStatus.ACTIVE:
+            row[2] = StreamStatus.DELETED
+        row[0], row[1], row[4], row[5], row[6] = (
+            r.version,
+            row[1] + 1,
+            r.position,
+            r.event_id,
+            r.recorded_at,
+        )
+        events.append(
+            (r.position, end, r.event_id, r.stream_id, r.version, r.type, r.schema_version,
+             r.recorded_at, dump_json(r.data), dump_json(r.metadata))
+        )  # fmt: skip
+    stream_rows = [(sid, *row[:2], row[2].value, *row[3:]) for sid, row in streams.items()]
+    return stream_rows, events, checked
