@@ -15,6 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
+from domain.store.errors import InvalidEventError
 from domain.store.protocol import EventStore
 from domain.store.records import JsonObject, RecordedEvent
 from domain.store.validation import check_stream_id, json_copy
@@ -145,17 +146,19 @@ def check_import(
 ) -> ImportPlan:
     """Parse and check a whole export file; raise TransferError at the first problem.
 
-    A forgotten stream's tombstone (a type in `tombstone_types`) may start a stream above v1."""
+    A forgotten stream is its tombstone (a type in `tombstone_types`) alone, above v1."""
     records: list[RecordedEvent] = []
     versions: dict[str, int] = {}
     seen_ids: set[uuid.UUID] = set()
+    forgotten: set[str] = set()
     last_position = 0
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         try:
             record = record_from_dict(json.loads(line))
-        except (ValueError, TypeError) as exc:  # JSONDecodeError is a ValueError
+        # JSONDecodeError is a ValueError; the store's own checks raise InvalidEventError
+        except (ValueError, TypeError, InvalidEventError) as exc:
             raise TransferError(path, number, str(exc)) from None
         if record.position <= last_position:
             raise TransferError(path, number, f"position {record.position} is not increasing")
@@ -165,24 +168,39 @@ def check_import(
             registry.decode(record.type, record.schema_version, record.data)
         except VersioningError as exc:
             raise TransferError(path, number, str(exc)) from None
-        previous = versions.get(record.stream_id)
-        # A stream starts at v1, except a forgotten one: its tombstone stands alone, above v1.
-        expected = previous + 1 if previous is not None else None
-        if expected is not None and record.version != expected:
-            raise TransferError(
-                path,
-                number,
-                f"{record.stream_id}: version {record.version} follows {previous} (a gap)",
-            )
-        if expected is None and record.version != 1 and record.type not in tombstone_types:
-            raise TransferError(
-                path, number, f"{record.stream_id}: first event has version {record.version}"
-            )
+        problem = _order_problem(
+            record, versions.get(record.stream_id), record.stream_id in forgotten, tombstone_types
+        )
+        if problem is not None:
+            raise TransferError(path, number, problem)
+        if record.type in tombstone_types:
+            forgotten.add(record.stream_id)
         versions[record.stream_id] = record.version
         seen_ids.add(record.event_id)
         last_position = record.position
         records.append(record)
     return ImportPlan(records, len(versions))
+
+
+def _order_problem(
+    record: RecordedEvent, previous: int | None, forgotten: bool, tombstone_types: frozenset[str]
+) -> str | None:
+    """Why `record` cannot come next in its stream (last at `previous`), or None."""
+    stream_id, version = record.stream_id, record.version
+    if forgotten:
+        return f"{stream_id} was forgotten: nothing may follow its tombstone"
+    if record.type in tombstone_types:
+        # forget erases every earlier event, so the tombstone is all that is left
+        if previous is not None:
+            return f"{stream_id}: a forgotten stream keeps only its tombstone (found v{previous})"
+        if version == 1:
+            return f"{stream_id}: a tombstone replaces erased events, so it cannot be v1"
+        return None
+    if previous is None and version != 1:
+        return f"{stream_id}: first event has version {version}"
+    if previous is not None and version != previous + 1:
+        return f"{stream_id}: version {version} follows {previous} (a gap)"
+    return None
 
 
 def import_file(
