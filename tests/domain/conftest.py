@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from domain.bootstrap import DELETED_TYPES
+from domain.bootstrap import DELETED_TYPES, System, bootstrap
 from domain.ideas import IdeaCommandHandler, PlainCodec, idea_registry
 from domain.ideas.codec import EventCodec
 from domain.store import MemoryEventStore, SnapshotPolicy
@@ -69,3 +69,11 @@ def make_idea(handler: IdeaCommandHandler) -> IdeaMaker:
         return idea_id
 
     return make
+
+
+@pytest.fixture
+def demo() -> Iterator[System]:
+    """The wired system on a memory store seeded with the demo (seed 7)."""
+    system = bootstrap(demo=True, seed=7)
+    yield system
+    system.close()

@@ -3,24 +3,11 @@ with snapshots, some deleted, exactly one rejected and one forgotten."""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
-from io import StringIO
-from pathlib import Path
-
 import pytest
 
-from domain.bootstrap import DELETED_TYPES, TOMBSTONE_TYPES, System, bootstrap
+from domain.bootstrap import DELETED_TYPES, System, bootstrap
 from domain.ideas import IdeaDeletedError, IdeaNotFoundError, IdeaStatus, idea_id_of
 from domain.store import MemoryEventStore, StoreClosedError, StreamStatus
-from domain.transfer import TransferError, check_import, export_events, import_file
-
-
-@pytest.fixture
-def demo() -> Iterator[System]:
-    system = bootstrap(demo=True, seed=7)
-    yield system
-    system.close()
 
 
 def shape(system: System) -> list[tuple[str, str, list[str]]]:
@@ -141,50 +128,3 @@ def test_a_plain_bootstrap_accepts_new_ideas_through_its_manager() -> None:
         assert system.view.get(outcome.idea_id).status == "accepted"
     finally:
         system.close()
-
-
-# -- export -------------------------------------------------------------------------------
-
-
-def test_export_parses_back_to_exactly_the_stored_events(demo: System) -> None:
-    out = StringIO()
-    count = export_events(demo.store, out)
-    stored = demo.store.read_all()
-    assert count == len(stored)
-    plan = check_import(out.getvalue().splitlines(), demo.registry, TOMBSTONE_TYPES)
-    assert plan.records == stored
-    assert plan.streams == 20
-
-
-def test_import_checks_the_whole_file_and_refuses_a_gap(demo: System) -> None:
-    out = StringIO()
-    export_events(demo.store, out)
-    lines = out.getvalue().splitlines()
-    # drop the second event of the first stream: a version gap
-    first_stream = demo.store.list_streams()[0].stream_id
-    second = demo.store.read_stream(first_stream, 2, 2)[0]
-    gapped = [line for line in lines if str(second.event_id) not in line]
-    with pytest.raises(TransferError, match="gap") as err:
-        check_import(gapped, demo.registry, TOMBSTONE_TYPES)
-    assert err.value.line > 0
-
-
-def test_import_refuses_a_duplicate_event_id(demo: System) -> None:
-    out = StringIO()
-    export_events(demo.store, out)
-    lines = out.getvalue().splitlines()
-    last = json.loads(lines[-1])
-    again = {**last, "position": last["position"] + 1, "version": last["version"] + 1}
-    with pytest.raises(TransferError, match="duplicate event id") as err:
-        check_import([*lines, json.dumps(again)], demo.registry, TOMBSTONE_TYPES)
-    assert err.value.line == len(lines) + 1
-
-
-def test_import_refuses_a_non_empty_store(demo: System, tmp_path: Path) -> None:
-    path = tmp_path / "export.jsonl"
-    with path.open("w", encoding="utf-8") as out:
-        export_events(demo.store, out)
-    head = demo.store.head_position()
-    with pytest.raises(TransferError, match="empty store"):
-        import_file(demo.store, path, demo.registry, TOMBSTONE_TYPES)
-    assert demo.store.head_position() == head

@@ -1,0 +1,150 @@
+"""Export and import as JSON lines: an export parses back to exactly the stored events, and
+import checks the whole file — every problem is refused with its line number, before
+anything is written."""
+
+from __future__ import annotations
+
+import json
+from io import StringIO
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from domain.bootstrap import TOMBSTONE_TYPES, System
+from domain.store import StreamStatus
+from domain.transfer import TransferError, check_import, export_events, import_file
+
+
+def exported(system: System) -> list[str]:
+    out = StringIO()
+    export_events(system.store, out)
+    return out.getvalue().splitlines()
+
+
+def check(system: System, lines: list[str]) -> None:
+    check_import(lines, system.registry, TOMBSTONE_TYPES)
+
+
+def test_export_parses_back_to_exactly_the_stored_events(demo: System) -> None:
+    lines = exported(demo)
+    stored = demo.store.read_all()
+    assert len(lines) == len(stored)
+    plan = check_import(lines, demo.registry, TOMBSTONE_TYPES)
+    assert plan.records == stored
+    assert plan.streams == 20
+
+
+def test_an_export_line_is_one_event_in_a_fixed_key_order(demo: System) -> None:
+    first = json.loads(exported(demo)[0])
+    assert list(first) == [
+        "position",
+        "stream_id",
+        "version",
+        "event_id",
+        "type",
+        "schema_version",
+        "recorded_at",
+        "data",
+        "metadata",
+    ]
+    assert (first["position"], first["version"], first["type"]) == (
+        1,
+        1,
+        "IdeaCreationRequested",
+    )
+
+
+def test_a_version_gap_is_refused_with_its_line(demo: System) -> None:
+    lines = exported(demo)
+    first_stream = demo.store.list_streams()[0].stream_id
+    second = demo.store.read_stream(first_stream, 2, 2)[0]
+    gapped = [line for line in lines if str(second.event_id) not in line]
+    with pytest.raises(TransferError, match="gap") as err:
+        check(demo, gapped)
+    assert err.value.line > 0
+
+
+def test_a_duplicate_event_id_is_refused(demo: System) -> None:
+    lines = exported(demo)
+    last = json.loads(lines[-1])
+    again = {**last, "position": last["position"] + 1, "version": last["version"] + 1}
+    with pytest.raises(TransferError, match="duplicate event id") as err:
+        check(demo, [*lines, json.dumps(again)])
+    assert err.value.line == len(lines) + 1
+
+
+def _line(position: int, **changes: Any) -> str:
+    record = {
+        "position": position,
+        "stream_id": "idea-abc",
+        "version": position,
+        "event_id": f"00000000-0000-0000-0000-{position:012d}",
+        "type": "IdeaCreationRequested",
+        "schema_version": 1,
+        "recorded_at": "2026-01-01T00:00:00+00:00",
+        "data": {"idea_id": "abc", "title": "t", "description": "d"},
+        "metadata": {},
+    }
+    record.update(changes)
+    return json.dumps(record)
+
+
+@pytest.mark.parametrize(
+    ("changes", "reason"),
+    [
+        ({"data": [1]}, "JSON object"),
+        ({"metadata": "x"}, "JSON object"),
+        ({"stream_id": "$all"}, "reserved"),
+        ({"stream_id": ""}, "stream id"),
+        ({"event_id": "nope"}, "UUID"),
+        ({"recorded_at": "2026-01-01T00:00:00"}, "time zone"),
+        ({"type": "Mystery"}, "Mystery"),
+        ({"data": {"idea_id": "abc", "title": "", "description": "d"}}, "title"),
+        ({"version": 2}, "first event has version 2"),
+    ],
+)
+def test_a_malformed_line_is_a_transfer_error_with_its_number(
+    demo: System, changes: dict[str, Any], reason: str
+) -> None:
+    with pytest.raises(TransferError, match=reason) as err:
+        check(demo, [_line(1), _line(2, **{"stream_id": "idea-xyz", "version": 1, **changes})])
+    assert err.value.line == 2
+
+
+def test_nothing_may_follow_a_tombstone(demo: System) -> None:
+    stone = _line(1, type="IdeaForgotten", version=3, data={"idea_id": "abc", "erased_events": 2})
+    later = _line(2, type="IdeaDeleted", version=4, data={"idea_id": "abc"})
+    check(demo, [stone])  # a forgotten stream's lone tombstone, above v1, is fine
+    with pytest.raises(TransferError, match="forgotten") as err:
+        check(demo, [stone, later])
+    assert err.value.line == 2
+
+
+def test_a_tombstone_stands_alone_in_its_stream(demo: System) -> None:
+    stone = _line(2, type="IdeaForgotten", data={"idea_id": "abc", "erased_events": 1})
+    with pytest.raises(TransferError, match="forgotten") as err:
+        check(demo, [_line(1), stone])
+    assert err.value.line == 2
+
+
+def test_a_forgotten_stream_exports_as_its_lone_tombstone(demo: System) -> None:
+    (forgotten,) = [s for s in demo.store.list_streams() if s.status is StreamStatus.FORGOTTEN]
+    lines = [json.loads(line) for line in exported(demo)]
+    mine = [line for line in lines if line["stream_id"] == forgotten.stream_id]
+    assert [(m["type"], m["version"]) for m in mine] == [("IdeaForgotten", forgotten.version)]
+
+
+def test_import_refuses_a_non_empty_store(demo: System, tmp_path: Path) -> None:
+    path = tmp_path / "export.jsonl"
+    path.write_text("\n".join(exported(demo)) + "\n", encoding="utf-8")
+    head = demo.store.head_position()
+    with pytest.raises(TransferError, match="empty store"):
+        import_file(demo.store, path, demo.registry, TOMBSTONE_TYPES)
+    assert demo.store.head_position() == head
+
+
+def test_a_tombstone_is_never_v1(demo: System) -> None:
+    stone = _line(1, type="IdeaForgotten", data={"idea_id": "abc", "erased_events": 0})
+    with pytest.raises(TransferError, match="cannot be v1"):
+        check(demo, [stone])
