@@ -41,6 +41,16 @@ def reaction_event_id(trigger_id: uuid.UUID) -> uuid.UUID:
     return uuid.uuid5(REACTION_NAMESPACE, f"{trigger_id}:creation-decision")
 
 
+def _correlation_of(trigger: RecordedEvent) -> uuid.UUID:
+    """The request's correlation id; a request written without one starts its own (its event
+    id), so every manager's reaction carries the same metadata and a second is a no-op."""
+    correlation = trigger.metadata.get(CORRELATION_ID)
+    try:
+        return uuid.UUID(correlation) if isinstance(correlation, str) else trigger.event_id
+    except ValueError:
+        return trigger.event_id
+
+
 class CreationProcessManager(LogConsumer):
     """Accepts or rejects idea creation requests."""
 
@@ -96,9 +106,8 @@ class CreationProcessManager(LogConsumer):
         idea_id = idea_id_of(trigger.stream_id)
         if idea_id is None:
             return
-        correlation = trigger.metadata.get(CORRELATION_ID)
         cause = Cause(
-            correlation_id=uuid.UUID(correlation) if isinstance(correlation, str) else None,
+            correlation_id=_correlation_of(trigger),
             causation_id=trigger.event_id,
             event_ids=(reaction_event_id(trigger.event_id),),
         )
