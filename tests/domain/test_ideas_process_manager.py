@@ -18,7 +18,7 @@ from domain.ideas.process_manager import (
     CreationProcessManager,
     reaction_event_id,
 )
-from domain.store import DuplicateEventError, MemoryEventStore, RecordedEvent
+from domain.store import DuplicateEventError, MemoryEventStore, NewEvent, RecordedEvent
 from tests.domain.conftest import counting_ids
 
 TRIGGER = uuid.UUID(int=1)
@@ -268,3 +268,38 @@ def test_threaded_with_a_delay_requested_first_then_accepted(
         ]
     finally:
         manager.stop()
+
+
+def test_a_request_without_correlation_starts_one_the_same_for_every_manager(
+    codec: EventCodec,
+) -> None:
+    # Another program wrote the request with no metadata at all.
+    store = InterleavingStore()
+    _, first, second = two_managers(store, codec, (ACCEPTING_SEED, ACCEPTING_SEED))
+    data = {"idea_id": "ext", "title": "From a script", "description": "No metadata."}
+    store.append("idea-ext", [NewEvent("IdeaCreationRequested", data, event_id=TRIGGER)], 0)
+    second_results = recording(second)
+
+    store.between = first.catch_up
+    second.catch_up()
+
+    ((result, _),) = second_results
+    assert isinstance(result, CommandOutcome)  # a no-op retry of the same event, not a clash
+    (reaction,) = store.read_stream("idea-ext", 2)
+    assert reaction.metadata["correlation_id"] == str(TRIGGER)
+    assert reaction.metadata["causation_id"] == str(TRIGGER)
+
+
+def test_a_malformed_correlation_id_does_not_stall_the_manager(
+    handler: IdeaCommandHandler, store: MemoryEventStore
+) -> None:
+    data = {"idea_id": "ext", "title": "From a script", "description": "Odd metadata."}
+    meta = {"correlation_id": "not-a-uuid"}
+    store.append("idea-ext", [NewEvent("IdeaCreationRequested", data, metadata=meta)], 0)
+    manager = CreationProcessManager(handler, probability=1.0)
+    manager.start()
+    later = handler.publish("Next", "After the odd one.")
+    assert types(store, "idea-ext") == ["IdeaCreationRequested", "IdeaCreationAccepted"]
+    assert types(store, later.stream_id) == ["IdeaCreationRequested", "IdeaCreationAccepted"]
+    assert manager.lag() == 0
+    manager.stop()
