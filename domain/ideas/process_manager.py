@@ -19,6 +19,7 @@ from domain.ideas.handler import Cause, CommandOutcome, IdeaCommandHandler
 from domain.store.consumer import LogConsumer
 from domain.store.errors import ConcurrencyError, DuplicateEventError
 from domain.store.records import CORRELATION_ID, RecordedEvent
+from domain.versioning import VersioningError
 
 log = logging.getLogger(__name__)
 
@@ -126,6 +127,11 @@ class CreationProcessManager(LogConsumer):
                 continue
             except (IdeaError, DuplicateEventError) as exc:
                 # Already answered (maybe by another manager), deleted or forgotten.
+                result = exc
+                break
+            except VersioningError as exc:
+                # The idea's stream cannot be read; retrying later would fail the same way,
+                # so report it and go on rather than stall on this request forever.
                 result = exc
                 break
         for listener in self._listeners:
