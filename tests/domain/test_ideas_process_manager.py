@@ -19,6 +19,7 @@ from domain.ideas.process_manager import (
     reaction_event_id,
 )
 from domain.store import DuplicateEventError, MemoryEventStore, NewEvent, RecordedEvent
+from domain.versioning import VersioningError
 from tests.domain.conftest import counting_ids
 
 TRIGGER = uuid.UUID(int=1)
@@ -301,5 +302,21 @@ def test_a_malformed_correlation_id_does_not_stall_the_manager(
     later = handler.publish("Next", "After the odd one.")
     assert types(store, "idea-ext") == ["IdeaCreationRequested", "IdeaCreationAccepted"]
     assert types(store, later.stream_id) == ["IdeaCreationRequested", "IdeaCreationAccepted"]
+    assert manager.lag() == 0
+    manager.stop()
+
+
+def test_an_unreadable_request_does_not_stall_the_manager(
+    handler: IdeaCommandHandler, store: MemoryEventStore
+) -> None:
+    bad = {"idea_id": "bad", "title": "", "description": "An empty title."}
+    store.append("idea-bad", [NewEvent("IdeaCreationRequested", bad)], 0)
+    manager = CreationProcessManager(handler, probability=1.0)
+    results = recording(manager)
+    manager.start()
+    later = handler.publish("Next", "After the unreadable one.")
+    assert types(store, "idea-bad") == ["IdeaCreationRequested"]
+    assert types(store, later.stream_id) == ["IdeaCreationRequested", "IdeaCreationAccepted"]
+    assert isinstance(results[0][0], VersioningError)  # reported to listeners, not raised
     assert manager.lag() == 0
     manager.stop()
