@@ -73,6 +73,13 @@ def _seconds(text: str) -> float:
     return value
 
 
+def _port(text: str) -> int:
+    value = _non_negative_int(text)
+    if value > 65535:
+        raise argparse.ArgumentTypeError(f"must be a TCP port 0..65535, got {value}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The whole command line, subcommands included."""
     parser = argparse.ArgumentParser(
@@ -120,7 +127,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=_seconds,
         default=0.8,
         metavar="SECONDS",
-        help="explorer: pause before the process manager reacts (default 0.8)",
+        help="explorer and serve: pause before the process manager reacts (default 0.8)",
     )
     parser.add_argument(
         "--no-react",
@@ -128,6 +135,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="subcommands: do not run the process manager in this process",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("serve", help="serve the HTTP API (the origin's routes and REST)")
+    # Also accepted after `serve`; SUPPRESS keeps the value given before it otherwise.
+    p.add_argument("--store", default=argparse.SUPPRESS, metavar="URL", help="store URL")
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    p.add_argument("--port", type=_port, default=3333, help="TCP port (default 3333; 0: any)")
 
     p = sub.add_parser("publish", help="publish an idea")
     p.add_argument("--title", required=True)
@@ -176,6 +189,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     policy = SnapshotPolicy(args.snapshot_every, args.keep_snapshots)
     if args.command is None:
         return _run_explorer(args, policy)
+    if args.command == "serve":
+        from es_tui.http.server import run_serve
+
+        return run_serve(args, policy)
     from es_tui.commands import run_command
 
     return run_command(args, policy)

@@ -1,0 +1,57 @@
+"""The HTTP API of es-tui: the origin's routes, REST verbs and store reads, on one system.
+
+Every route is a plain `def`: FastAPI runs it on a worker thread, so store calls never block
+the event loop (the explorer shares that loop when it serves the API itself).
+"""
+
+from __future__ import annotations
+
+from importlib import metadata
+
+from fastapi import FastAPI
+from fastapi.responses import RedirectResponse
+
+from domain.bootstrap import System
+from es_tui.http import routes_origin, routes_read, routes_rest
+from es_tui.http.allow import install_allow_header
+from es_tui.http.errors import install_error_handlers
+
+DESCRIPTION = """\
+The ideas system of es-tui over HTTP, on the same store as the explorer and the CLI.
+
+* **origin** — the routes of the original teaching API: commands as `GET` requests.
+* **rest** — the same commands as `POST`/`PATCH`/`DELETE` with JSON bodies; `PATCH` honours
+  `If-Match` (the idea's version, as its `ETag`).
+* **store** — streams, one stream's events and the global log, in pages.
+
+Accepted commands answer 202. A refusal answers 400 (a domain rule), 404 (unknown idea or
+stream), 409 (concurrency conflict: expected and actual version, last event id), 410 (the
+idea was forgotten) or 422 (malformed input). Nothing was written in any of those cases.
+"""
+
+
+def _version() -> str:
+    try:
+        return metadata.version("es-tui")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def create_api(system: System) -> FastAPI:
+    """A FastAPI app serving `system` (the caller keeps ownership and closes it)."""
+    app = FastAPI(title="es-tui", version=_version(), description=DESCRIPTION)
+    app.state.system = system
+    install_error_handlers(app)
+    # Within the origin's router, /ideas/publish comes before /ideas/{idea_id}: the literal
+    # path wins, as in the origin.
+    app.include_router(routes_rest.router)
+    app.include_router(routes_origin.router)
+    app.include_router(routes_read.router)
+
+    install_allow_header(app)
+
+    @app.get("/", include_in_schema=False)
+    def index() -> RedirectResponse:
+        return RedirectResponse("/docs")
+
+    return app

@@ -1,0 +1,131 @@
+"""From domain and store errors to HTTP answers: one mapping for every route.
+
+400 a domain rule refused the command · 404 unknown idea or stream · 409 concurrency
+conflict · 410 forgotten · 422 malformed input · 503 the store is closed. Nothing that a
+client sends maps to 500.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from domain.ideas.errors import (
+    IdeaError,
+    IdeaForgottenError,
+    IdeaNotFoundError,
+    InvalidFieldError,
+)
+from domain.store.errors import (
+    ConcurrencyError,
+    StoreClosedError,
+    StreamForgottenError,
+    StreamNotFoundError,
+)
+from domain.store.records import Expect
+from es_tui.http.models import ConflictOut, ErrorOut
+
+
+def error_body(kind: str, message: str, idea_id: str | None = None) -> dict[str, Any]:
+    """The JSON body of every refusal but conflicts and malformed input."""
+    return ErrorOut(error=kind, message=message, idea_id=idea_id or None).model_dump()
+
+
+def conflict_body(exc: ConcurrencyError) -> dict[str, Any]:
+    """Expected and actual version and the last event id, as the store reported them."""
+    expected = exc.expected
+    shown: int | str = expected.value if isinstance(expected, Expect) else str(expected)
+    if isinstance(expected, int):
+        shown = expected
+    return ConflictOut(
+        error="conflict",
+        message=str(exc),
+        stream_id=exc.stream_id,
+        expected=shown,
+        actual=exc.actual,
+        last_event_id=str(exc.last_event_id) if exc.last_event_id else None,
+    ).model_dump()
+
+
+def _invalid(request: Request, exc: Exception) -> JSONResponse:
+    # Same shape as FastAPI's own 422 answers, so one schema describes both.
+    assert isinstance(exc, InvalidFieldError)
+    detail = [
+        {"loc": ["body", *field.split(".")], "msg": reason, "type": "value_error"}
+        for field, reason in exc.errors.items()
+    ]
+    return JSONResponse({"detail": detail}, status_code=422)
+
+
+def _not_found(request: Request, exc: Exception) -> JSONResponse:
+    idea_id = exc.idea_id if isinstance(exc, IdeaError) else None
+    return JSONResponse(error_body("not_found", str(exc), idea_id), status_code=404)
+
+
+def _forgotten(request: Request, exc: Exception) -> JSONResponse:
+    idea_id = exc.idea_id if isinstance(exc, IdeaError) else None
+    return JSONResponse(error_body("forgotten", str(exc), idea_id), status_code=410)
+
+
+def _refused(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, IdeaError)
+    return JSONResponse(error_body("refused", str(exc), exc.idea_id), status_code=400)
+
+
+def _conflict(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ConcurrencyError)
+    return JSONResponse(conflict_body(exc), status_code=409)
+
+
+def _closed(request: Request, exc: Exception) -> JSONResponse:
+    return JSONResponse(error_body("unavailable", str(exc)), status_code=503)
+
+
+HTTP_KINDS = {400: "bad_request", 404: "not_found", 405: "method_not_allowed"}
+
+
+def _http(request: Request, exc: Exception) -> JSONResponse:
+    # The framework's own refusals (an unreadable body, an unknown path) in the same shape.
+    assert isinstance(exc, StarletteHTTPException)
+    kind = HTTP_KINDS.get(exc.status_code, "http_error")
+    body = error_body(kind, str(exc.detail))
+    return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Register the mapping on `app` (the most specific class wins)."""
+    app.add_exception_handler(StarletteHTTPException, _http)
+    app.add_exception_handler(InvalidFieldError, _invalid)
+    app.add_exception_handler(IdeaNotFoundError, _not_found)
+    app.add_exception_handler(StreamNotFoundError, _not_found)
+    app.add_exception_handler(IdeaForgottenError, _forgotten)
+    app.add_exception_handler(StreamForgottenError, _forgotten)
+    app.add_exception_handler(IdeaError, _refused)
+    app.add_exception_handler(ConcurrencyError, _conflict)
+    app.add_exception_handler(StoreClosedError, _closed)
+
+
+def _doc(model: type, text: str) -> dict[str, Any]:
+    return {"model": model, "description": text}
+
+
+Responses = dict[int | str, dict[str, Any]]
+"""The `responses=` argument of a route: status code -> OpenAPI description and model."""
+
+REFUSED: Responses = {400: _doc(ErrorOut, "a domain rule refused the command; nothing was written")}
+NOT_FOUND: Responses = {404: _doc(ErrorOut, "no idea (or stream) has this id")}
+CONFLICT: Responses = {409: _doc(ConflictOut, "the idea moved since the expected version")}
+GONE: Responses = {410: _doc(ErrorOut, "the idea was forgotten: only its tombstone remains")}
+UNAVAILABLE: Responses = {503: _doc(ErrorOut, "the store is closed")}
+
+COMMAND_ERRORS: Responses = {
+    **REFUSED,
+    **NOT_FOUND,
+    **CONFLICT,
+    **GONE,
+    **UNAVAILABLE,
+}
+"""What any command route may answer besides 202 and 422."""

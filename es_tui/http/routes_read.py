@@ -1,0 +1,78 @@
+"""Reading the store itself: streams, one stream's events, and the global log, in pages."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query
+
+from domain.store.errors import StreamNotFoundError
+from domain.transfer import record_to_dict
+from es_tui.commands import stream_json
+from es_tui.http.deps import SystemDep
+from es_tui.http.errors import NOT_FOUND, UNAVAILABLE
+from es_tui.http.models import MAX_POSITION, LogPage, StreamEvents, StreamList
+
+router = APIRouter(tags=["store"])
+
+PAGE_MAX = 1000
+
+Limit = Annotated[int, Query(ge=1, le=PAGE_MAX, description=f"page size, 1..{PAGE_MAX}")]
+
+
+@router.get("/streams", response_model=StreamList, responses=UNAVAILABLE, summary="List streams")
+def list_streams(system: SystemDep) -> dict[str, Any]:
+    """Every stream ever written, in order of creation, with version, event count and
+    status (active, deleted, forgotten)."""
+    store = system.store
+    head = store.head_position()
+    return {"streams": [stream_json(i) for i in store.list_streams()], "head_position": head}
+
+
+@router.get(
+    "/streams/{stream_id:path}/events",
+    response_model=StreamEvents,
+    responses={**NOT_FOUND, **UNAVAILABLE},
+    summary="Events of one stream",
+)
+def stream_events(
+    system: SystemDep,
+    stream_id: Annotated[str, Path(min_length=1, max_length=200, description="e.g. idea-3f2a9c")],
+    from_version: Annotated[int, Query(ge=1, le=MAX_POSITION)] = 1,
+    limit: Limit = 100,
+) -> dict[str, Any]:
+    """One stream's events from `from_version`, at most `limit`. A forgotten stream shows
+    its lone tombstone (that is what the store keeps)."""
+    store = system.store
+    info = store.stream_info(stream_id)
+    if info is None:
+        raise StreamNotFoundError(stream_id)
+    events = store.read_stream(stream_id, from_version, from_version + limit - 1)
+    more = bool(events) and events[-1].version < info.version
+    return {
+        "stream": stream_json(info),
+        "events": [record_to_dict(e) for e in events],
+        "next_from_version": events[-1].version + 1 if more else None,
+    }
+
+
+@router.get("/log", response_model=LogPage, responses=UNAVAILABLE, summary="The global log")
+def read_log(
+    system: SystemDep,
+    from_position: Annotated[
+        int, Query(alias="from", ge=1, le=MAX_POSITION, description="first position to read")
+    ] = 1,
+    limit: Limit = 100,
+) -> dict[str, Any]:
+    """Every stream's events in commit order (the "$all" log), from position `from`, at
+    most `limit`. Follow `next` for the following page; when it is null the page reached the
+    head — poll again later from the last position + 1 to tail the log."""
+    store = system.store
+    events = store.read_all(from_position, limit)
+    head = store.head_position()  # after the read: a page never ends past the head it reports
+    more = bool(events) and events[-1].position < head
+    return {
+        "events": [record_to_dict(e) for e in events],
+        "next": events[-1].position + 1 if more else None,
+        "head_position": head,
+    }
