@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
 import uuid
 from collections.abc import Callable
@@ -30,7 +31,7 @@ from domain.ideas.errors import (
 )
 from domain.ideas.state import IdeaState
 from domain.store.aggregate import LATEST, Loaded, load, take_snapshot
-from domain.store.errors import ConcurrencyError, StreamForgottenError
+from domain.store.errors import ConcurrencyError, EventStoreError, StreamForgottenError
 from domain.store.protocol import EventStore
 from domain.store.records import (
     CAUSATION_ID,
@@ -42,6 +43,8 @@ from domain.store.records import (
     RecordedEvent,
     Snapshot,
 )
+
+log = logging.getLogger(__name__)
 
 PUBLISH_TRIES = 20
 """How many fresh ids publish tries before giving up with IdeaAlreadyExistsError."""
@@ -255,7 +258,12 @@ class IdeaCommandHandler:
                 None,
                 len(recorded),
             )
-            snapshot = take_snapshot(self.store, self.fold, done)
+            try:
+                snapshot = take_snapshot(self.store, self.fold, done)
+            except EventStoreError:
+                # The events are stored; a snapshot is only a shortcut for later loads, and
+                # the stream may have moved on (or been forgotten) since the append.
+                log.warning("no snapshot of %s at v%d", stream_id, done.version, exc_info=True)
         return CommandOutcome(
             type(command).__name__,
             state.idea_id,
