@@ -4,7 +4,7 @@ what it reports back."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 
 import pytest
 
@@ -24,12 +24,15 @@ from domain.ideas import (
 from domain.ideas.codec import EventCodec
 from domain.store import (
     ConcurrencyError,
+    ExpectedVersion,
     MemoryEventStore,
     NewEvent,
+    RecordedEvent,
+    SnapshotPolicy,
     StreamForgottenError,
     StreamStatus,
 )
-from tests.domain.conftest import IdeaMaker
+from tests.domain.conftest import IdeaMaker, counting_ids
 
 
 def edit_until(handler: IdeaCommandHandler, idea_id: str, version: int) -> None:
@@ -350,3 +353,34 @@ def test_before_forget_runs_with_the_stream_id(
     )
     handler.forget(idea_id)
     assert seen == [(f"idea-{idea_id}", 2)]  # called before the erasure
+
+
+class AfterAppendStore(MemoryEventStore):
+    """A memory store that, once armed, runs `after` right after the next append — as if
+    another process acted between a command's append and its snapshot."""
+
+    after: Callable[[], object] | None = None
+
+    def append(
+        self, stream_id: str, events: Sequence[NewEvent], expected_version: ExpectedVersion
+    ) -> list[RecordedEvent]:
+        recorded = super().append(stream_id, events, expected_version)
+        after, self.after = self.after, None
+        if after is not None:
+            after()
+        return recorded
+
+
+def test_a_failed_snapshot_does_not_fail_the_command_that_was_appended(
+    codec: EventCodec,
+) -> None:
+    store = AfterAppendStore(SnapshotPolicy(every=10))
+    handler = IdeaCommandHandler(store, codec, new_id=counting_ids())
+    idea_id = handler.publish("t", "d").idea_id
+    handler.accept(idea_id)
+    edit_until(handler, idea_id, 9)
+
+    store.after = lambda: IdeaCommandHandler(store, codec).forget(idea_id)
+    outcome = handler.edit(idea_id, title="the tenth event")  # due for a snapshot
+    assert outcome.version == 10 and outcome.snapshot is None
+    assert [e.type for e in store.read_stream(f"idea-{idea_id}")] == ["IdeaForgotten"]
