@@ -3,6 +3,8 @@ with snapshots, some deleted, exactly one rejected and one forgotten."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from domain.bootstrap import DELETED_TYPES, System, bootstrap
@@ -125,6 +127,21 @@ def test_a_plain_bootstrap_accepts_new_ideas_through_its_manager() -> None:
         outcome = system.ideas.publish("Dark mode", "Follow the OS.")
         types = [e.type for e in system.store.read_stream(outcome.stream_id)]
         assert types == ["IdeaCreationRequested", "IdeaCreationAccepted"]
+        assert system.view.get(outcome.idea_id).status == "accepted"
+    finally:
+        system.close()
+
+
+def test_a_threaded_system_answers_after_the_delay_and_the_view_follows() -> None:
+    system = bootstrap(threaded=True, pm_delay=0.3, accept_probability=1.0)
+    try:
+        outcome = system.ideas.publish("Dark mode", "Follow the OS.")
+        assert len(system.store.read_stream(outcome.stream_id)) == 1  # not answered yet
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and (
+            system.view.lag() or len(system.store.read_stream(outcome.stream_id)) < 2
+        ):
+            time.sleep(0.02)
         assert system.view.get(outcome.idea_id).status == "accepted"
     finally:
         system.close()
