@@ -18,6 +18,7 @@ from es_tui.screens.main import MainScreen
 
 if TYPE_CHECKING:
     from domain.bootstrap import System
+    from es_tui.http.in_app import ApiStatus
 
 PALETTE: tuple[tuple[str, str, str], ...] = (
     ("Publish an idea", "Open the publish form (p)", "publish"),
@@ -43,9 +44,14 @@ class ExplorerApp(App[None]):
         Binding("q", "quit", "Quit"),
     ]
 
-    def __init__(self, system: System, **kwargs: Any) -> None:
+    def __init__(
+        self, system: System, *, http: tuple[str, int] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(**kwargs)
         self.system = system
+        self.http = http
+        """Also serve the HTTP API on this (host, port), on this app's event loop."""
+        self.api: ApiStatus | None = None
         self.sub_title = system.store.url
         self.main_screen = MainScreen(system)
         self._subscription: Subscription | None = None
@@ -56,6 +62,10 @@ class ExplorerApp(App[None]):
         self._subscription = self.system.subscribe(self._on_commit)
         self.system.view.on_change(self._on_view_change)
         self.system.process_manager.on_reaction(self._on_reaction)
+        if self.http is not None:
+            from es_tui.http.in_app import start_api
+
+            self.api = start_api(self, self.system, *self.http)
 
     def on_unmount(self) -> None:
         if self._subscription is not None:

@@ -21,7 +21,8 @@ class AllStreams:
     """The "$all" row: the global log as a pseudo-stream."""
 
     head: int
-    streams: int
+    events: int
+    """Events stored now (the head minus the positions a forget erased)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +65,8 @@ class StreamsSource:
 
     def fetch(self, start: int, limit: int) -> list[StreamRow]:
         streams = self.store.list_streams()
-        rows: list[StreamRow] = [AllStreams(self.store.head_position(), len(streams))]
+        stored = sum(s.event_count for s in streams)
+        rows: list[StreamRow] = [AllStreams(self.store.head_position(), stored)]
         rows.extend(streams)
         return rows[start : start + limit]
 
@@ -80,7 +82,7 @@ class StreamsSource:
     def cells(self, row: StreamRow) -> Sequence[Text | str]:
         if isinstance(row, AllStreams):
             name = Text(ALL_STREAM, style="bold")
-            return [name, str(row.head), str(row.head), Text("log", style="cyan")]
+            return [name, str(row.head), str(row.events), Text("log", style="cyan")]
         return [row.stream_id, str(row.version), str(row.event_count), status_text(row.status)]
 
     def key(self, row: StreamRow) -> Hashable:
@@ -117,7 +119,8 @@ class StreamEventsSource:
         return list(self.store.read_stream(self.stream_id)[start : start + limit])
 
     def cells(self, row: LogRow) -> Sequence[Text | str]:
-        assert isinstance(row, RecordedEvent)
+        if isinstance(row, Erased):
+            return ["", str(row.position), Text("erased", style="bright_black italic")]
         return [
             str(row.version),
             str(row.position),

@@ -22,7 +22,7 @@ from domain.ideas.handler import CommandOutcome
 from domain.ideas.state import IdeaState
 from domain.store.aggregate import Loaded
 from domain.store.errors import ConcurrencyError
-from domain.store.records import StreamInfo
+from domain.store.records import COMMAND, RecordedEvent, StreamInfo
 from es_tui.format import short_id
 from es_tui.messages import CommandRan
 
@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from domain.bootstrap import System
 
 WRITERS = ("A", "B")
+A_NOTE = " (edited by A)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,8 +42,8 @@ class Proposal:
 
     def describe(self) -> str:
         if self.title is not None:
-            return f"title → {self.title!r}"
-        return f"description → …{(self.description or '')[-30:]!r}"
+            return f"set the title to {self.title!r}"
+        return f"append {A_NOTE!r} to the description"
 
 
 def propose(writer: str, state: IdeaState) -> Proposal:
@@ -50,8 +51,8 @@ def propose(writer: str, state: IdeaState) -> Proposal:
     something after B's commit."""
     if writer == "B":
         return Proposal(title=f"{(state.title or '')[: TITLE_MAX - 4]} (B)")
-    base = (state.description or "")[: DESCRIPTION_MAX - 16]
-    return Proposal(description=f"{base} (edited by A)")
+    base = (state.description or "")[: DESCRIPTION_MAX - len(A_NOTE)]
+    return Proposal(description=f"{base}{A_NOTE}")
 
 
 class ConflictLab(Screen[None]):
@@ -84,6 +85,14 @@ class ConflictLab(Screen[None]):
             self.result = result
             self.info = info
 
+    class StreamRead(Message, bubble=False):
+        """The stream's version and last event (internal)."""
+
+        def __init__(self, info: StreamInfo | None, last: RecordedEvent | None) -> None:
+            super().__init__()
+            self.info = info
+            self.last = last
+
     def __init__(self, system: System, idea_id: str) -> None:
         super().__init__()
         self.system = system
@@ -98,9 +107,16 @@ class ConflictLab(Screen[None]):
             yield Static(
                 f"Conflict lab · {self.stream_id} — optimistic concurrency", id="lab-heading"
             )
+            yield Static(
+                "Each writer appends with the version it loaded as its expected version. The "
+                "store accepts the first append and refuses the stale one: nothing is lost, "
+                "nothing is overwritten.",
+                id="lab-help",
+            )
             with Horizontal(id="lab-writers"):
                 yield Static(id="writer-a", classes="writer")
                 yield Static(id="writer-b", classes="writer")
+            yield Static(id="lab-stream")
             yield RichLog(id="lab-steps", wrap=True, markup=False)
         yield Footer()
 
@@ -109,12 +125,40 @@ class ConflictLab(Screen[None]):
         self.query_one("#writer-b").border_title = "Writer B"
         self.query_one("#lab-steps").border_title = "What happened"
         self.action_start()
+        self._read_stream()
 
     def _explain(self, text: str | Text) -> None:
         self.step += 1
-        line = Text(f"{self.step}. ", style="bold")
-        line.append_text(text if isinstance(text, Text) else Text(text))
-        self.query_one("#lab-steps", RichLog).write(line)
+        line = Text.assemble((f"{self.step}. ", "bold"), text)
+        steps = self.query_one("#lab-steps", RichLog)
+        # Wrap at the pane's width, not the console's.
+        steps.write(line, width=steps.scrollable_content_region.width or None)
+
+    def store_changed(self) -> None:
+        """Show the stream as the store has it now (other writers may move it too)."""
+        self._read_stream()
+
+    @work(thread=True, group="lab-stream", exclusive=True, exit_on_error=False)
+    def _read_stream(self) -> None:
+        store = self.system.store
+        info = store.stream_info(self.stream_id)
+        last = store.read_stream(self.stream_id, info.version) if info else []
+        self.post_message(self.StreamRead(info, last[-1] if last else None))
+
+    def on_conflict_lab_stream_read(self, message: StreamRead) -> None:
+        info, last = message.info, message.last
+        if info is None or last is None:
+            text = Text(f"{self.stream_id} is not in the store", style="red")
+        else:
+            who = last.metadata.get(COMMAND, "")
+            text = Text.assemble(
+                ("In the store: ", "bold"),
+                f"{self.stream_id} at ",
+                (f"v{info.version}", "bold"),
+                f" · last event {short_id(last.event_id)} {last.type}",
+                (f" ({who})" if who else "", "dim"),
+            )
+        self.query_one("#lab-stream", Static).update(text)
 
     # -- loading -------------------------------------------------------------------------
 

@@ -47,6 +47,7 @@ class ReplayScreen(Screen[None]):
         Binding("n", "step", "Step"),
         Binding("space", "play", "Play/pause"),
         Binding("a", "finish", "To the end"),
+        Binding("s", "choose_start", "Start from…"),
         Binding("escape", "close", "Back"),
     ]
 
@@ -89,6 +90,12 @@ class ReplayScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="replay"):
             yield Static(f"Replay {self.stream_id}", id="replay-heading")
+            yield Static(
+                "Loading an aggregate = a snapshot's state + only the events after it (zero: "
+                "every event from v1). Pick a start, then apply the events one by one; at the "
+                "end the result is compared with a full replay.",
+                id="replay-help",
+            )
             with Horizontal(id="replay-body"):
                 with Vertical(id="replay-left"):
                     yield OptionList(id="replay-start")
@@ -197,7 +204,10 @@ class ReplayScreen(Screen[None]):
             self._stop_playing()
             self._compare()
         else:
-            self._status(f"Applied {self.applied} of {len(self.events)}.")
+            self._status(
+                f"Applied {self.applied} of {len(self.events)} events after {self._origin()}. "
+                "n step · space play · a to the end"
+            )
 
     def _show_state(self, changed: frozenset[str], event_type: str) -> None:
         start = self.start.version if self.start else 0
@@ -212,8 +222,12 @@ class ReplayScreen(Screen[None]):
             from_snapshot=start if self.start else None,
             fields=self.system.fold.dump(self.state),
             changed=changed,
+            when=f"after v{version} of {self.events[-1].version if self.events else version}",
         )
         self.query_one("#replay-state-body", Static).update(render_state(view))
+
+    def _origin(self) -> str:
+        return f"snapshot v{self.start.version}" if self.start else "zero"
 
     def action_play(self) -> None:
         if self.player is not None:
@@ -275,6 +289,10 @@ class ReplayScreen(Screen[None]):
                 mark,
             )
         )
+
+    def action_choose_start(self) -> None:
+        self._stop_playing()
+        self.query_one("#replay-start").focus()
 
     def action_close(self) -> None:
         self._stop_playing()

@@ -156,6 +156,7 @@ class LineList(ScrollView, can_focus=True):
         """Show rows from another source; the cursor goes to its start or end."""
         self.source = source
         self._last_key = None
+        self._pages = {}  # rows of the old source must never be drawn by the new one
         self.reload(cursor)
 
     def reload(self, cursor: Literal["keep", "start", "end"] = "keep") -> None:
@@ -323,7 +324,10 @@ class LineList(ScrollView, can_focus=True):
         if row is None or self.source is None:
             self._request(index // PAGE)
             return self._strip(Text(" …"), width, base, "line-list--loading")
-        line = self._layout(self.source.cells(row), width)
+        try:
+            line = self._layout(self.source.cells(row), width)
+        except Exception as error:  # one unreadable row must not take the explorer down
+            line = Text(f" row {index + 1}: {error!r}", style="red")
         component = "line-list--cursor" if index == self.cursor else None
         return self._strip(line, width, base, component)
 

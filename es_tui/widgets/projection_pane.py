@@ -86,8 +86,8 @@ class ProjectionPane(Vertical):
         self.summary.update(
             Text.assemble(
                 state,
-                f" · {status.rows} ideas · checkpoint {status.checkpoint} · head {status.head}"
-                " · lag ",
+                f" · checkpoint {status.checkpoint} · head {status.head} · lag ",
                 (str(status.lag), lag_style),
             )
         )
+        self.border_title = f"Projection · read model (CQRS) · {status.rows} ideas"

@@ -35,6 +35,8 @@ class StateView:
     from_snapshot: int | None
     fields: dict[str, Any]
     changed: frozenset[str]
+    when: str | None = None
+    """Overrides the "as of vN" line (a replay says where it stands)."""
 
 
 def describe(value: Any) -> str:
@@ -119,7 +121,7 @@ class StatePane(VerticalScroll):
 
 def render_state(view: StateView) -> RenderableType:
     """The state as a table with the changed fields marked."""
-    when = (
+    when = view.when or (
         f"as of v{view.version} (latest)"
         if view.version >= view.head
         else f"as of v{view.version} of {view.head} (time travel)"

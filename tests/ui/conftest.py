@@ -10,7 +10,7 @@ import pytest
 from rich.console import Console
 from textual.pilot import Pilot
 from textual.widget import Widget
-from textual.widgets import RichLog, Static
+from textual.widgets import OptionList, RichLog, Static
 
 from domain.bootstrap import System, bootstrap
 from domain.store.records import SnapshotPolicy
@@ -42,6 +42,9 @@ def text_of(widget: Widget) -> str:
     """What a widget shows, as plain text (its children's text for a container)."""
     if isinstance(widget, LineList):
         return widget.visible_text()
+    if isinstance(widget, OptionList):
+        options = (widget.get_option_at_index(i) for i in range(widget.option_count))
+        return "\n".join(str(option.prompt) for option in options)
     if isinstance(widget, RichLog):
         return "\n".join(line.text for line in widget.lines)
     if isinstance(widget, Static):

@@ -1,0 +1,140 @@
+"""Write SVG screenshots of the real explorer on the demo data: `python -m es_tui.screenshots
+DIR` (what `make screenshots` runs). Each picture drives the app as a person would."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from textual.pilot import Pilot
+
+from domain.bootstrap import System, bootstrap
+from domain.store.records import SnapshotPolicy, StreamStatus
+from es_tui.app import ExplorerApp
+from es_tui.screens.conflict_lab import ConflictLab
+from es_tui.screens.idea_form import IdeaForm
+from es_tui.screens.replay import ReplayScreen
+
+WIDE = (160, 48)
+SMALL = (80, 24)
+
+Scenario = Callable[[ExplorerApp, Pilot[None]], Awaitable[None]]
+
+
+async def settle(pilot: Pilot[None], condition: Callable[[], bool], timeout: float = 5.0) -> None:
+    """Let the app run until `condition()` holds (or give up after `timeout` seconds)."""
+    deadline = time.monotonic() + timeout
+    while not condition() and time.monotonic() < deadline:
+        await pilot.pause(0.02)
+    await pilot.pause(0.2)  # let workers' last messages land
+
+
+def longest_stream(system: System) -> str:
+    """The demo stream with the most events (it has snapshots)."""
+    live = [s for s in system.store.list_streams() if s.status is StreamStatus.ACTIVE]
+    return max(live, key=lambda s: s.version).stream_id
+
+
+async def select(app: ExplorerApp, pilot: Pilot[None], stream_id: str) -> None:
+    main = app.main_screen
+    await settle(pilot, lambda: main.streams.row_count > 1)
+    main.select_stream(stream_id)
+    await settle(pilot, lambda: main.timeline.stream_id == stream_id)
+
+
+async def main_screen(app: ExplorerApp, pilot: Pilot[None]) -> None:
+    """A long stream, time-travelled to two events before its end."""
+    await select(app, pilot, longest_stream(app.system))
+    await pilot.press("2", "up", "up", "up")
+    await settle(pilot, lambda: app.main_screen.state_pane.view is not None)
+
+
+async def form_error(app: ExplorerApp, pilot: Pilot[None]) -> None:
+    """The publish form refusing a blank title, inline."""
+    await select(app, pilot, longest_stream(app.system))
+    await pilot.press("p")
+    await settle(pilot, lambda: isinstance(app.screen, IdeaForm))
+    await pilot.press("space", "enter", *"Let readers vote", "enter")
+    await settle(pilot, lambda: False, 0.3)
+
+
+async def replay(app: ExplorerApp, pilot: Pilot[None]) -> None:
+    """A replay from the first kept snapshot, five steps in."""
+    await select(app, pilot, longest_stream(app.system))
+    await pilot.press("r")
+    await settle(pilot, lambda: isinstance(app.screen, ReplayScreen))
+    screen = app.screen
+    assert isinstance(screen, ReplayScreen)
+    await settle(pilot, lambda: bool(screen.kept))
+    await pilot.press("home", "down", "enter")
+    await settle(pilot, lambda: screen.state is not None)
+    await pilot.press(*"nnnnn")
+    await settle(pilot, lambda: screen.applied == 5)
+
+
+async def conflict_lab(app: ExplorerApp, pilot: Pilot[None]) -> None:
+    """B committed, A refused with expected vs actual version."""
+    await select(app, pilot, longest_stream(app.system))
+    await pilot.press("c")
+    await settle(pilot, lambda: isinstance(app.screen, ConflictLab))
+    lab = app.screen
+    assert isinstance(lab, ConflictLab)
+    await settle(pilot, lambda: len(lab.staged) == 2)
+    await pilot.press("b")
+    await settle(pilot, lambda: "B" in lab.results)
+    await pilot.press("a")
+    await settle(pilot, lambda: "A" in lab.results)
+
+
+async def help_screen(app: ExplorerApp, pilot: Pilot[None]) -> None:
+    """The concepts and keys."""
+    await select(app, pilot, longest_stream(app.system))
+    await pilot.press("question_mark")
+    await settle(pilot, lambda: False, 0.3)
+
+
+SHOTS: tuple[tuple[str, tuple[int, int], Scenario], ...] = (
+    ("main", WIDE, main_screen),
+    ("form-error", WIDE, form_error),
+    ("replay", WIDE, replay),
+    ("conflict-lab", WIDE, conflict_lab),
+    ("help", WIDE, help_screen),
+    ("main-80x24", SMALL, main_screen),
+)
+
+
+def demo_system() -> System:
+    """The demo data, with a synchronous process manager so every picture is the same."""
+    return bootstrap("memory:", demo=True, seed=7, snapshot_policy=SnapshotPolicy(10, 3))
+
+
+async def shoot(name: str, size: tuple[int, int], scenario: Scenario, folder: Path) -> Path:
+    """Run `scenario` on a fresh demo system and save the screen as `folder/name.svg`."""
+    system = demo_system()
+    try:
+        app = ExplorerApp(system)
+        async with app.run_test(size=size) as pilot:
+            await scenario(app, pilot)
+            return Path(app.save_screenshot(f"{name}.svg", str(folder)))
+    finally:
+        system.close()
+
+
+async def shoot_all(folder: Path) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    return [await shoot(name, size, scenario, folder) for name, size, scenario in SHOTS]
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    folder = Path(args[0] if args else "screenshots")
+    for path in asyncio.run(shoot_all(folder)):
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,80 @@
+"""Help, the command palette, pane keys and the small-terminal layout."""
+
+from __future__ import annotations
+
+from textual.command import CommandPalette
+from textual.widgets import Tabs
+
+from domain.bootstrap import System
+from es_tui.app import ExplorerApp
+from es_tui.screens.help import HelpScreen
+from es_tui.screens.idea_form import IdeaForm
+from tests.ui.conftest import text_of, wait_for, wait_text
+
+
+async def test_help_explains_every_concept_and_closes(app: ExplorerApp) -> None:
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.press("question_mark")
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen), "the help screen")
+        shown = app.screen.query_one("#help").source  # type: ignore[attr-defined]
+        for concept in (
+            "Stream",
+            "Snapshot",
+            "Event versioning",
+            "Tombstone",
+            "CQRS",
+            "Optimistic concurrency",
+            "Process manager",
+        ):
+            assert f"**{concept}**" in shown
+        assert "`c` conflict lab" in shown and "`f`, then `y`" in shown
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is app.main_screen, "help to close")
+
+
+async def test_palette_lists_every_action_and_runs_one(app: ExplorerApp) -> None:
+    async with app.run_test(size=(160, 48)) as pilot:
+        titles = [command.title for command in app.get_system_commands(app.main_screen)]
+        for wanted in ("Publish", "Edit", "Delete", "Forget", "Replay", "Conflict lab", "Help"):
+            assert any(title.startswith(wanted) for title in titles), wanted
+        await pilot.press("ctrl+p")
+        await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette), "the palette")
+        await pilot.press(*"Publish an idea")
+        await pilot.pause(0.3)
+        await pilot.press("down", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, IdeaForm), "the publish form")
+        await pilot.press("escape")
+
+
+async def test_small_terminal_turns_panes_into_tabs(app: ExplorerApp, system: System) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        main = app.main_screen
+        await wait_text(pilot, lambda: main.streams, "$all")
+        assert main.has_class("-narrow")
+        assert main.query_one(Tabs).display
+        for pane in ("#streams", "#snapshots", "#timeline", "#pane-tabs", "Footer"):
+            region = main.query_one(pane).region
+            assert region.area > 0, pane
+            assert region.right <= 80 and region.bottom <= 24, pane
+
+        await pilot.press("3")  # state
+        await wait_for(pilot, lambda: main.state_pane.region.area > 0, "the state tab")
+        assert main.timeline.region.area == 0
+        await pilot.press("4")  # projection
+        await wait_for(pilot, lambda: main.projection.region.area > 0, "the projection tab")
+        assert "checkpoint" in text_of(main.projection.summary)
+        await pilot.press("5")  # log
+        await wait_for(pilot, lambda: main.log_pane.region.area > 0, "the log tab")
+        await pilot.press("2")  # back to the timeline
+        await wait_for(pilot, lambda: main.timeline.region.area > 0, "the timeline tab")
+
+
+async def test_wide_terminal_shows_every_pane_at_once(app: ExplorerApp) -> None:
+    async with app.run_test(size=(160, 48)) as pilot:
+        main = app.main_screen
+        await wait_text(pilot, lambda: main.streams, "$all")
+        assert not main.has_class("-narrow")
+        for pane in ("#streams", "#timeline", "#snapshots", "#state", "#projection", "#log"):
+            widget = main.query_one(pane)
+            assert widget.region.area > 0, pane
+            assert widget.region.right <= 160 and widget.region.bottom <= 48, pane
