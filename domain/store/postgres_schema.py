@@ -24,6 +24,7 @@ SCHEMA_VERSION: Final = 1
 MARKER: Final = "es-tui event store"
 CONNECT_TIMEOUT_S: Final = 5
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")
+_PASSWORD_PARAM = re.compile(r"([?&]password=)[^&]*")
 _INSTALL_LOCK: Final = 0x4553_5455  # "ESTU": serializes concurrent first opens of a database
 
 
@@ -38,12 +39,15 @@ class Target:
 
 
 def mask(url: str) -> str:
-    """`url` with any password replaced by `***`."""
-    parts = urllib.parse.urlsplit(url)
-    if parts.password is None:
+    """`url` with any password (in the user part or as a parameter) replaced by `***`."""
+    url = _PASSWORD_PARAM.sub(r"\1***", url)
+    try:
+        password = urllib.parse.urlsplit(url).password
+    except ValueError:
         return url
-    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
-    return urllib.parse.urlunsplit(parts._replace(netloc=netloc))
+    if not password:
+        return url
+    return url.replace(f":{password}@", ":***@", 1)
 
 
 def parse_url(url: str) -> Target:
@@ -64,7 +68,10 @@ def parse_url(url: str) -> Target:
     schema = schemas[-1] if schemas else None
     if schema is not None and not _NAME.fullmatch(schema):
         raise StoreUrlError(shown, f"schema {schema!r}: use 1-63 letters, digits or _")
-    libpq_url = urllib.parse.urlunsplit(parts._replace(query=urllib.parse.urlencode(rest)))
+    # Rebuilt by hand: urlunsplit would turn `postgresql:///db` (a local socket) into
+    # `postgresql:/db`.
+    base = url.split("?", 1)[0]
+    libpq_url = f"{base}?{urllib.parse.urlencode(rest, quote_via=urllib.parse.quote)}"
     try:
         params: dict[str, Any] = conninfo_to_dict(libpq_url)
     except psycopg.Error as exc:
@@ -80,7 +87,9 @@ def first_line(exc: BaseException) -> str:
     """The first meaningful line of a driver error, without libpq's hints."""
     text = str(exc).strip() or type(exc).__name__
     line = text.splitlines()[0].strip()
-    return line.removeprefix("connection failed: ")
+    for noise in ("connection failed: ", "connection is bad: "):
+        line = line.removeprefix(noise)
+    return line.replace("FATAL:  ", "")
 
 
 def connect(target: Target, *, autocommit: bool = True) -> psycopg.Connection[Any]:

@@ -60,3 +60,12 @@ def open_postgres(
     """The contract suite's factory: one schema per test location."""
     url = with_schema(server_url(), new_schema(str(location)))
     return open_store(url, snapshot_policy=policy, deleted_types=deleted_types)
+
+
+def fresh_url() -> str:
+    """The URL of a new, empty store on the test server. Without a server configured the
+    test skips (locally) or fails (on CI), like the contract suite's postgresql backend."""
+    from tests.store.conftest import BACKENDS, require  # conftest imports this module
+
+    require(BACKENDS["postgresql"])
+    return with_schema(server_url(), new_schema())
