@@ -14,6 +14,7 @@ from fastapi.responses import RedirectResponse
 from domain.bootstrap import System
 from es_tui.http import routes_origin, routes_read, routes_rest
 from es_tui.http.allow import install_allow_header
+from es_tui.http.deps import CommandListener
 from es_tui.http.errors import install_error_handlers
 
 DESCRIPTION = """\
@@ -37,10 +38,12 @@ def _version() -> str:
         return "unknown"
 
 
-def create_api(system: System) -> FastAPI:
-    """A FastAPI app serving `system` (the caller keeps ownership and closes it)."""
+def create_api(system: System, *, on_command: CommandListener | None = None) -> FastAPI:
+    """A FastAPI app serving `system` (the caller keeps ownership and closes it);
+    `on_command` hears every command's outcome or refusal."""
     app = FastAPI(title="es-tui", version=_version(), description=DESCRIPTION)
     app.state.system = system
+    app.state.on_command = on_command
     install_error_handlers(app)
     # Within the origin's router, /ideas/publish comes before /ideas/{idea_id}: the literal
     # path wins, as in the origin.

@@ -1,16 +1,25 @@
-"""What every route needs: the wired system, and the JSON shapes shared with the CLI."""
+"""What every route needs: the wired system, the commands (reported to a listener, such as
+the explorer's log), and the JSON shapes shared with the CLI."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict
 from typing import Annotated, Any
 
 from fastapi import Depends, Request, Response
 
 from domain.bootstrap import System
+from domain.ideas.codec import stream_id_of
 from domain.ideas.handler import CommandOutcome
 from domain.ideas.projection import IdeaRow
+from domain.ideas.state import IdeaStatus
+from domain.store.errors import ConcurrencyError
 from es_tui.commands import outcome_json
+
+CommandListener = Callable[[str, str, CommandOutcome | Exception], None]
+"""Called with (command, stream id, outcome or error) after each command, from the thread
+that ran it."""
 
 
 def get_system(request: Request) -> System:
@@ -20,6 +29,62 @@ def get_system(request: Request) -> System:
 
 
 SystemDep = Annotated[System, Depends(get_system)]
+
+
+class Commands:
+    """The ideas commands of one request; each outcome or refusal goes to the app's
+    listener too."""
+
+    def __init__(self, request: Request) -> None:
+        self.ideas = get_system(request).ideas
+        self._listener: CommandListener | None = request.app.state.on_command
+
+    def publish(self, title: str, description: str) -> CommandOutcome:
+        return self._run("PublishIdea", "", lambda: self.ideas.publish(title, description))
+
+    def edit(
+        self,
+        idea_id: str,
+        title: str | None,
+        description: str | None,
+        expected_version: int | None = None,
+    ) -> CommandOutcome:
+        """With `expected_version`, a stale version is a conflict before any domain rule is
+        asked (the store checks it again when appending, for a writer racing in between)."""
+
+        def edit() -> CommandOutcome:
+            if expected_version is not None:
+                loaded = self.ideas.load(idea_id)
+                exists = loaded.state.status not in (IdeaStatus.NONE, IdeaStatus.FORGOTTEN)
+                if exists and loaded.version != expected_version:
+                    raise ConcurrencyError(
+                        loaded.stream_id, expected_version, loaded.version, loaded.last_event_id
+                    )
+            return self.ideas.edit(idea_id, title, description, expected_version)
+
+        return self._run("EditIdea", idea_id, edit)
+
+    def delete(self, idea_id: str) -> CommandOutcome:
+        return self._run("DeleteIdea", idea_id, lambda: self.ideas.delete(idea_id))
+
+    def forget(self, idea_id: str) -> CommandOutcome:
+        return self._run("ForgetIdea", idea_id, lambda: self.ideas.forget(idea_id))
+
+    def _run(
+        self, command: str, idea_id: str, call: Callable[[], CommandOutcome]
+    ) -> CommandOutcome:
+        try:
+            outcome = call()
+        except Exception as exc:
+            if self._listener is not None:
+                self._listener(command, stream_id_of(idea_id) if idea_id else "", exc)
+            raise
+        if self._listener is not None:
+            self._listener(command, outcome.stream_id, outcome)
+        return outcome
+
+
+CommandsDep = Annotated[Commands, Depends(Commands)]
 
 
 def etag(version: int) -> str:

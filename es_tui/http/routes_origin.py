@@ -16,7 +16,7 @@ from domain.ideas.fields import Description, IdeaId, Title
 from domain.ideas.state import IdeaStatus
 from domain.store.aggregate import LATEST
 from domain.store.records import Snapshot, StreamStatus
-from es_tui.http.deps import SystemDep, accepted, etag, idea_json
+from es_tui.http.deps import CommandsDep, SystemDep, accepted, etag, idea_json
 from es_tui.http.errors import COMMAND_ERRORS, GONE, NOT_FOUND, UNAVAILABLE, error_body
 from es_tui.http.models import MAX_POSITION, AggregateOut, CommandAccepted, IdeaFound, IdeaList
 
@@ -92,13 +92,13 @@ def random_words(count: int) -> str:
     summary="Publish an idea (origin)",
 )
 def publish_idea(
-    system: SystemDep, response: Response, title: TitleQuery = None, desc: DescQuery = None
+    commands: CommandsDep, response: Response, title: TitleQuery = None, desc: DescQuery = None
 ) -> dict[str, Any]:
     """Publish an idea; the process manager then accepts it (or rejects it) a moment later.
 
     Like the origin, a request without a title or description gets random words for it (the
     origin filled both when it got no body; here each missing one is filled on its own)."""
-    outcome = system.ideas.publish(title or random_words(3), desc or random_words(7))
+    outcome = commands.publish(title or random_words(3), desc or random_words(7))
     return accepted(outcome, response)
 
 
@@ -111,7 +111,7 @@ def publish_idea(
 )
 def update_idea(
     idea_id: IdeaId,
-    system: SystemDep,
+    commands: CommandsDep,
     response: Response,
     title: TitleQuery = None,
     desc: DescQuery = None,
@@ -122,7 +122,7 @@ def update_idea(
     with one of them changes only that one. An edit that changes nothing is refused (400)."""
     if title is None and desc is None:
         title, desc = random_words(3), random_words(7)
-    return accepted(system.ideas.edit(idea_id, title, desc), response)
+    return accepted(commands.edit(idea_id, title, desc), response)
 
 
 @router.get(
@@ -132,9 +132,9 @@ def update_idea(
     responses=COMMAND_ERRORS,
     summary="Delete an idea (origin)",
 )
-def delete_idea(idea_id: IdeaId, system: SystemDep, response: Response) -> dict[str, Any]:
+def delete_idea(idea_id: IdeaId, commands: CommandsDep, response: Response) -> dict[str, Any]:
     """Soft-delete an idea: it leaves the read model, its history stays in its stream."""
-    return accepted(system.ideas.delete(idea_id), response)
+    return accepted(commands.delete(idea_id), response)
 
 
 @router.get(
@@ -144,10 +144,10 @@ def delete_idea(idea_id: IdeaId, system: SystemDep, response: Response) -> dict[
     responses=COMMAND_ERRORS,
     summary="Forget an idea (origin)",
 )
-def forget_idea(idea_id: IdeaId, system: SystemDep, response: Response) -> dict[str, Any]:
+def forget_idea(idea_id: IdeaId, commands: CommandsDep, response: Response) -> dict[str, Any]:
     """Right to be forgotten: erase the idea's events and snapshots and keep one tombstone.
     A deleted idea can still be forgotten; a forgotten one answers 410."""
-    return accepted(system.ideas.forget(idea_id), response)
+    return accepted(commands.forget(idea_id), response)
 
 
 @router.get(

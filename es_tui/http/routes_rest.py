@@ -9,9 +9,7 @@ from fastapi import APIRouter, Header, Response
 
 from domain.ideas.commands import PublishIdea
 from domain.ideas.fields import IdeaId
-from domain.ideas.state import IdeaStatus
-from domain.store.errors import ConcurrencyError
-from es_tui.http.deps import SystemDep, accepted
+from es_tui.http.deps import CommandsDep, accepted
 from es_tui.http.errors import COMMAND_ERRORS
 from es_tui.http.models import CommandAccepted, EditBody
 
@@ -41,10 +39,10 @@ def expected_version(if_match: str) -> int | None:
     responses=COMMAND_ERRORS,
     summary="Publish an idea",
 )
-def post_idea(body: PublishIdea, system: SystemDep, response: Response) -> dict[str, Any]:
+def post_idea(body: PublishIdea, commands: CommandsDep, response: Response) -> dict[str, Any]:
     """Publish an idea (body: the domain's `PublishIdea` command). The answer's `Location`
     names the new idea; the process manager accepts or rejects it a moment later."""
-    outcome = system.ideas.publish(body.title, body.description)
+    outcome = commands.publish(body.title, body.description)
     response.headers["Location"] = f"/ideas/{outcome.idea_id}"
     return accepted(outcome, response)
 
@@ -59,7 +57,7 @@ def post_idea(body: PublishIdea, system: SystemDep, response: Response) -> dict[
 def patch_idea(
     idea_id: IdeaId,
     body: EditBody,
-    system: SystemDep,
+    commands: CommandsDep,
     response: Response,
     if_match: IfMatch = "*",
 ) -> dict[str, Any]:
@@ -71,12 +69,7 @@ def patch_idea(
     the newer state breaks; the store checks it again when appending, so a writer racing in
     between is refused as well."""
     expected = expected_version(if_match)
-    if expected is not None:
-        loaded = system.ideas.load(idea_id)
-        exists = loaded.state.status not in (IdeaStatus.NONE, IdeaStatus.FORGOTTEN)
-        if exists and loaded.version != expected:
-            raise ConcurrencyError(loaded.stream_id, expected, loaded.version, loaded.last_event_id)
-    outcome = system.ideas.edit(idea_id, body.title, body.description, expected_version=expected)
+    outcome = commands.edit(idea_id, body.title, body.description, expected)
     return accepted(outcome, response)
 
 
@@ -87,10 +80,10 @@ def patch_idea(
     responses=COMMAND_ERRORS,
     summary="Delete an idea",
 )
-def delete_idea(idea_id: IdeaId, system: SystemDep, response: Response) -> dict[str, Any]:
+def delete_idea(idea_id: IdeaId, commands: CommandsDep, response: Response) -> dict[str, Any]:
     """Soft-delete an idea: it leaves the read model, its history stays in its stream.
     Deleting it again is refused (400)."""
-    return accepted(system.ideas.delete(idea_id), response)
+    return accepted(commands.delete(idea_id), response)
 
 
 @router.post(
@@ -100,7 +93,7 @@ def delete_idea(idea_id: IdeaId, system: SystemDep, response: Response) -> dict[
     responses=COMMAND_ERRORS,
     summary="Forget an idea",
 )
-def forget_idea(idea_id: IdeaId, system: SystemDep, response: Response) -> dict[str, Any]:
+def forget_idea(idea_id: IdeaId, commands: CommandsDep, response: Response) -> dict[str, Any]:
     """Right to be forgotten: erase the idea's events and snapshots, keep one tombstone.
     The idea's id is never reused; later commands on it answer 410."""
-    return accepted(system.ideas.forget(idea_id), response)
+    return accepted(commands.forget(idea_id), response)

@@ -24,6 +24,7 @@ from domain.store.errors import EventStoreError
 from domain.store.records import SnapshotPolicy
 from es_tui.cli import EXIT_OK, EXIT_USAGE
 from es_tui.http.app import create_api
+from es_tui.http.deps import CommandListener
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 3333
@@ -83,8 +84,10 @@ class _HostedServer(uvicorn.Server):
         yield
 
 
-def _server(system: System, *, quiet: bool) -> _HostedServer:
-    app = create_api(system)
+def _server(
+    system: System, *, quiet: bool, on_command: CommandListener | None = None
+) -> _HostedServer:
+    app = create_api(system, on_command=on_command)
     if quiet:  # inside the explorer: no logging set-up, nothing on the terminal
         config = uvicorn.Config(
             app, log_config=None, access_log=False, lifespan="off", log_level="error"
@@ -111,16 +114,17 @@ async def serve_in_loop(
     port: int = DEFAULT_PORT,
     *,
     ready: Callable[[str, int], None] | None = None,
+    on_command: CommandListener | None = None,
 ) -> None:
     """Serve the API for `system` on the running event loop until cancelled.
 
     Installs no signal handlers and configures no logging, so it can run as a worker of a
     Textual app. Raises OSError if the address cannot be bound; `ready(host, port)` is
-    called once the socket listens."""
+    called once the socket listens; `on_command` hears every command's outcome."""
     sock = bind(host, port)
     if ready is not None:
         ready(*bound_address(sock))
-    await _serve(_server(system, quiet=True), sock)
+    await _serve(_server(system, quiet=True, on_command=on_command), sock)
 
 
 async def _serve_until_signalled(system: System, sock: socket.socket) -> None:
