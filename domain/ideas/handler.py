@@ -50,6 +50,17 @@ PUBLISH_TRIES = 20
 """How many fresh ids publish tries before giving up with IdeaAlreadyExistsError."""
 
 
+ACTIONS: dict[type[IdeaCommand], str] = {
+    PublishIdea: "publish",
+    AcceptIdeaCreation: "accept",
+    RejectIdeaCreation: "reject",
+    EditIdea: "edit",
+    DeleteIdea: "delete",
+    ForgetIdea: "forget",
+}
+"""The verb a refusal names, e.g. "cannot edit idea 3f2a9c: it was forgotten"."""
+
+
 def new_idea_id() -> str:
     """A short random idea id, e.g. `3f2a9c`."""
     return secrets.token_hex(3)
@@ -230,20 +241,21 @@ class IdeaCommandHandler:
         metadata = self._metadata(command, cause)
         ids = cause.event_ids if cause and cause.event_ids else ()
         base = expected if isinstance(expected, int) else loaded.version
-        new = [
-            self.codec.encode(
-                stream_id,
-                e,
-                metadata=metadata,
-                event_id=ids[i] if i < len(ids) else uuid.uuid4(),
-                version=base + i + 1,
-            )
-            for i, e in enumerate(events)
-        ]
         try:
+            # Encoding may fail as "forgotten" too: a forgotten stream's key is destroyed.
+            new = [
+                self.codec.encode(
+                    stream_id,
+                    e,
+                    metadata=metadata,
+                    event_id=ids[i] if i < len(ids) else uuid.uuid4(),
+                    version=base + i + 1,
+                )
+                for i, e in enumerate(events)
+            ]
             recorded = self.store.append(stream_id, new, expected)
         except StreamForgottenError:
-            raise IdeaForgottenError(state.idea_id, type(command).__name__) from None
+            raise IdeaForgottenError(state.idea_id, ACTIONS[type(command)]) from None
         new_state = state
         for event in recorded:
             new_state = self.fold.evolve(new_state, event)
