@@ -80,6 +80,15 @@ def _port(text: str) -> int:
     return value
 
 
+def _http_address(text: str) -> tuple[str, int]:
+    """`PORT` (on 127.0.0.1) or `HOST:PORT`; another host only when named explicitly."""
+    host, sep, port = text.rpartition(":")
+    host = host.strip("[]") if sep else "127.0.0.1"
+    if not host:
+        raise argparse.ArgumentTypeError(f"no host before ':' in {text!r}")
+    return host, _port(port)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The whole command line, subcommands included."""
     parser = argparse.ArgumentParser(
@@ -133,6 +142,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-react",
         action="store_true",
         help="subcommands: do not run the process manager in this process",
+    )
+    parser.add_argument(
+        "--http",
+        type=_http_address,
+        metavar="[HOST:]PORT",
+        help="explorer: also serve the HTTP API on PORT (on 127.0.0.1 unless HOST is given)",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -219,7 +234,7 @@ def _run_explorer(args: argparse.Namespace, policy: SnapshotPolicy) -> int:
     from es_tui.app import ExplorerApp
 
     try:
-        ExplorerApp(system).run()
+        ExplorerApp(system, http=args.http).run()
     finally:
         system.close()
     return EXIT_OK

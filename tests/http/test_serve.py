@@ -112,6 +112,18 @@ def test_binds_to_loopback_unless_told_otherwise() -> None:
     assert (args.host, args.port) == ("127.0.0.1", 3333)
     assert build_parser().parse_args(["serve", "--store", "memory:x"]).store == "memory:x"
     assert build_parser().parse_args(["--store", "memory:y", "serve"]).store == "memory:y"
+    assert build_parser().parse_args([]).http is None
+    assert build_parser().parse_args(["--http", "3333"]).http == ("127.0.0.1", 3333)
+    assert build_parser().parse_args(["--http", "0.0.0.0:80"]).http == ("0.0.0.0", 80)
+    assert build_parser().parse_args(["--http", "[::1]:80"]).http == ("::1", 80)
+
+
+@pytest.mark.parametrize("bad", ["http", ":80", "70000", "1.2.3.4:-1"])
+def test_a_bad_http_address_is_a_usage_error(bad: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        build_parser().parse_args(["--http", bad])
+    assert exited.value.code == 2
+    assert "--http" in capsys.readouterr().err
 
 
 def test_a_non_loopback_address_gets_a_warning() -> None:
