@@ -43,7 +43,7 @@ from domain.store.sqlite_codec import (
     to_snapshot,
     to_stream_info,
 )
-from domain.store.sqlite_feed import HEAD, CommitFeed
+from domain.store.sqlite_feed import HEAD, CommitFeed, StreamRow
 from domain.store.sqlite_import import import_rows
 from domain.store.sqlite_pool import ConnectionPool
 from domain.store.sqlite_schema import (
@@ -65,9 +65,11 @@ T = TypeVar("T")
 
 _MAX_INT: Final = 2**63 - 1
 
-Work = Callable[[sqlite3.Connection, int], tuple[T, Sequence[RecordedEvent] | None]]
-"""A write: given the head position inside the transaction, its result and the records it
-committed (None: nothing to keep, roll back)."""
+Work = Callable[
+    [sqlite3.Connection, int, StreamRow | None], tuple[T, Sequence[RecordedEvent] | None]
+]
+"""A write: given the head position and the stream's row inside the transaction, its result
+and the records it committed (None: nothing to keep, roll back)."""
 
 
 def _clamp(n: int) -> int:
@@ -137,14 +139,14 @@ class SQLiteEventStore:
         finally:
             self._pool.give(conn)
 
-    def _write(self, work: Work[T]) -> T:
+    def _write(self, stream_id: str, work: Work[T]) -> T:
         feed = self._feed
         conn = self._pool.take()
         try:
             with feed.write_lock:
-                head = feed.begin(conn)
+                head, row = feed.begin(conn, stream_id)
                 try:
-                    result, committed = work(conn, head)
+                    result, committed = work(conn, head, row)
                     conn.execute("ROLLBACK" if committed is None else "COMMIT")
                 except BaseException:
                     if conn.in_transaction:
@@ -172,7 +174,10 @@ class SQLiteEventStore:
             texts.append((str(e.event_id), dump_json(e.data), dump_json(e.metadata)))
         kinds = self.deleted_types
         return self._write(
-            lambda conn, head: write.append(conn, head, stream_id, expected, batch, texts, kinds)
+            stream_id,
+            lambda conn, head, row: write.append(
+                conn, head, row, stream_id, expected, batch, texts, kinds
+            ),
         )
 
     def forget(self, stream_id: str, tombstone: NewEvent) -> RecordedEvent:
@@ -181,7 +186,10 @@ class SQLiteEventStore:
         check_text(stream_id, "stream id")
         check_text(stone.type, "event type")
         texts = (str(stone.event_id), dump_json(stone.data), dump_json(stone.metadata))
-        record = self._write(lambda conn, head: write.forget(conn, head, stream_id, stone, texts))
+        record = self._write(
+            stream_id,
+            lambda conn, head, row: write.forget(conn, head, row, stream_id, stone, texts),
+        )
         self.checkpoint()  # best effort: drop the erased rows' older copies from the WAL
         return record
 
@@ -194,6 +202,8 @@ class SQLiteEventStore:
             conn.execute("PRAGMA busy_timeout = 200")  # never stall a forget on a slow reader
             try:
                 busy, _, _ = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            except sqlite3.OperationalError:  # locked: a later checkpoint will do it
+                return False
             finally:
                 conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
             return not busy
@@ -203,14 +213,16 @@ class SQLiteEventStore:
     def import_records(self, records: Sequence[RecordedEvent]) -> None:
         rows = import_rows(records, self.deleted_types)
 
-        def work(conn: sqlite3.Connection, head: int) -> tuple[None, list[RecordedEvent]]:
+        def work(
+            conn: sqlite3.Connection, head: int, row: StreamRow | None
+        ) -> tuple[None, list[RecordedEvent]]:
             if head or conn.execute("SELECT 1 FROM streams LIMIT 1").fetchone():
                 raise InvalidEventError("import needs an empty store")
             conn.executemany(write.INSERT_STREAM, rows.streams)
             conn.executemany(write.INSERT_EVENT, rows.events)
             return None, rows.records
 
-        self._write(work)
+        self._write("", work)
 
     # -- reading -------------------------------------------------------------------------
 
@@ -264,11 +276,13 @@ class SQLiteEventStore:
         state, taken_at = dump_json(snap.state), format_time(snap.taken_at)
         keep = self.snapshot_policy.keep
 
-        def work(conn: sqlite3.Connection, head: int) -> tuple[None, list[RecordedEvent]]:
-            write.save_snapshot(conn, snap, state, taken_at, keep)
+        def work(
+            conn: sqlite3.Connection, head: int, row: StreamRow | None
+        ) -> tuple[None, list[RecordedEvent]]:
+            write.save_snapshot(conn, row, snap, state, taken_at, keep)
             return None, []
 
-        self._write(work)
+        self._write(snap.stream_id, work)
 
     def snapshots(self, stream_id: str) -> list[Snapshot]:
         rows = self._read(

@@ -12,7 +12,8 @@ import sqlite3
 import uuid
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from typing import Any, Final
+from json.scanner import make_scanner
+from typing import Any, Final, cast
 
 from domain.store.errors import InvalidEventError
 from domain.store.records import JsonObject, RecordedEvent, Snapshot, StreamInfo, StreamStatus
@@ -28,7 +29,9 @@ EventRow = tuple[str, str, int, int, str, int, str, str, str]
 # Compact separators and the caller's key order; non-ASCII kept as UTF-8 text.
 _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False).encode
 _encode_ascii = json.JSONEncoder(separators=(",", ":"), check_circular=False).encode
-_decode = json.JSONDecoder().decode
+_decoder = json.JSONDecoder()
+_decode = _decoder.decode
+_scan = make_scanner(cast(Any, _decoder))  # the C scanner json.loads itself runs
 
 _UUID_CACHE_SIZE: Final = 8192
 _uuids: dict[str, uuid.UUID] = {}
@@ -43,6 +46,17 @@ def dump_json(value: JsonObject) -> str:
         except UnicodeEncodeError:  # a lone surrogate: SQLite text must be valid UTF-8
             text = _encode_ascii(value)
     return text
+
+
+def load_json(text: str) -> Any:
+    """A JSON value from stored text. The text this store writes is compact, so the scanner
+    reads it directly, skipping the whitespace handling of `json.loads` (a third of the cost
+    of a small payload); other text falls back to the full decoder."""
+    try:
+        value, end = _scan(text, 0)
+    except StopIteration:
+        return _decode(text)
+    return value if end == len(text) else _decode(text)
 
 
 def check_text(value: str, what: str) -> None:
@@ -86,7 +100,7 @@ def to_records(rows: Iterable[EventRow]) -> list[RecordedEvent]:
         # Records are read-only, so equal metadata texts in one read may share one object.
         parsed_meta = meta(metadata)
         if parsed_meta is None:
-            parsed_meta = metas[metadata] = _decode(metadata)
+            parsed_meta = metas[metadata] = load_json(metadata)
         add(
             RecordedEvent(
                 parse_uuid(event_id),
@@ -96,7 +110,7 @@ def to_records(rows: Iterable[EventRow]) -> list[RecordedEvent]:
                 kind,
                 schema,
                 recorded_at,
-                _decode(data),
+                load_json(data),
                 parsed_meta,
             )
         )
@@ -123,7 +137,7 @@ def to_snapshot(row: tuple[str, int, str, str, int, str]) -> Snapshot:
         stream_id=stream_id,
         version=version,
         last_event_id=parse_uuid(last_event_id),
-        state=_decode(state),
+        state=load_json(state),
         state_schema_version=schema,
         taken_at=datetime.fromisoformat(taken_at),
     )

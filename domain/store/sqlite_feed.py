@@ -11,7 +11,7 @@ each other's commits at once; other processes are seen by polling.
 
 from __future__ import annotations
 
-import contextlib
+import logging
 import os
 import sqlite3
 import threading
@@ -27,12 +27,21 @@ from domain.store.records import RecordedEvent
 from domain.store.sqlite_codec import EVENT_COLUMNS, to_records
 from domain.store.sqlite_pool import ConnectionPool, Poller
 
+log = logging.getLogger(__name__)
+
 HEAD: Final = "SELECT max(position) FROM events"
 CATCH_UP_IN_TXN: Final = 1000
 """Others' events an append reads while holding the write lock; a larger backlog is read
 first, outside the transaction, so other writers are not held up."""
 POLL_CHUNK: Final = 2000
 _SELECT: Final = f"SELECT {EVENT_COLUMNS}, commit_end FROM events"
+_HEAD_AND_STREAM: Final = (
+    "SELECT (SELECT max(position) FROM events), s.version, s.status"
+    " FROM (SELECT 1) LEFT JOIN streams AS s ON s.stream_id = ?"
+)
+
+StreamRow = tuple[int, str]
+"""A stream's version and status."""
 
 _open_lock = threading.Lock()
 _open: dict[str, weakref.WeakSet[CommitFeed]] = {}
@@ -61,25 +70,29 @@ class CommitFeed:
             pool.give(conn)
         self._key = _file_key(path)
         with _open_lock:
-            _open.setdefault(self._key, weakref.WeakSet()).add(self)
+            self._peers = _open.setdefault(self._key, weakref.WeakSet())
+            self._peers.add(self)
 
     # -- inside a write (the caller holds write_lock) ------------------------------------
 
-    def begin(self, conn: sqlite3.Connection) -> int:
+    def begin(self, conn: sqlite3.Connection, stream_id: str) -> tuple[int, StreamRow | None]:
         """BEGIN IMMEDIATE, having queued the commits others made below the coming one;
-        returns the head position inside the transaction."""
+        returns the head position and the stream's (version, status) row, if it exists, as
+        of inside the transaction (one query for both)."""
         while True:
             conn.execute("BEGIN IMMEDIATE")
-            head: int = conn.execute(HEAD).fetchone()[0] or 0
+            head, version, status = conn.execute(_HEAD_AND_STREAM, (stream_id,)).fetchone()
+            head = head or 0
+            row = None if version is None else (version, status)
             backlog = head - self.delivered
             if backlog <= 0:
-                return head
+                return head, row
             if not self.hub.has_listeners:
                 self.delivered = head
-                return head
+                return head, row
             if backlog <= CATCH_UP_IN_TXN:
                 self._queue_others(conn, head)
-                return head
+                return head, row
             conn.execute("ROLLBACK")
             while self._queue_others(conn, None):
                 pass
@@ -131,14 +144,18 @@ class CommitFeed:
         """Run the listeners on what was queued; after a commit, let the other handles on
         this file in this process see it at once."""
         self.hub.deliver()
-        if not wrote:
+        if not wrote or len(self._peers) < 2:
             return
         with _open_lock:
-            others = [f for f in _open.get(self._key, ()) if f is not self]
+            others = [f for f in self._peers if f is not self]
         for other in others:
             if other.hub.has_listeners:
-                with contextlib.suppress(StoreClosedError):  # it closed meanwhile
+                try:
                     other.poll()
+                except StoreClosedError:  # it closed meanwhile
+                    pass
+                except Exception:  # this commit stands; the other handle's poller retries
+                    log.exception("handing a commit to another handle failed")
 
     # -- listening ---------------------------------------------------------------------------
 
@@ -195,9 +212,7 @@ class CommitFeed:
     def close(self) -> None:
         """Stop polling and leave the file's list of open handles."""
         with _open_lock:
-            handles = _open.get(self._key)
-            if handles is not None:
-                handles.discard(self)
-                if not handles:
-                    del _open[self._key]
+            self._peers.discard(self)
+            if not self._peers and _open.get(self._key) is self._peers:
+                del _open[self._key]
         self.stop_polling()

@@ -1,7 +1,7 @@
 """The write transactions of the SQLite store: what an append, a forget and a snapshot do
-inside `BEGIN IMMEDIATE`, given the head position. Each returns its result and the records
-it committed (None: nothing to keep, roll back). The checks and their order are the memory
-store's, so both backends refuse the same things the same way."""
+inside `BEGIN IMMEDIATE`, given the head position and the stream's row. Each returns its
+result and the records it committed (None: nothing to keep, roll back). The checks and their
+order are the memory store's, so both backends refuse the same things the same way."""
 
 from __future__ import annotations
 
@@ -27,6 +27,7 @@ from domain.store.records import (
     StreamStatus,
 )
 from domain.store.sqlite_codec import SNAPSHOT_COLUMNS, format_time, parse_uuid, select_events
+from domain.store.sqlite_feed import StreamRow
 
 Outcome = tuple[list[RecordedEvent], list[RecordedEvent] | None]
 
@@ -39,7 +40,6 @@ INSERT_STREAM: Final = (
     "INSERT INTO streams (stream_id, version, event_count, status, last_position, created_at,"
     " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
 )
-_STREAM_ROW: Final = "SELECT version, status FROM streams WHERE stream_id = ?"
 _IDS_PER_QUERY: Final = 500
 
 EventTexts = tuple[str, str, str]
@@ -49,6 +49,7 @@ EventTexts = tuple[str, str, str]
 def append(
     conn: sqlite3.Connection,
     head: int,
+    row: StreamRow | None,
     stream_id: str,
     expected: ExpectedVersion,
     batch: list[NewEvent],
@@ -56,7 +57,6 @@ def append(
     deleted_types: frozenset[str],
 ) -> Outcome:
     """Append `batch` at positions `head + 1...`, or recognise a retry of a stored batch."""
-    row = conn.execute(_STREAM_ROW, (stream_id,)).fetchone()
     actual = row[0] if row else 0
     forgotten = row is not None and row[1] == FORGOTTEN
     want = 0 if expected is Expect.NO_STREAM else expected
@@ -145,10 +145,14 @@ def event_id_at(conn: sqlite3.Connection, stream_id: str, version: int) -> uuid.
 
 
 def forget(
-    conn: sqlite3.Connection, head: int, stream_id: str, stone: NewEvent, texts: EventTexts
+    conn: sqlite3.Connection,
+    head: int,
+    row: StreamRow | None,
+    stream_id: str,
+    stone: NewEvent,
+    texts: EventTexts,
 ) -> tuple[RecordedEvent, list[RecordedEvent]]:
     """Replace a stream's events and snapshots by `stone` at its next version."""
-    row = conn.execute(_STREAM_ROW, (stream_id,)).fetchone()
     if row is None:
         raise StreamNotFoundError(stream_id)
     if row[1] == FORGOTTEN:
@@ -187,11 +191,15 @@ def forget(
 
 
 def save_snapshot(
-    conn: sqlite3.Connection, snap: Snapshot, state: str, taken_at: str, keep: int
+    conn: sqlite3.Connection,
+    row: StreamRow | None,
+    snap: Snapshot,
+    state: str,
+    taken_at: str,
+    keep: int,
 ) -> None:
     """Keep `snap` (replacing one at the same version) and the `keep - 1` newest others."""
     sid = snap.stream_id
-    row = conn.execute(_STREAM_ROW, (sid,)).fetchone()
     if row is None:
         raise SnapshotError(f"cannot snapshot {sid}: no such stream")
     if row[1] == FORGOTTEN:
