@@ -4,17 +4,21 @@ read model. The explorer, the CLI and the tests all start from `bootstrap()`."""
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from domain.ideas.codec import EventCodec, IdeaFold, PlainCodec, idea_registry
 from domain.ideas.demo import DemoSummary, seed_demo
 from domain.ideas.handler import IdeaCommandHandler, new_idea_id
 from domain.ideas.process_manager import CreationProcessManager
-from domain.ideas.projection import IdeaView
+from domain.ideas.projection import IdeaView, MemoryViewStorage, ViewStorage
+from domain.shredding.codec import ShreddingCodec
+from domain.shredding.keystore import KeyStore, MemoryKeyStore, SQLiteKeyStore
+from domain.shredding.service import Eraser
 from domain.store import open_store
 from domain.store.protocol import CommitListener, EventStore, Subscription
-from domain.store.records import SnapshotPolicy
+from domain.store.records import RecordedEvent, SnapshotPolicy
 from domain.versioning import EventRegistry
 
 DELETED_TYPES = frozenset({"IdeaDeleted"})
@@ -32,6 +36,8 @@ class System:
     ideas: IdeaCommandHandler
     view: IdeaView
     process_manager: CreationProcessManager
+    keys: KeyStore
+    eraser: Eraser
     demo: DemoSummary | None = None
     _closers: list[Callable[[], None]] = field(default_factory=list)
 
@@ -59,30 +65,102 @@ def bootstrap(
     pm_delay: float = 0.0,
     threaded: bool = False,
     start: bool = True,
+    key_store: str | None = None,
+    keys: KeyStore | None = None,
 ) -> System:
     """Open (or take) a store and wire the ideas system on it.
 
     `demo` seeds the deterministic demo data into an empty store. `threaded` runs the process
     manager and the projection on background threads (as the explorer does); `pm_delay`
-    seconds pass between a creation request and the manager's reaction.
+    seconds pass between a creation request and the manager's reaction. `key_store` is where
+    the per-stream keys live (default: `<store file>.keys` for SQLite); `keys` passes an
+    open key store instead (e.g. the one an imported export was written with).
     """
     if store is None:
         store = open_store(store_url, snapshot_policy=snapshot_policy, deleted_types=DELETED_TYPES)
     registry = idea_registry()
-    codec = PlainCodec(registry)
+    own_keys, storage, files = _backend_parts(store, key_store, keys is None)
+    keys = keys or own_keys
+    codec = ShreddingCodec(PlainCodec(registry), keys)
+    if isinstance(storage, _SealedViewStorage):
+        storage = storage.build(codec)
     seeding = demo and store.head_position() == 0
     # Seeded ids only for a store seeded now (so a fresh demo is reproducible, later ideas
     # included); on a reopened demo store they would replay the demo's ids and collide.
     id_rng = random.Random(seed)
     new_id = (lambda: f"{id_rng.getrandbits(24):06x}") if seeding else new_idea_id
-    handler = IdeaCommandHandler(store, codec, new_id=new_id)
+    handler = IdeaCommandHandler(store, codec, new_id=new_id, before_forget=keys.destroy)
     summary = seed_demo(handler, seed) if seeding else None
-    view = IdeaView(store, codec, threaded=threaded)
+    view = IdeaView(store, codec, storage, threaded=threaded)
     manager = CreationProcessManager(
         handler, probability=accept_probability, seed=seed, threaded=threaded, delay=pm_delay
     )
-    system = System(store, registry, codec, handler.fold, handler, view, manager, summary)
+    eraser = Eraser(store, keys, codec, handler, view, files)
+    system = System(
+        store, registry, codec, handler.fold, handler, view, manager, keys, eraser, summary
+    )
+
+    def drop_forgotten_keys(events: Sequence[RecordedEvent]) -> None:
+        # Another process may have forgotten a stream: drop any copy of its key held here.
+        for event in events:
+            if event.type in TOMBSTONE_TYPES:
+                keys.forget_cached(event.stream_id)
+
+    subscription = store.subscribe(drop_forgotten_keys)
+    if keys is own_keys:
+        system._closers.append(keys.close)
+    system._closers.append(subscription.close)
     if start:
         view.start()
         manager.start()
+        if threaded:
+            _start_watching(store, system)
     return system
+
+
+@dataclass(frozen=True, slots=True)
+class _SealedViewStorage:
+    """A view storage that needs the codec (to seal private values) before it exists."""
+
+    path: str
+
+    def build(self, codec: ShreddingCodec) -> ViewStorage:
+        from domain.ideas.projection_sqlite import SQLiteViewStorage
+
+        return SQLiteViewStorage(self.path, seal=codec.seal_text, unseal=codec.open_text)
+
+
+def _backend_parts(
+    store: EventStore, key_store: str | None, open_keys: bool
+) -> tuple[KeyStore, ViewStorage | _SealedViewStorage, list[tuple[str, Path]]]:
+    """The key store, read-model storage and files to scan for erasure, per backend."""
+    path = getattr(store, "path", None)
+    if store.url.startswith("sqlite") and path is not None:
+        db = Path(path)
+        keys_path = Path(key_store) if key_store else db.with_name(db.name + ".keys")
+        files = [
+            ("store file", db),
+            ("store WAL", db.with_name(db.name + "-wal")),
+            ("key store file", keys_path),
+            ("key store WAL", keys_path.with_name(keys_path.name + "-wal")),
+        ]
+        keys: KeyStore = SQLiteKeyStore(keys_path) if open_keys else MemoryKeyStore()
+        return keys, _SealedViewStorage(str(db)), files
+    if store.url.startswith("postgres"):
+        from domain.shredding.keystore_postgres import PostgresKeyStore
+
+        pg_keys: KeyStore = (
+            PostgresKeyStore(key_store or store.url) if open_keys else MemoryKeyStore()
+        )
+        return pg_keys, MemoryViewStorage(), []
+    return MemoryKeyStore(), MemoryViewStorage(), []
+
+
+def _start_watching(store: EventStore, system: System) -> None:
+    """Backends shared with other processes deliver those processes' commits too."""
+    start_polling = getattr(store, "start_polling", None)
+    if callable(start_polling):
+        start_polling()
+        stop = getattr(store, "stop_polling", None)
+        if callable(stop):
+            system._closers.append(stop)

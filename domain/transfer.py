@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -19,7 +19,7 @@ from domain.store.errors import InvalidEventError
 from domain.store.protocol import EventStore
 from domain.store.records import JsonObject, RecordedEvent
 from domain.store.validation import check_stream_id, json_copy
-from domain.versioning import EventRegistry, VersioningError
+from domain.versioning import VersioningError
 
 FIELDS = (
     "position",
@@ -130,6 +130,10 @@ def record_from_dict(obj: Any) -> RecordedEvent:
     )
 
 
+Decode = Callable[[RecordedEvent], object]
+"""Reads one record as the domain would; raises VersioningError or TypeError if it cannot."""
+
+
 @dataclass(frozen=True, slots=True)
 class ImportPlan:
     """A checked import file, ready to load."""
@@ -140,13 +144,16 @@ class ImportPlan:
 
 def check_import(
     lines: Iterable[str],
-    registry: EventRegistry,
+    decode: Decode,
     tombstone_types: frozenset[str],
     path: str = "<input>",
 ) -> ImportPlan:
     """Parse and check a whole export file; raise TransferError at the first problem.
 
-    A forgotten stream is its tombstone (a type in `tombstone_types`) alone, above v1."""
+    `decode` reads an event as the domain would (through the registry, and opening sealed
+    fields — or marking them unreadable, as they are without the export's key store); a line
+    it refuses is refused. A forgotten stream is its tombstone (a type in `tombstone_types`)
+    alone, above v1."""
     records: list[RecordedEvent] = []
     versions: dict[str, int] = {}
     seen_ids: set[uuid.UUID] = set()
@@ -165,8 +172,8 @@ def check_import(
         if record.event_id in seen_ids:
             raise TransferError(path, number, f"duplicate event id {record.event_id}")
         try:
-            registry.decode(record.type, record.schema_version, record.data)
-        except VersioningError as exc:
+            decode(record)
+        except (VersioningError, TypeError) as exc:
             raise TransferError(path, number, str(exc)) from None
         problem = _order_problem(
             record, versions.get(record.stream_id), record.stream_id in forgotten, tombstone_types
@@ -204,12 +211,12 @@ def _order_problem(
 
 
 def import_file(
-    store: EventStore, path: Path, registry: EventRegistry, tombstone_types: frozenset[str]
+    store: EventStore, path: Path, decode: Decode, tombstone_types: frozenset[str]
 ) -> int:
     """Check `path` completely, then load it into the empty `store`; returns the count."""
     if store.head_position() != 0:
         raise TransferError(str(path), 0, "import needs an empty store")
     with path.open(encoding="utf-8") as handle:
-        plan = check_import(handle, registry, tombstone_types, str(path))
+        plan = check_import(handle, decode, tombstone_types, str(path))
     store.import_records(plan.records)
     return len(plan.records)

@@ -113,7 +113,7 @@ def _import(system: System, args: argparse.Namespace) -> int:
     path = Path(args.file)
     if not path.is_file():
         raise TransferError(str(path), 0, "no such file")
-    count = import_file(system.store, path, system.registry, TOMBSTONE_TYPES)
+    count = import_file(system.store, path, system.codec.decode, TOMBSTONE_TYPES)
     system.view.catch_up()
     _emit({"imported": count, "file": str(path)})
     return EXIT_OK

@@ -109,7 +109,7 @@ class IdeaCommandHandler:
         codec: EventCodec,
         *,
         new_id: Callable[[], str] = new_idea_id,
-        before_forget: Callable[[str], None] | None = None,
+        before_forget: Callable[[str], object] | None = None,
     ) -> None:
         self.store = store
         self.codec = codec

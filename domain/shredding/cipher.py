@@ -46,6 +46,11 @@ def aad_for_event(stream_id: str, version: int, event_id: str) -> bytes:
     return f"es-tui/event\x1f{stream_id}\x1f{version}\x1f{event_id}".encode()
 
 
+def aad_for_view(stream_id: str) -> bytes:
+    """Associated data of a read-model value."""
+    return f"es-tui/view\x1f{stream_id}".encode()
+
+
 def aad_for_state(stream_id: str) -> bytes:
     """Associated data of a snapshot state's envelope."""
     return f"es-tui/state\x1f{stream_id}".encode()

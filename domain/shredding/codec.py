@@ -5,16 +5,25 @@ lost) or `CORRUPTED` (the ciphertext fails authentication)."""
 
 from __future__ import annotations
 
+import json
 import uuid
 
-from domain.ideas.codec import PlainCodec
+from domain.ideas.codec import PlainCodec, stream_id_of
 from domain.ideas.events import IdeaEvent
 from domain.ideas.state import IdeaState
-from domain.shredding.cipher import aad_for_event, aad_for_state, open_sealed, seal
+from domain.shredding.cipher import (
+    CORRUPTED,
+    aad_for_event,
+    aad_for_state,
+    aad_for_view,
+    open_sealed,
+    seal,
+)
 from domain.shredding.keystore import KeyStore
 from domain.store.records import JsonObject, NewEvent, RecordedEvent
 
-STATE_PRIVATE = frozenset({"title", "description", "rejection_reason"})
+STATE_PRIVATE = frozenset({"title", "description"})
+_VIEW_FIELD = frozenset({"v"})
 
 
 class ShreddingCodec:
@@ -70,3 +79,22 @@ class ShreddingCodec:
     def load_state(self, stream_id: str, data: JsonObject) -> IdeaState:
         opened, _ = open_sealed(self.keys.key_for(stream_id), aad_for_state(stream_id), data)
         return self.plain.load_state(stream_id, opened)
+
+    def seal_text(self, idea_id: str, text: str) -> str:
+        """A read-model value sealed under the idea's key, as one JSON text."""
+        stream_id = stream_id_of(idea_id)
+        key = self.keys.key_for(stream_id) or self.keys.create_key(stream_id)
+        return json.dumps(seal(key, aad_for_view(stream_id), {"v": text}, _VIEW_FIELD))
+
+    def open_text(self, idea_id: str, stored: str) -> str:
+        """The clear value of `seal_text`'s output (or a redaction/corruption marker)."""
+        stream_id = stream_id_of(idea_id)
+        try:
+            data = json.loads(stored)
+        except ValueError:
+            return CORRUPTED
+        if not isinstance(data, dict):
+            return CORRUPTED
+        opened, _ = open_sealed(self.keys.key_for(stream_id), aad_for_view(stream_id), data)
+        value = opened.get("v")
+        return value if isinstance(value, str) else CORRUPTED

@@ -99,12 +99,13 @@ class ErasureVerifier:
     def verify(
         self,
         stream_id: str,
-        secrets: Secrets = Secrets(),
+        secrets: Secrets | None = None,
         *,
         exports: Sequence[Path] = (),
         extra: Sequence[tuple[str, Iterable[str]]] = (),
     ) -> ErasureReport:
         """Check every place; `extra` adds (place name, lines) pairs, e.g. a log pane."""
+        secrets = secrets or Secrets()
         report = ErasureReport(stream_id)
         add = report.findings.append
         texts = [t for t in secrets.texts if t]

@@ -11,11 +11,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
+from domain.store.errors import StreamForgottenError
+
 KEY_BYTES = 32  # AES-256
 
 
 class KeyStoreError(Exception):
     """The key store cannot be opened or used."""
+
+
+class KeyDestroyedError(StreamForgottenError, KeyStoreError):
+    """The stream's key was destroyed (it was forgotten): it gets no new key, so nothing new
+    can be written for it."""
 
 
 class KeyStore(Protocol):
@@ -58,7 +65,7 @@ class MemoryKeyStore:
     def create_key(self, stream_id: str) -> bytes:
         with self._lock:
             if stream_id in self._destroyed:
-                raise KeyStoreError(f"the key of {stream_id} was destroyed; it gets no new key")
+                raise KeyDestroyedError(stream_id)
             key = self._keys.get(stream_id)
             if key is None:
                 key = self._keys[stream_id] = os.urandom(KEY_BYTES)
@@ -153,7 +160,7 @@ class SQLiteKeyStore:
                 if db.execute(
                     "SELECT 1 FROM destroyed_keys WHERE stream_id = ?", (stream_id,)
                 ).fetchone():
-                    raise KeyStoreError(f"the key of {stream_id} was destroyed; it gets no new key")
+                    raise KeyDestroyedError(stream_id)
                 db.execute(
                     "INSERT OR IGNORE INTO stream_keys(stream_id, key, created_at) "
                     "VALUES (?, ?, ?)",

@@ -1,0 +1,85 @@
+"""Forget with proof: capture what to look for, forget, then check every place."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from domain.ideas.codec import stream_id_of
+from domain.ideas.handler import CommandOutcome, IdeaCommandHandler
+from domain.ideas.projection import IdeaView
+from domain.shredding.cipher import CORRUPTED, REDACTED
+from domain.shredding.codec import STATE_PRIVATE, ShreddingCodec
+from domain.shredding.erasure import ErasureReport, ErasureVerifier, Secrets
+from domain.shredding.keystore import KeyStore
+from domain.store.protocol import EventStore
+
+_MARKERS = {REDACTED, CORRUPTED}
+
+
+class Eraser:
+    """Forgets ideas and proves it."""
+
+    def __init__(
+        self,
+        store: EventStore,
+        keys: KeyStore,
+        codec: ShreddingCodec,
+        handler: IdeaCommandHandler,
+        view: IdeaView,
+        files: Sequence[tuple[str, Path]] = (),
+    ) -> None:
+        self.store = store
+        self.keys = keys
+        self.codec = codec
+        self.handler = handler
+        self.view = view
+        self.files = list(files)
+        self.verifier = ErasureVerifier(
+            store, keys, view_rows=self._view_rows, files=lambda: self.files
+        )
+
+    def _view_rows(self) -> Iterable[tuple[str, str]]:
+        for row in self.view.storage.rows():
+            yield stream_id_of(row.idea_id), f"{row.title}\n{row.description}"
+
+    def secrets(self, idea_id: str) -> Secrets:
+        """Every private value the idea ever had (from its events, snapshots and the read
+        model), and its key: what must be gone after a forget."""
+        stream_id = stream_id_of(idea_id)
+        texts: set[str] = set()
+        for record in self.store.read_stream(stream_id):
+            event = self.codec.decode(record)
+            for name in type(event).PRIVATE:
+                value = getattr(event, name, None)
+                if isinstance(value, str):
+                    texts.add(value)
+        for snap in self.store.snapshots(stream_id):
+            state = self.codec.load_state(stream_id, snap.state)
+            for name in STATE_PRIVATE:
+                value = getattr(state, name, None)
+                if isinstance(value, str):
+                    texts.add(value)
+        return Secrets(tuple(sorted(texts - _MARKERS)), self.keys.key_for(stream_id))
+
+    def forget(
+        self, idea_id: str, *, extra: Sequence[tuple[str, Iterable[str]]] = ()
+    ) -> tuple[CommandOutcome, ErasureReport]:
+        """Forget the idea, then report on every place its private values could remain."""
+        secrets = self.secrets(idea_id)
+        outcome = self.handler.forget(idea_id)
+        self.view.catch_up()
+        return outcome, self.verify(idea_id, secrets, extra=extra)
+
+    def verify(
+        self,
+        idea_id: str,
+        secrets: Secrets | None = None,
+        *,
+        exports: Sequence[Path] = (),
+        extra: Sequence[tuple[str, Iterable[str]]] = (),
+    ) -> ErasureReport:
+        """Check every place for `secrets` (values known before the forget, or given)."""
+        return self.verifier.verify(
+            stream_id_of(idea_id), secrets or Secrets(), exports=exports, extra=extra
+        )
