@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import asdict
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol, runtime_checkable
 
 from fastapi import Depends, Request, Response
 
@@ -15,6 +15,8 @@ from domain.ideas.handler import CommandOutcome
 from domain.ideas.projection import IdeaRow
 from domain.ideas.state import IdeaStatus
 from domain.store.errors import ConcurrencyError
+from domain.store.records import JsonObject, RecordedEvent
+from domain.transfer import record_to_dict
 from es_tui.commands import outcome_json
 
 CommandListener = Callable[[str, str, CommandOutcome | Exception], None]
@@ -36,7 +38,9 @@ class Commands:
     listener too."""
 
     def __init__(self, request: Request) -> None:
-        self.ideas = get_system(request).ideas
+        system = get_system(request)
+        self.ideas = system.ideas
+        self.codec = system.codec
         self._listener: CommandListener | None = request.app.state.on_command
 
     def publish(self, title: str, description: str) -> CommandOutcome:
@@ -70,6 +74,13 @@ class Commands:
     def forget(self, idea_id: str) -> CommandOutcome:
         return self._run("ForgetIdea", idea_id, lambda: self.ideas.forget(idea_id))
 
+    def accepted(self, outcome: CommandOutcome, response: Response) -> dict[str, Any]:
+        """A command's outcome as the CLI prints it, plus the origin's `id`; the `ETag`
+        header carries the idea's new version."""
+        response.headers["ETag"] = etag(outcome.version)
+        events = [event_json(self.codec, e) for e in outcome.events]
+        return {"id": outcome.idea_id, **outcome_json(outcome), "events": events}
+
     def _run(
         self, command: str, idea_id: str, call: Callable[[], CommandOutcome]
     ) -> CommandOutcome:
@@ -87,16 +98,25 @@ class Commands:
 CommandsDep = Annotated[Commands, Depends(Commands)]
 
 
+@runtime_checkable
+class Opener(Protocol):
+    """A codec that can show a stored record's data with its private fields opened."""
+
+    def open(self, record: RecordedEvent) -> JsonObject: ...
+
+
+def event_json(codec: object, record: RecordedEvent) -> dict[str, Any]:
+    """A stored event in the export shape, its private fields (sealed at rest) opened: in
+    clear while the stream's key lives, a redaction marker once the idea was forgotten."""
+    data = record_to_dict(record)
+    if isinstance(codec, Opener):
+        data["data"] = codec.open(record)
+    return data
+
+
 def etag(version: int) -> str:
     """The entity tag of an idea at `version` (send it back in `If-Match`)."""
     return f'"{version}"'
-
-
-def accepted(outcome: CommandOutcome, response: Response) -> dict[str, Any]:
-    """A command's outcome as the CLI prints it, plus the origin's `id`; the `ETag`
-    header carries the idea's new version."""
-    response.headers["ETag"] = etag(outcome.version)
-    return {"id": outcome.idea_id, **outcome_json(outcome)}
 
 
 def idea_json(row: IdeaRow) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from domain.ideas.fields import Description, IdeaId, Title
 from domain.ideas.state import IdeaStatus
 from domain.store.aggregate import LATEST
 from domain.store.records import Snapshot, StreamStatus
-from es_tui.http.deps import CommandsDep, SystemDep, accepted, etag, idea_json
+from es_tui.http.deps import CommandsDep, SystemDep, etag, idea_json
 from es_tui.http.errors import COMMAND_ERRORS, GONE, NOT_FOUND, UNAVAILABLE, error_body
 from es_tui.http.models import MAX_POSITION, AggregateOut, CommandAccepted, IdeaFound, IdeaList
 
@@ -99,7 +99,7 @@ def publish_idea(
     Like the origin, a request without a title or description gets random words for it (the
     origin filled both when it got no body; here each missing one is filled on its own)."""
     outcome = commands.publish(title or random_words(3), desc or random_words(7))
-    return accepted(outcome, response)
+    return commands.accepted(outcome, response)
 
 
 @router.get(
@@ -122,7 +122,7 @@ def update_idea(
     with one of them changes only that one. An edit that changes nothing is refused (400)."""
     if title is None and desc is None:
         title, desc = random_words(3), random_words(7)
-    return accepted(commands.edit(idea_id, title, desc), response)
+    return commands.accepted(commands.edit(idea_id, title, desc), response)
 
 
 @router.get(
@@ -134,7 +134,7 @@ def update_idea(
 )
 def delete_idea(idea_id: IdeaId, commands: CommandsDep, response: Response) -> dict[str, Any]:
     """Soft-delete an idea: it leaves the read model, its history stays in its stream."""
-    return accepted(commands.delete(idea_id), response)
+    return commands.accepted(commands.delete(idea_id), response)
 
 
 @router.get(
@@ -147,7 +147,7 @@ def delete_idea(idea_id: IdeaId, commands: CommandsDep, response: Response) -> d
 def forget_idea(idea_id: IdeaId, commands: CommandsDep, response: Response) -> dict[str, Any]:
     """Right to be forgotten: erase the idea's events and snapshots and keep one tombstone.
     A deleted idea can still be forgotten; a forgotten one answers 410."""
-    return accepted(commands.forget(idea_id), response)
+    return commands.accepted(commands.forget(idea_id), response)
 
 
 @router.get(
@@ -172,7 +172,9 @@ def list_ideas(system: SystemDep) -> dict[str, Any]:
     responses={**NOT_FOUND, **GONE, **UNAVAILABLE},
     summary="Get one idea (read model)",
 )
-def get_idea(idea_id: IdeaId, system: SystemDep, response: Response) -> dict[str, Any]:
+def get_idea(
+    idea_id: IdeaId, system: SystemDep, response: Response
+) -> dict[str, Any] | JSONResponse:
     """One idea from the read model; its `ETag` is its version (for `If-Match` on PATCH).
 
     A deleted idea is not found (404); a forgotten one is gone (410). An idea published an
@@ -180,7 +182,8 @@ def get_idea(idea_id: IdeaId, system: SystemDep, response: Response) -> dict[str
     try:
         row = system.view.get(idea_id)
     except IdeaDeletedError:
-        raise IdeaNotFoundError(idea_id) from None
+        body = error_body("not_found", f"idea {idea_id} was deleted", idea_id)
+        return JSONResponse(body, status_code=404)
     except IdeaNotFoundError:
         info = system.store.stream_info(stream_id_of(idea_id))
         if info is not None and info.status is StreamStatus.FORGOTTEN:

@@ -7,9 +7,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 
 from domain.store.errors import StreamNotFoundError
-from domain.transfer import record_to_dict
 from es_tui.commands import stream_json
-from es_tui.http.deps import SystemDep
+from es_tui.http.deps import SystemDep, event_json
 from es_tui.http.errors import NOT_FOUND, UNAVAILABLE
 from es_tui.http.models import MAX_POSITION, LogPage, StreamEvents, StreamList
 
@@ -51,7 +50,7 @@ def stream_events(
     more = bool(events) and events[-1].version < info.version
     return {
         "stream": stream_json(info),
-        "events": [record_to_dict(e) for e in events],
+        "events": [event_json(system.codec, e) for e in events],
         "next_from_version": events[-1].version + 1 if more else None,
     }
 
@@ -72,7 +71,7 @@ def read_log(
     head = store.head_position()  # after the read: a page never ends past the head it reports
     more = bool(events) and events[-1].position < head
     return {
-        "events": [record_to_dict(e) for e in events],
+        "events": [event_json(system.codec, e) for e in events],
         "next": events[-1].position + 1 if more else None,
         "head_position": head,
     }

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Header, Response
 
 from domain.ideas.commands import PublishIdea
 from domain.ideas.fields import IdeaId
-from es_tui.http.deps import CommandsDep, accepted
+from es_tui.http.deps import CommandsDep
 from es_tui.http.errors import COMMAND_ERRORS
 from es_tui.http.models import CommandAccepted, EditBody
 
@@ -44,7 +44,7 @@ def post_idea(body: PublishIdea, commands: CommandsDep, response: Response) -> d
     names the new idea; the process manager accepts or rejects it a moment later."""
     outcome = commands.publish(body.title, body.description)
     response.headers["Location"] = f"/ideas/{outcome.idea_id}"
-    return accepted(outcome, response)
+    return commands.accepted(outcome, response)
 
 
 @router.patch(
@@ -70,7 +70,7 @@ def patch_idea(
     between is refused as well."""
     expected = expected_version(if_match)
     outcome = commands.edit(idea_id, body.title, body.description, expected)
-    return accepted(outcome, response)
+    return commands.accepted(outcome, response)
 
 
 @router.delete(
@@ -83,7 +83,7 @@ def patch_idea(
 def delete_idea(idea_id: IdeaId, commands: CommandsDep, response: Response) -> dict[str, Any]:
     """Soft-delete an idea: it leaves the read model, its history stays in its stream.
     Deleting it again is refused (400)."""
-    return accepted(commands.delete(idea_id), response)
+    return commands.accepted(commands.delete(idea_id), response)
 
 
 @router.post(
@@ -96,4 +96,4 @@ def delete_idea(idea_id: IdeaId, commands: CommandsDep, response: Response) -> d
 def forget_idea(idea_id: IdeaId, commands: CommandsDep, response: Response) -> dict[str, Any]:
     """Right to be forgotten: erase the idea's events and snapshots, keep one tombstone.
     The idea's id is never reused; later commands on it answer 410."""
-    return accepted(commands.forget(idea_id), response)
+    return commands.accepted(commands.forget(idea_id), response)

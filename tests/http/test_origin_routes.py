@@ -193,6 +193,7 @@ async def test_get_a_deleted_idea_is_404_and_a_forgotten_one_410(
     unknown = await client.get("/ideas/0000000")
 
     assert deleted.status_code == 404
+    assert deleted.json()["message"] == f"idea {system.demo.deleted[0]} was deleted"
     assert forgotten.status_code == 410
     assert unknown.status_code == 404
 
