@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import sqlite3
 import time
-import urllib.parse
 from pathlib import Path
 from typing import Final
 
@@ -99,8 +98,7 @@ def _sidecar(path: Path, suffix: str) -> Path:
 
 
 def _read_only_uri(path: Path, immutable: bool) -> str:
-    quoted = urllib.parse.quote(str(path.resolve()), safe="/")
-    return f"file:{quoted}?mode=ro" + ("&immutable=1" if immutable else "")
+    return path.resolve().as_uri() + "?mode=ro" + ("&immutable=1" if immutable else "")
 
 
 def check_file(url: str, path: Path) -> bool:
