@@ -238,3 +238,17 @@ async def test_aggregate_refusals(client: httpx.AsyncClient, system: System) -> 
     assert forgotten.status_code == 410
     assert unknown.status_code == 404
     assert negative.status_code == 422
+
+
+async def test_the_root_leads_to_the_interactive_docs(client: httpx.AsyncClient) -> None:
+    root = await client.get("/")
+    docs = await client.get(root.headers["Location"])
+    schema = (await client.get("/openapi.json")).json()
+
+    assert root.status_code == 307 and docs.status_code == 200
+    assert "swagger" in docs.text.lower()
+    assert {"/ideas/publish", "/ideas/{idea_id}", "/aggregate/{idea_id}", "/log"} <= set(
+        schema["paths"]
+    )
+    accepted = schema["paths"]["/ideas"]["post"]["responses"]
+    assert set(accepted) == {"202", "400", "404", "409", "410", "422", "503"}
