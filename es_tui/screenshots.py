@@ -25,11 +25,16 @@ Scenario = Callable[[ExplorerApp, Pilot[None]], Awaitable[None]]
 
 
 async def settle(pilot: Pilot[None], condition: Callable[[], bool], timeout: float = 5.0) -> None:
-    """Let the app run until `condition()` holds (or give up after `timeout` seconds)."""
+    """Let the app run until `condition()` holds and no worker is busy (or `timeout` passes)."""
+    app = pilot.app
     deadline = time.monotonic() + timeout
-    while not condition() and time.monotonic() < deadline:
+
+    def done() -> bool:
+        return condition() and not any(w.is_running for w in app.workers)
+
+    while not done() and time.monotonic() < deadline:
         await pilot.pause(0.02)
-    await pilot.pause(0.2)  # let workers' last messages land
+    await pilot.pause(0.1)  # let the workers' last messages land
 
 
 def longest_stream(system: System) -> str:
@@ -58,7 +63,8 @@ async def form_error(app: ExplorerApp, pilot: Pilot[None]) -> None:
     await pilot.press("p")
     await settle(pilot, lambda: isinstance(app.screen, IdeaForm))
     await pilot.press("space", "enter", *"Let readers vote", "enter")
-    await settle(pilot, lambda: False, 0.3)
+    form = app.screen
+    await settle(pilot, lambda: bool(str(form.query_one("#title-error").content)))
 
 
 async def replay(app: ExplorerApp, pilot: Pilot[None]) -> None:
@@ -93,7 +99,7 @@ async def help_screen(app: ExplorerApp, pilot: Pilot[None]) -> None:
     """The concepts and keys."""
     await select(app, pilot, longest_stream(app.system))
     await pilot.press("question_mark")
-    await settle(pilot, lambda: False, 0.3)
+    await settle(pilot, lambda: True)
 
 
 SHOTS: tuple[tuple[str, tuple[int, int], Scenario], ...] = (

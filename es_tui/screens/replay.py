@@ -20,7 +20,7 @@ from textual.widgets.option_list import Option
 from domain.store.aggregate import load
 from domain.store.records import RecordedEvent, Snapshot
 from es_tui.format import clock, plural, short_id
-from es_tui.widgets.state_pane import StateView, render_state
+from es_tui.widgets.state_pane import StateView, plain_fields, render_state
 
 if TYPE_CHECKING:
     from domain.bootstrap import System
@@ -191,9 +191,9 @@ class ReplayScreen(Screen[None]):
         changed: frozenset[str] = frozenset()
         last = self.events[self.applied]
         for event in self.events[self.applied : self.applied + count]:
-            before = fold.dump(self.state)
+            before = plain_fields(self.state)
             self.state = fold.evolve(self.state, event)
-            after = fold.dump(self.state)
+            after = plain_fields(self.state)
             changed = frozenset(k for k, v in after.items() if before.get(k) != v)
             self.applied += 1
             last = event
@@ -220,7 +220,7 @@ class ReplayScreen(Screen[None]):
             event_type=event_type,
             how=f"{origin} + {plural(self.applied, 'event')}",
             from_snapshot=start if self.start else None,
-            fields=self.system.fold.dump(self.state),
+            fields=plain_fields(self.state),
             changed=changed,
             when=f"after v{version} of {self.events[-1].version if self.events else version}",
         )
@@ -262,7 +262,7 @@ class ReplayScreen(Screen[None]):
             for event in rest:
                 state = fold.evolve(state, event)
             full = load(self.system.store, self.stream_id, fold, snapshot=None, to_version=version)
-            equal = fold.dump(full.state) == fold.dump(state)
+            equal = plain_fields(full.state) == plain_fields(state)
             verdict: Verdict | Exception = Verdict(applied, full.events_applied, version, equal)
         except Exception as error:
             verdict = error

@@ -103,13 +103,15 @@ class EventDetails(VerticalScroll):
             parts.append(Text("reading…", style="dim"))
         elif isinstance(read, Exception):
             parts.append(Text(f"unreadable: {read}", style="red"))
-        if not pending and not isinstance(read, Exception) and read == record.data:
+        readable = not pending and not isinstance(read, Exception)
+        if readable and read == record.data:
             parts.append(Text("data", style="bold"))
             parts.append(JSON(to_json(record.data)))
         else:
-            parts.append(Text("data as stored", style="bold"))
-            parts.append(JSON(to_json(record.data)))
-            if read is not None and not isinstance(read, Exception):
+            if readable:
                 parts.append(Text(f"data as read (v{read_version})", style="bold"))
                 parts.append(JSON(to_json(read)))
+            sealed = " (private fields encrypted at rest)" if "$sealed" in record.data else ""
+            parts.append(Text(f"data as stored{sealed}", style="bold"))
+            parts.append(JSON(to_json(record.data)))
         return Group(*parts)

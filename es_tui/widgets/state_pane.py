@@ -3,9 +3,10 @@ which fields that event changed."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, is_dataclass
 from typing import TYPE_CHECKING, Any
 
+from pydantic import BaseModel
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
@@ -39,6 +40,16 @@ class StateView:
     """Overrides the "as of vN" line (a replay says where it stands)."""
 
 
+def plain_fields(state: Any) -> dict[str, Any]:
+    """A state's fields in clear, as JSON values. (A fold's `dump` is the snapshot format,
+    which may encrypt private fields: fine at rest, useless on screen or for comparing.)"""
+    if isinstance(state, BaseModel):
+        return state.model_dump(mode="json")
+    if is_dataclass(state) and not isinstance(state, type):
+        return asdict(state)
+    return {"state": repr(state)}
+
+
 def describe(value: Any) -> str:
     """A state field as a person reads it."""
     if value is None:
@@ -58,8 +69,8 @@ def compute_state(system: System, record: RecordedEvent) -> StateView:
         if record.version > 1
         else None
     )
-    now = fold.dump(loaded.state)
-    old = fold.dump(before.state) if before else {}
+    now = plain_fields(loaded.state)
+    old = plain_fields(before.state) if before else {}
     changed = frozenset(k for k, v in now.items() if old.get(k) != v)
     info = store.stream_info(record.stream_id)
     snap = loaded.snapshot.version if loaded.snapshot else None
