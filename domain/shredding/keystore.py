@@ -128,7 +128,7 @@ class SQLiteKeyStore:
 
     def _check_file(self) -> None:
         try:
-            probe = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
+            probe = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True)
             try:
                 (app_id,) = probe.execute("PRAGMA application_id").fetchone()
             finally:

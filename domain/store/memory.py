@@ -308,7 +308,7 @@ class MemoryEventStore:
                 stream.events.append(record)
                 stream.version = record.version
                 stream.updated_at = record.recorded_at
-                if record.type in self.deleted_types:
+                if record.type in self.deleted_types and stream.status is StreamStatus.ACTIVE:
                     stream.status = StreamStatus.DELETED
                 log[record.position - 1] = record
             self._streams = streams
