@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from domain.store.records import SnapshotPolicy
 
 EXIT_OK = 0
+EXIT_RESIDUE = 1
 EXIT_USAGE = 2
 EXIT_CONFLICT = 3
 EXIT_REFUSED = 4
@@ -22,6 +23,7 @@ EXIT_NOT_FOUND = 5
 EPILOG = """\
 exit codes:
   0  ok
+  1  verify-erasure found a residue of the forgotten idea
   2  bad usage or input (nothing was written)
   3  concurrency conflict: the idea moved since the expected version (nothing was written)
   4  a domain rule refused the command (e.g. editing a deleted idea)
@@ -30,6 +32,10 @@ exit codes:
 store URLs:
   memory:                    in this process only, seeded with demo data (the default)
   sqlite:///path/to/file.db  a durable single file, shared with other processes
+                             (its keys: file.db.keys beside it, or --key-store PATH)
+  postgresql://user:pass@host:5432/db[?schema=NAME]
+                             many processes and hosts (keys: same database, or
+                             --key-store URL for a separate one)
 """
 
 
@@ -149,6 +155,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="[HOST:]PORT",
         help="explorer: also serve the HTTP API on PORT (on 127.0.0.1 unless HOST is given)",
     )
+    parser.add_argument(
+        "--key-store",
+        metavar="PATH|URL",
+        help="where the per-stream keys live (SQLite: a file, default STORE.keys; "
+        "PostgreSQL: a database URL, default the store's own)",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("serve", help="serve the HTTP API (the origin's routes and REST)")
@@ -188,6 +200,27 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("idea", help="one idea from the read model").add_argument(
         "idea_id", metavar="ID"
     )
+    p = sub.add_parser(
+        "verify-erasure",
+        help="check every place a forgotten idea could remain (exit 1 on a residue)",
+    )
+    p.add_argument("idea_id", metavar="ID")
+    p.add_argument(
+        "--export",
+        dest="exports",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="also check this export file (repeatable)",
+    )
+    p.add_argument(
+        "--text",
+        dest="texts",
+        action="append",
+        default=[],
+        metavar="TEXT",
+        help="a value the idea held, to look for in clear in every file (repeatable)",
+    )
     sub.add_parser("export", help="write every stored event to a JSON-lines file").add_argument(
         "file", metavar="FILE.jsonl"
     )
@@ -215,6 +248,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _run_explorer(args: argparse.Namespace, policy: SnapshotPolicy) -> int:
     from domain.bootstrap import bootstrap
+    from domain.shredding.keystore import KeyStoreError
     from domain.store.errors import EventStoreError
 
     memory = args.store.startswith("memory")
@@ -227,8 +261,9 @@ def _run_explorer(args: argparse.Namespace, policy: SnapshotPolicy) -> int:
             accept_probability=args.accept_probability,
             pm_delay=args.pm_delay,
             threaded=True,
+            key_store=args.key_store,
         )
-    except (EventStoreError, ValueError) as exc:
+    except (EventStoreError, KeyStoreError, ValueError) as exc:
         print(f"es-tui: {exc}", file=sys.stderr)
         return EXIT_USAGE
     from es_tui.app import ExplorerApp

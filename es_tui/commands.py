@@ -16,6 +16,8 @@ from typing import Any
 from domain.bootstrap import TOMBSTONE_TYPES, System, bootstrap
 from domain.ideas.errors import IdeaDeletedError, IdeaError, IdeaNotFoundError, InvalidFieldError
 from domain.ideas.handler import CommandOutcome
+from domain.shredding.erasure import Secrets
+from domain.shredding.keystore import KeyStoreError
 from domain.store.errors import (
     ConcurrencyError,
     EventStoreError,
@@ -24,7 +26,14 @@ from domain.store.errors import (
 from domain.store.records import SnapshotPolicy, StreamInfo
 from domain.transfer import TransferError, export_events, import_file, record_to_dict
 from domain.versioning import VersioningError
-from es_tui.cli import EXIT_CONFLICT, EXIT_NOT_FOUND, EXIT_OK, EXIT_REFUSED, EXIT_USAGE
+from es_tui.cli import (
+    EXIT_CONFLICT,
+    EXIT_NOT_FOUND,
+    EXIT_OK,
+    EXIT_REFUSED,
+    EXIT_RESIDUE,
+    EXIT_USAGE,
+)
 
 
 class NotFound(Exception):
@@ -125,7 +134,8 @@ COMMANDS: dict[str, Callable[[System, argparse.Namespace], int]] = {
         s.ideas.edit(a.idea_id, a.title, a.desc, expected_version=a.expected_version)
     ),
     "delete": lambda s, a: _outcome(s.ideas.delete(a.idea_id)),
-    "forget": lambda s, a: _outcome(s.ideas.forget(a.idea_id)),
+    "forget": lambda s, a: _forget(s, a),
+    "verify-erasure": lambda s, a: _verify_erasure(s, a),
     "streams": lambda s, a: (_emit_lines(stream_json(i) for i in s.store.list_streams()), 0)[1],
     "events": _events,
     "log": _log,
@@ -134,6 +144,25 @@ COMMANDS: dict[str, Callable[[System, argparse.Namespace], int]] = {
     "export": _export,
     "import": _import,
 }
+
+
+def _forget(system: System, args: argparse.Namespace) -> int:
+    outcome, report = system.eraser.forget(args.idea_id)
+    _emit({**outcome_json(outcome), "erasure": report.as_dict()})
+    return EXIT_OK if report.clean else EXIT_RESIDUE
+
+
+def _verify_erasure(system: System, args: argparse.Namespace) -> int:
+    missing = [f for f in args.exports if not Path(f).is_file()]
+    if missing:
+        raise TransferError(missing[0], 0, "no such export file")
+    report = system.eraser.verify(
+        args.idea_id,
+        Secrets(tuple(args.texts)),
+        exports=[Path(f) for f in args.exports],
+    )
+    _emit(report.as_dict())
+    return EXIT_OK if report.clean else EXIT_RESIDUE
 
 
 def _outcome(outcome: CommandOutcome) -> int:
@@ -159,8 +188,9 @@ def run_command(args: argparse.Namespace, policy: SnapshotPolicy) -> int:
             seed=args.seed,
             accept_probability=args.accept_probability,
             start=False,
+            key_store=args.key_store,
         )
-    except (EventStoreError, ValueError) as exc:
+    except (EventStoreError, KeyStoreError, ValueError) as exc:
         return _fail(EXIT_USAGE, str(exc))
     try:
         system.view.start()
@@ -183,7 +213,7 @@ def run_command(args: argparse.Namespace, policy: SnapshotPolicy) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_OK
-    except (TransferError, VersioningError, EventStoreError, OSError) as exc:
+    except (TransferError, VersioningError, EventStoreError, KeyStoreError, OSError) as exc:
         return _fail(EXIT_USAGE, str(exc))
     finally:
         system.close()
