@@ -23,7 +23,7 @@ from domain.store.errors import (
     EventStoreError,
     StreamNotFoundError,
 )
-from domain.store.records import SnapshotPolicy, StreamInfo
+from domain.store.records import RecordedEvent, SnapshotPolicy, StreamInfo
 from domain.transfer import TransferError, export_events, import_file, record_to_dict
 from domain.versioning import VersioningError
 from es_tui.cli import (
@@ -55,7 +55,13 @@ def _emit_lines(objs: Iterable[Any]) -> None:
         _emit(obj)
 
 
-def outcome_json(outcome: CommandOutcome) -> dict[str, Any]:
+def event_json(system: System, record: RecordedEvent) -> dict[str, Any]:
+    """A stored event as JSON, its private fields opened (or shown as redaction markers).
+    Exports stay sealed; this is for reading."""
+    return {**record_to_dict(record), "data": system.codec.open(record)}
+
+
+def outcome_json(outcome: CommandOutcome, system: System | None = None) -> dict[str, Any]:
     """A command outcome as one JSON object."""
     return {
         "command": outcome.command,
@@ -64,7 +70,7 @@ def outcome_json(outcome: CommandOutcome) -> dict[str, Any]:
         "version": outcome.version,
         "status": outcome.state.status.value,
         "snapshot_taken": outcome.snapshot.version if outcome.snapshot else None,
-        "events": [record_to_dict(e) for e in outcome.events],
+        "events": [event_json(system, e) if system else record_to_dict(e) for e in outcome.events],
     }
 
 
@@ -83,13 +89,13 @@ def stream_json(info: StreamInfo) -> dict[str, Any]:
 def _events(system: System, args: argparse.Namespace) -> int:
     if system.store.stream_info(args.stream_id) is None:
         raise NotFound(f"stream {args.stream_id} does not exist")
-    _emit_lines(record_to_dict(e) for e in system.store.read_stream(args.stream_id))
+    _emit_lines(event_json(system, e) for e in system.store.read_stream(args.stream_id))
     return EXIT_OK
 
 
 def _log(system: System, args: argparse.Namespace) -> int:
     records = system.store.read_all(args.from_position, args.limit)
-    _emit_lines(record_to_dict(e) for e in records)
+    _emit_lines(event_json(system, e) for e in records)
     return EXIT_OK
 
 
@@ -129,11 +135,11 @@ def _import(system: System, args: argparse.Namespace) -> int:
 
 
 COMMANDS: dict[str, Callable[[System, argparse.Namespace], int]] = {
-    "publish": lambda s, a: _outcome(s.ideas.publish(a.title, a.desc)),
+    "publish": lambda s, a: _outcome(s, s.ideas.publish(a.title, a.desc)),
     "edit": lambda s, a: _outcome(
-        s.ideas.edit(a.idea_id, a.title, a.desc, expected_version=a.expected_version)
+        s, s.ideas.edit(a.idea_id, a.title, a.desc, expected_version=a.expected_version)
     ),
-    "delete": lambda s, a: _outcome(s.ideas.delete(a.idea_id)),
+    "delete": lambda s, a: _outcome(s, s.ideas.delete(a.idea_id)),
     "forget": lambda s, a: _forget(s, a),
     "verify-erasure": lambda s, a: _verify_erasure(s, a),
     "streams": lambda s, a: (_emit_lines(stream_json(i) for i in s.store.list_streams()), 0)[1],
@@ -148,7 +154,7 @@ COMMANDS: dict[str, Callable[[System, argparse.Namespace], int]] = {
 
 def _forget(system: System, args: argparse.Namespace) -> int:
     outcome, report = system.eraser.forget(args.idea_id)
-    _emit({**outcome_json(outcome), "erasure": report.as_dict()})
+    _emit({**outcome_json(outcome, system), "erasure": report.as_dict()})
     return EXIT_OK if report.clean else EXIT_RESIDUE
 
 
@@ -165,8 +171,8 @@ def _verify_erasure(system: System, args: argparse.Namespace) -> int:
     return EXIT_OK if report.clean else EXIT_RESIDUE
 
 
-def _outcome(outcome: CommandOutcome) -> int:
-    _emit(outcome_json(outcome))
+def _outcome(system: System, outcome: CommandOutcome) -> int:
+    _emit(outcome_json(outcome, system))
     return EXIT_OK
 
 

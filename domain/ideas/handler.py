@@ -226,6 +226,11 @@ class IdeaCommandHandler:
     ) -> CommandOutcome:
         loaded = self.load(idea_id)
         expected = loaded.version if expected_version is None else expected_version
+        if isinstance(expected, int) and expected != loaded.version:
+            # A stale writer hears "conflict" first, not a rule about a state it never saw.
+            raise ConcurrencyError(
+                stream_id_of(idea_id), expected, loaded.version, loaded.last_event_id
+            )
         return self._decide_and_append(loaded, command, expected, cause)
 
     def _decide_and_append(
