@@ -15,7 +15,7 @@ pg_ci_log() { echo "postgres.sh: $*" >&2; }
 
 pg_ci_bindir() {
     local found
-    found=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+    found=$( (ls -d /usr/lib/postgresql/*/bin 2>/dev/null || true) | sort -V | tail -n 1)
     if [[ -n "$found" && -x "$found/initdb" ]]; then
         echo "$found"
     elif command -v initdb >/dev/null 2>&1; then
@@ -63,8 +63,9 @@ postgres_start() {
     port=$(pg_ci_free_port)
     password=$(python3 -c 'import secrets; print(secrets.token_hex(12))')
     dir=$(mktemp -d /tmp/es-tui-pg.XXXXXX)
+    export PG_CI_DIR="$dir" PG_CI_BIN="$bin"  # from here on, postgres_stop cleans up
     chmod 755 "$dir"
-    [[ $(id -u) -eq 0 ]] && chown postgres: "$dir"
+    if [[ $(id -u) -eq 0 ]]; then chown postgres: "$dir"; fi
     # The superuser logs in only through the cluster's own socket directory (trust); the
     # test user needs its password over TCP.
     pg_ci_as_owner "$bin/initdb" -D "$dir/data" -U postgres --auth-local=trust \
@@ -88,7 +89,6 @@ EOF
 CREATE ROLE es_tui LOGIN PASSWORD '$password';
 CREATE DATABASE es_tui OWNER es_tui;
 EOF
-    export PG_CI_DIR="$dir" PG_CI_BIN="$bin"
     export ES_TUI_TEST_POSTGRES_URL="postgresql://es_tui:$password@127.0.0.1:$port/es_tui"
     export ES_TUI_BENCH_POSTGRES_URL="$ES_TUI_TEST_POSTGRES_URL"
     pg_ci_log "PostgreSQL $("$bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$port (fsync=$fsync)"
