@@ -52,6 +52,7 @@ class ExplorerApp(App[None]):
         self.http = http
         """Also serve the HTTP API on this (host, port), on this app's event loop."""
         self.api: ApiStatus | None = None
+        """Where that API listens, or why it cannot (None: not asked for)."""
         self.sub_title = system.store.url
         self.main_screen = MainScreen(system)
         self._subscription: Subscription | None = None
@@ -63,7 +64,7 @@ class ExplorerApp(App[None]):
         self.system.view.on_change(self._on_view_change)
         self.system.process_manager.on_reaction(self._on_reaction)
         if self.http is not None:
-            from es_tui.http.in_app import start_api
+            from es_tui.http.in_app import start_api  # the web stack loads only when asked
 
             self.api = start_api(self, self.system, *self.http)
 

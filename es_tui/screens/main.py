@@ -73,7 +73,7 @@ class MainScreen(Screen[None]):
         self.event: RecordedEvent | None = None
         """The event highlighted in the timeline."""
         self._refresh_due = False
-        self.streams = LineList(StreamsSource(system.store), id="streams")
+        self.streams = LineList(StreamsSource(system.store), follow=False, id="streams")
         self.snapshots = LineList(empty="no snapshots kept", id="snapshots")
         self.timeline = TimelinePane(system, id="timeline")
         self.state_pane = StatePane(system, id="state")

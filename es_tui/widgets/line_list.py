@@ -132,6 +132,7 @@ class LineList(ScrollView, can_focus=True):
         source: RowSource | None = None,
         *,
         empty: str = "nothing here yet",
+        follow: bool = True,
         name: str | None = None,
         id: str | None = None,
         classes: str | None = None,
@@ -139,6 +140,8 @@ class LineList(ScrollView, can_focus=True):
         super().__init__(name=name, id=id, classes=classes)
         self.source = source
         self.empty = empty
+        self.follow = follow
+        """Keep the cursor on the last row as rows arrive, when it is there already."""
         self.row_count = 0
         self.error: str | None = None
         self._generation = 0
@@ -163,14 +166,16 @@ class LineList(ScrollView, can_focus=True):
         """Count and fetch the visible rows again (the data changed)."""
         self._generation += 1
         self._pending.clear()
-        self._cursor_target = cursor
+        if cursor != "keep":  # a plain refresh must not cancel a move still on its way
+            self._cursor_target = cursor
+        target = self._cursor_target
         # Follow the tail when the cursor sits on the last row, as a log viewer does.
-        self._follow = self.row_count > 0 and self.cursor >= self.row_count - 1
+        self._follow = self.follow and self.row_count > 0 and self.cursor >= self.row_count - 1
         if self.source is None:
             self._apply(self._generation, 0, {})
             return
-        wanted = self._wanted_pages(cursor)
-        self._load(self.source, self._generation, wanted, cursor == "end" or self._follow)
+        wanted = self._wanted_pages(target)
+        self._load(self.source, self._generation, wanted, target == "end" or self._follow)
 
     def _wanted_pages(self, cursor: str) -> set[int]:
         top = int(self.scroll_y)
