@@ -38,17 +38,13 @@ from domain.store.errors import (
     StreamNotFoundError,
 )
 from domain.store.memory import check_expected
-from domain.store.notify import CommitHub
-from domain.store.postgres_listen import Listener
+from domain.store.postgres_feed import CommitFeed
 from domain.store.postgres_rows import (
-    EVENT_COLUMNS,
-    SNAPSHOT_COLUMNS,
-    STREAM_COLUMNS,
+    Statements,
     check_bigint,
     check_text,
     clamp,
     dump_json,
-    group_commits,
     import_rows,
     to_records,
     to_snapshot,
@@ -105,15 +101,10 @@ class PostgresEventStore:
         self.snapshot_policy = snapshot_policy or SnapshotPolicy()
         self.deleted_types = frozenset(deleted_types)
         self.schema = schema
-        self._target = target
         self._before_commit = before_commit
-        self._poll_interval = poll_interval
-        self._hub = CommitHub()
-        self._order_lock = threading.Lock()
-        self._state_lock = threading.Lock()
-        self._listener: Listener | None = None
+        self._close_lock = threading.Lock()
         self._closed = False
-        self._sql = _Statements(quote(schema), channel_of(schema))
+        self._sql = Statements(quote(schema), channel_of(schema))
         self._pool = ConnectionPool(
             "",
             kwargs={**target.params, "autocommit": True},
@@ -125,8 +116,9 @@ class PostgresEventStore:
             name=f"es-tui-{schema}",
         )
         self._pool.open()
-        self._delivered = self.head_position()
-        """Every commit at or below this position was handed to the hub (or came before)."""
+        self._feed = CommitFeed(
+            self._fetch, self._sql, lambda: connect(target), channel_of(schema), poll_interval
+        )
 
     @classmethod
     def open(
@@ -192,33 +184,6 @@ class PostgresEventStore:
                     self._before_commit(written(rows[0]))
                 return rows
 
-    def _committed(self, records: list[RecordedEvent]) -> None:
-        """Hand this handle's commit to listeners after any earlier commit of others."""
-        with self._order_lock:
-            if records[-1].position > self._delivered:
-                if self._hub.has_listeners:
-                    if records[0].position - 1 > self._delivered:
-                        self._queue_others(records[0].position - 1)
-                    self._hub.enqueue(records)
-                self._delivered = records[-1].position
-        self._hub.deliver()
-
-    def _queue_others(self, upto: int | None) -> int:
-        """Queue for listeners the commits above `_delivered` (up to `upto`, else one chunk),
-        a whole commit at a time; returns how many events. Holds the order lock."""
-        sql = self._sql
-        if upto is not None:
-            rows = self._fetch(sql.commits_upto, (self._delivered, upto))
-        else:
-            rows = self._fetch(sql.commits_from, (self._delivered, _POLL_CHUNK))
-            if rows and rows[-1][9] > rows[-1][3]:  # the chunk cut a commit: finish it
-                rows += self._fetch(sql.commits_upto, (rows[-1][3], rows[-1][9]))
-        for commit in group_commits(rows):
-            self._hub.enqueue(commit)
-        if rows:
-            self._delivered = max(self._delivered, rows[-1][3])
-        return len(rows)
-
     # -- writing -------------------------------------------------------------------------
 
     def append(
@@ -260,26 +225,26 @@ class PostgresEventStore:
                 for i, e in enumerate(batch)
             ]
 
-        for attempt in range(_TRIES):
-            try:
-                # Stored events are looked for only on a second try: an event id of the batch
-                # that is stored already (a retry, or a clash) fails the first one (unique).
-                rows = self._call(self._sql.append, (*params, attempt > 0), written)
-                break
-            except psycopg.errors.UniqueViolation:
-                if attempt == _TRIES - 1:
-                    raise
-        outcome, last_id, _, version, _, _, _, _, _, _ = rows[0]
-        if outcome == "stored":
-            return _already_stored(stream_id, batch, to_records(r[1:] for r in rows))
-        if outcome == "forgotten":
-            raise StreamForgottenError(stream_id)
-        if outcome == "conflict":
-            check_expected(stream_id, expected, version, last_id)
-            raise AssertionError(f"conflict reported at the expected version {version}")
-        recorded = written(rows[0])
-        self._committed(recorded)
-        return recorded
+        with self._feed.write_turn() as committed:
+            for attempt in range(_TRIES):
+                try:
+                    # Stored events are looked for only on a second try: an event id of the
+                    # batch stored already (a retry, or a clash) fails the first (unique).
+                    rows = self._call(self._sql.append, (*params, attempt > 0), written)
+                    break
+                except psycopg.errors.UniqueViolation:
+                    if attempt == _TRIES - 1:
+                        raise
+            outcome, last_id, _, version, _, _, _, _, _, _ = rows[0]
+            if outcome == "stored":
+                return _already_stored(stream_id, batch, to_records(r[1:] for r in rows))
+            if outcome == "forgotten":
+                raise StreamForgottenError(stream_id)
+            if outcome == "conflict":
+                check_expected(stream_id, expected, version, last_id)
+                raise AssertionError(f"conflict reported at the expected version {version}")
+            committed += written(rows[0])
+        return committed
 
     def forget(self, stream_id: str, tombstone: NewEvent) -> RecordedEvent:
         check_stream_id(stream_id)
@@ -312,42 +277,43 @@ class PostgresEventStore:
                 )
             ]
 
-        rows = self._call(self._sql.forget, params, written)
-        outcome = rows[0][0]
-        if outcome == "missing":
-            raise StreamNotFoundError(stream_id)
-        if outcome == "forgotten":
-            raise StreamForgottenError(stream_id)
-        if outcome == "duplicate":
-            raise DuplicateEventError(stone.event_id, stream_id)
-        recorded = written(rows[0])
-        self._committed(recorded)
-        return recorded[0]
+        with self._feed.write_turn() as committed:
+            rows = self._call(self._sql.forget, params, written)
+            outcome = rows[0][0]
+            if outcome == "missing":
+                raise StreamNotFoundError(stream_id)
+            if outcome == "forgotten":
+                raise StreamForgottenError(stream_id)
+            if outcome == "duplicate":
+                raise DuplicateEventError(stone.event_id, stream_id)
+            committed += written(rows[0])
+        return committed[0]
 
     def import_records(self, records: Sequence[RecordedEvent]) -> None:
         streams, events, checked = import_rows(records, self.deleted_types)
         sql = self._sql
         self._check_open()
-        with self._pool.connection() as conn, conn.transaction():
-            # Appends wait for the import (and the import for appends already under way).
-            conn.execute(sql.lock_streams)
-            head = conn.execute(sql.head_for_update).fetchone()
-            if (head and head[0]) or conn.execute(sql.any_stream).fetchone():
-                raise InvalidEventError("import needs an empty store")
-            if not checked:
-                return
-            with conn.cursor() as cur:
-                with cur.copy(sql.copy_streams) as copy:
-                    for row in streams:
-                        copy.write_row(row)
-                with cur.copy(sql.copy_events) as copy:
-                    for row in events:
-                        copy.write_row(row)
-            conn.execute(sql.set_head, (checked[-1].position,))
-            conn.execute(sql.notify, (str(checked[-1].position),))
-            if self._before_commit is not None:
-                self._before_commit(checked)
-        self._committed(checked)
+        with self._feed.write_turn() as committed:
+            with self._pool.connection() as conn, conn.transaction():
+                # Appends wait for the import (and the import for appends under way).
+                conn.execute(sql.lock_streams)
+                head = conn.execute(sql.head_for_update).fetchone()
+                if (head and head[0]) or conn.execute(sql.any_stream).fetchone():
+                    raise InvalidEventError("import needs an empty store")
+                if not checked:
+                    return
+                with conn.cursor() as cur:
+                    with cur.copy(sql.copy_streams) as copy:
+                        for row in streams:
+                            copy.write_row(row)
+                    with cur.copy(sql.copy_events) as copy:
+                        for row in events:
+                            copy.write_row(row)
+                conn.execute(sql.set_head, (checked[-1].position,))
+                conn.execute(sql.notify, (str(checked[-1].position),))
+                if self._before_commit is not None:
+                    self._before_commit(checked)
+            committed += checked  # committed now
 
     # -- reading -------------------------------------------------------------------------
 
@@ -420,75 +386,38 @@ class PostgresEventStore:
     # -- listening -----------------------------------------------------------------------
 
     def subscribe(self, listener: CommitListener) -> Subscription:
-        self.poll()  # earlier commits of others go to earlier listeners, not this one
-        sub = self._hub.subscribe(listener)
-        if self._poll_interval is not None:
-            self._start_listener(self._poll_interval, replace=False)
-        return sub
+        self._check_open()
+        return self._feed.subscribe(listener)
 
     def poll(self) -> int:
         """Hand listeners the commits other processes (or other handles on this database)
         made since this handle last looked, in position order, each once; returns how many
         events. Without listeners it only moves the mark, so a later subscriber starts from
         now."""
-        total = 0
-        while True:
-            with self._order_lock:
-                if self._hub.has_listeners:
-                    count = self._queue_others(None)
-                else:
-                    self._delivered = max(self._delivered, self.head_position())
-                    count = 0
-            self._hub.deliver()
-            total += count
-            if not count:
-                return total
+        self._check_open()
+        return self._feed.poll()
 
     def start_polling(self, interval: float = 1.0) -> None:
         """LISTEN for other processes' commits on a daemon thread, polling at least every
         `interval` seconds (replacing a running listener)."""
-        self._start_listener(interval, replace=True)
+        self._check_open()
+        self._feed.start_polling(interval)
 
     def stop_polling(self) -> None:
         """Stop the listener thread; `poll()` still works."""
-        with self._state_lock:
-            listener, self._listener = self._listener, None
-            self._poll_interval = None
-        if listener is not None:
-            listener.stop()
+        self._feed.stop_polling()
 
     def wait_listening(self, timeout: float = 5.0) -> bool:
         """True once the listener thread is LISTENing: commits made by others from then on
         reach this handle's listeners without a call to `poll()`."""
-        with self._state_lock:
-            listener = self._listener
-        return listener is not None and listener.wait_listening(timeout)
-
-    def _start_listener(self, interval: float, *, replace: bool) -> None:
-        with self._state_lock:
-            self._check_open()
-            old = self._listener
-            if old is not None and not replace:
-                return
-            self._poll_interval = interval
-            self._listener = Listener(
-                lambda: connect(self._target),
-                channel_of(self.schema),
-                self.poll,
-                lambda position: position > self._delivered,
-                interval,
-            )
-        if old is not None:
-            old.stop()
+        return self._feed.wait_listening(timeout)
 
     def close(self) -> None:
-        with self._state_lock:
+        with self._close_lock:
             if self._closed:
                 return
             self._closed = True
-            listener, self._listener = self._listener, None
-        if listener is not None:
-            listener.stop()
+        self._feed.close()
         self._pool.close(timeout=5)
 
 
@@ -504,51 +433,3 @@ def _already_stored(
             raise DuplicateEventError(new.event_id, stream_id)
         out.append(old)
     return out
-
-
-class _Statements:
-    """The store's SQL, with its schema's name filled in."""
-
-    def __init__(self, s: str, channel: str) -> None:
-        def q(text: str) -> LiteralString:
-            # mypy reads LiteralString as str; the schema name was checked by quote()
-            return text.replace("{s}", s)
-
-        ev = f"SELECT {EVENT_COLUMNS} FROM {{s}}.es_events"
-        self.append = q(
-            # %b: arrays go in binary, far cheaper to encode than array literals
-            "SELECT * FROM {s}.es_append(%s, %s, %b::uuid[], %b::text[], %b::bigint[],"
-            " %b::json[], %b::json[], %b::text[], %s)"
-        )
-        self.forget = q("SELECT * FROM {s}.es_forget(%s, %s, %s, %s, %s::json, %s::json)")
-        self.save_snapshot = q(
-            "SELECT * FROM {s}.es_save_snapshot(%s, %s, %s, %s::json, %s, %s, %s)"
-        )
-        self.read_stream = q(
-            f"{ev} WHERE stream_id = %s AND version >= %s AND version <= %s ORDER BY version"
-        )
-        self.read_all = q(f"{ev} WHERE position >= %s ORDER BY position LIMIT %s")
-        commits = f"SELECT {EVENT_COLUMNS}, commit_end FROM {{s}}.es_events WHERE position > %s"
-        self.commits_upto = q(f"{commits} AND position <= %s ORDER BY position")
-        self.commits_from = q(f"{commits} ORDER BY position LIMIT %s")
-        self.head = q("SELECT position FROM {s}.es_head")
-        self.stream_info = q(f"SELECT {STREAM_COLUMNS} FROM {{s}}.es_streams WHERE stream_id = %s")
-        self.list_streams = q(
-            f"SELECT {STREAM_COLUMNS} FROM {{s}}.es_streams ORDER BY first_position"
-        )
-        snaps = f"SELECT {SNAPSHOT_COLUMNS} FROM {{s}}.es_snapshots WHERE stream_id = %s"
-        self.snapshots = q(f"{snaps} ORDER BY version")
-        self.latest_snapshot = q(f"{snaps} ORDER BY version DESC LIMIT 1")
-        self.lock_streams = q("LOCK TABLE {s}.es_streams IN EXCLUSIVE MODE")
-        self.head_for_update = q("SELECT position FROM {s}.es_head FOR UPDATE")
-        self.any_stream = q("SELECT 1 FROM {s}.es_streams LIMIT 1")
-        self.copy_streams = q(
-            "COPY {s}.es_streams (stream_id, version, event_count, status, first_position,"
-            " last_position, last_event_id, updated_at) FROM STDIN"
-        )
-        self.copy_events = q(
-            "COPY {s}.es_events (position, commit_end, event_id, stream_id, version, type,"
-            " schema_version, recorded_at, data, metadata) FROM STDIN"
-        )
-        self.set_head = q("UPDATE {s}.es_head SET position = %s")
-        self.notify = q(f"SELECT pg_notify('{channel}', %s)")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterable, Sequence
-from typing import Any, Final
+from typing import Any, Final, LiteralString
 
 from domain.store.errors import InvalidEventError
 from domain.store.records import JsonObject, RecordedEvent, Snapshot, StreamInfo, StreamStatus
@@ -134,3 +134,51 @@ def import_rows(
         )  # fmt: skip
     stream_rows = [(sid, *row[:2], row[2].value, *row[3:]) for sid, row in streams.items()]
     return stream_rows, events, checked
+
+
+class Statements:
+    """The store's SQL, with its schema's name filled in."""
+
+    def __init__(self, s: str, channel: str) -> None:
+        def q(text: str) -> LiteralString:
+            # mypy reads LiteralString as str; the schema name was checked by quote()
+            return text.replace("{s}", s)
+
+        ev = f"SELECT {EVENT_COLUMNS} FROM {{s}}.es_events"
+        self.append = q(
+            # %b: arrays go in binary, far cheaper to encode than array literals
+            "SELECT * FROM {s}.es_append(%s, %s, %b::uuid[], %b::text[], %b::bigint[],"
+            " %b::json[], %b::json[], %b::text[], %s)"
+        )
+        self.forget = q("SELECT * FROM {s}.es_forget(%s, %s, %s, %s, %s::json, %s::json)")
+        self.save_snapshot = q(
+            "SELECT * FROM {s}.es_save_snapshot(%s, %s, %s, %s::json, %s, %s, %s)"
+        )
+        self.read_stream = q(
+            f"{ev} WHERE stream_id = %s AND version >= %s AND version <= %s ORDER BY version"
+        )
+        self.read_all = q(f"{ev} WHERE position >= %s ORDER BY position LIMIT %s")
+        commits = f"SELECT {EVENT_COLUMNS}, commit_end FROM {{s}}.es_events WHERE position > %s"
+        self.commits_upto = q(f"{commits} AND position <= %s ORDER BY position")
+        self.commits_from = q(f"{commits} ORDER BY position LIMIT %s")
+        self.head = q("SELECT position FROM {s}.es_head")
+        self.stream_info = q(f"SELECT {STREAM_COLUMNS} FROM {{s}}.es_streams WHERE stream_id = %s")
+        self.list_streams = q(
+            f"SELECT {STREAM_COLUMNS} FROM {{s}}.es_streams ORDER BY first_position"
+        )
+        snaps = f"SELECT {SNAPSHOT_COLUMNS} FROM {{s}}.es_snapshots WHERE stream_id = %s"
+        self.snapshots = q(f"{snaps} ORDER BY version")
+        self.latest_snapshot = q(f"{snaps} ORDER BY version DESC LIMIT 1")
+        self.lock_streams = q("LOCK TABLE {s}.es_streams IN EXCLUSIVE MODE")
+        self.head_for_update = q("SELECT position FROM {s}.es_head FOR UPDATE")
+        self.any_stream = q("SELECT 1 FROM {s}.es_streams LIMIT 1")
+        self.copy_streams = q(
+            "COPY {s}.es_streams (stream_id, version, event_count, status, first_position,"
+            " last_position, last_event_id, updated_at) FROM STDIN"
+        )
+        self.copy_events = q(
+            "COPY {s}.es_events (position, commit_end, event_id, stream_id, version, type,"
+            " schema_version, recorded_at, data, metadata) FROM STDIN"
+        )
+        self.set_head = q("UPDATE {s}.es_head SET position = %s")
+        self.notify = q(f"SELECT pg_notify('{channel}', %s)")
