@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from textual.pilot import Pilot
+from textual.widgets import Static
 
 from domain.bootstrap import System, bootstrap
 from domain.store.records import SnapshotPolicy, StreamStatus
@@ -64,7 +65,7 @@ async def form_error(app: ExplorerApp, pilot: Pilot[None]) -> None:
     await settle(pilot, lambda: isinstance(app.screen, IdeaForm))
     await pilot.press("space", "enter", *"Let readers vote", "enter")
     form = app.screen
-    await settle(pilot, lambda: bool(str(form.query_one("#title-error").content)))
+    await settle(pilot, lambda: bool(str(form.query_one("#title-error", Static).content)))
 
 
 async def replay(app: ExplorerApp, pilot: Pilot[None]) -> None:

@@ -16,6 +16,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, OptionList, RichLog, Static
 from textual.widgets.option_list import Option
+from textual.worker import get_current_worker
 
 from domain.store.aggregate import load
 from domain.store.records import RecordedEvent, Snapshot
@@ -26,6 +27,8 @@ if TYPE_CHECKING:
     from domain.bootstrap import System
 
 PLAY_INTERVAL = 0.3
+PROGRESS_EVERY = 5000
+"""A long replay reports its progress every this many events."""
 PLAY_BATCH = 50
 """Most events one play tick applies (a long stream plays in bounded time per tick)."""
 
@@ -66,6 +69,14 @@ class ReplayScreen(Screen[None]):
             self.start = start
             self.state = state
             self.events = events
+
+    class Progressed(Message, bubble=False):
+        """How far a long replay got (internal)."""
+
+        def __init__(self, done: int, total: int) -> None:
+            super().__init__()
+            self.done = done
+            self.total = total
 
     class Compared(Message, bubble=False):
         """The final comparison (internal)."""
@@ -192,7 +203,12 @@ class ReplayScreen(Screen[None]):
         last = self.events[self.applied]
         for event in self.events[self.applied : self.applied + count]:
             before = plain_fields(self.state)
-            self.state = fold.evolve(self.state, event)
+            try:
+                self.state = fold.evolve(self.state, event)
+            except Exception as error:  # e.g. a stream that is not an idea
+                self._stop_playing()
+                self._status(Text(f"Cannot apply v{event.version}: {error}", style="red"))
+                return
             after = plain_fields(self.state)
             changed = frozenset(k for k, v in after.items() if before.get(k) != v)
             self.applied += 1
@@ -258,15 +274,23 @@ class ReplayScreen(Screen[None]):
     @work(thread=True, group="replay", exclusive=True, exit_on_error=False)
     def _finish(self, state: Any, rest: list[RecordedEvent], applied: int, version: int) -> None:
         fold = self.system.fold
+        worker = get_current_worker()
         try:
-            for event in rest:
+            for done, event in enumerate(rest, start=1):
                 state = fold.evolve(state, event)
+                if done % PROGRESS_EVERY == 0:
+                    if worker.is_cancelled:
+                        return
+                    self.post_message(self.Progressed(done, len(rest)))
             full = load(self.system.store, self.stream_id, fold, snapshot=None, to_version=version)
             equal = plain_fields(full.state) == plain_fields(state)
             verdict: Verdict | Exception = Verdict(applied, full.events_applied, version, equal)
         except Exception as error:
             verdict = error
         self.post_message(self.Compared(verdict, state))
+
+    def on_replay_screen_progressed(self, message: Progressed) -> None:
+        self._status(f"Applying the remaining events… {message.done:,} of {message.total:,}")
 
     def on_replay_screen_compared(self, message: Compared) -> None:
         verdict = message.verdict

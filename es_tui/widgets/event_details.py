@@ -66,8 +66,9 @@ class EventDetails(VerticalScroll):
 
     @work(thread=True, group="event-details", exclusive=True, exit_on_error=False)
     def _decode(self, record: RecordedEvent) -> None:
-        read_version = self.system.registry.latest_version(record.type)
+        read_version: int | None = None
         try:
+            read_version = self.system.registry.latest_version(record.type)
             read: Any = self.system.codec.decode(record).model_dump(mode="json")
         except Exception as error:  # a shredded or unknown payload: say so, never crash
             read = error

@@ -20,13 +20,15 @@ from es_tui.widgets.line_list import LineList
 
 @pytest.fixture
 def system() -> Iterator[System]:
-    """The demo system with a background process manager that answers quickly."""
+    """The demo system with a background process manager that answers quickly and accepts
+    every idea (so a test can edit what it publishes)."""
     built = bootstrap(
         "memory:",
         demo=True,
         seed=7,
         pm_delay=0.05,
         threaded=True,
+        accept_probability=1.0,
         snapshot_policy=SnapshotPolicy(10, 3),
     )
     yield built

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from domain.bootstrap import System
+from domain.store.records import NO_STREAM, NewEvent
 from es_tui.app import ExplorerApp
 from es_tui.screens.conflict_lab import ConflictLab
 from es_tui.screens.replay import ReplayScreen
@@ -118,3 +119,27 @@ async def test_conflict_lab_refuses_the_stale_writer_then_retry_succeeds(
         await pilot.press("escape")
         log = await wait_text(pilot, lambda: main.log_pane, "writer A")
         assert "ConcurrencyError" in log
+
+
+async def test_a_stream_of_another_kind_is_shown_but_not_folded(
+    app: ExplorerApp, system: System
+) -> None:
+    # Other processes may write streams this system has no aggregate for.
+    system.store.append("sensor-1", [NewEvent("SensorRead", {"celsius": 21})], NO_STREAM)
+    async with app.run_test(size=(160, 48)) as pilot:
+        main = app.main_screen
+        main.select_stream("sensor-1")
+        await wait_text(pilot, lambda: main.timeline.events, "SensorRead")
+        state = await wait_text(pilot, lambda: main.state_pane, "Cannot compute")
+        assert "sensor-1" in state
+        details = await wait_text(pilot, lambda: main.timeline.details, "celsius")
+        assert "unreadable" in details
+        await pilot.press("r")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReplayScreen), "the replay screen")
+        replay = app.screen
+        await wait_text(pilot, lambda: replay.query_one("#replay-start"), "zero")
+        await pilot.press("enter")
+        await wait_text(pilot, lambda: replay.query_one("#replay-status"), "to apply")
+        await pilot.press("n")
+        await wait_text(pilot, lambda: replay.query_one("#replay-status"), "Cannot apply v1")
+        assert app.is_running
