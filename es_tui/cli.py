@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from domain.store.records import SnapshotPolicy
 
@@ -95,9 +96,17 @@ def _http_address(text: str) -> tuple[str, int]:
     return host, _port(port)
 
 
+class _Parser(argparse.ArgumentParser):
+    """Usage errors on one line of stderr, like every other failure of a subcommand, so a
+    script can show or log it as is (argparse would print the usage block first)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    """The whole command line, subcommands included."""
-    parser = argparse.ArgumentParser(
+    """The whole command line, subcommands included (they share the parser's class)."""
+    parser = _Parser(
         prog="es-tui",
         description="A terminal workbench for event sourcing. Without a subcommand it opens "
         "the explorer; with one it runs that command on the store and prints JSON.",
@@ -233,7 +242,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of `es-tui` and `python -m es_tui`."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, or a usage error already reported on stderr
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     policy = SnapshotPolicy(args.snapshot_every, args.keep_snapshots)
     if args.command is None:
         return _run_explorer(args, policy)
