@@ -122,10 +122,11 @@ class LineList(ScrollView, can_focus=True):
     class LoadFailed(Message, bubble=False):
         """A worker could not read the rows (internal)."""
 
-        def __init__(self, generation: int, error: Exception) -> None:
+        def __init__(self, generation: int, error: Exception, full: bool) -> None:
             super().__init__()
             self.generation = generation
             self.error = error
+            self.full = full
 
     def __init__(
         self,
@@ -150,6 +151,9 @@ class LineList(ScrollView, can_focus=True):
         self._last_key: Hashable = None
         self._cursor_target: Literal["keep", "start", "end"] = "keep"
         self._follow = False
+        self._loading = False
+        """A count-and-fetch is in flight: later refreshes wait for it (at most one runs)."""
+        self._dirty = False
 
     # -- data ----------------------------------------------------------------------------
 
@@ -160,14 +164,18 @@ class LineList(ScrollView, can_focus=True):
         self.source = source
         self._last_key = None
         self._pages = {}  # rows of the old source must never be drawn by the new one
+        self._loading = False  # what is in flight answers for the old source: ignored
         self.reload(cursor)
 
     def reload(self, cursor: Literal["keep", "start", "end"] = "keep") -> None:
         """Count and fetch the visible rows again (the data changed)."""
-        self._generation += 1
-        self._pending.clear()
         if cursor != "keep":  # a plain refresh must not cancel a move still on its way
             self._cursor_target = cursor
+        if self._loading:  # a burst of commits on a slow store: one more load afterwards
+            self._dirty = True
+            return
+        self._generation += 1
+        self._pending.clear()
         target = self._cursor_target
         # Follow the tail when the cursor sits on the last row, as a log viewer does.
         self._follow = self.follow and self.row_count > 0 and self.cursor >= self.row_count - 1
@@ -175,6 +183,7 @@ class LineList(ScrollView, can_focus=True):
             self._apply(self._generation, 0, {})
             return
         wanted = self._wanted_pages(target)
+        self._loading = True
         self._load(self.source, self._generation, wanted, target == "end" or self._follow)
 
     def _wanted_pages(self, cursor: str) -> set[int]:
@@ -193,7 +202,7 @@ class LineList(ScrollView, can_focus=True):
                 pages = pages | {last, max(last - 1, 0)}
             loaded = {p: source.fetch(p * PAGE, PAGE) for p in sorted(pages) if p * PAGE < count}
         except Exception as error:  # shown in the pane, never a crash
-            self.post_message(self.LoadFailed(generation, error))
+            self.post_message(self.LoadFailed(generation, error, full=True))
             return
         self.post_message(self.PageLoaded(generation, count, loaded))
 
@@ -202,7 +211,7 @@ class LineList(ScrollView, can_focus=True):
         try:
             rows = source.fetch(page * PAGE, PAGE)
         except Exception as error:
-            self.post_message(self.LoadFailed(generation, error))
+            self.post_message(self.LoadFailed(generation, error, full=False))
             return
         self.post_message(self.PageLoaded(generation, -1, {page: rows}))
 
@@ -215,6 +224,15 @@ class LineList(ScrollView, can_focus=True):
         if message.generation == self._generation:
             self.error = f"{type(message.error).__name__}: {message.error}"
             self.refresh()
+            if message.full:
+                self._loaded()
+
+    def _loaded(self) -> None:
+        """The load in flight is done; run the one that waited for it, if any."""
+        self._loading = False
+        if self._dirty:
+            self._dirty = False
+            self.reload()
 
     def _apply(self, generation: int, count: int, pages: dict[int, list[Any]]) -> None:
         if generation != self._generation:
@@ -239,6 +257,7 @@ class LineList(ScrollView, can_focus=True):
         else:
             self.cursor = min(self.cursor, max(count - 1, 0))
         self.refresh()
+        self._loaded()
 
     def row_at(self, index: int) -> Any | None:
         """The row at `index` if its page is loaded."""

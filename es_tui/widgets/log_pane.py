@@ -50,21 +50,31 @@ class LogPane(RichLog):
         self.seen = -1
         """The last position written (-1: not started)."""
         self.entries = 0
+        self._reading = False
+        self._again = False
 
     def on_mount(self) -> None:
         self.follow()
 
     def follow(self) -> None:
-        """Write the events committed since the last call."""
+        """Write the events committed since the last call (one read at a time)."""
+        if self._reading:
+            self._again = True
+            return
+        self._reading = True
         self._read(self.seen)
 
-    @work(thread=True, group="log", exclusive=True, exit_on_error=False)
+    @work(thread=True, group="log", exit_on_error=False)
     def _read(self, seen: int) -> None:
         store = self.system.store
-        head = store.head_position()
-        start = max(head - BACKLOG, 0) if seen < 0 else seen
-        skipped = max(head - start - BATCH, 0)
-        events = store.read_all(start + skipped + 1, BATCH) if head > start else []
+        try:
+            head = store.head_position()
+            start = max(head - BACKLOG, 0) if seen < 0 else seen
+            skipped = max(head - start - BATCH, 0)
+            events = store.read_all(start + skipped + 1, BATCH) if head > start else []
+        except Exception:  # a store error must not stop the log; the next commit retries
+            self.post_message(self.Read([], 0, seen))
+            return
         self.post_message(self.Read(events, skipped, head))
 
     def on_log_pane_read(self, message: Read) -> None:
@@ -75,6 +85,10 @@ class LogPane(RichLog):
                 self.write_event(event)
         last = message.events[-1].position if message.events else 0
         self.seen = max(self.seen, message.head, last)
+        self._reading = False
+        if self._again:
+            self._again = False
+            self.follow()
 
     def write_event(self, event: RecordedEvent) -> None:
         """One committed event."""

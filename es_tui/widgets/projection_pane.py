@@ -44,6 +44,8 @@ class ProjectionPane(Vertical):
         super().__init__(id=id)
         self.system = system
         self.status: ViewStatus | None = None
+        self._measuring = False
+        self._again = False
         self.summary = Static(id="projection-status")
         self.ideas = LineList(
             IdeasSource(system.view), empty="no ideas in the read model", id="projection-list"
@@ -55,14 +57,21 @@ class ProjectionPane(Vertical):
 
     def on_mount(self) -> None:
         self.ideas.reload("end")  # newest at the bottom; the cursor there follows new ideas
-        self._measure()
+        self._start_measure()
 
     def refresh_view(self) -> None:
         """Re-read the rows and the checkpoint."""
         self.ideas.reload()
+        self._start_measure()
+
+    def _start_measure(self) -> None:
+        if self._measuring:  # one at a time; the latest request runs after
+            self._again = True
+            return
+        self._measuring = True
         self._measure()
 
-    @work(thread=True, group="projection", exclusive=True, exit_on_error=False)
+    @work(thread=True, group="projection", exit_on_error=False)
     def _measure(self) -> None:
         view = self.system.view
         try:
@@ -77,6 +86,10 @@ class ProjectionPane(Vertical):
 
     def on_projection_pane_measured(self, message: Measured) -> None:
         status = message.status
+        self._measuring = False
+        if self._again:
+            self._again = False
+            self._start_measure()
         if isinstance(status, Exception):
             self.summary.update(Text(f"read model unavailable: {status}", style="red"))
             return

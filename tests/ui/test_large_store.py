@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
 
@@ -68,3 +69,28 @@ async def test_a_hundred_thousand_events_load_only_visible_pages(big_system: Sys
         assert f"{EVENTS // STREAMS}" in shown
         assert "Cannot compute" in await wait_text(pilot, lambda: main.state_pane, "sensor-7")
         assert "100000" in text_of(main.streams)  # the $all row counts every event
+
+
+async def test_a_burst_of_commits_is_shown_in_few_refreshes(
+    app: ExplorerApp, system: System
+) -> None:
+    commits = 300
+    async with app.run_test(size=(160, 48)) as pilot:
+        main = app.main_screen
+        timeline = main.timeline.events
+        await wait_for(pilot, lambda: timeline.row_count == system.store.head_position(), "load")
+        loads_before = timeline._generation
+
+        def burst() -> None:
+            for n in range(commits):
+                system.store.append("burst-1", [NewEvent("Beat", {"n": n})], ANY)
+
+        writer = threading.Thread(target=burst)
+        writer.start()
+        writer.join()
+        head = system.store.head_position()
+        await wait_for(pilot, lambda: timeline.row_count == head, "every commit", 10)
+        await wait_text(pilot, lambda: main.log_pane, f"#{head} ")
+        await wait_text(pilot, lambda: main.streams, "burst-1")
+        assert timeline.cursor == head - 1  # the cursor on the newest event followed
+        assert timeline._generation - loads_before < commits // 10
