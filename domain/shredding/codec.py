@@ -13,11 +13,13 @@ from domain.ideas.events import IdeaEvent
 from domain.ideas.state import IdeaState
 from domain.shredding.cipher import (
     CORRUPTED,
+    SEALED,
     aad_for_event,
     aad_for_state,
     aad_for_view,
     open_sealed,
     seal,
+    sealed_fields,
 )
 from domain.shredding.keystore import KeyStore
 from domain.store.records import JsonObject, NewEvent, RecordedEvent
@@ -29,10 +31,17 @@ _VIEW_FIELD = frozenset({"v"})
 class ShreddingCodec:
     """Encrypts private fields at rest with a per-stream AES-256-GCM key."""
 
+    envelope_key: str | None = SEALED
+
     def __init__(self, plain: PlainCodec, keys: KeyStore) -> None:
         self.plain = plain
         self.registry = plain.registry
         self.keys = keys
+
+    def may_hold(self, data: JsonObject, field: str) -> bool:
+        # Opening checks an envelope's field list against its content, so the list is
+        # trustworthy: a field it leaves out cannot come out of the envelope.
+        return data.get(field) is not None or field in sealed_fields(data)
 
     def encode(
         self,

@@ -1,0 +1,255 @@
+"""The fast fold (`IdeaFold.evolve_all`, which every load uses) against the reference: given
+any history — sealed or in clear, with shredded keys, tampered envelopes, edits stored at an
+older schema version, malformed payloads — the state is the one `evolve` gives event by event,
+and a history the reference refuses is refused too."""
+
+from __future__ import annotations
+
+import string
+import uuid
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from typing import ClassVar
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from domain.ideas import (
+    IdeaCreationAccepted,
+    IdeaCreationRejected,
+    IdeaCreationRequested,
+    IdeaDeleted,
+    IdeaEvent,
+    IdeaFold,
+    IdeaForgotten,
+    IdeaState,
+    IdeaUpdated,
+    PlainCodec,
+    idea_registry,
+)
+from domain.ideas.codec import EventCodec
+from domain.ideas.events import IDEA_EVENTS
+from domain.ideas.fields import Title
+from domain.shredding.cipher import CORRUPTED, REDACTED, SEALED
+from domain.shredding.codec import ShreddingCodec
+from domain.shredding.keystore import MemoryKeyStore
+from domain.store import RecordedEvent
+from domain.versioning import EventRegistry, VersioningError
+
+IDEA = "abc123"
+STREAM = f"idea-{IDEA}"
+T0 = datetime(2024, 5, 1, tzinfo=UTC)
+
+
+class IdeaUpdatedV1(IdeaEvent):
+    """An older IdeaUpdated that could only change the title."""
+
+    PRIVATE: ClassVar[frozenset[str]] = frozenset({"title"})
+    title: Title | None = None
+
+
+def versioned_registry() -> EventRegistry:
+    """Every ideas event, with IdeaUpdated at schema version 2 (version 1: IdeaUpdatedV1)."""
+    registry = EventRegistry()
+    for model in IDEA_EVENTS:
+        if model is IdeaUpdated:
+            registry.register(IdeaUpdatedV1, type="IdeaUpdated", schema_version=1)
+            registry.register(IdeaUpdated, type="IdeaUpdated", schema_version=2)
+        else:
+            registry.register(model)
+    return registry
+
+
+text = st.text(string.ascii_letters + string.digits + " .,'", min_size=1, max_size=16).map(
+    lambda s: s.strip() or "x"
+)
+maybe_text = st.one_of(st.none(), text)
+event_strategy = st.one_of(
+    st.builds(lambda t, d: IdeaCreationRequested(idea_id=IDEA, title=t, description=d), text, text),
+    st.just(IdeaCreationAccepted(idea_id=IDEA)),
+    st.builds(lambda r: IdeaCreationRejected(idea_id=IDEA, reason=r), text),
+    st.just(IdeaDeleted(idea_id=IDEA)),
+    st.builds(lambda n: IdeaForgotten(idea_id=IDEA, erased_events=n), st.integers(0, 9)),
+    st.builds(lambda t: IdeaUpdatedV1(idea_id=IDEA, title=t), maybe_text),
+    # edits are the bulk of a real history: make them most of this one too
+    *[
+        st.builds(
+            lambda t, d: IdeaUpdated(idea_id=IDEA, title=t, description=d), maybe_text, maybe_text
+        )
+    ]
+    * 6,
+)
+
+# What may happen to a stored payload before it is read.
+damage_strategy = st.sampled_from(
+    ["none"] * 8 + ["flip ct", "drop listed field", "list a field", "clear title", "extra key"]
+)
+
+
+def record(codec: EventCodec, event: IdeaEvent, version: int) -> RecordedEvent:
+    """`event` as the store would hand it back at `version` of the stream."""
+    event_id = uuid.uuid4()
+    new = codec.encode(STREAM, event, metadata={}, event_id=event_id, version=version)
+    return RecordedEvent(
+        event_id=event_id,
+        stream_id=STREAM,
+        version=version,
+        position=version,
+        type=new.type,
+        schema_version=new.schema_version,
+        recorded_at=T0 + timedelta(seconds=version),
+        data=new.data,
+        metadata=new.metadata,
+    )
+
+
+def damage(rec: RecordedEvent, how: str) -> RecordedEvent:
+    data = dict(rec.data)
+    envelope = data.get(SEALED)
+    if how == "flip ct" and isinstance(envelope, dict):
+        ct = envelope["ct"]
+        data[SEALED] = {**envelope, "ct": ("A" if ct[0] != "A" else "B") + ct[1:]}
+    elif how == "drop listed field" and isinstance(envelope, dict):
+        data[SEALED] = {**envelope, "fields": envelope["fields"][1:]}
+    elif how == "list a field" and isinstance(envelope, dict):
+        data[SEALED] = {**envelope, "fields": sorted({*envelope["fields"], "description"})}
+    elif how == "clear title" and rec.type == "IdeaUpdated":
+        data["title"] = "a clear title"
+    elif how == "extra key":
+        data["unexpected"] = 1
+    else:
+        return rec
+    return replace(rec, data=data)
+
+
+def reference(fold: IdeaFold, events: list[RecordedEvent]) -> IdeaState | type[Exception]:
+    state = fold.initial(STREAM)
+    try:
+        for rec in events:
+            state = fold.evolve(state, rec)
+    except (VersioningError, ValueError, TypeError) as exc:
+        return type(exc)
+    return state
+
+
+def fast(fold: IdeaFold, events: list[RecordedEvent]) -> IdeaState | type[Exception]:
+    try:
+        return fold.evolve_all(fold.initial(STREAM), events)
+    except (VersioningError, ValueError, TypeError) as exc:
+        return type(exc)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    history=st.lists(st.tuples(event_strategy, damage_strategy), max_size=30),
+    sealed=st.booleans(),
+    shredded=st.booleans(),
+)
+def test_the_fast_fold_gives_the_reference_state(
+    history: list[tuple[IdeaEvent, str]], sealed: bool, shredded: bool
+) -> None:
+    plain = PlainCodec(versioned_registry())
+    keys = MemoryKeyStore()
+    codec: EventCodec = ShreddingCodec(plain, keys) if sealed else plain
+    events = [damage(record(codec, e, v), how) for v, (e, how) in enumerate(history, start=1)]
+    if shredded:
+        keys.destroy(STREAM)
+    fold = IdeaFold(codec)
+    assert fast(fold, events) == reference(fold, events)
+
+
+@pytest.mark.parametrize("shredded", [False, True])
+def test_a_long_sealed_history_opens_only_what_the_state_keeps(shredded: bool) -> None:
+    keys = MemoryKeyStore()
+    codec = ShreddingCodec(PlainCodec(idea_registry()), keys)
+    history: list[IdeaEvent] = [
+        IdeaCreationRequested(idea_id=IDEA, title="first", description="first"),
+        IdeaCreationAccepted(idea_id=IDEA),
+    ]
+    history += [IdeaUpdated(idea_id=IDEA, title=f"title {i}") for i in range(500)]
+    history += [IdeaUpdated(idea_id=IDEA, description="last description")]
+    history += [IdeaUpdated(idea_id=IDEA, title=f"again {i}") for i in range(500)]
+    events = [record(codec, e, v) for v, e in enumerate(history, start=1)]
+    if shredded:
+        keys.destroy(STREAM)
+    opened: list[int] = []
+    decode = codec.decode
+
+    def counting_decode(rec: RecordedEvent) -> IdeaEvent:
+        opened.append(rec.version)
+        return decode(rec)
+
+    codec.decode = counting_decode  # type: ignore[method-assign]
+    fold = IdeaFold(codec)
+    state = fold.evolve_all(fold.initial(STREAM), events)
+    # the creation and acceptance, the last title and the last description
+    assert sorted(opened) == [1, 2, 503, len(history)]
+    assert state.edit_count == 1001
+    if shredded:
+        assert (state.title, state.description) == (REDACTED, REDACTED)
+    else:
+        assert (state.title, state.description) == ("again 499", "last description")
+    assert state == reference(IdeaFold(ShreddingCodec(PlainCodec(idea_registry()), keys)), events)
+
+
+def test_a_tampered_last_edit_shows_the_corruption_marker() -> None:
+    codec = ShreddingCodec(PlainCodec(idea_registry()), MemoryKeyStore())
+    history: list[IdeaEvent] = [
+        IdeaCreationRequested(idea_id=IDEA, title="first", description="first"),
+        IdeaUpdated(idea_id=IDEA, title="second", description="second"),
+        IdeaUpdated(idea_id=IDEA, title="third"),
+    ]
+    events = [record(codec, e, v) for v, e in enumerate(history, start=1)]
+    events[-1] = damage(events[-1], "flip ct")
+    fold = IdeaFold(codec)
+    state = fold.evolve_all(fold.initial(STREAM), events)
+    assert (state.title, state.description) == (CORRUPTED, "second")
+
+
+def test_an_invalid_last_value_is_refused_like_the_reference_refuses_it() -> None:
+    codec = PlainCodec(idea_registry())
+    events = [
+        record(codec, IdeaCreationRequested(idea_id=IDEA, title="t", description="d"), 1),
+        record(codec, IdeaUpdated(idea_id=IDEA, title="fine"), 2),
+    ]
+    events[-1] = replace(events[-1], data={**events[-1].data, "title": "two\nlines"})
+    fold = IdeaFold(codec)
+    with pytest.raises(VersioningError):
+        fold.evolve_all(fold.initial(STREAM), events)
+    assert reference(fold, events) is not None
+    assert fast(fold, events) == reference(fold, events)
+
+
+def test_an_unhashable_idea_id_is_refused_like_the_reference_refuses_it() -> None:
+    codec = PlainCodec(idea_registry())
+    events = [record(codec, IdeaUpdated(idea_id=IDEA, title="t"), 1)]
+    events[0] = replace(events[0], data={**events[0].data, "idea_id": ["not", "an", "id"]})
+    fold = IdeaFold(codec)
+    result = fast(fold, events)
+    assert isinstance(result, type) and issubclass(result, VersioningError)
+    assert result == reference(fold, events)
+
+
+def test_an_envelope_hiding_a_field_from_its_list_does_not_set_it() -> None:
+    # The field list is outside the ciphertext: an envelope listing only the title while it
+    # holds the description too is corrupted, for the reference and the fast fold alike, so
+    # an envelope that does not list a field never sets it.
+    codec = ShreddingCodec(PlainCodec(idea_registry()), MemoryKeyStore())
+    history: list[IdeaEvent] = [
+        IdeaCreationRequested(idea_id=IDEA, title="first", description="first"),
+        IdeaUpdated(idea_id=IDEA, title="hidden", description="hidden"),
+        IdeaUpdated(idea_id=IDEA, title="last"),
+    ]
+    events = [record(codec, e, v) for v, e in enumerate(history, start=1)]
+    events[1] = damage(events[1], "drop listed field")
+    assert events[1].data[SEALED]["fields"] == ["title"]
+    fold = IdeaFold(codec)
+    assert codec.decode(events[1]).model_dump() == {
+        "idea_id": IDEA,
+        "title": CORRUPTED,
+        "description": None,
+    }
+    state = fold.evolve_all(fold.initial(STREAM), events)
+    assert (state.title, state.description) == ("last", "first")
+    assert state == reference(fold, events)
