@@ -88,6 +88,7 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("`v` / `b`", "pause or resume / rebuild the read model"),
     ("`1`–`5`", "streams, timeline, state, projection, log (tabs when narrow)"),
     ("`tab`", "next pane"),
+    ("`enter`", "on a stream or an idea: open its timeline"),
     ("`ctrl+p`", "command palette: every action"),
     ("`?`", "this help"),
     ("`q`", "quit"),

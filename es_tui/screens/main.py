@@ -144,6 +144,17 @@ class MainScreen(Screen[None]):
         if stream_id != self.timeline.stream_id:
             self.timeline.show_stream(stream_id)
 
+    @on(LineList.Selected, "#streams")
+    def _stream_opened(self) -> None:
+        self.timeline.events.focus()
+
+    @on(LineList.Selected, "#projection-list")
+    def _idea_opened(self, message: LineList.Selected) -> None:
+        idea_id = getattr(message.row, "idea_id", None)
+        if idea_id:
+            self.select_stream(stream_id_of(idea_id))
+            self.timeline.events.focus()
+
     @on(LineList.Highlighted, "#timeline-list")
     def _event_highlighted(self, message: LineList.Highlighted) -> None:
         row = message.row

@@ -74,6 +74,7 @@ class LineList(ScrollView, can_focus=True):
         Binding("pagedown", "page(1)", "Page down", show=False),
         Binding("home", "jump('start')", "First", show=False),
         Binding("end", "jump('end')", "Last", show=False),
+        Binding("enter", "select", "Open", show=False),
     ]
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -99,6 +100,19 @@ class LineList(ScrollView, can_focus=True):
 
     class Highlighted(Message):
         """The row under the cursor changed (another row, or the same row with new data)."""
+
+        def __init__(self, line_list: LineList, index: int, row: Any) -> None:
+            super().__init__()
+            self.line_list = line_list
+            self.index = index
+            self.row = row
+
+        @property
+        def control(self) -> LineList:
+            return self.line_list
+
+    class Selected(Message):
+        """Enter was pressed on the row under the cursor."""
 
         def __init__(self, line_list: LineList, index: int, row: Any) -> None:
             super().__init__()
@@ -318,6 +332,11 @@ class LineList(ScrollView, can_focus=True):
 
     def action_jump(self, where: str) -> None:
         self.move_to(0 if where == "start" else self.row_count - 1)
+
+    def action_select(self) -> None:
+        row = self.highlighted
+        if row is not None:
+            self.post_message(self.Selected(self, self.cursor, row))
 
     def on_click(self, event: events.Click) -> None:
         offset = event.get_content_offset(self)

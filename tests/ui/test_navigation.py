@@ -78,3 +78,17 @@ async def test_wide_terminal_shows_every_pane_at_once(app: ExplorerApp) -> None:
             widget = main.query_one(pane)
             assert widget.region.area > 0, pane
             assert widget.region.right <= 160 and widget.region.bottom <= 48, pane
+
+
+async def test_enter_on_a_read_model_row_opens_its_stream(app: ExplorerApp) -> None:
+    async with app.run_test(size=(160, 48)) as pilot:
+        main = app.main_screen
+        ideas = main.projection.ideas
+        await wait_for(pilot, lambda: ideas.highlighted is not None, "the read model")
+        await pilot.press("4")
+        await wait_for(pilot, lambda: ideas.has_focus, "focus on the read model")
+        await pilot.press("home", "enter")
+        wanted = f"idea-{ideas.row_at(0).idea_id}"
+        await wait_for(pilot, lambda: main.timeline.stream_id == wanted, "its timeline")
+        assert main.timeline.events.has_focus
+        assert main.stream_id == wanted
