@@ -210,13 +210,24 @@ def _order_problem(
     return None
 
 
+def _text_lines(handle: IO[bytes], path: str) -> Iterator[str]:
+    """The file's lines as text; a line that is not UTF-8 (e.g. a database file given by
+    mistake) is refused with its number instead of failing the read."""
+    for number, raw in enumerate(handle, start=1):
+        try:
+            yield raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            reason = f"not UTF-8 text (byte {exc.start}): is this an export file?"
+            raise TransferError(path, number, reason) from None
+
+
 def import_file(
     store: EventStore, path: Path, decode: Decode, tombstone_types: frozenset[str]
 ) -> int:
     """Check `path` completely, then load it into the empty `store`; returns the count."""
     if store.head_position() != 0:
         raise TransferError(str(path), 0, "import needs an empty store")
-    with path.open(encoding="utf-8") as handle:
-        plan = check_import(handle, decode, tombstone_types, str(path))
+    with path.open("rb") as handle:
+        plan = check_import(_text_lines(handle, str(path)), decode, tombstone_types, str(path))
     store.import_records(plan.records)
     return len(plan.records)
