@@ -112,14 +112,18 @@ def _idea(system: System, args: argparse.Namespace) -> int:
 def _export(system: System, args: argparse.Namespace) -> int:
     target = Path(args.file)
     # Write beside the target and rename, so a failed export never leaves half a file.
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent or Path("."))
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            count = export_events(system.store, out)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent or Path("."))
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as out:
+                count = export_events(system.store, out)
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except OSError as exc:
+        # Name the file asked for, not the temporary one beside it.
+        return _fail(EXIT_USAGE, f"cannot write {target}: {exc.strerror or exc}")
     _emit({"exported": count, "file": str(target)})
     return EXIT_OK
 
