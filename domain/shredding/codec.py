@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Iterable
 
 from domain.ideas.codec import PlainCodec, stream_id_of
 from domain.ideas.events import IdeaEvent
 from domain.ideas.state import IdeaState
 from domain.shredding.cipher import (
     CORRUPTED,
+    REDACTED,
     SEALED,
     aad_for_event,
     aad_for_state,
@@ -26,6 +28,7 @@ from domain.store.records import JsonObject, NewEvent, RecordedEvent
 
 STATE_PRIVATE = frozenset({"title", "description"})
 _VIEW_FIELD = frozenset({"v"})
+_MARKERS = frozenset({REDACTED, CORRUPTED})
 
 
 class ShreddingCodec:
@@ -80,9 +83,20 @@ class ShreddingCodec:
             raise TypeError(f"{record.type} is not an ideas event")
         return event
 
+    def _sealing_key(self, stream_id: str, values: Iterable[object]) -> bytes | None:
+        """The key to seal `values` under; None when the stream has no key and the values are
+        only markers of unreadable ones: nothing to protect, and a new key would make the
+        stream's older events (sealed under the lost key) read as corrupted."""
+        key = self.keys.key_for(stream_id)
+        if key is None and all(v is None or v in _MARKERS for v in values):
+            return None
+        return key or self.keys.create_key(stream_id)
+
     def dump_state(self, stream_id: str, state: IdeaState) -> JsonObject:
         data = self.plain.dump_state(stream_id, state)
-        key = self.keys.create_key(stream_id)
+        key = self._sealing_key(stream_id, (data.get(name) for name in STATE_PRIVATE))
+        if key is None:
+            return data
         return seal(key, aad_for_state(stream_id), data, STATE_PRIVATE)
 
     def load_state(self, stream_id: str, data: JsonObject) -> IdeaState:
@@ -92,7 +106,9 @@ class ShreddingCodec:
     def seal_text(self, idea_id: str, text: str) -> str:
         """A read-model value sealed under the idea's key, as one JSON text."""
         stream_id = stream_id_of(idea_id)
-        key = self.keys.key_for(stream_id) or self.keys.create_key(stream_id)
+        key = self._sealing_key(stream_id, (text,))
+        if key is None:
+            return json.dumps({"v": text})
         return json.dumps(seal(key, aad_for_view(stream_id), {"v": text}, _VIEW_FIELD))
 
     def open_text(self, idea_id: str, stored: str) -> str:
