@@ -200,13 +200,8 @@ class MainScreen(Screen[None]):
             self.post_message(self.StreamFound(source.index_of(stream_id)))
 
     def on_main_screen_stream_found(self, message: StreamFound) -> None:
-        if message.index is None:
-            return
-        if message.index >= self.streams.row_count:
-            self.streams.reload()  # the list has not caught up with the new stream yet
-            self.set_timer(REFRESH_INTERVAL, lambda: self.streams.move_to(message.index or 0))
-        else:
-            self.streams.move_to(message.index)
+        if message.index is not None:
+            self.streams.reveal(message.index)
 
     # -- panes ---------------------------------------------------------------------------
 

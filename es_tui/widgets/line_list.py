@@ -168,6 +168,7 @@ class LineList(ScrollView, can_focus=True):
         self._loading = False
         """A count-and-fetch is in flight: later refreshes wait for it (at most one runs)."""
         self._dirty = False
+        self._reveal: int | None = None
 
     # -- data ----------------------------------------------------------------------------
 
@@ -270,6 +271,8 @@ class LineList(ScrollView, can_focus=True):
             self.cursor = max(count - 1, 0)
         else:
             self.cursor = min(self.cursor, max(count - 1, 0))
+        if self._reveal is not None and self._reveal < count:
+            self.cursor, self._reveal = self._reveal, None
         self.refresh()
         self._loaded()
 
@@ -323,6 +326,16 @@ class LineList(ScrollView, can_focus=True):
     def move_to(self, index: int) -> None:
         """Put the cursor on row `index` (clamped)."""
         self.cursor = max(0, min(index, self.row_count - 1))
+
+    def reveal(self, index: int) -> None:
+        """Put the cursor on row `index`, once the list has that many rows (a row that the
+        store has but this list has not counted yet)."""
+        if index < self.row_count:
+            self._reveal = None
+            self.move_to(index)
+        else:
+            self._reveal = index
+            self.reload()
 
     def action_cursor(self, delta: int) -> None:
         self.move_to(self.cursor + delta)

@@ -87,9 +87,9 @@ async def test_edit_is_prefilled_and_a_refusal_shows_in_the_form_and_log(
         await wait_for(pilot, lambda: title.value == "Printable board", "the prefilled title")
         await pilot.press("ctrl+s")  # nothing changed: the domain refuses
         await wait_text(pilot, lambda: form.query_one("#form-error"), "changes nothing")
-        await pilot.press("end", *" v2", "ctrl+s")
+        await pilot.press("end", *" v2 (q?)", "ctrl+s")  # q and ? type, they do not quit
         await wait_for(pilot, lambda: app.screen is main, "the form to close")
-        assert system.ideas.load(idea).state.title == "Printable board v2"
+        assert system.ideas.load(idea).state.title == "Printable board v2 (q?)"
         log = await wait_text(pilot, lambda: main.log_pane, "NothingToChangeError")
         assert "✘" in log
         await wait_text(pilot, lambda: main.log_pane, "IdeaUpdated")
