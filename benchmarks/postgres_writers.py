@@ -69,7 +69,7 @@ class EsTuiWriter:
         self.store.close()
 
 
-def eventsourcing_env(url: str, schema: str) -> dict[str, str]:
+def eventsourcing_env(url: str, schema: str, *, create: bool) -> dict[str, str]:
     """The eventsourcing library's settings for the server `url` names."""
     params = conninfo_to_dict(url)
     return {
@@ -80,17 +80,19 @@ def eventsourcing_env(url: str, schema: str) -> dict[str, str]:
         "POSTGRES_USER": str(params.get("user", "")),
         "POSTGRES_PASSWORD": str(params.get("password", "")),
         "POSTGRES_SCHEMA": schema,
+        "CREATE_TABLE": "yes" if create else "no",  # made once, before the writers start
     }
 
 
 class EventsourcingWriter:
     """Inserts batches of stored events for one aggregate with eventsourcing's recorder."""
 
-    def __init__(self, url: str, schema: str) -> None:
+    def __init__(self, url: str, schema: str, *, create: bool = False) -> None:
         from eventsourcing.persistence import InfrastructureFactory, StoredEvent
 
         self.stored_event = StoredEvent
-        self.factory = InfrastructureFactory.construct(eventsourcing_env(url, schema))
+        env = eventsourcing_env(url, schema, create=create)
+        self.factory = InfrastructureFactory.construct(env)
         self.recorder = self.factory.application_recorder()
         self.originator = uuid.uuid4()
         self.version = 0
@@ -112,20 +114,24 @@ class EventsourcingWriter:
         self.factory.close()
 
 
-def make_writer(system: str, url: str, schema: str) -> Writer:
-    return EsTuiWriter(url, schema) if system == "es-tui" else EventsourcingWriter(url, schema)
+def make_writer(system: str, url: str, schema: str, *, create: bool = False) -> Writer:
+    if system == "es-tui":
+        return EsTuiWriter(url, schema)
+    return EventsourcingWriter(url, schema, create=create)
 
 
 def child(
     system: str, url: str, schema: str, plan: Sequence[int], seconds: float, go: Any, out: Any
 ) -> None:
-    """One writer process: for each batch size in `plan`, wait for the go (all writers of
-    this system start together) and append for `seconds`; report (trial, events, elapsed)."""
+    """One writer process: for each batch size in `plan`, wait for the go (given to all
+    writers of this system at once) and append for `seconds`; report (trial, events,
+    elapsed)."""
     try:
         writer = make_writer(system, url, schema)
         writer.append(1)  # warm up: connection, prepared statements
+        out.put(("ready", 0, 0.0))
         for trial, size in enumerate(plan):
-            go.wait(timeout=3600)
+            go.get(timeout=3600)
             events, start = 0, time.perf_counter()
             while time.perf_counter() - start < seconds:
                 writer.append(size)
@@ -133,7 +139,6 @@ def child(
             out.put((trial, events, time.perf_counter() - start))
         writer.close()
     except BaseException:
-        go.abort()
         out.put(("error", traceback.format_exc(), 0.0))
         raise
 
@@ -143,7 +148,7 @@ def prepare(system: str, url: str, schema: str) -> None:
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')  # type: ignore[arg-type]
         conn.execute(f'CREATE SCHEMA "{schema}"')  # type: ignore[arg-type]
-    make_writer(system, url, schema).close()
+    make_writer(system, url, schema, create=True).close()
 
 
 def drop(url: str, schema: str) -> None:
@@ -158,7 +163,7 @@ def run_writers(
     systems take turns trial by trial (in alternating order), so a busy moment on the
     machine does not fall on one of them only."""
     schemas = {sys_: f"bench_{sys_.replace('-', '_')}_{uuid.uuid4().hex[:8]}" for sys_ in SYSTEMS}
-    gates = {sys_: CTX.Barrier(writers + 1) for sys_ in SYSTEMS}
+    gates = {sys_: CTX.Queue() for sys_ in SYSTEMS}
     out = CTX.Queue()
     procs = []
     rates: dict[str, list[float]] = {sys_: [] for sys_ in SYSTEMS}
@@ -174,10 +179,15 @@ def run_writers(
             ]
         for p in procs:
             p.start()
+        for _ in procs:  # every writer connected before the first trial
+            got, detail, _ = out.get(timeout=600)
+            if got == "error":
+                raise RuntimeError(f"a writer failed to start:\n{detail}")
         for trial in range(len(plan)):
             order = SYSTEMS if trial % 2 == 0 else SYSTEMS[::-1]
             for system in order:
-                gates[system].wait(timeout=600)  # all its writers start now
+                for _ in range(writers):  # all its writers start now
+                    gates[system].put(trial)
                 total, longest = 0, 0.0
                 for _ in range(writers):
                     got, events, elapsed = out.get(timeout=600)

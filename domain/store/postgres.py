@@ -1,17 +1,22 @@
 """The PostgreSQL backend: `postgresql://user:pass@host:port/db[?schema=NAME]`.
 
-Positions are gapless in commit order. Every write locks a single counter row right before it
-takes its positions and holds that lock until it has committed, so the transaction that takes
-position n+1 starts only after the one holding position n has committed or rolled back. A
-reader tailing the log with `read_all(last + 1)` therefore never skips an event that a slower
-concurrent transaction commits later: once it has seen position n, everything below n is
-already visible, for good (the only holes are the ones `forget` leaves, and they are never
-filled). The price is that writers take turns from the moment positions are assigned until
-their commit is flushed; checking the expected version and locking the stream run in parallel.
+Positions are gapless in commit order. Every write locks one counter row just before it takes
+its positions and keeps the lock until it commits, so no transaction can take position n+1
+until the one holding n has committed or rolled back (a rollback leaves its positions to the
+next writer). A reader that tails the log with `read_all(last + 1)` therefore never skips an
+event that a slower concurrent transaction commits later: once it sees position n, everything
+below n is already visible, for good; the only holes are the ones `forget` leaves, and they
+are never filled. The price is that writers take turns from the moment they take positions
+until their commit is flushed; checking the expected version and locking the stream still
+run in parallel.
 
 Concurrency and idempotency are enforced by the database: a write locks its stream's row, and
 `UNIQUE (stream_id, version)` and `UNIQUE (event_id)` back that up. Each write is one call to
 a server-side function (`postgres_schema`), one round trip, committed on return.
+
+`forget` deletes the stream's rows in its transaction; PostgreSQL keeps the old row versions
+(and its WAL and backups keep the bytes) until VACUUM and beyond, which is why private data is
+sealed with a per-stream key that forgetting destroys.
 
 Listeners get this handle's commits as they happen. Commits made by other processes (or other
 handles) arrive through LISTEN/NOTIFY: the first `subscribe` starts a thread that polls the
