@@ -89,7 +89,8 @@ _TRIES: Final = 3
 class PostgresEventStore:
     """An event store in a PostgreSQL database, shared by any number of processes and hosts.
 
-    `url` is the URL with its password masked."""
+    `url` is the URL it was opened with (a second handle, or a key store, can open it
+    again); `shown_url` is the same with its password masked, for display."""
 
     def __init__(
         self,
@@ -102,7 +103,8 @@ class PostgresEventStore:
         pool_size: int = 10,
         before_commit: BeforeCommit | None = None,
     ) -> None:
-        self.url = target.shown
+        self.url = target.url
+        self.shown_url = target.shown
         self.snapshot_policy = snapshot_policy or SnapshotPolicy()
         self.deleted_types = frozenset(deleted_types)
         self.schema = schema
@@ -164,7 +166,7 @@ class PostgresEventStore:
 
     def _check_open(self) -> None:
         if self._closed:
-            raise StoreClosedError(self.url)
+            raise StoreClosedError(self.shown_url)
 
     def _fetch(self, query: LiteralString, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         self._check_open()

@@ -32,6 +32,7 @@ _INSTALL_LOCK: Final = 0x4553_5455  # "ESTU": serializes concurrent first opens 
 class Target:
     """Where a store lives: libpq connection parameters and an optional schema."""
 
+    url: str
     params: dict[str, Any]
     schema: str | None
     shown: str
@@ -80,7 +81,7 @@ def parse_url(url: str) -> Target:
     params.setdefault("application_name", "es-tui")
     # Times come back in UTC whatever the server's default time zone is.
     params["options"] = f"{params.get('options', '')} -c TimeZone=UTC".strip()
-    return Target(params, schema, shown)
+    return Target(url, params, schema, shown)
 
 
 def first_line(exc: BaseException) -> str:

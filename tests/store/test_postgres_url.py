@@ -10,7 +10,7 @@ import urllib.parse
 import psycopg
 import pytest
 
-from domain.store import NO_STREAM, NewEvent, StoreUrlError, open_store
+from domain.store import NO_STREAM, NewEvent, StoreClosedError, StoreUrlError, open_store
 from domain.store.postgres import PostgresEventStore
 from tests.store.test_postgres_helpers import fresh_url, new_schema, server_url, with_schema
 
@@ -67,13 +67,21 @@ def test_a_wrong_password_is_refused_without_showing_it() -> None:
     assert "password authentication failed" in error.reason
 
 
-def test_the_store_url_masks_the_password() -> None:
+def test_the_url_reopens_the_store_and_the_shown_url_hides_the_password() -> None:
     url = fresh_url()
-    store = open_store(url)
+    store = PostgresEventStore.open(url, poll_interval=None)
+    (event,) = store.append("a-1", [NewEvent("Noted", {})], NO_STREAM)
     password = urllib.parse.urlsplit(url).password
-    assert password and password not in store.url
-    assert "***" in store.url
     store.close()
+
+    again = open_store(store.url)
+
+    assert again.read_all() == [event]
+    assert password and password not in store.shown_url and "***" in store.shown_url
+    again.close()
+    with pytest.raises(StoreClosedError) as caught:
+        store.head_position()
+    assert password not in str(caught.value)
 
 
 def test_a_schema_holding_something_else_is_left_alone() -> None:
