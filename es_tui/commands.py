@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from domain.bootstrap import TOMBSTONE_TYPES, System, bootstrap
+from domain.ideas.codec import stream_id_of
 from domain.ideas.errors import IdeaDeletedError, IdeaError, IdeaNotFoundError, InvalidFieldError
 from domain.ideas.handler import CommandOutcome
 from domain.shredding.erasure import Secrets
@@ -163,6 +164,9 @@ def _forget(system: System, args: argparse.Namespace) -> int:
 
 
 def _verify_erasure(system: System, args: argparse.Namespace) -> int:
+    if system.store.stream_info(stream_id_of(args.idea_id)) is None:
+        # never stored here (a typo, the wrong store): not found, rather than a residue
+        raise NotFound(f"idea {args.idea_id} does not exist")
     missing = [f for f in args.exports if not Path(f).is_file()]
     if missing:
         raise TransferError(missing[0], 0, "no such export file")
