@@ -1,8 +1,8 @@
 """The `es-tui` command: the explorer by default, or one scripting subcommand on any store.
 
 Subcommands print JSON on stdout (one object, or JSON lines for lists) and a one-line error on
-stderr. Exit codes: 0 ok · 2 bad usage or input · 3 concurrency conflict · 4 a domain rule
-refused the command · 5 not found.
+stderr. Exit codes: 0 ok · 1 a residue of a forgotten idea was found · 2 bad usage or input ·
+3 concurrency conflict · 4 a domain rule refused the command · 5 not found.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ EXIT_NOT_FOUND = 5
 EPILOG = """\
 exit codes:
   0  ok
-  1  verify-erasure found a residue of the forgotten idea
+  1  verify-erasure (or forget's own check) found a residue of the forgotten idea
   2  bad usage or input (nothing was written)
   3  concurrency conflict: the idea moved since the expected version (nothing was written)
   4  a domain rule refused the command (e.g. editing a deleted idea)
