@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from domain.ideas.codec import EventCodec, IdeaFold, PlainCodec, idea_registry
+from domain.ideas.codec import IdeaFold, PlainCodec, idea_registry
 from domain.ideas.demo import DemoSummary, seed_demo
 from domain.ideas.handler import IdeaCommandHandler, new_idea_id
 from domain.ideas.process_manager import CreationProcessManager
@@ -31,7 +31,7 @@ class System:
 
     store: EventStore
     registry: EventRegistry
-    codec: EventCodec
+    codec: ShreddingCodec
     fold: IdeaFold
     ideas: IdeaCommandHandler
     view: IdeaView

@@ -87,6 +87,11 @@ def stream_json(info: StreamInfo) -> dict[str, Any]:
     }
 
 
+def _streams(system: System) -> int:
+    _emit_lines(stream_json(i) for i in system.store.list_streams())
+    return EXIT_OK
+
+
 def _events(system: System, args: argparse.Namespace) -> int:
     if system.store.stream_info(args.stream_id) is None:
         raise NotFound(f"stream {args.stream_id} does not exist")
@@ -147,7 +152,7 @@ COMMANDS: dict[str, Callable[[System, argparse.Namespace], int]] = {
     "delete": lambda s, a: _outcome(s, s.ideas.delete(a.idea_id)),
     "forget": lambda s, a: _forget(s, a),
     "verify-erasure": lambda s, a: _verify_erasure(s, a),
-    "streams": lambda s, a: (_emit_lines(stream_json(i) for i in s.store.list_streams()), 0)[1],
+    "streams": lambda s, a: _streams(s),
     "events": _events,
     "log": _log,
     "ideas": _ideas,

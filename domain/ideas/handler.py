@@ -29,7 +29,7 @@ from domain.ideas.errors import (
     IdeaForgottenError,
     InvalidFieldError,
 )
-from domain.ideas.state import IdeaState
+from domain.ideas.state import IdeaState, IdeaStatus
 from domain.store.aggregate import LATEST, Loaded, load, take_snapshot
 from domain.store.errors import ConcurrencyError, EventStoreError, StreamForgottenError
 from domain.store.protocol import EventStore
@@ -226,7 +226,8 @@ class IdeaCommandHandler:
     ) -> CommandOutcome:
         loaded = self.load(idea_id)
         expected = loaded.version if expected_version is None else expected_version
-        if isinstance(expected, int) and expected != loaded.version:
+        stale = isinstance(expected, int) and expected != loaded.version
+        if stale and loaded.state.status is not IdeaStatus.FORGOTTEN:
             # A stale writer hears "conflict" first, not a rule about a state it never saw.
             raise ConcurrencyError(
                 stream_id_of(idea_id), expected, loaded.version, loaded.last_event_id
