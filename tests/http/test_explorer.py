@@ -10,7 +10,7 @@ import pytest
 from domain.bootstrap import System, bootstrap
 from es_tui.app import ExplorerApp
 from es_tui.http.server import bind, bound_address
-from tests.ui.conftest import wait_for, wait_text
+from tests.ui.conftest import text_of, wait_for, wait_text
 
 
 @pytest.fixture
@@ -43,9 +43,18 @@ async def test_a_request_to_the_in_app_api_shows_up_in_the_panes(
         shown = await wait_text(pilot, timeline, "IdeaCreationAccepted")
         requested = next(line for line in shown.splitlines() if "IdeaCreationRequested" in line)
         assert stream_id in requested
-        ideas = await wait_text(pilot, lambda: screen.query_one("#projection"), "Served over")
-        row = next(line for line in ideas.splitlines() if "Served over HTTP" in line)
-        assert stream_id.removeprefix("idea-") in row and "accepted" in row
+        # The read model follows on its own thread: wait for the row to show the acceptance.
+        await wait_text(pilot, lambda: screen.query_one("#projection"), "Served over")
+        idea_id = stream_id.removeprefix("idea-")
+
+        def accepted_row() -> bool:
+            shown = text_of(screen.query_one("#projection"))
+            return any(
+                "Served over HTTP" in line and idea_id in line and "accepted" in line
+                for line in shown.splitlines()
+            )
+
+        await wait_for(pilot, accepted_row, "the projection row to say accepted")
         log = lambda: screen.query_one("#log")  # noqa: E731
         await wait_text(pilot, log, f"http: PublishIdea {stream_id} → v1")
         await wait_text(pilot, log, "http: DeleteIdea idea-nosuchidea refused")
