@@ -122,12 +122,17 @@ def bootstrap(
 class _SealedViewStorage:
     """A view storage that needs the codec (to seal private values) before it exists."""
 
-    path: str
+    where: str
+    """An SQLite file path, or a PostgreSQL URL."""
 
     def build(self, codec: ShreddingCodec) -> ViewStorage:
+        if self.where.startswith("postgres"):
+            from domain.ideas.projection_postgres import PostgresViewStorage
+
+            return PostgresViewStorage(self.where, seal=codec.seal_text, unseal=codec.open_text)
         from domain.ideas.projection_sqlite import SQLiteViewStorage
 
-        return SQLiteViewStorage(self.path, seal=codec.seal_text, unseal=codec.open_text)
+        return SQLiteViewStorage(self.where, seal=codec.seal_text, unseal=codec.open_text)
 
 
 def _backend_parts(
@@ -152,7 +157,7 @@ def _backend_parts(
         pg_keys: KeyStore = (
             PostgresKeyStore(key_store or store.url) if open_keys else MemoryKeyStore()
         )
-        return pg_keys, MemoryViewStorage(), []
+        return pg_keys, _SealedViewStorage(store.url), []
     return MemoryKeyStore(), MemoryViewStorage(), []
 
 
