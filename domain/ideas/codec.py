@@ -107,91 +107,64 @@ def idea_id_of(stream_id: str) -> str | None:
 
 _CLEAR_TYPES: Final = frozenset({str, type(None)})
 _IDS_KEPT: Final = 4096
-_UPDATED = "IdeaUpdated"
-_PRIVATE = ("title", "description")
+_UPDATED: Final = "IdeaUpdated"
+_PRIVATE: Final = ("title", "description")
 _idea_id = TypeAdapter(IdeaId)
 
 
-class IdeaFold:
-    """The ideas aggregate as a `domain.store.aggregate.Fold`.
+class EditReader:
+    """Reads stored edits (`IdeaUpdated`) in place, for readers of many events at once.
 
-    `evolve` decodes one record and applies the reference `evolve`. `evolve_all`, which loads
-    use, gives the same state much faster for the bulk of a history, the edits: an edit's
-    payload is checked in place (its type, schema version, keys, idea id and value types),
-    counted, and not decoded. Only the edits whose private values end up in the state — the
-    last to set the title and the last to set the description — are decoded in full (opened,
-    validated, upcast), so a sealed history costs at most two decryptions however long it
-    is. Everything else (creation, acceptance, deletion, an edit stored at an older schema
-    version or in any unexpected shape) takes the reference path, event by event.
-
-    The one difference: the private values an edit stored are validated only when they end
-    up in the state (the others are overwritten, and a sealed one is never opened). Payloads
-    this system writes were validated when written.
+    Of a run of edits, a reader needs how many there were, the last one, and the last value
+    each private field was given. `run_end` tells, from the stored payloads alone — type,
+    schema version, keys, idea id and value types — which edits are well formed, without
+    decoding them; `last_values` then decodes in full (opens, validates, upcasts) only the
+    last edit to set each field, so a sealed history costs at most two decryptions however
+    long it is. The private values of the other edits are not validated: they are overwritten
+    (and a sealed one is never opened); payloads this system writes were validated when
+    written.
     """
-
-    state_schema_version = IdeaState.SCHEMA_VERSION
 
     def __init__(self, codec: EventCodec) -> None:
         self.codec = codec
         self._ids: set[str] = set()
         """Idea ids seen valid, so an edit's id is checked with one set lookup."""
 
-    def initial(self, stream_id: str) -> IdeaState:
-        return IdeaState(idea_id=idea_id_of(stream_id) or stream_id)
-
-    def evolve(self, state: IdeaState, event: RecordedEvent) -> IdeaState:
-        return evolve(state, self.codec.decode(event), event.recorded_at)
-
-    def evolve_all(self, state: IdeaState, events: Sequence[RecordedEvent]) -> IdeaState:
-        """The state after `events`: the same as applying `evolve` to each in turn."""
+    def reads_in_place(self) -> bool:
+        """Whether edits can be read in place: the registry's newest edit model must be the
+        one this reader knows (otherwise every edit has to be decoded)."""
         registry = self.codec.registry
-        if _UPDATED in registry.types() and registry.model(_UPDATED) is IdeaUpdated:
-            try:
-                return self._fold(state, events, registry.latest_version(_UPDATED))
-            except TypeError:  # an unhashable idea id: the reference path says what is wrong
-                pass
-        for record in events:
-            state = evolve(state, self.codec.decode(record), record.recorded_at)
-        return state
+        return _UPDATED in registry.types() and registry.model(_UPDATED) is IdeaUpdated
 
-    def _fold(self, state: IdeaState, events: Sequence[RecordedEvent], newest: int) -> IdeaState:
+    def run_end(self, events: Sequence[RecordedEvent], start: int) -> int:
+        """The end of the run of well-formed edits that starts at `events[start]` (`start`
+        itself when that event is not one). Call only when `reads_in_place()`."""
+        newest = self.codec.registry.latest_version(_UPDATED)
         envelope = self.codec.envelope_key
         allowed = frozenset(IdeaUpdated.model_fields) | ({envelope} if envelope else set())
         # Locals: this loop runs once per event of a load, millions of times.
-        fits, ids, known, clear, kind = (
-            allowed.issuperset,
-            self._ids,
-            self._known_id,
-            _CLEAR_TYPES,
-            _UPDATED,
-        )
+        fits, ids, known = allowed.issuperset, self._ids, self._known_id
+        clear, kind = _CLEAR_TYPES, _UPDATED
         empty: JsonObject = {}
-        start = end = 0  # events[start:end] is the current run of edits taken in place
-        for record in events:
-            if record.type == kind and record.schema_version == newest:
-                data = record.data
-                if (
-                    fits(data)
-                    and ((idea_id := data.get("idea_id")) in ids or known(idea_id))
-                    and type(data.get("title")) in clear
-                    and type(data.get("description")) in clear
-                    and (envelope is None or type(data.get(envelope, empty)) is dict)
-                ):
-                    end += 1
-                    continue
-            if end > start:
-                state = self._edits(state, events, start, end)
-            state = evolve(state, self.codec.decode(record), record.recorded_at)
+        end = start
+        for record in events[start:] if start else events:
+            if record.type != kind or record.schema_version != newest:
+                break
+            data = record.data
+            if not (
+                fits(data)
+                and type(idea_id := data.get("idea_id")) is str
+                and (idea_id in ids or known(idea_id))
+                and type(data.get("title")) in clear
+                and type(data.get("description")) in clear
+                and (envelope is None or type(data.get(envelope, empty)) is dict)
+            ):
+                break
             end += 1
-            start = end
-        if end > start:
-            state = self._edits(state, events, start, end)
-        return state
+        return end
 
-    def _known_id(self, value: object) -> bool:
+    def _known_id(self, value: str) -> bool:
         """Whether `value` is a valid idea id (remembered when it is)."""
-        if type(value) is not str:
-            return False
         try:
             _idea_id.validate_python(value)
         except ValidationError:
@@ -201,16 +174,16 @@ class IdeaFold:
         self._ids.add(value)
         return True
 
-    def _edits(
-        self, state: IdeaState, events: Sequence[RecordedEvent], start: int, end: int
-    ) -> IdeaState:
-        """`state` after the edits `events[start:end]`, whose payloads were checked in place:
-        each counts once, and the last that sets a private field gives its value."""
-        values = {"title": state.title, "description": state.description}
+    def last_values(
+        self, edits: Sequence[RecordedEvent], start: int, end: int, values: dict[str, str | None]
+    ) -> dict[str, str | None]:
+        """`values` (title and description) after the checked edits `edits[start:end]`: each
+        field takes the value of the last edit that sets it. Decoding errors propagate."""
+        values = dict(values)
         wanted = list(_PRIVATE)
         may_hold = self.codec.may_hold
         for index in range(end - 1, start - 1, -1):
-            record = events[index]
+            record = edits[index]
             if not any(may_hold(record.data, name) for name in wanted):
                 continue
             event = self.codec.decode(record)
@@ -221,9 +194,58 @@ class IdeaFold:
                     wanted.remove(name)
             if not wanted:
                 break
+        return values
+
+
+class IdeaFold:
+    """The ideas aggregate as a `domain.store.aggregate.Fold`.
+
+    `evolve` decodes one record and applies the reference `evolve`. `evolve_all`, which loads
+    use, gives the same state much faster: the edits, the bulk of a history, are read in
+    place (see `EditReader`): counted, and decoded only for the values the state keeps.
+    Everything else (creation, acceptance, deletion, an edit stored at an older schema
+    version or in any unexpected shape) takes the reference path, event by event.
+    """
+
+    state_schema_version = IdeaState.SCHEMA_VERSION
+
+    def __init__(self, codec: EventCodec) -> None:
+        self.codec = codec
+        self.edits = EditReader(codec)
+
+    def initial(self, stream_id: str) -> IdeaState:
+        return IdeaState(idea_id=idea_id_of(stream_id) or stream_id)
+
+    def evolve(self, state: IdeaState, event: RecordedEvent) -> IdeaState:
+        return evolve(state, self.codec.decode(event), event.recorded_at)
+
+    def evolve_all(self, state: IdeaState, events: Sequence[RecordedEvent]) -> IdeaState:
+        """The state after `events`: the same as applying `evolve` to each in turn."""
+        decode = self.codec.decode
+        if not self.edits.reads_in_place():
+            for record in events:
+                state = evolve(state, decode(record), record.recorded_at)
+            return state
+        run_end = self.edits.run_end
+        at, count = 0, len(events)
+        while at < count:
+            end = run_end(events, at)
+            if end > at:
+                state = self._edits(state, events, at, end)
+            if end < count:
+                record = events[end]
+                state = evolve(state, decode(record), record.recorded_at)
+            at = end + 1
+        return state
+
+    def _edits(
+        self, state: IdeaState, events: Sequence[RecordedEvent], start: int, end: int
+    ) -> IdeaState:
+        """`state` after the checked edits `events[start:end]` (what `evolve` does to each)."""
+        values = {"title": state.title, "description": state.description}
         return state.model_copy(
             update={
-                **values,
+                **self.edits.last_values(events, start, end, values),
                 "updated_at": events[end - 1].recorded_at,
                 "edit_count": state.edit_count + (end - start),
             }

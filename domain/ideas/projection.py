@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Protocol
 
-from domain.ideas.codec import EventCodec, idea_id_of
+from domain.ideas.codec import EditReader, EventCodec, idea_id_of
 from domain.ideas.errors import IdeaDeletedError, IdeaNotFoundError
 from domain.ideas.events import (
     IdeaCreationAccepted,
@@ -136,6 +136,7 @@ class IdeaView(LogConsumer):
     ) -> None:
         super().__init__(store, threaded=threaded, delay=delay)
         self.codec = codec
+        self._edits = EditReader(codec)
         self.storage = storage if storage is not None else MemoryViewStorage()
         self._listeners: list[ViewListener] = []
         self.skipped: list[tuple[int, str]] = []
@@ -174,61 +175,126 @@ class IdeaView(LogConsumer):
     # -- applying -----------------------------------------------------------------------
 
     def handle(self, events: Sequence[RecordedEvent]) -> None:
-        upserts: dict[str, IdeaRow] = {}
-        deleted: set[str] = set()
-        dropped: set[str] = set()
-
-        def current(idea_id: str) -> IdeaRow | None:
-            if idea_id in upserts:
-                return upserts[idea_id]
-            if idea_id in deleted or idea_id in dropped:
-                return None
-            return self.storage.get(idea_id)
-
-        for record in events:
-            idea_id = idea_id_of(record.stream_id)
-            if idea_id is None:
-                continue  # not an idea stream: other processes may write other streams
-            try:
-                event = self.codec.decode(record)
-            except (VersioningError, ValueError, TypeError) as exc:
-                self.skipped.append((record.position, str(exc)))
-                continue
-            at = record.recorded_at
-            row = current(idea_id)
-            match event:
-                case IdeaCreationRequested(title=title, description=description):
-                    upserts[idea_id] = IdeaRow(
-                        idea_id, title, description, "requested", record.version, at, at
-                    )
-                    dropped.discard(idea_id)
-                case IdeaCreationAccepted() if row:
-                    upserts[idea_id] = replace(
-                        row, status="accepted", version=record.version, updated_at=at
-                    )
-                case IdeaCreationRejected() if row:
-                    upserts[idea_id] = replace(
-                        row, status="rejected", version=record.version, updated_at=at
-                    )
-                case IdeaUpdated(title=title, description=description) if row:
-                    upserts[idea_id] = replace(
-                        row,
-                        title=title if title is not None else row.title,
-                        description=description if description is not None else row.description,
-                        version=record.version,
-                        updated_at=at,
-                    )
-                case IdeaDeleted():
-                    upserts.pop(idea_id, None)
-                    deleted.add(idea_id)
-                case IdeaForgotten():
-                    upserts.pop(idea_id, None)
-                    deleted.discard(idea_id)
-                    dropped.add(idea_id)
+        page = _Page(self.storage)
+        # Edits are read in place (see EditReader): an idea's run of edits in a page costs
+        # one decoded edit per private field, not one per edit. They wait in `pending` until
+        # another event of the same idea or the end of the page.
+        pending: dict[str, list[RecordedEvent]] = {}
+        in_place = self._edits.reads_in_place()
+        run_end = self._edits.run_end
+        at, count = 0, len(events)
+        while at < count:
+            end = run_end(events, at) if in_place else at
+            for index in range(at, end):
+                record = events[index]
+                idea_id = idea_id_of(record.stream_id)
+                if idea_id is not None:
+                    edits = pending.get(idea_id)
+                    if edits is None:
+                        pending[idea_id] = [record]
+                    else:
+                        edits.append(record)
+            if end < count:
+                record = events[end]
+                idea_id = idea_id_of(record.stream_id)
+                if idea_id is not None:  # not an idea stream: other processes may write others
+                    edits = pending.pop(idea_id, None)
+                    if edits:
+                        self._apply_edits(idea_id, edits, page)
+                    self._apply(idea_id, record, page)
+            at = end + 1
+        for idea_id, edits in pending.items():
+            self._apply_edits(idea_id, edits, page)
         applied = self.storage.commit(
-            upserts, deleted, dropped, events[-1].position, first_position=events[0].position
+            page.upserts,
+            page.deleted,
+            page.dropped,
+            events[-1].position,
+            first_position=events[0].position,
         )
         if not applied:
             return  # another process sharing this storage applied the page first
         for listener in self._listeners:
             listener(self)
+
+    def _apply_edits(self, idea_id: str, edits: Sequence[RecordedEvent], page: _Page) -> None:
+        """Apply an idea's run of well-formed edits: the row takes the last value given to
+        each field and the last edit's version and time."""
+        row = page.current(idea_id)
+        if row is None:
+            return  # as for a single edit: no row, nothing to change
+        try:
+            values = self._edits.last_values(
+                edits, 0, len(edits), {"title": row.title, "description": row.description}
+            )
+        except (VersioningError, ValueError, TypeError):
+            for record in edits:  # one by one, so the unreadable one is skipped and reported
+                self._apply(idea_id, record, page)
+            return
+        title, description = values["title"], values["description"]
+        last = edits[-1]
+        page.upserts[idea_id] = replace(
+            row,
+            title=title if title is not None else row.title,
+            description=description if description is not None else row.description,
+            version=last.version,
+            updated_at=last.recorded_at,
+        )
+
+    def _apply(self, idea_id: str, record: RecordedEvent, page: _Page) -> None:
+        """Decode one event and apply it to the page's changes."""
+        try:
+            event = self.codec.decode(record)
+        except (VersioningError, ValueError, TypeError) as exc:
+            self.skipped.append((record.position, str(exc)))
+            return
+        at = record.recorded_at
+        upserts, deleted, dropped = page.upserts, page.deleted, page.dropped
+        row = page.current(idea_id)
+        match event:
+            case IdeaCreationRequested(title=title, description=description):
+                upserts[idea_id] = IdeaRow(
+                    idea_id, title, description, "requested", record.version, at, at
+                )
+                dropped.discard(idea_id)
+            case IdeaCreationAccepted() if row:
+                upserts[idea_id] = replace(
+                    row, status="accepted", version=record.version, updated_at=at
+                )
+            case IdeaCreationRejected() if row:
+                upserts[idea_id] = replace(
+                    row, status="rejected", version=record.version, updated_at=at
+                )
+            case IdeaUpdated(title=title, description=description) if row:
+                upserts[idea_id] = replace(
+                    row,
+                    title=title if title is not None else row.title,
+                    description=description if description is not None else row.description,
+                    version=record.version,
+                    updated_at=at,
+                )
+            case IdeaDeleted():
+                upserts.pop(idea_id, None)
+                deleted.add(idea_id)
+            case IdeaForgotten():
+                upserts.pop(idea_id, None)
+                deleted.discard(idea_id)
+                dropped.add(idea_id)
+
+
+class _Page:
+    """The changes one page of events makes to a view's storage, written in one commit."""
+
+    def __init__(self, storage: ViewStorage) -> None:
+        self.storage = storage
+        self.upserts: dict[str, IdeaRow] = {}
+        self.deleted: set[str] = set()
+        self.dropped: set[str] = set()
+
+    def current(self, idea_id: str) -> IdeaRow | None:
+        """The idea's row as of the changes so far."""
+        if idea_id in self.upserts:
+            return self.upserts[idea_id]
+        if idea_id in self.deleted or idea_id in self.dropped:
+            return None
+        return self.storage.get(idea_id)
