@@ -82,7 +82,6 @@ from domain.store.validation import (
 )
 
 BeforeCommit = Callable[[Sequence[RecordedEvent]], None]
-_POLL_CHUNK: Final = 2000
 _TRIES: Final = 3
 
 
@@ -123,9 +122,13 @@ class PostgresEventStore:
             name=f"es-tui-{schema}",
         )
         self._pool.open()
-        self._feed = CommitFeed(
-            self._fetch, self._sql, lambda: connect(target), channel_of(schema), poll_interval
-        )
+        try:
+            self._feed = CommitFeed(
+                self._fetch, self._sql, lambda: connect(target), channel_of(schema), poll_interval
+            )
+        except BaseException:
+            self._pool.close()
+            raise
 
     @classmethod
     def open(
