@@ -57,6 +57,7 @@ pg_ci_as_owner() {
 }
 
 postgres_start() {
+    unset PG_CI_DIR  # a stop (the caller's trap) must only ever reach the cluster made here
     pg_ci_install || return 1
     local bin port password dir
     bin=$(pg_ci_bindir)
@@ -64,6 +65,7 @@ postgres_start() {
     password=$(python3 -c 'import secrets; print(secrets.token_hex(12))')
     dir=$(mktemp -d /tmp/es-tui-pg.XXXXXX)
     export PG_CI_DIR="$dir" PG_CI_BIN="$bin"  # from here on, postgres_stop cleans up
+    touch "$dir/es-tui-ci-cluster"
     chmod 755 "$dir"
     if [[ $(id -u) -eq 0 ]]; then chown postgres: "$dir"; fi
     # The superuser logs in only through the cluster's own socket directory (trust); the
@@ -96,7 +98,8 @@ EOF
 
 postgres_stop() {
     local dir="${1:-${PG_CI_DIR:-}}" bin
-    [[ -n "$dir" && -d "$dir/data" ]] || return 0
+    # only a directory this script made: never a server someone else runs
+    [[ -n "$dir" && -f "$dir/es-tui-ci-cluster" ]] || return 0
     bin="${PG_CI_BIN:-$(pg_ci_bindir)}"
     pg_ci_as_owner "$bin/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null 2>&1 || true
     rm -rf "$dir"
