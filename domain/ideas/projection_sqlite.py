@@ -108,6 +108,13 @@ class SQLiteViewStorage:
             ).fetchall()
         return [self._row(r) for r in found]
 
+    def stored_texts(self) -> list[tuple[str, str]]:
+        """(idea id, title and description) of every row exactly as the file holds them,
+        not opened: for an erasure check that must see a value stored in clear, too."""
+        with self._lock:
+            found = self._db.execute("SELECT idea_id, title, description FROM view_ideas")
+            return [(r[0], f"{r[1]}\n{r[2]}") for r in found.fetchall()]
+
     def commit(
         self,
         upserts: dict[str, IdeaRow],

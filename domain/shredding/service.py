@@ -42,6 +42,11 @@ class Eraser:
     def _view_rows(self) -> Iterable[tuple[str, str]]:
         for row in self.view.storage.rows():
             yield stream_id_of(row.idea_id), f"{row.title}\n{row.description}"
+        # Opening a value not in the sealed format shows a marker: look at what is stored too.
+        stored = getattr(self.view.storage, "stored_texts", None)
+        if callable(stored):
+            for idea_id, text in stored():
+                yield stream_id_of(idea_id), text
 
     def secrets(self, idea_id: str) -> Secrets:
         """Every private value the idea ever had (from its events, snapshots and the read
