@@ -25,7 +25,13 @@ from domain.store.errors import (
     StreamNotFoundError,
 )
 from domain.store.records import RecordedEvent, SnapshotPolicy, StreamInfo
-from domain.transfer import TransferError, export_events, import_file, record_to_dict
+from domain.transfer import (
+    TransferError,
+    check_import,
+    export_events,
+    import_file,
+    record_to_dict,
+)
 from domain.versioning import VersioningError
 from es_tui.cli import (
     EXIT_CONFLICT,
@@ -123,6 +129,10 @@ def _export(system: System, args: argparse.Namespace) -> int:
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as out:
                 count = export_events(system.store, out)
+            # mkstemp makes the file private (0600); give it the mode a plain open would.
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o666 & ~umask)
             os.replace(tmp, target)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
@@ -194,8 +204,30 @@ def _fail(code: int, message: str) -> int:
     return code
 
 
+def _check_import_first(args: argparse.Namespace) -> int | None:
+    """Check an import file completely before the target store is opened (or created), so a
+    refused file leaves no empty store behind; None when the file is fine."""
+    path = Path(args.file)
+    checker = bootstrap(start=False)  # an empty memory system: the codec, without any key
+    try:
+        if not path.is_file():
+            raise TransferError(str(path), 0, "no such file")
+        with path.open(encoding="utf-8") as handle:
+            check_import(handle, checker.codec.decode, TOMBSTONE_TYPES, str(path))
+    except (TransferError, UnicodeDecodeError, OSError) as exc:
+        reason = str(exc) if not isinstance(exc, UnicodeDecodeError) else f"{path}: not UTF-8"
+        return _fail(EXIT_USAGE, reason)
+    finally:
+        checker.close()
+    return None
+
+
 def run_command(args: argparse.Namespace, policy: SnapshotPolicy) -> int:
     """Run the subcommand `args.command`; returns the exit code."""
+    if args.command == "import":
+        refused = _check_import_first(args)
+        if refused is not None:
+            return refused
     # An import needs an empty store: no demo seeding then, even on memory:.
     memory = args.store.startswith("memory")
     seed_demo = (memory or args.demo) and args.command != "import"

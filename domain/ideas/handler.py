@@ -227,8 +227,9 @@ class IdeaCommandHandler:
         loaded = self.load(idea_id)
         expected = loaded.version if expected_version is None else expected_version
         stale = isinstance(expected, int) and expected != loaded.version
-        if stale and loaded.state.status is not IdeaStatus.FORGOTTEN:
-            # A stale writer hears "conflict" first, not a rule about a state it never saw.
+        if stale and loaded.state.status not in (IdeaStatus.FORGOTTEN, IdeaStatus.NONE):
+            # A stale writer hears "conflict" first, not a rule about a state it never saw
+            # (but an unknown or forgotten idea says so, whatever version was expected).
             raise ConcurrencyError(
                 stream_id_of(idea_id), expected, loaded.version, loaded.last_event_id
             )
