@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from domain.store.records import SnapshotPolicy
 
@@ -104,6 +104,69 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: {message} (see {self.prog} --help)\n")
 
 
+def _add_common_options(parser: argparse.ArgumentParser, *, defaults: bool) -> None:
+    """Options every command shares. The top-level parser holds the defaults; each
+    subcommand accepts the same options again (after its name) without defaults, so a value
+    given there overrides one given before it and an absent one leaves it alone."""
+
+    def add(*names: str, default: object = None, **kwargs: Any) -> None:
+        parser.add_argument(*names, default=default if defaults else argparse.SUPPRESS, **kwargs)
+
+    add("--store", default="memory:", metavar="URL", help="store URL")
+    add(
+        "--demo",
+        action="store_true",
+        default=False,
+        help="seed the demo ideas into an empty durable store (memory: always has them)",
+    )
+    add(
+        "--seed",
+        type=int,
+        default=7,
+        help="seed of the demo and the process manager's decisions (default 7)",
+    )
+    add(
+        "--snapshot-every",
+        type=_positive_int,
+        default=10,
+        metavar="N",
+        help="take a snapshot every N events (default 10)",
+    )
+    add(
+        "--keep-snapshots",
+        type=_positive_int,
+        default=3,
+        metavar="M",
+        help="keep the latest M snapshots per stream (default 3)",
+    )
+    add(
+        "--accept-probability",
+        type=_probability,
+        default=0.9,
+        metavar="P",
+        help="chance that the process manager accepts a new idea (default 0.9)",
+    )
+    add(
+        "--pm-delay",
+        type=_seconds,
+        default=0.8,
+        metavar="SECONDS",
+        help="explorer and serve: pause before the process manager reacts (default 0.8)",
+    )
+    add(
+        "--no-react",
+        action="store_true",
+        default=False,
+        help="subcommands: do not run the process manager in this process",
+    )
+    add(
+        "--key-store",
+        metavar="PATH|URL",
+        help="where the per-stream keys live (SQLite: a file, default STORE.keys; "
+        "PostgreSQL: a database URL, default the store's own)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The whole command line, subcommands included (they share the parser's class)."""
     parser = _Parser(
@@ -113,51 +176,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--store", default="memory:", metavar="URL", help="store URL")
-    parser.add_argument(
-        "--demo",
-        action="store_true",
-        help="seed the demo ideas into an empty durable store (memory: always has them)",
-    )
-    parser.add_argument(
-        "--seed",
-        type=int,
-        default=7,
-        help="seed of the demo and the process manager's decisions (default 7)",
-    )
-    parser.add_argument(
-        "--snapshot-every",
-        type=_positive_int,
-        default=10,
-        metavar="N",
-        help="take a snapshot every N events (default 10)",
-    )
-    parser.add_argument(
-        "--keep-snapshots",
-        type=_positive_int,
-        default=3,
-        metavar="M",
-        help="keep the latest M snapshots per stream (default 3)",
-    )
-    parser.add_argument(
-        "--accept-probability",
-        type=_probability,
-        default=0.9,
-        metavar="P",
-        help="chance that the process manager accepts a new idea (default 0.9)",
-    )
-    parser.add_argument(
-        "--pm-delay",
-        type=_seconds,
-        default=0.8,
-        metavar="SECONDS",
-        help="explorer and serve: pause before the process manager reacts (default 0.8)",
-    )
-    parser.add_argument(
-        "--no-react",
-        action="store_true",
-        help="subcommands: do not run the process manager in this process",
-    )
+    _add_common_options(parser, defaults=True)
     parser.add_argument(
         "--http",
         type=_http_address,
@@ -165,23 +184,27 @@ def build_parser() -> argparse.ArgumentParser:
         help="explorer: also serve the HTTP API on PORT (on 127.0.0.1 unless HOST is given)",
     )
     parser.add_argument(
-        "--key-store",
-        metavar="PATH|URL",
-        help="where the per-stream keys live (SQLite: a file, default STORE.keys; "
-        "PostgreSQL: a database URL, default the store's own)",
+        "--demo-events",
+        type=_positive_int,
+        metavar="N",
+        help="explorer: first fill an empty store with about N generated events "
+        "(N/100 ideas with long lives), progress on stderr",
     )
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    common = _Parser(add_help=False)
+    _add_common_options(common, defaults=False)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    p = sub.add_parser("serve", help="serve the HTTP API (the origin's routes and REST)")
-    # Also accepted after `serve`; SUPPRESS keeps the value given before it otherwise.
-    p.add_argument("--store", default=argparse.SUPPRESS, metavar="URL", help="store URL")
+    def command(name: str, text: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=text, parents=[common])
+
+    p = command("serve", "serve the HTTP API (the origin's routes and REST)")
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     p.add_argument("--port", type=_port, default=3333, help="TCP port (default 3333; 0: any)")
 
-    p = sub.add_parser("publish", help="publish an idea")
+    p = command("publish", "publish an idea")
     p.add_argument("--title", required=True)
     p.add_argument("--desc", required=True, help="the description")
-    p = sub.add_parser("edit", help="edit an idea's title and/or description")
+    p = command("edit", "edit an idea's title and/or description")
     p.add_argument("idea_id", metavar="ID")
     p.add_argument("--title")
     p.add_argument("--desc", help="the description")
@@ -195,23 +218,21 @@ def build_parser() -> argparse.ArgumentParser:
         ("delete", "delete an idea (soft)"),
         ("forget", "forget an idea: erase it, keep a tombstone"),
     ):
-        sub.add_parser(name, help=text).add_argument("idea_id", metavar="ID")
-    sub.add_parser("streams", help="list streams (JSON lines)")
-    sub.add_parser("events", help="events of one stream (JSON lines)").add_argument(
+        command(name, text).add_argument("idea_id", metavar="ID")
+    command("streams", "list streams (JSON lines)")
+    command("events", "events of one stream (JSON lines)").add_argument(
         "stream_id", metavar="STREAM_ID"
     )
-    p = sub.add_parser("log", help="the global log (JSON lines)")
+    p = command("log", "the global log (JSON lines)")
     p.add_argument(
         "--from", dest="from_position", type=_positive_int, default=1, metavar="POSITION"
     )
     p.add_argument("--limit", type=_positive_int, default=None, metavar="N")
-    sub.add_parser("ideas", help="the read model: every idea not deleted (JSON lines)")
-    sub.add_parser("idea", help="one idea from the read model").add_argument(
-        "idea_id", metavar="ID"
-    )
-    p = sub.add_parser(
+    command("ideas", "the read model: every idea not deleted (JSON lines)")
+    command("idea", "one idea from the read model").add_argument("idea_id", metavar="ID")
+    p = command(
         "verify-erasure",
-        help="check every place a forgotten idea could remain (exit 1 on a residue)",
+        "check every place a forgotten idea could remain (exit 1 on a residue)",
     )
     p.add_argument("idea_id", metavar="ID")
     p.add_argument(
@@ -230,10 +251,10 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="TEXT",
         help="a value the idea held, to look for in clear in every file (repeatable)",
     )
-    sub.add_parser("export", help="write every stored event to a JSON-lines file").add_argument(
+    command("export", "write every stored event to a JSON-lines file").add_argument(
         "file", metavar="FILE.jsonl"
     )
-    sub.add_parser("import", help="load a JSON-lines export into an empty store").add_argument(
+    command("import", "load a JSON-lines export into an empty store").add_argument(
         "file", metavar="FILE.jsonl"
     )
     return parser
@@ -264,11 +285,12 @@ def _run_explorer(args: argparse.Namespace, policy: SnapshotPolicy) -> int:
     from domain.store.errors import EventStoreError
 
     memory = args.store.startswith("memory")
+    generated = args.demo_events is not None
     try:
         system = bootstrap(
             args.store,
             snapshot_policy=policy,
-            demo=memory or args.demo,
+            demo=(memory or args.demo) and not generated,
             seed=args.seed,
             accept_probability=args.accept_probability,
             pm_delay=args.pm_delay,
@@ -278,6 +300,15 @@ def _run_explorer(args: argparse.Namespace, policy: SnapshotPolicy) -> int:
     except (EventStoreError, KeyStoreError, ValueError) as exc:
         print(f"es-tui: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    if generated:
+        from es_tui.demo_events import fill
+
+        try:
+            fill(system, args.demo_events, seed=args.seed)
+        except ValueError as exc:  # not an empty store
+            system.close()
+            print(f"es-tui: {exc}", file=sys.stderr)
+            return EXIT_USAGE
     from es_tui.app import ExplorerApp
 
     try:
