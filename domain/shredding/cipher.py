@@ -39,6 +39,23 @@ class Unreadable(enum.Enum):
 
 
 _decode_json = json.JSONDecoder().decode
+_encode_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+_CIPHERS_KEPT = 256
+_ciphers: dict[bytes, AESGCM] = {}
+
+
+def _cipher(key: bytes) -> AESGCM:
+    # Setting up AES-GCM for a key costs more than sealing a small payload with it, and a
+    # load or a page of the read model meets the same few keys again and again. The cache is
+    # small: a destroyed key's cipher is never asked for again (its stream has no key to look
+    # it up by) and leaves as others come in.
+    cipher = _ciphers.get(key)
+    if cipher is None:
+        if len(_ciphers) >= _CIPHERS_KEPT:
+            _ciphers.clear()
+        cipher = _ciphers[key] = AESGCM(key)
+    return cipher
 
 
 def _b64(data: bytes) -> str:
@@ -80,8 +97,8 @@ def seal(key: bytes, aad: bytes, data: JsonObject, private: frozenset[str]) -> J
         return dict(data)
     out = {k: v for k, v in data.items() if k not in secret}
     nonce = os.urandom(NONCE_BYTES)
-    plaintext = json.dumps(secret, ensure_ascii=False, separators=(",", ":")).encode()
-    ct = AESGCM(key).encrypt(nonce, plaintext, aad)
+    plaintext = _encode_json(secret).encode()
+    ct = _cipher(key).encrypt(nonce, plaintext, aad)
     out[SEALED] = {"alg": ALG, "fields": sorted(secret), "nonce": _b64(nonce), "ct": _b64(ct)}
     return out
 
@@ -121,7 +138,7 @@ def open_sealed(
         try:
             nonce = _unb64(envelope["nonce"])
             ct = _unb64(envelope["ct"])
-            secret = _load_secret(AESGCM(key).decrypt(nonce, ct, aad))
+            secret = _load_secret(_cipher(key).decrypt(nonce, ct, aad))
             if not isinstance(secret, dict):
                 raise ValueError("sealed payload is not an object")
             if secret.keys() != set(sealed_fields(data)):
