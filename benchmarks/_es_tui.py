@@ -1,0 +1,133 @@
+"""The workload on es-tui, wired as `bootstrap()` wires it: the shredding codec seals every
+event's private fields (title, description) with the stream's AES-256-GCM key, and loads go
+through `domain.store.aggregate.load` with the real `IdeaFold`."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Iterator
+
+import _workload as work
+
+from domain.bootstrap import System, bootstrap
+from domain.ideas.codec import stream_id_of
+from domain.ideas.events import (
+    IdeaCreationAccepted,
+    IdeaCreationRequested,
+    IdeaEvent,
+    IdeaUpdated,
+)
+from domain.ideas.state import IdeaState
+from domain.shredding.keystore import KeyStore
+from domain.store import NO_STREAM, NewEvent, Snapshot
+from domain.store.aggregate import Loaded, load, take_snapshot
+from domain.store.records import COMMAND, CORRELATION_ID
+
+BATCH = 2_000
+"""Events per append while building a long history."""
+
+
+def open_system(sqlite_path: str | None = None, keys: KeyStore | None = None) -> System:
+    """The wired system on a memory store or an SQLite file, without its consumers (the view
+    and the process manager): the write side alone, as the library's Application is."""
+    url = "memory:" if sqlite_path is None else f"sqlite:///{sqlite_path}"
+    return bootstrap(url, start=False, keys=keys)
+
+
+def idea_events(idea_id: str, events: int) -> Iterator[tuple[str, IdeaEvent]]:
+    """The workload's events for one idea, with the command that would have produced each.
+
+    They are built without validation (`model_construct`): validating millions of texts
+    would double the setup, and `check_workload` shows that the workload's texts are valid."""
+    yield (
+        "PublishIdea",
+        IdeaCreationRequested.model_construct(
+            idea_id=idea_id, title=work.TITLE, description=work.DESCRIPTION
+        ),
+    )
+    if events > 1:
+        yield "AcceptIdeaCreation", IdeaCreationAccepted.model_construct(idea_id=idea_id)
+    for title, description in work.history(events):
+        yield (
+            "EditIdea",
+            IdeaUpdated.model_construct(idea_id=idea_id, title=title, description=description),
+        )
+
+
+def check_workload(events: int = 1_000) -> None:
+    """Validate the first `events` events of the workload as the domain would: each must
+    come out unchanged."""
+    for _, built in idea_events("check", events):
+        if type(built).model_validate(built.model_dump()) != built:
+            raise AssertionError(f"the workload's {built!r} is not valid as it stands")
+
+
+def encode(
+    system: System, stream_id: str, version: int, command: str, event: IdeaEvent
+) -> NewEvent:
+    """An event as the command handler encodes it (sealed, with correlation metadata)."""
+    metadata = {CORRELATION_ID: str(uuid.uuid4()), COMMAND: command}
+    return system.codec.encode(
+        stream_id, event, metadata=metadata, event_id=uuid.uuid4(), version=version
+    )
+
+
+def build(system: System, idea_id: str, events: int) -> str:
+    """Append an idea with `events` events, `BATCH` per append; returns its stream id."""
+    stream_id = stream_id_of(idea_id)
+    batch: list[NewEvent] = []
+    stored = 0
+    for version, (command, event) in enumerate(idea_events(idea_id, events), start=1):
+        batch.append(encode(system, stream_id, version, command, event))
+        if len(batch) == BATCH:
+            system.store.append(stream_id, batch, stored or NO_STREAM)
+            stored += len(batch)
+            batch = []
+    if batch:
+        system.store.append(stream_id, batch, stored or NO_STREAM)
+    return stream_id
+
+
+def snapshot_at(system: System, stream_id: str, version: int) -> Snapshot:
+    """Take (and store) a snapshot of the stream as of `version`."""
+    return take_snapshot(
+        system.store, system.fold, load(system.store, stream_id, system.fold, to_version=version)
+    )
+
+
+def rehydrate(system: System, stream_id: str) -> Loaded[IdeaState]:
+    """Load the idea the way every command does: latest snapshot (if any) plus the rest."""
+    return load(system.store, stream_id, system.fold)
+
+
+def expected_state(events: int) -> tuple[str, str, int]:
+    """Title, description and edit count the workload leaves an idea of `events` events in."""
+    title, description = work.TITLE, work.DESCRIPTION
+    for new_title, new_description in work.history(events):
+        title = new_title or title
+        description = new_description or description
+    return title, description, max(events - 2, 0)
+
+
+def check(loaded: Loaded[IdeaState], events: int) -> None:
+    """Fail loudly unless the load gave the state the workload must leave."""
+    state = loaded.state
+    got = (state.title, state.description, state.edit_count)
+    if loaded.version != events or got != expected_state(events):
+        raise AssertionError(f"es-tui loaded v{loaded.version} {got}, expected v{events}")
+
+
+def commands(system: System, count: int) -> float:
+    """Seconds for `count` edits of one idea through the command handler, each a full
+    command: load (snapshot + tail), decide, seal, append, and a snapshot every 10 events."""
+    handler = system.ideas
+    idea_id = handler.publish(work.TITLE, work.DESCRIPTION).idea_id
+    handler.accept(idea_id)
+    start = time.perf_counter()
+    for title, description in work.edits(0, count):
+        handler.edit(idea_id, title=title, description=description)
+    took = time.perf_counter() - start
+    check(handler.load(idea_id), count + 2)
+    system.close()
+    return took
