@@ -389,6 +389,9 @@ def install(target: Target, conn: psycopg.Connection[Any]) -> str:
             else:
                 # One round trip: the statements carry no parameters.
                 conn.execute(";\n".join(_ddl(s, channel_of(schema))))
+    except psycopg.errors.InsufficientPrivilege as exc:
+        hint = "" if target.schema else " (name a schema of your own with ?schema=NAME)"
+        raise StoreUrlError(target.shown, first_line(exc) + hint) from None
     except psycopg.Error as exc:
         raise StoreUrlError(target.shown, first_line(exc)) from None
     return schema
