@@ -53,7 +53,7 @@ class ExplorerApp(App[None]):
         """Also serve the HTTP API on this (host, port), on this app's event loop."""
         self.api: ApiStatus | None = None
         """Where that API listens, or why it cannot (None: not asked for)."""
-        self.sub_title = system.store.url
+        self.sub_title = getattr(system.store, "shown_url", system.store.url)  # no password
         self.main_screen = MainScreen(system)
         self._subscription: Subscription | None = None
 
