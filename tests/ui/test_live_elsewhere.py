@@ -1,0 +1,103 @@
+"""Live across processes and hosts: a real child process writing to the same SQLite file, and
+two explorers on one PostgreSQL database. What one writes, the others show within a second,
+and their process managers answer each request once."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from domain.bootstrap import bootstrap
+from es_tui.app import ExplorerApp
+from tests.store.test_postgres_helpers import fresh_url
+from tests.ui.conftest import text_of, wait_for, wait_text
+
+# The explorer polls other processes' commits; "within a second" plus the machine's noise.
+LIVE = 1.0
+SLACK = 1.5
+
+
+async def test_a_child_process_publish_shows_up_within_a_second(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'ideas.db'}"
+    system = bootstrap(url, pm_delay=0.05, threaded=True)
+    try:
+        app = ExplorerApp(system)
+        async with app.run_test(size=(160, 48)) as pilot:
+            main = app.main_screen
+            await wait_text(pilot, lambda: main.streams, "$all")
+            child = subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "es_tui",
+                    "--store",
+                    url,
+                    "--no-react",
+                    "publish",
+                    "--title",
+                    "From a child process",
+                    "--desc",
+                    "Another process wrote this.",
+                ],
+                capture_output=True,
+                text=True,
+                timeout=60,
+                check=True,
+            )
+            written = time.monotonic()
+            stream = next(part for part in child.stdout.split('"') if part.startswith("idea-"))
+            await wait_text(pilot, lambda: main.streams, stream, timeout=LIVE + SLACK)
+            seen_after = time.monotonic() - written
+            # This process's manager answers the other process's request; every pane follows.
+            await wait_for(
+                pilot, lambda: len(system.store.read_stream(stream)) == 2, "the answer", 10
+            )
+            await wait_text(pilot, lambda: main.projection.ideas, "From a child process", 10)
+            assert seen_after < LIVE + SLACK
+    finally:
+        system.close()
+
+
+async def test_two_explorers_on_one_postgres_database() -> None:
+    url = fresh_url()
+    first = bootstrap(url, pm_delay=0.2, threaded=True, accept_probability=1.0)
+    second = bootstrap(url, pm_delay=0.2, threaded=True, accept_probability=1.0)
+    try:
+        app_a, app_b = ExplorerApp(first), ExplorerApp(second)
+        async with (
+            app_a.run_test(size=(160, 48)) as pilot_a,
+            app_b.run_test(size=(160, 48)) as pilot_b,
+        ):
+            await wait_text(pilot_a, lambda: app_a.main_screen.streams, "$all")
+            await wait_text(pilot_b, lambda: app_b.main_screen.streams, "$all")
+            # A person publishes in the first explorer, through its form.
+            await pilot_a.press("p")
+            await pilot_a.pause()
+            for ch in "Shared on PostgreSQL":
+                await pilot_a.press(ch if ch != " " else "space")
+            await pilot_a.press("tab")
+            for ch in "Both explorers see it":
+                await pilot_a.press(ch if ch != " " else "space")
+            await pilot_a.press("ctrl+s")
+            await wait_for(pilot_a, lambda: first.store.head_position() >= 1, "the publish", 5)
+            written = time.monotonic()
+            stream = first.store.read_all(1, 1)[0].stream_id
+            await wait_text(pilot_b, lambda: app_b.main_screen.streams, stream, LIVE + SLACK)
+            assert time.monotonic() - written < LIVE + SLACK
+            # Both managers saw the request; exactly one answer was stored.
+            await wait_text(
+                pilot_b, lambda: app_b.main_screen.projection.ideas, "Shared on PostgreSQL", 10
+            )
+            await wait_for(
+                pilot_b, lambda: len(second.store.read_stream(stream)) >= 2, "an answer", 10
+            )
+            await pilot_b.pause(1.0)  # give the slower manager every chance to answer twice
+            types = [e.type for e in second.store.read_stream(stream)]
+            assert types == ["IdeaCreationRequested", "IdeaCreationAccepted"]
+            shown = text_of(app_a.main_screen.projection.ideas)
+            assert any("accepted" in line and "Shared on" in line for line in shown.splitlines())
+    finally:
+        second.close()
+        first.close()
