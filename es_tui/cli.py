@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
-from typing import Any, NoReturn
+from collections.abc import Callable, Sequence
+from typing import Any, NoReturn, TypeVar
 
 from domain.store.records import SnapshotPolicy
+
+T = TypeVar("T", int, float)
 
 EXIT_OK = 0
 EXIT_RESIDUE = 1
@@ -40,51 +42,29 @@ store URLs:
 """
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
+def _bounded(
+    kind: Callable[[str], T], low: T, high: T | None, noun: str, unit: str = ""
+) -> Callable[[str], T]:
+    """An argparse type: `kind(text)` within `low..high`, or a one-line error saying why."""
+
+    def parse(text: str) -> T:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not {noun}: {text!r}") from None
+        if value < low or (high is not None and value > high):  # type: ignore[operator]
+            span = f"at least {low}" if high is None else f"within {low}..{high}{unit}"
+            raise argparse.ArgumentTypeError(f"must be {span}, got {value}")
+        return value
+
+    return parse
 
 
-def _non_negative_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must not be negative, got {value}")
-    return value
-
-
-def _probability(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not 0.0 <= value <= 1.0:
-        raise argparse.ArgumentTypeError(f"must be within 0..1, got {value}")
-    return value
-
-
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not 0.0 <= value <= 60.0:
-        raise argparse.ArgumentTypeError(f"must be within 0..60 seconds, got {value}")
-    return value
-
-
-def _port(text: str) -> int:
-    value = _non_negative_int(text)
-    if value > 65535:
-        raise argparse.ArgumentTypeError(f"must be a TCP port 0..65535, got {value}")
-    return value
+_positive_int = _bounded(int, 1, None, "an integer")
+_non_negative_int = _bounded(int, 0, None, "an integer")
+_probability = _bounded(float, 0.0, 1.0, "a number")
+_seconds = _bounded(float, 0.0, 60.0, "a number", " seconds")
+_port = _bounded(int, 0, 65535, "a TCP port number")
 
 
 def _http_address(text: str) -> tuple[str, int]:
