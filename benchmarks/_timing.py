@@ -14,16 +14,10 @@ BUDGET = 0.2
 
 @contextmanager
 def settled() -> Iterator[None]:
-    """Time with what was built so far out of the garbage collector's way: collect, then
-    freeze the survivors (big stores) so that collections during the timed runs do not walk
-    them again and again; they are handed back to the collector afterwards. Both systems are
-    timed this way."""
+    """Time from a clean start: collect the garbage left by building, then run with the
+    garbage collector on, as an application runs (both systems are timed this way)."""
     gc.collect()
-    gc.freeze()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
+    yield
 
 
 def times(action: Callable[[], object], repeat: int) -> list[float]:

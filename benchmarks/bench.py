@@ -39,15 +39,17 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-import _es_tui as es
-import _library as lib
-import _projection as proj
-from _report import WORKLOAD_STORE, Report
-from _timing import per_call, times
-
-from domain.shredding.keystore import MemoryKeyStore
-
 HERE = Path(__file__).resolve().parent
+# Measure the tree this script belongs to, whatever copy of it is installed.
+sys.path.insert(1, str(HERE.parent))
+
+import _es_tui as es  # noqa: E402
+import _library as lib  # noqa: E402
+import _projection as proj  # noqa: E402
+from _report import WORKLOAD_STORE, Report  # noqa: E402
+from _timing import per_call, times  # noqa: E402
+
+from domain.shredding.keystore import MemoryKeyStore  # noqa: E402
 
 FULL: dict[str, Any] = {
     "repeat": 5,
@@ -199,7 +201,7 @@ def main() -> None:
     print("\nSetup (not measured):")
     for line in setup:
         print(f"  {line}")
-    for key in sorted(theirs):
+    for key in theirs:
         if key.startswith("build/"):
             print(f"  library {key[6:]}: {theirs[key][0]:.1f} s (-O: {theirs_o[key][0]:.1f} s)")
     print(f"\nWhole run: {time.perf_counter() - begun:.0f} s")
