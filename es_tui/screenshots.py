@@ -118,6 +118,14 @@ def demo_system() -> System:
     return bootstrap("memory:", demo=True, seed=7, snapshot_policy=SnapshotPolicy(10, 3))
 
 
+def keep_spaces(svg: str) -> str:
+    """The SVG with its text's spaces kept by every renderer: each styled run is one <text>
+    element, and some renderers (librsvg, so rsvg-convert and many image viewers) drop the
+    leading spaces of an element unless told to preserve them, gluing "IdeaUpdated" and
+    "idea-6f0367 v22" into "IdeaUpdatedidea-6f0367 v22"."""
+    return svg.replace("<svg ", '<svg xml:space="preserve" ', 1)
+
+
 async def shoot(name: str, size: tuple[int, int], scenario: Scenario, folder: Path) -> Path:
     """Run `scenario` on a fresh demo system and save the screen as `folder/name.svg`."""
     system = demo_system()
@@ -125,7 +133,9 @@ async def shoot(name: str, size: tuple[int, int], scenario: Scenario, folder: Pa
         app = ExplorerApp(system)
         async with app.run_test(size=size) as pilot:
             await scenario(app, pilot)
-            return Path(app.save_screenshot(f"{name}.svg", str(folder)))
+            path = folder / f"{name}.svg"
+            path.write_text(keep_spaces(app.export_screenshot()), encoding="utf-8")
+            return path
     finally:
         system.close()
 

@@ -15,13 +15,14 @@ from textual.widgets import Footer, Header, Tab, Tabs
 from domain.ideas.codec import idea_id_of, stream_id_of
 from domain.ideas.handler import CommandOutcome
 from domain.store.protocol import ALL_STREAM
-from domain.store.records import RecordedEvent, StreamInfo
+from domain.store.records import RecordedEvent, Snapshot, StreamInfo
+from es_tui.focus import Inspection, inspect
 from es_tui.messages import CommandRan
 from es_tui.screens.confirm import ConfirmCommand
 from es_tui.screens.conflict_lab import ConflictLab
 from es_tui.screens.idea_form import IdeaForm
 from es_tui.screens.replay import ReplayScreen
-from es_tui.sources import SnapshotsSource, StreamsSource
+from es_tui.sources import LogRow, SnapshotsSource, StreamsSource
 from es_tui.widgets.line_list import LineList
 from es_tui.widgets.log_pane import LogPane
 from es_tui.widgets.projection_pane import ProjectionPane
@@ -58,6 +59,13 @@ class MainScreen(Screen[None]):
         Binding("5", "show_pane('log')", "Log", show=False),
     ]
 
+    class Inspected(Message, bubble=False):
+        """The highlighted event's details, state and snapshots (internal)."""
+
+        def __init__(self, inspection: Inspection) -> None:
+            super().__init__()
+            self.inspection = inspection
+
     class StreamFound(Message, bubble=False):
         """The row of a stream to select (internal)."""
 
@@ -76,7 +84,10 @@ class MainScreen(Screen[None]):
         self.streams = LineList(StreamsSource(system.store), follow=False, id="streams")
         self.snapshots = LineList(empty="no snapshots kept", id="snapshots")
         self.timeline = TimelinePane(system, id="timeline")
-        self.state_pane = StatePane(system, id="state")
+        self.state_pane = StatePane(id="state")
+        self.inspection: Inspection | None = None
+        """What the panes show about the highlighted event."""
+        self._snapshots_shown: tuple[str | None, tuple[Snapshot, ...] | None] = (None, None)
         self.projection = ProjectionPane(system, id="projection")
         self.log_pane = LogPane(system, id="log")
 
@@ -125,10 +136,9 @@ class MainScreen(Screen[None]):
         self._refresh_due = False
         self.streams.reload()
         self.timeline.refresh_rows()
-        self.snapshots.reload()
         self.projection.refresh_view()
         self.log_pane.follow()
-        self.state_pane.show(self.event)
+        self._inspect(self.timeline.highlighted, self.inspection)
 
     def log_command(self, ran: CommandRan) -> None:
         """Record a command's outcome in #log."""
@@ -158,20 +168,39 @@ class MainScreen(Screen[None]):
     @on(LineList.Highlighted, "#timeline-list")
     def _event_highlighted(self, message: LineList.Highlighted) -> None:
         row = message.row
-        self.timeline.details.show(row)
-        record = row if isinstance(row, RecordedEvent) else None
-        self.event = record
-        self.state_pane.show(record)
-        focus = record.stream_id if record else None
-        self._show_snapshots(focus)
+        self.event = row if isinstance(row, RecordedEvent) else None
+        self._inspect(row, None)
 
-    def _show_snapshots(self, stream_id: str | None) -> None:
-        source = self.snapshots.source
-        current = source.stream_id if isinstance(source, SnapshotsSource) else None
-        if stream_id != current:
-            new = SnapshotsSource(self.system.store, stream_id) if stream_id else None
-            self.snapshots.set_source(new, "end")
-            self.snapshots.border_title = f"Snapshots · {stream_id}" if stream_id else "Snapshots"
+    @work(thread=True, group="inspect", exclusive=True, exit_on_error=False)
+    def _inspect(self, row: LogRow | None, before: Inspection | None) -> None:
+        found = inspect(self.system, row, before)
+        if found is not None:
+            self.post_message(self.Inspected(found))
+
+    def on_main_screen_inspected(self, message: Inspected) -> None:
+        found = message.inspection
+        if found.row is not self.timeline.highlighted:
+            return  # the cursor moved on meanwhile; its own inspection follows
+        self.inspection = found
+        self.timeline.events.painted()
+        self.timeline.details.show(found.row, found.read, found.read_version)
+        self.state_pane.show(found.record, found.state)
+        self._show_snapshots(found)
+
+    def _show_snapshots(self, found: Inspection) -> None:
+        record = found.record
+        stream_id = record.stream_id if record else None
+        shown = (stream_id, found.snapshots)
+        if shown == self._snapshots_shown:
+            return  # unchanged: no repaint
+        self._snapshots_shown = shown
+        if stream_id is None or found.snapshots is None:
+            self.snapshots.show_rows(None, [])
+            self.snapshots.border_title = "Snapshots"
+            return
+        source = SnapshotsSource(self.system.store, stream_id)
+        self.snapshots.show_rows(source, list(found.snapshots))
+        self.snapshots.border_title = f"Snapshots · {stream_id}"
 
     @property
     def focus_stream(self) -> str | None:

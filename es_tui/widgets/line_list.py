@@ -2,13 +2,14 @@
 
 A store may hold millions of events, so a pane never builds a widget (or even a row object)
 per event: `LineList` asks its `RowSource` how many rows there are and for the pages the
-viewport shows, in worker threads, and draws lines with the Line API.
+viewport shows, in worker threads, and draws lines with the Line API. Its height is virtual:
+a change of row count never asks the screen for a new layout, and a jump to rows not loaded
+yet is drawn once, when they arrive, rather than as placeholders first.
 """
 
 from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
-from dataclasses import dataclass
 from typing import Any, ClassVar, Literal, Protocol
 
 from rich.segment import Segment
@@ -21,24 +22,18 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.timer import Timer
+
+from es_tui.widgets.columns import Column, layout_row, visible_columns
+
+__all__ = ["PAGE", "Column", "LineList", "RowSource"]
 
 PAGE = 128
 """Rows fetched per request."""
-
-
-@dataclass(frozen=True, slots=True)
-class Column:
-    """One column of a list: a title and a width in cells (None: takes the space left)."""
-
-    title: str
-    width: int | None = None
-    justify: Literal["left", "right"] = "left"
-    optional: bool = False
-    """Dropped (rightmost first) when the flexible column would get too narrow."""
-
-
-FLEX_MIN = 12
-"""The narrowest a flexible column may get before optional columns make room."""
+PLACEHOLDERS_AFTER = 0.15
+"""Seconds a jump waits for its rows before drawing placeholders (a slow store)."""
+LINES_KEPT = 600
+"""Drawn lines kept for redrawing (a cursor move redraws every visible line)."""
 
 
 class RowSource(Protocol):
@@ -64,6 +59,23 @@ class RowSource(Protocol):
         ...
 
 
+def set_virtual_height(view: ScrollView, height: int) -> None:
+    """Give a Line API view a new scrollable height without a layout of the screen: the view
+    draws its own lines, so only it and its scrollbar need repainting. (The view must always
+    show its vertical scrollbar, so its content width never depends on the height.)"""
+    size = Size(view.size.width, height)
+    if size == view.virtual_size:
+        return
+    view.set_reactive(ScrollView.virtual_size, size)
+    if view.show_vertical_scrollbar:
+        bar = view.vertical_scrollbar
+        bar.window_virtual_size = height
+        bar.window_size = view.scrollable_content_region.height
+    if view.scroll_y > view.max_scroll_y:
+        view.scroll_to(y=view.max_scroll_y, animate=False)
+    view.refresh()
+
+
 class LineList(ScrollView, can_focus=True):
     """A scrolling table of rows with a cursor, backed by a paged `RowSource`."""
 
@@ -86,7 +98,7 @@ class LineList(ScrollView, can_focus=True):
     DEFAULT_CSS = """
     LineList {
         overflow-x: hidden;
-        overflow-y: auto;
+        overflow-y: scroll;
         scrollbar-size-vertical: 1;
         background: $surface;
     }
@@ -96,7 +108,8 @@ class LineList(ScrollView, can_focus=True):
     LineList > .line-list--loading { color: $text-muted; }
     """
 
-    cursor: reactive[int] = reactive(0, always_update=True, init=False)
+    cursor: reactive[int] = reactive(0, always_update=True, init=False, repaint=False)
+    """The highlighted row; the list repaints when its rows are ready (see `watch_cursor`)."""
 
     class Highlighted(Message):
         """The row under the cursor changed (another row, or the same row with new data)."""
@@ -169,6 +182,18 @@ class LineList(ScrollView, can_focus=True):
         """A count-and-fetch is in flight: later refreshes wait for it (at most one runs)."""
         self._dirty = False
         self._reveal: int | None = None
+        self._held: int | None = None
+        """A cursor whose rows are on their way: drawn when they arrive."""
+        self._hold_timer: Timer | None = None
+        self.paint_with_highlight = False
+        """Wait (briefly) for the owner to show what the highlighted row is about, so this
+        list and those panes are painted together; the owner ends the wait with
+        `painted()`."""
+        self._lines: dict[tuple[int, int, bool], Strip] = {}
+        self._stale = True
+        """Rows changed since the list was last drawn."""
+        self._base_style: Style | None = None
+        self._drawn_cursor = -1
 
     # -- data ----------------------------------------------------------------------------
 
@@ -179,8 +204,23 @@ class LineList(ScrollView, can_focus=True):
         self.source = source
         self._last_key = None
         self._pages = {}  # rows of the old source must never be drawn by the new one
+        self._lines.clear()
         self._loading = False  # what is in flight answers for the old source: ignored
         self.reload(cursor)
+
+    def show_rows(
+        self, source: RowSource | None, rows: list[Any], cursor: Literal["start", "end"] = "end"
+    ) -> None:
+        """Show rows already read from `source` (a short list), without a worker."""
+        self.source = source
+        self._last_key = None
+        self._lines.clear()
+        self._loading = self._dirty = False
+        self._generation += 1
+        self._pending.clear()
+        self._cursor_target = cursor
+        pages = {i // PAGE: rows[i : i + PAGE] for i in range(0, len(rows), PAGE)}
+        self._apply(self._generation, len(rows), pages)
 
     def reload(self, cursor: Literal["keep", "start", "end"] = "keep") -> None:
         """Count and fetch the visible rows again (the data changed)."""
@@ -202,11 +242,15 @@ class LineList(ScrollView, can_focus=True):
         self._load(self.source, self._generation, wanted, target == "end" or self._follow)
 
     def _wanted_pages(self, cursor: str) -> set[int]:
-        top = int(self.scroll_y)
-        pages = {top // PAGE, (top + max(self.size.height, 1)) // PAGE}
+        if cursor == "start":
+            return {0}
+        pages = self._visible_pages(int(self.scroll_y))
         if cursor == "keep":
             pages.add(self.cursor // PAGE)
         return pages
+
+    def _visible_pages(self, top: int) -> set[int]:
+        return {top // PAGE, (top + max(self.size.height, 1)) // PAGE}
 
     @work(thread=True, group="line-list", exit_on_error=False)
     def _load(self, source: RowSource, generation: int, pages: set[int], to_end: bool) -> None:
@@ -222,13 +266,13 @@ class LineList(ScrollView, can_focus=True):
         self.post_message(self.PageLoaded(generation, count, loaded))
 
     @work(thread=True, group="line-list-page", exit_on_error=False)
-    def _load_page(self, source: RowSource, generation: int, page: int) -> None:
+    def _load_pages(self, source: RowSource, generation: int, pages: list[int]) -> None:
         try:
-            rows = source.fetch(page * PAGE, PAGE)
+            rows = {page: source.fetch(page * PAGE, PAGE) for page in pages}
         except Exception as error:
             self.post_message(self.LoadFailed(generation, error, full=False))
             return
-        self.post_message(self.PageLoaded(generation, -1, {page: rows}))
+        self.post_message(self.PageLoaded(generation, -1, rows))
 
     def on_line_list_page_loaded(self, message: PageLoaded) -> None:
         message.stop()
@@ -238,6 +282,7 @@ class LineList(ScrollView, can_focus=True):
         message.stop()
         if message.generation == self._generation:
             self.error = f"{type(message.error).__name__}: {message.error}"
+            self._release()
             self.refresh()
             if message.full:
                 self._loaded()
@@ -254,17 +299,23 @@ class LineList(ScrollView, can_focus=True):
             return  # a stale answer to an older question
         for page in pages:
             self._pending.discard(page)
-        if count < 0:  # one more page of an unchanged count
+        self._lines.clear()
+        self._stale = True
+        if count < 0:  # more pages of an unchanged count
             self._pages.update(pages)
-            self.refresh()
-            self._announce()
+            if self._held is not None:
+                self._settle_hold()
+            else:
+                self.refresh()
+                self._announce()
             return
         self.error = None
         self._pages = dict(pages)
         self.row_count = count
-        self.virtual_size = Size(self.size.width, count + 1)
+        set_virtual_height(self, count + 1)
         target = self._cursor_target
         self._cursor_target = "keep"
+        self._held = None
         if target == "start":
             self.cursor = 0
         elif target == "end" or self._follow:
@@ -273,7 +324,6 @@ class LineList(ScrollView, can_focus=True):
             self.cursor = min(self.cursor, max(count - 1, 0))
         if self._reveal is not None and self._reveal < count:
             self.cursor, self._reveal = self._reveal, None
-        self.refresh()
         self._loaded()
 
     def row_at(self, index: int) -> Any | None:
@@ -289,39 +339,90 @@ class LineList(ScrollView, can_focus=True):
         """The row under the cursor, if loaded."""
         return self.row_at(self.cursor) if self.row_count else None
 
-    def _request(self, page: int) -> None:
-        if self.source is None or page in self._pending or page * PAGE >= self.row_count:
+    def _request(self, pages: set[int]) -> None:
+        if self.source is None:
             return
-        self._pending.add(page)
-        self._load_page(self.source, self._generation, page)
+        wanted = sorted(p for p in pages if p not in self._pending and p * PAGE < self.row_count)
+        if wanted:
+            self._pending.update(wanted)
+            self._load_pages(self.source, self._generation, wanted)
 
     # -- cursor --------------------------------------------------------------------------
 
+    def _top_for(self, cursor: int) -> int:
+        """The first row shown once `cursor` is in view."""
+        visible = max(self.size.height - 1, 1)
+        top = int(self.scroll_y)
+        if cursor < top:
+            return cursor
+        if cursor >= top + visible:
+            return cursor - visible + 1
+        return top
+
+    def _missing(self, cursor: int) -> set[int]:
+        """Pages needed to draw the viewport around `cursor` that are not loaded."""
+        pages = self._visible_pages(self._top_for(cursor)) | {cursor // PAGE}
+        return {p for p in pages if p not in self._pages and p * PAGE < self.row_count}
+
     def watch_cursor(self, old: int, new: int) -> None:
-        self._scroll_to_cursor()
-        self._request(new // PAGE)
-        self.refresh()
+        self._held = new
+        missing = self._missing(new)
+        if missing and self.source is not None:
+            self._request(missing)
+        if self._hold_timer is None:  # a slow store: placeholders rather than nothing
+            self._hold_timer = self.set_timer(PLACEHOLDERS_AFTER, self._release)
+        self._settle_hold()
+
+    def _settle_hold(self) -> None:
+        """Draw the held cursor once nothing it waits for is missing: its rows, and — when
+        painting with the highlight — the owner's panes about the highlighted row."""
+        if self._held is None:
+            return
+        if self.source is not None and self._missing(self._held):
+            return  # its rows are on their way
+        if self.paint_with_highlight and self._announce():
+            return  # the owner calls `painted()` when its panes are ready
+        self._release()
+
+    def painted(self) -> None:
+        """The owner has shown what the highlighted row is about: draw the cursor now, in
+        the same repaint."""
+        self._release()
+
+    def _release(self) -> None:
+        if self._hold_timer is not None:
+            self._hold_timer.stop()
+            self._hold_timer = None
+        if self._held is not None:
+            self._held = None
+            self._show_cursor()
+
+    def _show_cursor(self) -> None:
+        top = self._top_for(self.cursor)
+        if top != int(self.scroll_y):
+            self.scroll_to(y=top, animate=False)  # repaints
+        elif self._stale or self.cursor != self._drawn_cursor:
+            self.refresh()
+        self._stale = False
+        self._drawn_cursor = self.cursor
+        self._request(self._missing(self.cursor))
         self._announce()
 
-    def _announce(self) -> None:
+    def _announce(self) -> bool:
+        """Post `Highlighted` if the row under the cursor changed; whether it did."""
         row = self.highlighted
         if row is None or self.source is None:
             if self.row_count == 0 and self._last_key is not None:
                 self._last_key = None
                 self.post_message(self.Highlighted(self, -1, None))
-            return
+                return True
+            return False
         key = (self.cursor, self.source.key(row))
-        if key != self._last_key:
-            self._last_key = key
-            self.post_message(self.Highlighted(self, self.cursor, row))
-
-    def _scroll_to_cursor(self) -> None:
-        visible = max(self.size.height - 1, 1)
-        top = int(self.scroll_y)
-        if self.cursor < top:
-            self.scroll_to(y=self.cursor, animate=False)
-        elif self.cursor >= top + visible:
-            self.scroll_to(y=self.cursor - visible + 1, animate=False)
+        if key == self._last_key:
+            return False
+        self._last_key = key
+        self.post_message(self.Highlighted(self, self.cursor, row))
+        return True
 
     def move_to(self, index: int) -> None:
         """Put the cursor on row `index` (clamped)."""
@@ -360,32 +461,54 @@ class LineList(ScrollView, can_focus=True):
             self.move_to(index)
 
     def on_resize(self) -> None:
-        self.virtual_size = Size(self.size.width, self.row_count + 1)
-        self._scroll_to_cursor()
+        self._lines.clear()
+        set_virtual_height(self, self.row_count + 1)
+        top = self._top_for(self.cursor)
+        if top != int(self.scroll_y):
+            self.scroll_to(y=top, animate=False)
 
     # -- drawing -------------------------------------------------------------------------
 
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._lines.clear()  # focus and theme change how the lines look
+        self._base_style = None
+
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width  # without the scrollbar
-        base = self.rich_style
-        if y == 0:
-            return self._strip(self._header(width), width, base, "line-list--header")
         index = int(self.scroll_y) + y - 1
-        if index >= self.row_count:
-            if index == 0:
-                message = self.error or self.empty
-                return self._strip(Text(" " + message), width, base, "line-list--loading")
-            return Strip.blank(width, base)
-        row = self.row_at(index)
-        if row is None or self.source is None:
-            self._request(index // PAGE)
-            return self._strip(Text(" …"), width, base, "line-list--loading")
-        try:
-            line = self._layout(self.source.cells(row), width)
-        except Exception as error:  # one unreadable row must not take the explorer down
-            line = Text(f" row {index + 1}: {error!r}", style="red")
-        component = "line-list--cursor" if index == self.cursor else None
-        return self._strip(line, width, base, component)
+        cursor = index == self.cursor
+        kept = self._lines.get((index, width, cursor))
+        if kept is not None:
+            return kept
+        base = self._base()
+        if y == 0:
+            strip = self._strip(self._header(width), width, base, "line-list--header")
+        elif index >= self.row_count:
+            if index != 0:
+                return Strip.blank(width, base)
+            message = self.error or self.empty
+            strip = self._strip(Text(" " + message), width, base, "line-list--loading")
+        else:
+            row = self.row_at(index)
+            if row is None or self.source is None:
+                self._request({index // PAGE})
+                return self._strip(Text(" …"), width, base, "line-list--loading")
+            try:
+                layout = visible_columns(self.source.columns, width)
+                line = layout_row(layout, self.source.cells(row))
+            except Exception as error:  # one unreadable row must not take the explorer down
+                line = Text(f" row {index + 1}: {error!r}", style="red")
+            strip = self._strip(line, width, base, "line-list--cursor" if cursor else None)
+        if len(self._lines) >= LINES_KEPT:
+            self._lines.clear()
+        self._lines[(index, width, cursor)] = strip
+        return strip
+
+    def _base(self) -> Style:
+        if self._base_style is None:
+            self._base_style = self.rich_style
+        return self._base_style
 
     def _strip(self, text: Text, width: int, base: Style, component: str | None) -> Strip:
         style = base + self.get_component_rich_style(component) if component else base
@@ -396,38 +519,11 @@ class LineList(ScrollView, can_focus=True):
         ]
         return Strip(segments).crop_extend(0, width, style)
 
-    def _visible_columns(self, width: int) -> list[tuple[int, Column, int]]:
-        """(index, column, cell width) of the columns that fit in `width`."""
-        columns = list(enumerate(self.source.columns if self.source else []))
-        while True:
-            fixed = sum(c.width or 0 for _, c in columns) + len(columns)
-            flex = sum(1 for _, c in columns if c.width is None)
-            share = (width - fixed) // max(flex, 1)
-            optional = [i for i, (_, c) in enumerate(columns) if c.optional]
-            if share >= FLEX_MIN or not optional:
-                break
-            del columns[optional[-1]]
-        share = max(share, 1)
-        return [(i, c, c.width if c.width is not None else share) for i, c in columns]
-
     def _header(self, width: int) -> Text:
         if self.source is None:
             return Text("")
-        return self._layout([c.title for c in self.source.columns], width)
-
-    def _layout(self, cells: Sequence[Text | str], width: int) -> Text:
-        line = Text(no_wrap=True, overflow="crop")
-        for index, column, cell_width in self._visible_columns(width):
-            cell = cells[index] if index < len(cells) else ""
-            text = cell.copy() if isinstance(cell, Text) else Text(str(cell))
-            text.no_wrap = True
-            if text.cell_len > cell_width:
-                text.truncate(max(cell_width - 1, 0))
-                text.append("…")
-            text.align(column.justify, cell_width)
-            line.append(" ")
-            line.append_text(text)
-        return line
+        columns = self.source.columns
+        return layout_row(visible_columns(columns, width), [c.title for c in columns])
 
     def visible_text(self) -> str:
         """The lines the list shows now, as plain text (what a reader of the screen sees)."""

@@ -10,15 +10,11 @@ from pydantic import BaseModel
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
-from textual import work
-from textual.app import ComposeResult
-from textual.containers import VerticalScroll
-from textual.message import Message
-from textual.widgets import Static
 
 from domain.store.aggregate import Loaded, load
 from domain.store.records import RecordedEvent
 from es_tui.format import plural
+from es_tui.widgets.text_pane import TextPane
 
 if TYPE_CHECKING:
     from domain.bootstrap import System
@@ -80,54 +76,27 @@ def compute_state(system: System, record: RecordedEvent) -> StateView:
     )
 
 
-class StatePane(VerticalScroll):
-    """Shows a `StateView`; computes it in a worker."""
+class StatePane(TextPane):
+    """Shows a `StateView` (computed by the caller, in a worker)."""
 
-    class Computed(Message, bubble=False):
-        """A state is ready (internal)."""
-
-        def __init__(self, record: RecordedEvent, view: StateView | Exception) -> None:
-            super().__init__()
-            self.record = record
-            self.view = view
-
-    def __init__(self, system: System, *, id: str | None = None) -> None:
-        super().__init__(id=id)
-        self.system = system
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(
+            Text("Highlight an event to see the state it produced.", style="dim"), id=id
+        )
         self.record: RecordedEvent | None = None
         self.view: StateView | None = None
-        self.body = Static(Text("Highlight an event to see the state it produced.", style="dim"))
 
-    def compose(self) -> ComposeResult:
-        yield self.body
-
-    def show(self, record: RecordedEvent | None) -> None:
-        """Compute and show the state as of `record`."""
+    def show(self, record: RecordedEvent | None, view: StateView | Exception | None) -> None:
+        """Show the state `record` produced (or why it cannot be computed)."""
         self.record = record
+        self.view = view if isinstance(view, StateView) else None
         if record is None:
-            self.view = None
-            self.body.update(Text("No event highlighted: no state to show.", style="dim"))
-            return
-        self._compute(record)
-
-    @work(thread=True, group="state", exclusive=True, exit_on_error=False)
-    def _compute(self, record: RecordedEvent) -> None:
-        try:
-            view: StateView | Exception = compute_state(self.system, record)
-        except Exception as error:  # e.g. a stream that is not an idea, or a shredded payload
-            view = error
-        self.post_message(self.Computed(record, view))
-
-    def on_state_pane_computed(self, message: Computed) -> None:
-        if message.record is not self.record:
-            return
-        if isinstance(message.view, Exception):
-            self.view = None
-            text = f"Cannot compute a state for {message.record.stream_id}: {message.view}"
-            self.body.update(Text(text, style="red"))
-            return
-        self.view = message.view
-        self.body.update(render_state(message.view))
+            self.update(Text("No event highlighted: no state to show.", style="dim"))
+        elif isinstance(view, StateView):
+            self.update(render_state(view))
+        else:
+            text = f"Cannot compute a state for {record.stream_id}: {view}"
+            self.update(Text(text, style="red"))
 
 
 def render_state(view: StateView) -> RenderableType:

@@ -25,7 +25,8 @@ class TimelinePane(Vertical):
         self.system = system
         self.stream_id = ALL_STREAM
         self.events = LineList(empty="no events yet", id="timeline-list")
-        self.details = EventDetails(system, id="event-details")
+        self.events.paint_with_highlight = True  # with the details, state and snapshots
+        self.details = EventDetails(id="event-details")
 
     def compose(self) -> ComposeResult:
         yield self.events

@@ -16,6 +16,7 @@ from domain.bootstrap import System, bootstrap
 from domain.store.records import SnapshotPolicy
 from es_tui.app import ExplorerApp
 from es_tui.widgets.line_list import LineList
+from es_tui.widgets.text_pane import TextPane
 
 
 @pytest.fixture
@@ -44,6 +45,8 @@ def text_of(widget: Widget) -> str:
     """What a widget shows, as plain text (its children's text for a container)."""
     if isinstance(widget, LineList):
         return widget.visible_text()
+    if isinstance(widget, TextPane):
+        return widget.plain_text()
     if isinstance(widget, OptionList):
         options = (widget.get_option_at_index(i) for i in range(widget.option_count))
         return "\n".join(str(option.prompt) for option in options)

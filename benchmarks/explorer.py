@@ -1,0 +1,245 @@
+"""The explorer at scale: a generated store of a million events in memory, driven headless.
+
+    python benchmarks/explorer.py [--events N] [--repeat R]
+
+Generates N events (default 1,000,000) with `--demo-events`' generator, then opens the
+explorer with Pilot at 160x48 and measures: generation time and resident memory, start-up
+(until the main screen shows the newest events), and the CPU time of key presses — `end`,
+`home`, `pagedown` on `$all`, on the longest stream, on the streams list and on the read
+model, selecting another stream, and typing a timeline filter — each the median of R presses
+(default 15), from the key to the moment every pane has settled (no worker running, no page
+pending). CPU time is `time.process_time()`: every thread of the process counts. Each figure is
+printed with its target.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import statistics
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from textual.pilot import Pilot
+
+from domain.bootstrap import System, bootstrap
+from domain.store.records import StreamStatus
+from es_tui.app import ExplorerApp
+from es_tui.demo_events import fill
+from es_tui.widgets.line_list import LineList
+
+START_TARGET_S = 2.0
+KEY_TARGET_MS = 20.0
+RSS_TARGET_MB = 1500.0
+TICK = 0.003
+
+
+def rss_mb() -> float:
+    """Resident memory of this process now (Linux), else its peak."""
+    try:
+        pages = int(Path("/proc/self/statm").read_text().split()[1])
+        import os
+
+        return pages * os.sysconf("SC_PAGE_SIZE") / 1e6
+    except (OSError, ValueError):
+        import resource
+
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3
+
+
+def verdict(value: float, target: float) -> str:
+    return "ok" if value <= target else "MISSED"
+
+
+def line(name: str, value: float, unit: str, target: float) -> None:
+    within = verdict(value, target)
+    print(f"  {name:<44} {value:>9.1f} {unit:<3} (target <= {target:g} {unit}) {within}")
+
+
+_lists: dict[int, list[LineList]] = {}
+
+
+def busy(app: ExplorerApp) -> bool:
+    """Whether anything the user would wait for is still under way."""
+    if any(worker.is_running for worker in app.workers):
+        return True
+    screen = app.screen
+    if id(screen) not in _lists:  # found once per screen: a query per check would be measured
+        _lists[id(screen)] = list(screen.query(LineList))
+    return any(ll._pending or ll._loading or ll._held is not None for ll in _lists[id(screen)])
+
+
+async def settle(pilot: Pilot[None], timeout: float = 30.0) -> None:
+    """Until the app has been idle for a few event-loop ticks in a row: no worker running, no
+    page pending. (Sleeping lets the app process what workers post, and costs no CPU, so the
+    measurement is the app's own work.)"""
+    deadline = time.monotonic() + timeout
+    quiet = 0
+    while quiet < 3 and time.monotonic() < deadline:
+        await asyncio.sleep(TICK)
+        quiet = 0 if busy(pilot.app) else quiet + 1
+
+
+async def cpu_ms(pilot: Pilot[None], act: Callable[[], Awaitable[object]]) -> float:
+    """CPU milliseconds from `act` until the app settles."""
+    gc.collect()
+    started = time.process_time()
+    await act()
+    await settle(pilot)
+    return (time.process_time() - started) * 1000
+
+
+async def keys(pilot: Pilot[None], *names: str, repeat: int) -> dict[str, list[float]]:
+    """Press each of `names` in turn, `repeat` rounds; the CPU ms of each press."""
+    out: dict[str, list[float]] = {name: [] for name in names}
+    for _ in range(repeat):
+        for name in names:
+            out[name].append(await cpu_ms(pilot, lambda n=name: pilot.press(n)))
+    return out
+
+
+def report(title: str, samples: dict[str, list[float]]) -> list[float]:
+    medians = []
+    for name, values in samples.items():
+        median = statistics.median(values)
+        medians.append(median)
+        line(f"{title}: {name} (median of {len(values)})", median, "ms", KEY_TARGET_MS)
+    return medians
+
+
+def longest_stream(system: System) -> tuple[str, int]:
+    live = [s for s in system.store.list_streams() if s.status is StreamStatus.ACTIVE]
+    best = max(live, key=lambda s: s.event_count)
+    return best.stream_id, best.event_count
+
+
+async def drive(system: System, repeat: int) -> list[float]:
+    app = ExplorerApp(system)
+    started = time.perf_counter()
+    async with app.run_test(size=(160, 48)) as pilot:
+        main = app.main_screen
+        timeline = main.timeline.events
+        head = system.store.head_position()
+        while not (timeline.row_count == head and str(head) in timeline.visible_text()):
+            await pilot.pause(0.01)
+        startup = time.perf_counter() - started
+        print("start-up")
+        line("main screen shows the newest event", startup, "s", START_TARGET_S)
+        print(f"  read model catching up: lag {system.view.lag():,} events")
+        while system.view.lag() or system.process_manager.lag():
+            await pilot.pause(0.1)
+        await settle(pilot)
+        print(f"  read model caught up after {time.perf_counter() - started:.1f} s")
+
+        medians: list[float] = []
+        print("$all (global log)")
+        await pilot.press("2")
+        await settle(pilot)
+        medians += report("$all", await keys(pilot, "end", "home", repeat=repeat))
+        medians += report("$all", await keys(pilot, "pagedown", repeat=repeat))
+
+        print("streams list")
+        await pilot.press("1")
+        await settle(pilot)
+        medians += report("streams", await keys(pilot, "down", repeat=repeat))
+        medians += report("streams", await keys(pilot, "end", "home", repeat=repeat))
+        medians += report("streams", await keys(pilot, "pagedown", repeat=repeat))
+
+        stream_id, count = longest_stream(system)
+        print(f"longest stream ({stream_id}, {count:,} events)")
+        main.select_stream(stream_id)
+        while main.timeline.stream_id != stream_id:
+            await pilot.pause(0.01)
+        await pilot.press("2")
+        await settle(pilot)
+        medians += report("long stream", await keys(pilot, "end", "home", repeat=repeat))
+        medians += report("long stream", await keys(pilot, "pagedown", repeat=repeat))
+
+        print("read model")
+        await pilot.press("4")
+        await settle(pilot)
+        medians += report("projection", await keys(pilot, "end", "home", repeat=repeat))
+        medians += report("projection", await keys(pilot, "pagedown", repeat=repeat))
+
+        print("timeline filter on $all")
+        await pilot.press("1", "home")
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        medians += await measure_filter(pilot, main, repeat)
+    return medians
+
+
+async def measure_filter(pilot: Pilot[None], main: object, repeat: int) -> list[float]:
+    """Typing a filter stays instant; the scan runs in a worker and is reported apart."""
+    from es_tui.screens.main import MainScreen
+
+    assert isinstance(main, MainScreen)
+    timeline = main.timeline
+    await pilot.press("slash")
+    await settle(pilot)
+    typing: list[float] = []
+    word = "IdeaDeleted"
+    for round_ in range(max(repeat // len(word) + 1, 1)):
+        for char in word:
+            started = time.process_time()
+            await pilot.press(char)
+            await pilot.pause()
+            typing.append((time.process_time() - started) * 1000)
+        if round_ < max(repeat // len(word), 0):
+            await pilot.press(*["backspace"] * len(word))
+    began, cpu = time.perf_counter(), time.process_time()
+    first: float | None = None
+    while True:
+        if first is None and timeline.events.row_count:
+            first = time.perf_counter() - began
+        if not timeline.filtering:
+            break
+        await pilot.pause(0.01)
+    scan, scan_cpu = time.perf_counter() - began, time.process_time() - cpu
+    medians = [statistics.median(typing)]
+    line(f"filter: a keystroke (median of {len(typing)})", medians[0], "ms", KEY_TARGET_MS)
+    print(
+        f"  filter {word!r}: first match after {1000 * (first or scan):.0f} ms, "
+        f"{timeline.events.row_count:,} matches, whole scan {scan:.1f} s ({scan_cpu:.1f} s CPU)"
+    )
+    samples = await keys(pilot, "end", "home", repeat=repeat)
+    medians += report("filtered", samples)
+    await pilot.press("escape")
+    await settle(pilot)
+    return medians
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=15)
+    args = parser.parse_args(argv)
+
+    before = rss_mb()
+    system = bootstrap("memory:", threaded=True, pm_delay=0.8)
+    print(f"generating {args.events:,} events")
+    summary = fill(system, args.events)
+    gc.collect()
+    print("generation")
+    print(f"  {summary.events:,} events, {summary.ideas:,} ideas, {summary.snapshots:,} snapshots")
+    print(f"  time {summary.seconds:.1f} s ({1e6 * summary.seconds / args.events:.1f} µs/event)")
+    line("resident memory after generation", rss_mb(), "MB", RSS_TARGET_MB)
+    print(f"  (the process held {before:.0f} MB before)")
+    try:
+        medians = asyncio.run(drive(system, args.repeat))
+    finally:
+        system.close()
+    line("resident memory at the end", rss_mb(), "MB", RSS_TARGET_MB)
+    missed = [m for m in medians if m > KEY_TARGET_MS]
+    print(f"{len(medians) - len(missed)} of {len(medians)} key figures within {KEY_TARGET_MS:g} ms")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,65 @@
+"""`es-tui --demo-events N`: fill an empty store with a large generated history before the
+explorer opens, showing progress on stderr."""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import TYPE_CHECKING, TextIO
+
+from domain.ideas.bulk import BulkSummary, generate
+
+if TYPE_CHECKING:
+    from domain.bootstrap import System
+
+PHASES = {"events": "writing events", "snapshots": "taking snapshots", "forgets": "forgetting"}
+BAR = 30
+
+
+class ProgressLine:
+    """One line of stderr rewritten in place: phase, bar, counts and elapsed time."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self.started = time.perf_counter()
+        self.tty = out.isatty()
+        self._last_phase = ""
+
+    def __call__(self, phase: str, done: int, total: int) -> None:
+        share = done / total if total else 1.0
+        filled = round(share * BAR)
+        bar = "█" * filled + "·" * (BAR - filled)
+        elapsed = time.perf_counter() - self.started
+        text = f"{PHASES.get(phase, phase):<17} {bar} {done:>11,}/{total:,} {elapsed:6.1f} s"
+        if self.tty:
+            self.out.write(f"\r{text}")
+        elif phase != self._last_phase or done == total:  # a log file gets one line a phase
+            self.out.write(f"{text}\n")
+        self._last_phase = phase
+        self.out.flush()
+
+    def finish(self, summary: BulkSummary) -> None:
+        if self.tty:
+            self.out.write("\n")
+        self.out.write(
+            f"{summary.events:,} events in {summary.seconds:.1f} s: {summary.ideas:,} ideas "
+            f"({summary.rejected:,} rejected, {summary.deleted:,} deleted, "
+            f"{summary.forgotten} forgotten), {summary.snapshots:,} snapshots\n"
+        )
+        self.out.flush()
+
+
+def fill(system: System, events: int, *, seed: int = 7, out: TextIO = sys.stderr) -> BulkSummary:
+    """Generate `events` events into the system's empty store. The read model and the process
+    manager wait meanwhile and catch up afterwards, as after any pause."""
+    view, manager = system.view, system.process_manager
+    view.pause()
+    manager.pause()
+    line = ProgressLine(out)
+    try:
+        summary = generate(system.ideas, events, seed=seed, progress=line)
+    finally:
+        view.resume()
+        manager.resume()
+    line.finish(summary)
+    return summary

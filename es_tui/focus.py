@@ -1,0 +1,72 @@
+"""What the panes around the timeline show for the highlighted event — its payload as read,
+the state it produced, its stream's snapshots — computed together in one worker, so the three
+panes change in one repaint."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from domain.store.records import RecordedEvent, Snapshot
+from es_tui.sources import LogRow
+from es_tui.widgets.state_pane import StateView, compute_state
+
+if TYPE_CHECKING:
+    from domain.bootstrap import System
+
+
+@dataclass(frozen=True, slots=True)
+class Inspection:
+    """Everything shown about one timeline row."""
+
+    row: LogRow | None
+    read: Any = None
+    """The payload as read (a JSON object), or the error that prevented reading it."""
+    read_version: int | None = None
+    state: StateView | Exception | None = None
+    snapshots: tuple[Snapshot, ...] | None = None
+    """The kept snapshots of the row's stream (None: the row is not an event)."""
+    head: int = 0
+    """The stream's version when this was computed."""
+
+    @property
+    def record(self) -> RecordedEvent | None:
+        return self.row if isinstance(self.row, RecordedEvent) else None
+
+
+def read_payload(system: System, record: RecordedEvent) -> tuple[Any, int | None]:
+    """The payload as the newest schema reads it, and that schema version; an unreadable
+    payload (shredded, unknown type) gives the error instead of a payload."""
+    read_version: int | None = None
+    try:
+        read_version = system.registry.latest_version(record.type)
+        read: Any = system.codec.decode(record).model_dump(mode="json")
+    except Exception as error:  # a shredded or unknown payload: say so, never crash
+        read = error
+    return read, read_version
+
+
+def inspect(
+    system: System, row: LogRow | None, before: Inspection | None = None
+) -> Inspection | None:
+    """The inspection of `row`; None when `before` (of the same row) is still what the store
+    says, so nothing needs repainting."""
+    if not isinstance(row, RecordedEvent):
+        return Inspection(row)
+    store = system.store
+    info = store.stream_info(row.stream_id)
+    head = info.version if info else row.version
+    snapshots = tuple(store.snapshots(row.stream_id))
+    if (
+        before is not None
+        and before.row is row
+        and before.head == head
+        and before.snapshots == snapshots
+    ):
+        return None
+    read, read_version = read_payload(system, row)
+    try:
+        state: StateView | Exception = compute_state(system, row)
+    except Exception as error:  # e.g. a stream that is not an idea, or a shredded payload
+        state = error
+    return Inspection(row, read, read_version, state, snapshots, head)
