@@ -89,6 +89,7 @@ def run_and_kill(url: str, run: int, rng: random.Random) -> list[Report]:
         env={**os.environ, "PYTHONPATH": str(ROOT)},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
+        bufsize=0,  # readline must not read ahead: communicate() reads the pipe, not a buffer
     )
     try:
         assert child.stdout is not None
