@@ -64,3 +64,15 @@ def fit(text: str, width: int) -> str:
 def plural(count: int, noun: str) -> str:
     """`3 events`, `1 event`."""
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def compact(count: int, width: int) -> str:
+    """`count` in at most `width` characters: 99999, then 100k, 1.2M, 3.4G."""
+    text = str(count)
+    if len(text) <= width:
+        return text
+    for unit, suffix in ((1_000_000_000, "G"), (1_000_000, "M"), (1_000, "k")):
+        if count >= unit:
+            scaled = count / unit
+            return f"{scaled:.1f}{suffix}" if scaled < 10 else f"{scaled:.0f}{suffix}"
+    return text

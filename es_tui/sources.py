@@ -12,7 +12,8 @@ from rich.text import Text
 from domain.ideas.projection import IdeaRow, IdeaView
 from domain.store.protocol import ALL_STREAM, EventStore
 from domain.store.records import RecordedEvent, Snapshot, StreamInfo
-from es_tui.format import clock, short_id, status_text
+from es_tui.format import clock, compact, short_id, status_text
+from es_tui.indexes import IdeaIndex, StreamIndex, Unlisted
 from es_tui.widgets.line_list import Column
 
 
@@ -48,42 +49,48 @@ def schema_cell(record: RecordedEvent, read_version: SchemaOf) -> Text:
 
 
 class StreamsSource:
-    """Every stream, with "$all" first."""
+    """Every stream, with "$all" first (from a `StreamIndex`: a refresh reads only what was
+    committed since the last one)."""
 
     columns: Sequence[Column] = (
         Column("stream"),
-        Column("ver", 4, "right"),
+        Column("ver", 5, "right"),
         Column("events", 6, "right", optional=True),
         Column("status", 9),
     )
 
     def __init__(self, store: EventStore) -> None:
         self.store = store
+        self.index = StreamIndex(store)
 
     def count(self) -> int:
-        return len(self.store.list_streams()) + 1
+        self.index.refresh()
+        return len(self.index) + 1
 
     def fetch(self, start: int, limit: int) -> list[StreamRow]:
-        streams = self.store.list_streams()
-        stored = sum(s.event_count for s in streams)
-        rows: list[StreamRow] = [AllStreams(self.store.head_position(), stored)]
-        rows.extend(streams)
-        return rows[start : start + limit]
+        index = self.index
+        rows: list[StreamRow] = []
+        if start == 0:
+            rows.append(AllStreams(index.head, index.stored))
+            limit -= 1
+        rows.extend(index.slice(max(start - 1, 0), max(start - 1, 0) + limit))
+        return rows
 
     def index_of(self, stream_id: str) -> int | None:
         """The row of `stream_id`, if listed."""
         if stream_id == ALL_STREAM:
             return 0
-        for i, info in enumerate(self.store.list_streams(), start=1):
-            if info.stream_id == stream_id:
-                return i
-        return None
+        self.index.refresh()
+        at = self.index.index_of(stream_id)
+        return None if at is None else at + 1
 
     def cells(self, row: StreamRow) -> Sequence[Text | str]:
         if isinstance(row, AllStreams):
             name = Text(ALL_STREAM, style="bold")
-            return [name, str(row.head), str(row.events), Text("log", style="cyan")]
-        return [row.stream_id, str(row.version), str(row.event_count), status_text(row.status)]
+            head, stored = compact(row.head, 5), compact(row.events, 6)
+            return [name, head, stored, Text("log", style="cyan")]
+        version, count = compact(row.version, 5), compact(row.event_count, 6)
+        return [row.stream_id, version, count, status_text(row.status)]
 
     def key(self, row: StreamRow) -> Hashable:
         return row
@@ -93,7 +100,7 @@ class StreamEventsSource:
     """The events of one stream, by version."""
 
     columns: Sequence[Column] = (
-        Column("ver", 5, "right"),
+        Column("ver", 6, "right"),
         Column("pos", 7, "right"),
         Column("type"),
         Column("schema", 6, optional=True),
@@ -137,9 +144,9 @@ class GlobalLogSource:
     """The global log ("$all"), one row per position; erased positions stay visible."""
 
     columns: Sequence[Column] = (
-        Column("pos", 6, "right"),
+        Column("pos", 7, "right"),
         Column("stream", 11),
-        Column("ver", 4, "right"),
+        Column("ver", 5, "right"),
         Column("type"),
         Column("schema", 6, optional=True),
         Column("recorded", 12, optional=True),
@@ -208,7 +215,8 @@ class SnapshotsSource:
 
 
 class IdeasSource:
-    """The ideas read model's rows."""
+    """The ideas read model's rows, oldest first (from an `IdeaIndex`: the order is kept up
+    to date from the log, and only the rows of a page are read)."""
 
     columns: Sequence[Column] = (
         Column("idea", 8),
@@ -217,19 +225,28 @@ class IdeasSource:
         Column("title"),
     )
 
-    def __init__(self, view: IdeaView) -> None:
+    def __init__(self, view: IdeaView, store: EventStore) -> None:
         self.view = view
+        self.index = IdeaIndex(view, store)
 
     def count(self) -> int:
-        return len(self.view.list())
+        self.index.refresh()
+        return len(self.index)
 
-    def fetch(self, start: int, limit: int) -> list[IdeaRow]:
-        return self.view.list()[start : start + limit]
+    def fetch(self, start: int, limit: int) -> list[IdeaRow | Unlisted]:
+        return self.index.rows(start, start + limit)
 
-    def cells(self, row: IdeaRow) -> Sequence[Text | str]:
+    def cells(self, row: IdeaRow | Unlisted) -> Sequence[Text | str]:
+        if isinstance(row, Unlisted):
+            return [
+                row.idea_id,
+                Text("—", style="dim"),
+                "",
+                Text("leaving the read model", style="dim"),
+            ]
         return [row.idea_id, status_text(row.status), str(row.version), row.title]
 
-    def key(self, row: IdeaRow) -> Hashable:
+    def key(self, row: IdeaRow | Unlisted) -> Hashable:
         return row
 
 

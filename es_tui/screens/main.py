@@ -50,6 +50,7 @@ class MainScreen(Screen[None]):
         Binding("f", "forget", "Forget"),
         Binding("r", "replay", "Replay"),
         Binding("c", "conflict_lab", "Conflict"),
+        Binding("slash", "filter", "Filter"),
         Binding("v", "toggle_view", "Pause view", show=False),
         Binding("b", "rebuild_view", "Rebuild view", show=False),
         Binding("1", "show_pane('streams')", "Streams", show=False),
@@ -82,6 +83,7 @@ class MainScreen(Screen[None]):
         """The event highlighted in the timeline."""
         self._refresh_due = False
         self.streams = LineList(StreamsSource(system.store), follow=False, id="streams")
+        self.streams.paint_with_highlight = True
         self.snapshots = LineList(empty="no snapshots kept", id="snapshots")
         self.timeline = TimelinePane(system, id="timeline")
         self.state_pane = StatePane(id="state")
@@ -152,7 +154,9 @@ class MainScreen(Screen[None]):
         stream_id = row.stream_id if isinstance(row, StreamInfo) else ALL_STREAM
         self.stream_id = stream_id
         if stream_id != self.timeline.stream_id:
-            self.timeline.show_stream(stream_id)
+            self.timeline.show_stream(stream_id)  # painted with the timeline (see Inspected)
+        else:
+            self.streams.painted()
 
     @on(LineList.Selected, "#streams")
     def _stream_opened(self) -> None:
@@ -183,6 +187,7 @@ class MainScreen(Screen[None]):
             return  # the cursor moved on meanwhile; its own inspection follows
         self.inspection = found
         self.timeline.events.painted()
+        self.streams.painted()
         self.timeline.details.show(found.row, found.read, found.read_version)
         self.state_pane.show(found.record, found.state)
         self._show_snapshots(found)
@@ -252,6 +257,11 @@ class MainScreen(Screen[None]):
         chosen = (message.tab.id or "tab-timeline").removeprefix("tab-")
         for tab in TABS:
             self.set_class(tab == chosen, f"-show-{tab}")
+
+    def action_filter(self) -> None:
+        """Filter the timeline (by event type, stream or command words)."""
+        self.query_one(Tabs).active = "tab-timeline"
+        self.timeline.open_filter()
 
     def action_toggle_view(self) -> None:
         view = self.system.view

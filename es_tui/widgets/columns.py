@@ -6,6 +6,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 
 
@@ -53,3 +56,32 @@ def layout_row(layout: list[tuple[int, Column, int]], cells: Sequence[Text | str
         line.append(" ")
         line.append_text(text)
     return line
+
+
+def row_segments(
+    layout: list[tuple[int, Column, int]], cells: Sequence[Text | str], base: Style
+) -> list[Segment] | None:
+    """The segments of one line, built directly: each cell is plain text or a `Text` of one
+    style, so Rich's rendering (the bulk of drawing a line) is not needed. None when a cell
+    carries spans of several styles (the caller then lays the line out with `layout_row`)."""
+    out: list[Segment] = []
+    for index, column, cell_width in layout:
+        cell = cells[index] if index < len(cells) else ""
+        style = base
+        if isinstance(cell, Text):
+            if cell.spans:
+                return None
+            if cell.style:
+                style = base + (
+                    Style.parse(cell.style) if isinstance(cell.style, str) else cell.style
+                )
+            cell = cell.plain
+        if cell_len(cell) > cell_width:
+            cell = set_cell_size(cell, max(cell_width - 1, 0)) + "…"
+        elif column.justify == "right":
+            cell = " " * (cell_width - cell_len(cell)) + cell
+        else:
+            cell = set_cell_size(cell, cell_width)
+        out.append(Segment(" ", base))
+        out.append(Segment(cell, style))
+    return out

@@ -9,7 +9,7 @@ yet is drawn once, when they arrive, rather than as placeholders first.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from typing import Any, ClassVar, Literal, Protocol
 
 from rich.segment import Segment
@@ -24,7 +24,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.timer import Timer
 
-from es_tui.widgets.columns import Column, layout_row, visible_columns
+from es_tui.widgets.columns import Column, layout_row, row_segments, visible_columns
 
 __all__ = ["PAGE", "Column", "LineList", "RowSource"]
 
@@ -185,6 +185,9 @@ class LineList(ScrollView, can_focus=True):
         self._held: int | None = None
         """A cursor whose rows are on their way: drawn when they arrive."""
         self._hold_timer: Timer | None = None
+        self.on_paint: Callable[[], None] | None = None
+        """Called when the list draws its cursor (an owner's title changes in the same
+        repaint)."""
         self.paint_with_highlight = False
         """Wait (briefly) for the owner to show what the highlighted row is about, so this
         list and those panes are painted together; the owner ends the wait with
@@ -193,6 +196,9 @@ class LineList(ScrollView, can_focus=True):
         self._stale = True
         """Rows changed since the list was last drawn."""
         self._base_style: Style | None = None
+        self._layout: tuple[tuple[int, RowSource | None], list[tuple[int, Column, int]]] | None = (
+            None
+        )
         self._drawn_cursor = -1
 
     # -- data ----------------------------------------------------------------------------
@@ -406,6 +412,8 @@ class LineList(ScrollView, can_focus=True):
         self._stale = False
         self._drawn_cursor = self.cursor
         self._request(self._missing(self.cursor))
+        if self.on_paint is not None:
+            self.on_paint()
         self._announce()
 
     def _announce(self) -> bool:
@@ -494,16 +502,33 @@ class LineList(ScrollView, can_focus=True):
             if row is None or self.source is None:
                 self._request({index // PAGE})
                 return self._strip(Text(" …"), width, base, "line-list--loading")
-            try:
-                layout = visible_columns(self.source.columns, width)
-                line = layout_row(layout, self.source.cells(row))
-            except Exception as error:  # one unreadable row must not take the explorer down
-                line = Text(f" row {index + 1}: {error!r}", style="red")
-            strip = self._strip(line, width, base, "line-list--cursor" if cursor else None)
+            strip = self._row_strip(row, index, width, base, cursor)
         if len(self._lines) >= LINES_KEPT:
             self._lines.clear()
         self._lines[(index, width, cursor)] = strip
         return strip
+
+    def _row_strip(self, row: Any, index: int, width: int, base: Style, cursor: bool) -> Strip:
+        assert self.source is not None
+        component = "line-list--cursor" if cursor else None
+        try:
+            layout = self._columns(width)
+            cells = self.source.cells(row)
+            style = base + self.get_component_rich_style(component) if component else base
+            segments = row_segments(layout, cells, style)
+            if segments is not None:
+                return Strip(segments).crop_extend(0, width, style)
+            line = layout_row(layout, cells)
+        except Exception as error:  # one unreadable row must not take the explorer down
+            line = Text(f" row {index + 1}: {error!r}", style="red")
+        return self._strip(line, width, base, component)
+
+    def _columns(self, width: int) -> list[tuple[int, Column, int]]:
+        source = self.source
+        if self._layout is None or self._layout[0] != (width, source):
+            columns = source.columns if source else []
+            self._layout = ((width, source), visible_columns(columns, width))
+        return self._layout[1]
 
     def _base(self) -> Style:
         if self._base_style is None:

@@ -47,9 +47,8 @@ class ProjectionPane(Vertical):
         self._measuring = False
         self._again = False
         self.summary = Static(id="projection-status")
-        self.ideas = LineList(
-            IdeasSource(system.view), empty="no ideas in the read model", id="projection-list"
-        )
+        self.source = IdeasSource(system.view, system.store)
+        self.ideas = LineList(self.source, empty="no ideas in the read model", id="projection-list")
 
     def compose(self) -> ComposeResult:
         yield self.summary
@@ -78,7 +77,7 @@ class ProjectionPane(Vertical):
             checkpoint = view.checkpoint
             head = self.system.store.head_position()
             status: ViewStatus | Exception = ViewStatus(
-                checkpoint, head, max(head - checkpoint, 0), view.paused, len(view.list())
+                checkpoint, head, max(head - checkpoint, 0), view.paused, self.source.count()
             )
         except Exception as error:
             status = error

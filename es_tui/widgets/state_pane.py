@@ -110,7 +110,11 @@ def render_state(view: StateView) -> RenderableType:
     if view.from_snapshot is None:
         source = Text.assemble("computed: ", (view.how, "bold cyan"))
     else:
-        source = Text.assemble("computed: ", (view.how, "bold green"), "  (loaded from snapshot)")
+        source = Text.assemble(
+            "computed: ",
+            (view.how, "bold green"),
+            ("\n(from a snapshot, not a replay from v1)", "dim"),
+        )
     grid = Table.grid(padding=(0, 1))
     grid.add_column(width=1)
     grid.add_column(style="dim", no_wrap=True)

@@ -1,39 +1,81 @@
-"""The timeline: the events of the selected stream (or of the global log), and the details of
-the highlighted one."""
+"""The timeline: the events of the selected stream (or of the global log), the details of the
+highlighted one, and a filter (`/`) that scans for matching events in a worker."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import time
+from typing import TYPE_CHECKING, ClassVar
 
+from textual import on, work
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
+from textual.message import Message
+from textual.timer import Timer
+from textual.widgets import Input
+from textual.worker import get_current_worker
 
 from domain.store.protocol import ALL_STREAM
 from es_tui.sources import GlobalLogSource, LogRow, StreamEventsSource
+from es_tui.timeline_filter import FilteredSource, Matches, Query, scan
 from es_tui.widgets.event_details import EventDetails
 from es_tui.widgets.line_list import LineList
 
 if TYPE_CHECKING:
     from domain.bootstrap import System
 
+TYPING_PAUSE = 0.25
+"""Seconds of no typing before a filter starts scanning (no scan per keystroke)."""
+PROGRESS_EVERY = 0.1
+"""Seconds between two progress reports of a scan (each shows the matches found so far)."""
+
 
 class TimelinePane(Vertical):
     """A virtual list of events over the details of the highlighted one."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "clear_filter", "Clear filter", show=False),
+    ]
+
+    class Scanned(Message, bubble=False):
+        """A filter scan made progress (internal)."""
+
+        def __init__(self, generation: int, done: bool) -> None:
+            super().__init__()
+            self.generation = generation
+            self.done = done
 
     def __init__(self, system: System, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.system = system
         self.stream_id = ALL_STREAM
+        self.query = Query.parse("")
+        """The filter in force (empty: every event)."""
+        self.matches = Matches()
+        self.filtering = False
+        """A filter scan is under way."""
+        self._generation = 0
+        self._total = 0
+        self._typing: Timer | None = None
+        self.filter_input = Input(
+            placeholder="filter: words of a type, stream or command · enter keeps · escape clears",
+            compact=True,
+            id="timeline-filter",
+        )
         self.events = LineList(empty="no events yet", id="timeline-list")
         self.events.paint_with_highlight = True  # with the details, state and snapshots
+        self.events.on_paint = self._show_title
         self.details = EventDetails(id="event-details")
 
     def compose(self) -> ComposeResult:
+        yield self.filter_input
         yield self.events
         yield self.details
 
     def on_mount(self) -> None:
+        self.filter_input.display = False
         self.show_stream(ALL_STREAM)
+        self._show_title()
 
     def _schema_of(self, event_type: str) -> int | None:
         try:
@@ -42,22 +84,145 @@ class TimelinePane(Vertical):
             return None
 
     def show_stream(self, stream_id: str) -> None:
-        """List the events of `stream_id` ("$all": the global log), cursor on the newest."""
+        """List the events of `stream_id` ("$all": the global log), cursor on the newest (the
+        first match when filtering)."""
         self.stream_id = stream_id
+        if self.query:
+            self._start_filter()
+            return
         store = self.system.store
         if stream_id == ALL_STREAM:
             self.events.set_source(GlobalLogSource(store, self._schema_of))
-            self.border_title = "Timeline · $all (global log, by position)"
         else:
             self.events.set_source(StreamEventsSource(store, stream_id, self._schema_of))
-            self.border_title = f"Timeline · {stream_id} (by version)"
+
+    def _show_title(self) -> None:
+        """The title says what is listed; set when the list paints, so both change at once."""
+        if self.stream_id == ALL_STREAM:
+            title = "Timeline · $all (global log, by position)"
+        else:
+            title = f"Timeline · {self.stream_id} (by version)"
+        if self.border_title != title:
+            self.border_title = title
+        subtitle = self._filter_status()
+        if self.border_subtitle != subtitle:
+            self.border_subtitle = subtitle
+
+    def _filter_status(self) -> str:
+        if not self.query:
+            return ""
+        count = len(self.matches)
+        found = f"{count:,} match" if count == 1 else f"{count:,} matches"
+        if not self.filtering:
+            return f"filter “{self.query.text}” · {found} · escape clears"
+        share = self.matches.scanned / self._total if self._total else 1.0
+        return f"filter “{self.query.text}” · {found} · scanning {share:.0%}"
 
     def refresh_rows(self) -> None:
         """Re-read after a commit; a cursor on the newest event follows new ones."""
-        self.events.reload()
+        if self.query and not self.filtering:
+            self._scan_more()
+        elif not self.query:
+            self.events.reload()
 
     @property
     def highlighted(self) -> LogRow | None:
         """The event under the cursor."""
-        row = self.events.highlighted
-        return row if row is not None else None
+        return self.events.highlighted
+
+    # -- filter ----------------------------------------------------------------------------
+
+    def open_filter(self) -> None:
+        """Show the filter input and give it the focus."""
+        self.filter_input.display = True
+        self.filter_input.focus()
+
+    @on(Input.Changed, "#timeline-filter")
+    def _typed(self) -> None:
+        if self._typing is not None:
+            self._typing.stop()
+        self._typing = self.set_timer(TYPING_PAUSE, self._apply_typed)
+
+    @on(Input.Submitted, "#timeline-filter")
+    def _submitted(self) -> None:
+        self._apply_typed()
+        self.events.focus()
+
+    def _apply_typed(self) -> None:
+        if self._typing is not None:
+            self._typing.stop()
+            self._typing = None
+        query = Query.parse(self.filter_input.value)
+        if query.words != self.query.words:
+            self.set_filter(query.text)
+
+    def set_filter(self, text: str) -> None:
+        """Show only the events matching `text` ("": every event)."""
+        self.query = Query.parse(text)
+        if self.filter_input.value.strip() != self.query.text:
+            self.filter_input.value = self.query.text
+        if self.query:
+            self._start_filter()
+        else:
+            self._generation += 1  # a scan under way stops at its next step
+            self.filtering = False
+            self.events.follow = True
+            self.show_stream(self.stream_id)
+            self._show_title()
+
+    def action_clear_filter(self) -> None:
+        if self._typing is not None:
+            self._typing.stop()
+            self._typing = None
+        had_focus = self.filter_input.has_focus
+        self.filter_input.display = False
+        if self.query or self.filter_input.value:
+            self.filter_input.value = ""
+            self.set_filter("")
+        if had_focus:
+            self.events.focus()
+
+    def _start_filter(self) -> None:
+        self._generation += 1
+        self.events.follow = False  # the cursor stays on the first matches while they come
+        self.matches = Matches()
+        source = FilteredSource(self.system.store, self.stream_id, self._schema_of, self.matches)
+        self.events.set_source(source, "start")
+        self._scan_more()
+
+    def _scan_more(self) -> None:
+        self.filtering = True
+        self._show_title()
+        self._scan(self._generation, self.stream_id, self.query, self.matches)
+
+    @work(thread=True, group="timeline-filter", exclusive=True, exit_on_error=False)
+    def _scan(self, generation: int, stream_id: str, query: Query, matches: Matches) -> None:
+        store = self.system.store
+        worker = get_current_worker()
+        reported = time.monotonic()
+        while True:
+            if stream_id == ALL_STREAM:
+                end = store.head_position()
+            else:
+                info = store.stream_info(stream_id)
+                end = info.version if info else 0
+            self._total = end
+            if matches.scanned >= end:
+                break
+            for found, last in scan(store, stream_id, query, matches.scanned + 1, end):
+                if worker.is_cancelled or generation != self._generation:
+                    return
+                matches.add(found, last)
+                if time.monotonic() - reported >= PROGRESS_EVERY:
+                    reported = time.monotonic()
+                    self.post_message(self.Scanned(generation, done=False))
+        self.post_message(self.Scanned(generation, done=True))
+
+    def on_timeline_pane_scanned(self, message: Scanned) -> None:
+        if message.generation != self._generation:
+            return
+        if message.done:
+            self.filtering = False
+            self.events.follow = True  # from now on, new matching events are followed
+        self.events.reload()
+        self._show_title()

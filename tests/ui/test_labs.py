@@ -33,7 +33,7 @@ async def test_ten_edits_keep_a_snapshot_and_state_loads_from_it(
         version = system.store.stream_info(stream).version  # type: ignore[union-attr]
         state = await wait_text(pilot, lambda: main.state_pane, f"snapshot v10 + {version - 10}")
         assert f"as of v{version} (latest)" in state
-        assert "loaded from snapshot" in state
+        assert "from a snapshot, not a replay from v1" in state
 
         # Time travel: before the snapshot the state is replayed from v1.
         await pilot.press("2")
