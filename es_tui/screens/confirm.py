@@ -1,4 +1,6 @@
-"""A yes/no dialog that runs a command (delete, forget) once the user presses `y`."""
+"""A yes/no dialog that runs a command (delete, forget) once the user presses `y`. A command
+may return its outcome with a report (forget returns its erasure report); the dialog closes
+with whatever the command returned."""
 
 from __future__ import annotations
 
@@ -15,10 +17,19 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from domain.ideas.handler import CommandOutcome
+from domain.shredding.erasure import ErasureReport
 from es_tui.messages import CommandRan
 
+Result = CommandOutcome | tuple[CommandOutcome, ErasureReport]
+"""What a confirmed command returns: its outcome, or its outcome and an erasure report."""
 
-class ConfirmCommand(ModalScreen[CommandOutcome | None]):
+
+def outcome_of(result: Result) -> CommandOutcome:
+    """The command's outcome, with or without a report."""
+    return result[0] if isinstance(result, tuple) else result
+
+
+class ConfirmCommand(ModalScreen[Result | None]):
     """Ask before running `run`; show its refusal inline if it fails."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -29,7 +40,7 @@ class ConfirmCommand(ModalScreen[CommandOutcome | None]):
     class Done(Message, bubble=False):
         """The command ran (internal)."""
 
-        def __init__(self, result: CommandOutcome | Exception) -> None:
+        def __init__(self, result: Result | Exception) -> None:
             super().__init__()
             self.result = result
 
@@ -39,7 +50,8 @@ class ConfirmCommand(ModalScreen[CommandOutcome | None]):
         subject: str,
         question: str,
         explanation: str,
-        run: Callable[[], CommandOutcome],
+        run: Callable[[], Result],
+        busy_text: str = "running…",
     ) -> None:
         super().__init__(classes="form")
         self.command = command
@@ -47,6 +59,7 @@ class ConfirmCommand(ModalScreen[CommandOutcome | None]):
         self.question = question
         self.explanation = explanation
         self.runner = run
+        self.busy_text = busy_text
         self.busy = False
 
     def compose(self) -> ComposeResult:
@@ -57,28 +70,32 @@ class ConfirmCommand(ModalScreen[CommandOutcome | None]):
             yield Static("y yes · n / escape no", id="form-keys")
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        if not self.busy:  # once confirmed, the command runs to its end and reports
+            self.dismiss(None)
 
     def action_confirm(self) -> None:
         if not self.busy:
             self.busy = True
+            self.query_one("#form-keys", Static).update(self.busy_text)
             self._run()
 
     @work(thread=True, group="confirm", exit_on_error=False)
     def _run(self) -> None:
         try:
-            result: CommandOutcome | Exception = self.runner()
+            result: Result | Exception = self.runner()
         except Exception as error:  # shown inline and in the log
             result = error
         self.post_message(self.Done(result))
 
     def on_confirm_command_done(self, message: Done) -> None:
         self.busy = False
-        self.app.post_message(CommandRan(self.command, self.subject, message.result))
-        if isinstance(message.result, CommandOutcome):
-            self.dismiss(message.result)
+        result = message.result
+        outcome = result if isinstance(result, Exception) else outcome_of(result)
+        self.app.post_message(CommandRan(self.command, self.subject, outcome))
+        if not isinstance(result, Exception):
+            self.dismiss(result)
             return
-        error = message.result
+        error = result
         text = Text.assemble(("✘ refused: ", "bold"), f"{type(error).__name__}: {error}")
         self.query_one("#form-error", Static).update(text)
         self.query_one("#form-keys", Static).update("escape close")

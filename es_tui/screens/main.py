@@ -13,13 +13,13 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Tab, Tabs
 
 from domain.ideas.codec import idea_id_of, stream_id_of
-from domain.ideas.handler import CommandOutcome
 from domain.store.protocol import ALL_STREAM
 from domain.store.records import RecordedEvent, Snapshot, StreamInfo
 from es_tui.focus import Inspection, inspect
 from es_tui.messages import CommandRan
-from es_tui.screens.confirm import ConfirmCommand
+from es_tui.screens.confirm import ConfirmCommand, Result, outcome_of
 from es_tui.screens.conflict_lab import ConflictLab
+from es_tui.screens.erasure import ErasureReportScreen
 from es_tui.screens.idea_form import IdeaForm
 from es_tui.screens.replay import ReplayScreen
 from es_tui.sources import LogRow, SnapshotsSource, StreamsSource
@@ -287,9 +287,12 @@ class MainScreen(Screen[None]):
             self.notify(f"Select an idea stream to {what}.", severity="warning")
         return idea_id
 
-    def _after_command(self, outcome: CommandOutcome | None) -> None:
-        if outcome is not None:
-            self.select_stream(outcome.stream_id)
+    def _after_command(self, result: Result | None) -> None:
+        if result is None:
+            return
+        self.select_stream(outcome_of(result).stream_id)
+        if isinstance(result, tuple):
+            self.app.push_screen(ErasureReportScreen(result[1]))
 
     def action_publish(self) -> None:
         self.app.push_screen(IdeaForm(self.system, "publish"), self._after_command)
@@ -313,15 +316,20 @@ class MainScreen(Screen[None]):
 
     def action_forget(self) -> None:
         if idea_id := self._idea_or_warn("forget"):
-            ideas = self.system.ideas
+            eraser = self.system.eraser
+            # What this explorer has shown is one more place to check (read here, on the UI
+            # thread: the check itself runs in a worker).
+            shown = [line.text for line in self.log_pane.lines]
             screen = ConfirmCommand(
                 "ForgetIdea",
                 stream_id_of(idea_id),
                 f"Forget idea {idea_id}? This cannot be undone.",
                 "Right to be forgotten: every event of the stream and its snapshots are "
-                "erased and one tombstone (IdeaForgotten) remains. The stream refuses every "
-                "later command and its id is never reused. Press y to forget.",
-                lambda: ideas.forget(idea_id),
+                "erased, its key is destroyed and one tombstone (IdeaForgotten) remains. The "
+                "stream refuses every later command and its id is never reused. Then every "
+                "place is searched for what it held. Press y to forget.",
+                lambda: eraser.forget(idea_id, extra=[("explorer log", shown)]),
+                busy_text="forgetting, then searching every place…",
             )
             self.app.push_screen(screen, self._after_command)
 

@@ -6,6 +6,7 @@ from domain.bootstrap import System
 from domain.ideas.codec import idea_id_of
 from domain.store.records import StreamStatus
 from es_tui.app import ExplorerApp
+from es_tui.screens.erasure import ErasureReportScreen
 from es_tui.screens.idea_form import IdeaForm
 from tests.ui.conftest import text_of, wait_for, wait_text
 
@@ -110,7 +111,19 @@ async def test_forget_leaves_a_lone_tombstone_everywhere(app: ExplorerApp, syste
         await pilot.press("f")
         await wait_text(pilot, lambda: app.screen.query_one("#form-heading"), "Forget idea")
         await pilot.press("y")
-        await wait_for(pilot, lambda: app.screen is main, "the confirmation to close")
+        # Then the erasure report: every place searched, each one clean.
+        await wait_for(pilot, lambda: isinstance(app.screen, ErasureReportScreen), "the report")
+        report = app.screen.report  # type: ignore[attr-defined]
+        assert report.stream_id == stream and report.clean
+        shown = text_of(app.screen.query_one("#erasure-report"))
+        assert "✔ clean" in shown
+        for place in ("events", "global log", "snapshots", "read model", "key store"):
+            line = next(line for line in shown.splitlines() if place in line)
+            assert line.lstrip().startswith("✔"), line
+        assert "explorer log" in shown  # what this explorer has shown is searched too
+        assert "only the tombstone remains" in shown and "key destroyed" in shown
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is main, "the report to close")
 
         info = system.store.stream_info(stream)
         assert info is not None and info.status is StreamStatus.FORGOTTEN
