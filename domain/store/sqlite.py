@@ -40,6 +40,7 @@ from domain.store.sqlite_codec import (
     dump_json,
     format_time,
     select_events,
+    storable,
     to_snapshot,
     to_stream_info,
 )
@@ -57,7 +58,7 @@ from domain.store.sqlite_schema import (
 from domain.store.validation import (
     check_expected_version,
     check_stream_id,
-    normalise_events,
+    normalise_batch,
     normalise_snapshot,
 )
 
@@ -166,12 +167,12 @@ class SQLiteEventStore:
     ) -> list[RecordedEvent]:
         check_stream_id(stream_id)
         expected = check_expected_version(expected_version)
-        batch = normalise_events(events)
+        batch, payloads = normalise_batch(events)
         check_text(stream_id, "stream id")
         texts = []
-        for e in batch:
+        for e, (data, metadata) in zip(batch, payloads, strict=True):
             check_text(e.type, "event type")
-            texts.append((str(e.event_id), dump_json(e.data), dump_json(e.metadata)))
+            texts.append((str(e.event_id), storable(data, e.data), storable(metadata, e.metadata)))
         kinds = self.deleted_types
         return self._write(
             stream_id,
@@ -182,10 +183,14 @@ class SQLiteEventStore:
 
     def forget(self, stream_id: str, tombstone: NewEvent) -> RecordedEvent:
         check_stream_id(stream_id)
-        (stone,) = normalise_events([tombstone])
+        (stone,), ((data, metadata),) = normalise_batch([tombstone])
         check_text(stream_id, "stream id")
         check_text(stone.type, "event type")
-        texts = (str(stone.event_id), dump_json(stone.data), dump_json(stone.metadata))
+        texts = (
+            str(stone.event_id),
+            storable(data, stone.data),
+            storable(metadata, stone.metadata),
+        )
         record = self._write(
             stream_id,
             lambda conn, head, row: write.forget(conn, head, row, stream_id, stone, texts),

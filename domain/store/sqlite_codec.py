@@ -39,12 +39,17 @@ _uuids: dict[str, uuid.UUID] = {}
 
 def dump_json(value: JsonObject) -> str:
     """JSON text for a payload that validation already checked."""
-    text = _encode(value)
+    return storable(_encode(value), value)
+
+
+def storable(text: str, value: JsonObject) -> str:
+    """`text`, the compact JSON of `value` (as `dump_json` or validation's
+    `json_copy_text` writes it), in a form SQLite can keep: valid UTF-8."""
     if not text.isascii():
         try:
             text.encode("utf-8")
-        except UnicodeEncodeError:  # a lone surrogate: SQLite text must be valid UTF-8
-            text = _encode_ascii(value)
+        except UnicodeEncodeError:  # a lone surrogate: escaped, as only ASCII output does
+            return _encode_ascii(value)
     return text
 
 
