@@ -4,11 +4,19 @@ through `domain.store.aggregate.load` with the real `IdeaFold`."""
 
 from __future__ import annotations
 
+import gc
+import itertools
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import partial
+from pathlib import Path
+from typing import Any
 
 import _workload as work
+from _report import WORKLOAD_STORE
+from _timing import Figure, once, per_call
 
 from domain.bootstrap import System, bootstrap
 from domain.ideas.codec import stream_id_of
@@ -19,7 +27,7 @@ from domain.ideas.events import (
     IdeaUpdated,
 )
 from domain.ideas.state import IdeaState
-from domain.shredding.keystore import KeyStore
+from domain.shredding.keystore import KeyStore, MemoryKeyStore
 from domain.store import NO_STREAM, NewEvent, Snapshot
 from domain.store.aggregate import Loaded, load, take_snapshot
 from domain.store.records import COMMAND, CORRELATION_ID
@@ -131,3 +139,82 @@ def commands(system: System, count: int) -> float:
     check(handler.load(idea_id), count + 2)
     system.close()
     return took
+
+
+class Fixtures:
+    """Every idea es-tui's figures need: built once in memory (sealed, as the handler would
+    write them), then copied into an SQLite file in `tmp` with `import_records`. Both
+    systems share one key store, so the copy opens too."""
+
+    def __init__(self, spec: dict[str, Any], tmp: Path, setup: list[str]) -> None:
+        self.spec = spec
+        self.tmp = tmp
+        self.systems = itertools.count(1)
+        check_workload()
+        keys = MemoryKeyStore()
+        memory = open_system(keys=keys)
+        started = time.perf_counter()
+        streams: dict[str, tuple[str, int]] = {}
+        snapshots = []
+        with paused_collector():
+            for n in spec["rehydrate"]:
+                streams[f"rehydrate/{n}"] = (build(memory, f"rehydrate-{n}", n), n)
+            for n in spec["snapshots"]:
+                stream_id = build(memory, f"snapshot-{n}", n)
+                snapshots.append(snapshot_at(memory, stream_id, n - work.TAIL))
+                streams[f"snapshot/{n}"] = (stream_id, n)
+        head = memory.store.head_position()
+        took = time.perf_counter() - started
+        setup.append(f"es-tui memory store, {head:,} events: {took:.1f} s")
+        started = time.perf_counter()
+        sqlite = open_system(str(tmp / "es-tui.db"), keys=keys)
+        with paused_collector():
+            sqlite.store.import_records(memory.store.read_all())
+            for snap in snapshots:
+                sqlite.store.save_snapshot(snap)
+        took = time.perf_counter() - started
+        setup.append(f"es-tui SQLite copy of it (import_records): {took:.1f} s")
+        self.opened = [memory, sqlite]
+        self.figures: dict[str, Figure] = {}
+        for backend, system in (("memory", memory), ("sqlite", sqlite)):
+            for name, (stream_id, n) in streams.items():
+                loaded = rehydrate(system, stream_id)
+                check(loaded, n)
+                action = partial(rehydrate, system, stream_id)
+                if name.startswith("rehydrate"):
+                    assert loaded.snapshot is None
+                    self.figures[f"rehydrate/{backend}/{n}"] = once(action)
+                else:
+                    assert loaded.events_applied == work.TAIL
+                    self.figures[f"snapshot/{backend}/{n}"] = per_call(action)
+            self.figures[f"commands/{backend}/edit"] = partial(self.commands, backend)
+        # The view over the memory store: a few long ideas, each's events together.
+        key = f"projection/{WORKLOAD_STORE}/{head}/{len(streams)}"
+        self.figures[key] = once(partial(rebuild_view, memory, len(streams)))
+
+    def commands(self, backend: str) -> float:
+        """Seconds per command on a fresh system."""
+        count_: int = self.spec["commands"][backend]
+        path = None if backend == "memory" else str(self.tmp / f"commands-{next(self.systems)}.db")
+        return commands(open_system(path), count_) / count_
+
+    def close(self) -> None:
+        for system in self.opened:
+            system.close()
+
+
+def rebuild_view(system: System, ideas: int) -> None:
+    """Rebuild the system's view from zero; it must list every idea."""
+    system.view.rebuild()
+    if len(system.view.list()) != ideas:
+        raise AssertionError("the view does not list every idea")
+
+
+@contextmanager
+def paused_collector() -> Iterator[None]:
+    """No garbage collection while a big store is built (setup only, never timed)."""
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()

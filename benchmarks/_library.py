@@ -1,11 +1,12 @@
 """The same workload on the `eventsourcing` library: an `Idea` aggregate whose methods are
 event-decorated, in an `Application` on the library's in-memory (POPO) or SQLite persistence.
 
-Run as a script (`python -O benchmarks/_library.py SPEC`) it measures the library's part of
-the benchmark and prints the timings as JSON, so `bench.py` can run it under `-O` too."""
+Run as a script (`python -O benchmarks/_library.py SPEC`) it measures the library's figures
+alone and prints the timings as JSON, so `bench.py` can run them under `-O` too."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import sys
 import tempfile
@@ -16,16 +17,13 @@ from pathlib import Path
 from typing import Any
 
 import _workload as work
-from _timing import per_call, times
+from _timing import Figure, measure, once, per_call
 from eventsourcing.application import Application
+from eventsourcing.cryptography import AESCipher
 from eventsourcing.domain import Aggregate, event
 
 SAVE_EVERY = 5_000
 """Pending events saved per `save` call while building a long history."""
-TAIL = 5
-"""Events after the snapshot in a snapshot load."""
-
-Timings = dict[str, list[float]]
 
 
 class Idea(Aggregate):
@@ -67,11 +65,18 @@ class EveryTenIdeas(Application[uuid.UUID]):
     snapshotting_intervals = {Idea: 10}
 
 
-def open_app(kind: type[Application[Any]], sqlite_path: str | None) -> Application[Any]:
-    """An application on POPO (in memory) or on an SQLite file."""
-    if sqlite_path is None:
-        return kind(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
-    return kind(env={"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": sqlite_path})
+def open_app(
+    kind: type[Application[Any]], sqlite_path: str | None, *, encrypted: bool = False
+) -> Application[Any]:
+    """An application on POPO (in memory) or on an SQLite file; `encrypted` turns on the
+    library's AES-GCM cipher (every stored event encrypted whole, with one key)."""
+    env = {"PERSISTENCE_MODULE": "eventsourcing.popo"}
+    if sqlite_path is not None:
+        env = {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": sqlite_path}
+    if encrypted:
+        env["CIPHER_TOPIC"] = "eventsourcing.cryptography:AESCipher"
+        env["CIPHER_KEY"] = AESCipher.create_key(32)
+    return kind(env=env)
 
 
 def build(app: Application[Any], events: int, snapshot_at: int | None = None) -> uuid.UUID:
@@ -127,46 +132,55 @@ def commands(app: Application[Any], count: int, reload: bool) -> float:
     return time.perf_counter() - start
 
 
-def run(spec: dict[str, Any]) -> Timings:
-    """The library's whole part of the benchmark, as described by `spec` (see bench.py)."""
-    out: Timings = {}
-    repeat: int = spec["repeat"]
-    with tempfile.TemporaryDirectory(prefix="bench-lib-") as tmp:
+class Fixtures:
+    """Every idea the library's figures need, built in its stores (SQLite files in `tmp`)."""
+
+    def __init__(self, spec: dict[str, Any], tmp: Path) -> None:
+        self.spec = spec
+        self.tmp = tmp
+        self.apps = itertools.count(1)
+        self.built: dict[str, float] = {}
+        """Seconds each build took (setup, not measured)."""
+        self.figures: dict[str, Figure] = {}
         for backend in ("memory", "sqlite"):
-
-            def path(name: str, backend: str = backend) -> str | None:
-                return None if backend == "memory" else str(Path(tmp) / f"{name}.db")
-
             for n in spec["rehydrate"]:
-                app = open_app(Ideas, path(f"rehydrate-{n}"))
-                started = time.perf_counter()
-                idea_id = build(app, n)
-                out[f"build/{backend}, idea of {n:,} events"] = [time.perf_counter() - started]
-                check(rehydrate(app, idea_id), n)
-                out[f"rehydrate/{backend}/{n}"] = times(partial(rehydrate, app, idea_id), repeat)
+                for kind in ("rehydrate", "rehydrate-cipher"):
+                    app = open_app(Ideas, self.path(backend, f"{kind}-{n}"), encrypted="-" in kind)
+                    action = self.build(app, backend, kind, n, None)
+                    self.figures[f"{kind}/{backend}/{n}"] = once(action)
             for n in spec["snapshots"]:
-                app = open_app(SnapshottedIdeas, path(f"snapshot-{n}"))
-                started = time.perf_counter()
-                idea_id = build(app, n, snapshot_at=n - TAIL)
-                out[f"build/{backend}, snapshotted idea of {n:,} events"] = [
-                    time.perf_counter() - started
-                ]
-                check(rehydrate(app, idea_id), n)
-                out[f"snapshot/{backend}/{n}"] = per_call(partial(rehydrate, app, idea_id), repeat)
-            del app
-            count = spec["commands"][backend]
-            for reload in (False, True):
-                name = "get+method+save" if reload else "method+save"
-                out[f"commands/{backend}/{name}"] = [
-                    commands(open_app(EveryTenIdeas, path(f"{name}-{i}")), count, reload) / count
-                    for i in range(repeat)
-                ]
-    return out
+                app = open_app(SnapshottedIdeas, self.path(backend, f"snapshot-{n}"))
+                action = self.build(app, backend, "snapshotted", n, n - work.TAIL)
+                self.figures[f"snapshot/{backend}/{n}"] = per_call(action)
+            for name in ("method+save", "get+method+save"):
+                self.figures[f"commands/{backend}/{name}"] = partial(self.commands, backend, name)
+
+    def path(self, backend: str, name: str) -> str | None:
+        return None if backend == "memory" else str(self.tmp / f"{name}.db")
+
+    def build(
+        self, app: Application[Any], backend: str, kind: str, n: int, snapshot_at: int | None
+    ) -> partial[Idea]:
+        started = time.perf_counter()
+        idea_id = build(app, n, snapshot_at)
+        self.built[f"{backend}, {kind} idea of {n:,} events"] = time.perf_counter() - started
+        check(rehydrate(app, idea_id), n)
+        return partial(rehydrate, app, idea_id)
+
+    def commands(self, backend: str, name: str) -> float:
+        """Seconds per command on a fresh application."""
+        count: int = self.spec["commands"][backend]
+        app = open_app(EveryTenIdeas, self.path(backend, f"{name}-{next(self.apps)}"))
+        return commands(app, count, reload=name.startswith("get")) / count
 
 
 def main() -> None:
     spec = json.loads(sys.argv[1])
-    json.dump({"optimized": sys.flags.optimize, "timings": run(spec)}, sys.stdout)
+    with tempfile.TemporaryDirectory(prefix="bench-lib-") as tmp:
+        fixtures = Fixtures(spec, Path(tmp))
+        (timings,) = measure([fixtures.figures], spec["repeat"])
+    result = {"optimized": sys.flags.optimize, "timings": timings, "built": fixtures.built}
+    json.dump(result, sys.stdout)
 
 
 if __name__ == "__main__":

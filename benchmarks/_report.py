@@ -90,8 +90,12 @@ class Report:
         out: list[Row] = []
         for backend, label in BACKENDS.items():
             for n in self.spec["rehydrate"]:
-                speeds = self._speeds(f"rehydrate/{backend}/{n}", n)
+                key = f"rehydrate/{backend}/{n}"
+                speeds = self._speeds(key, n)
                 out.append(Row(f"rehydrate {n:,} events, {label}", *speeds, "rate", "ev/s"))
+                speeds = self._speeds(key, n, f"rehydrate-cipher/{backend}/{n}")
+                name = "  same, library with its AES-GCM cipher"
+                out.append(Row(name, *speeds, "rate", "ev/s"))
         for backend, label in BACKENDS.items():
             for n in self.spec["snapshots"]:
                 speeds = self._speeds(f"snapshot/{backend}/{n}", 1)

@@ -14,6 +14,9 @@ DESCRIPTION = (
     "history costs no more to load than a short one."
 )
 
+TAIL = 5
+"""Events after the snapshot in a load from a snapshot."""
+
 Edit = tuple[str | None, str | None]
 
 

@@ -10,15 +10,17 @@ Measured, each as the median of several runs:
   events (snapshot + 5 events), in memory and on SQLite;
 - single-event commands per second: es-tui's `handler.edit` (load, decide, seal, append, a
   snapshot every 10 events) against the library's aggregate method + `save` (and, for
-  reference, its full get + method + save);
-- IdeaView rebuilt from zero over an in-memory store of 1,000,000 idea events.
+  reference, its full get + method + save), both snapshotting every 10 events;
+- IdeaView rebuilt from zero: over the store of the long ideas above, and over stores of
+  10,000 ideas whose events mix in the log.
 
 es-tui runs as `bootstrap()` wires it, so its figures include encryption: every event's
 title and description are sealed with AES-256-GCM when written, and a load opens the
-envelopes it needs. The library runs with its defaults (no cipher). The library's part runs
-twice: in this process, and in a subprocess under `python -O`, which drops the runtime
-`assert`s of its read path. SQLite files are temporary. The machine may be small and busy:
-compare ratios, and run it again.
+envelopes it needs. The library runs with its defaults (no cipher) and, for rehydration,
+with its AES-GCM cipher too. Both systems are measured in this process, in turns, so a busy
+spell of the machine falls on both; the library is then measured again in a subprocess
+under `python -O`, which drops the runtime `assert`s of its read path. SQLite files are
+temporary. The machine may be small and busy: compare ratios, and run it again.
 """
 
 from __future__ import annotations
@@ -32,8 +34,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from functools import partial
 from importlib.metadata import version
 from pathlib import Path
@@ -46,10 +46,8 @@ sys.path.insert(1, str(HERE.parent))
 import _es_tui as es  # noqa: E402
 import _library as lib  # noqa: E402
 import _projection as proj  # noqa: E402
-from _report import WORKLOAD_STORE, Report  # noqa: E402
-from _timing import per_call, times  # noqa: E402
-
-from domain.shredding.keystore import MemoryKeyStore  # noqa: E402
+from _report import Report  # noqa: E402
+from _timing import Figure, Timings, measure, once  # noqa: E402
 
 FULL: dict[str, Any] = {
     "repeat": 5,
@@ -66,96 +64,31 @@ QUICK: dict[str, Any] = {
     "projection": {"ideas": 1_000, "layouts": {"runs of 10": 50_000, "interleaved": 10_000}},
 }
 
-Timings = dict[str, list[float]]
-
-
-@contextmanager
-def paused_collector() -> Iterator[None]:
-    """No garbage collection while a big store is built (setup only, never timed)."""
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
-
-
-def es_tui_part(spec: dict[str, Any], tmp: Path, setup: list[str]) -> Timings:
-    """es-tui's figures: every stream is built once in memory, then imported into SQLite."""
-    out: Timings = {}
-    repeat = spec["repeat"]
-    es.check_workload()
-    keys = MemoryKeyStore()  # one key store, so the SQLite copy of each stream opens too
-    memory = es.open_system(keys=keys)
-    started = time.perf_counter()
-    streams: dict[str, tuple[str, int]] = {}
-    snapshots = []
-    with paused_collector():
-        for n in spec["rehydrate"]:
-            streams[f"rehydrate/{n}"] = (es.build(memory, f"rehydrate-{n}", n), n)
-        for n in spec["snapshots"]:
-            stream_id = es.build(memory, f"snapshot-{n}", n)
-            snapshots.append(es.snapshot_at(memory, stream_id, n - lib.TAIL))
-            streams[f"snapshot/{n}"] = (stream_id, n)
-    head = memory.store.head_position()
-    setup.append(f"es-tui memory store, {head:,} events: {time.perf_counter() - started:.1f} s")
-    started = time.perf_counter()
-    sqlite = es.open_system(str(tmp / "es-tui.db"), keys=keys)
-    with paused_collector():
-        sqlite.store.import_records(memory.store.read_all())
-        for snap in snapshots:
-            sqlite.store.save_snapshot(snap)
-    setup.append(f"es-tui SQLite copy (import_records): {time.perf_counter() - started:.1f} s")
-
-    for backend, system in (("memory", memory), ("sqlite", sqlite)):
-        for name, (stream_id, n) in streams.items():
-            loaded = es.rehydrate(system, stream_id)
-            es.check(loaded, n)
-            if name.startswith("rehydrate"):
-                assert loaded.snapshot is None
-                action = partial(es.rehydrate, system, stream_id)
-                out[f"rehydrate/{backend}/{n}"] = times(action, repeat)
-            else:
-                assert loaded.events_applied == lib.TAIL
-                action = partial(es.rehydrate, system, stream_id)
-                out[f"snapshot/{backend}/{n}"] = per_call(action, repeat)
-    sqlite.close()
-    # The view over this store: a few long ideas, the workload's own shape.
-    view = memory.view
-    key = f"projection/{WORKLOAD_STORE}/{head}/{len(streams)}"
-    out[key] = times(view.rebuild, max(repeat - 2, 2))
-    if len(view.list()) != len(streams):
-        raise AssertionError("the view does not list the workload's ideas")
-    memory.close()
-
-    for backend in ("memory", "sqlite"):
-        count = spec["commands"][backend]
-        runs = []
-        for i in range(repeat):
-            path = None if backend == "memory" else str(tmp / f"commands-{i}.db")
-            runs.append(es.commands(es.open_system(path), count) / count)
-        out[f"commands/{backend}/edit"] = runs
-    return out
-
 
 def projection_part(spec: dict[str, Any], setup: list[str]) -> Timings:
     """IdeaView rebuilt from zero over in-memory stores of many ideas."""
-    out: Timings = {}
+    figures: dict[str, Figure] = {}
     ideas = spec["projection"]["ideas"]
+    systems = []
     for layout, events in spec["projection"]["layouts"].items():
         started = time.perf_counter()
         system = es.open_system()
-        with paused_collector():
+        with es.paused_collector():
             proj.build(system, events, ideas, layout)
         took = time.perf_counter() - started
         setup.append(f"view store, {ideas:,} ideas, {events:,} events ({layout}): {took:.1f} s")
-        action = partial(proj.rebuild, system.view, events, ideas)
-        out[f"projection/{layout}/{events}/{ideas}"] = times(action, max(spec["repeat"] - 2, 2))
+        figures[f"projection/{layout}/{events}/{ideas}"] = once(
+            partial(proj.rebuild, system.view, events, ideas)
+        )
+        systems.append(system)
+    (timings,) = measure([figures], max(spec["repeat"] - 2, 2))
+    for system in systems:
         system.close()
-    return out
+    return timings
 
 
-def library_optimized(spec: dict[str, Any]) -> Timings:
-    """The library's part run again in a subprocess under `python -O`."""
+def library_optimized(spec: dict[str, Any]) -> tuple[Timings, dict[str, float]]:
+    """The library's figures measured again in a subprocess under `python -O`."""
     done = subprocess.run(
         [sys.executable, "-O", str(HERE / "_library.py"), json.dumps(spec)],
         check=True,
@@ -166,8 +99,7 @@ def library_optimized(spec: dict[str, Any]) -> Timings:
     result = json.loads(done.stdout)
     if not result["optimized"]:
         raise RuntimeError("the library subprocess did not run under -O")
-    timings: Timings = result["timings"]
-    return timings
+    return result["timings"], result["built"]
 
 
 def main() -> None:
@@ -183,27 +115,35 @@ def main() -> None:
         f", {os.cpu_count()} CPUs, medians of {spec['repeat']} runs"
         + (" (quick)" if args.quick else "")
     )
+    print(
+        "es-tui as bootstrap() wires it: title and description sealed with AES-256-GCM (a key\n"
+        "per stream) when written, opened when a reader needs them. The library with its\n"
+        "defaults (no cipher); for rehydration also with its AES-GCM cipher. SQLite on both:\n"
+        "WAL, synchronous=FULL. Garbage collector on. Speeds: higher is faster."
+    )
     begun = time.perf_counter()
     setup: list[str] = []
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
-        # The library first, each side then times with only its own objects alive.
-        step("library")
-        theirs = lib.run(spec)
+        step("building es-tui's stores")
+        ours_fixtures = es.Fixtures(spec, Path(tmp), setup)
+        step("building the library's stores")
+        theirs_fixtures = lib.Fixtures(spec, Path(tmp))
+        step("measuring both, in turns")
+        ours, theirs = measure([ours_fixtures.figures, theirs_fixtures.figures], spec["repeat"])
+        built = theirs_fixtures.built
+        ours_fixtures.close()
+        del ours_fixtures, theirs_fixtures
         gc.collect()
-        step("library under -O")
-        theirs_o = library_optimized(spec)
-        step("es-tui")
-        ours = es_tui_part(spec, Path(tmp), setup)
-        step("es-tui read model")
+        step("measuring the library under -O")
+        theirs_o, built_o = library_optimized(spec)
+        step("measuring es-tui's read model over many ideas")
         ours |= projection_part(spec, setup)
-    report = Report(spec, ours, theirs, theirs_o)
-    report.print()
+    Report(spec, ours, theirs, theirs_o).print()
     print("\nSetup (not measured):")
     for line in setup:
         print(f"  {line}")
-    for key in theirs:
-        if key.startswith("build/"):
-            print(f"  library {key[6:]}: {theirs[key][0]:.1f} s (-O: {theirs_o[key][0]:.1f} s)")
+    for name, took in built.items():
+        print(f"  library {name}: {took:.1f} s (-O: {built_o[name]:.1f} s)")
     print(f"\nWhole run: {time.perf_counter() - begun:.0f} s")
 
 
