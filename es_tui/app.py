@@ -27,6 +27,14 @@ PALETTE: tuple[tuple[str, str, str], ...] = (
     ("Forget the selected idea", "Erase its history, keep a tombstone (f)", "forget"),
     ("Replay the selected stream", "From zero or a kept snapshot, step by step (r)", "replay"),
     ("Conflict lab", "Two writers, one stale: optimistic concurrency (c)", "conflict_lab"),
+    ("Filter the timeline", "Events whose type, stream or command match words (/)", "filter"),
+    (
+        "Start or stop the traffic generator",
+        "Random commands: watch snapshots, lag and conflicts (g)",
+        "traffic",
+    ),
+    ("Traffic faster", "More commands a second (+)", "traffic_faster"),
+    ("Traffic slower", "Fewer commands a second (-)", "traffic_slower"),
     ("Pause or resume the read model", "Watch the projection lag and catch up (v)", "toggle_view"),
     ("Rebuild the read model", "Replay the whole log into the projection (b)", "rebuild_view"),
 )

@@ -51,9 +51,10 @@ CONCEPTS: tuple[tuple[str, str, str], ...] = (
     ),
     (
         "Tombstone",
-        "Forgetting (right to be forgotten) erases a stream's events and snapshots and leaves "
-        "one `IdeaForgotten` event. The stream refuses every later command; its positions stay "
-        "as holes in `$all`.",
+        "Forgetting (right to be forgotten) erases a stream's events and snapshots, destroys "
+        "its key and leaves one `IdeaForgotten` event. The stream refuses every later command; "
+        "its positions stay as holes in `$all`. An erasure report then shows every place "
+        "searched for what the idea held.",
         "`f`, then `y`",
     ),
     (
@@ -71,6 +72,13 @@ CONCEPTS: tuple[tuple[str, str, str], ...] = (
         "`c` conflict lab",
     ),
     (
+        "Load",
+        "The traffic generator sends random commands (publish, edit, delete, a conflicting "
+        "pair of edits, rarely a forget) from a worker thread: watch snapshots being taken, "
+        "the read model's lag rise and fall, and conflicts happen.",
+        "`g`, then `+` / `-`",
+    ),
+    (
         "Process manager",
         "Reacts to events with commands: each `IdeaCreationRequested` is accepted or rejected "
         "a moment later, with `causation_id` = the request's event id.",
@@ -85,6 +93,8 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("`f`", "forget the selected idea (asks for `y`)"),
     ("`r`", "replay the selected stream"),
     ("`c`", "conflict lab on the selected idea"),
+    ("`/`", "filter the timeline by words of the type, stream or command (`escape` clears)"),
+    ("`g`", "start or stop the traffic generator; `+` / `-` change its rate"),
     ("`v` / `b`", "pause or resume / rebuild the read model"),
     ("`1`–`5`", "streams, timeline, state, projection, log (tabs when narrow)"),
     ("`tab`", "next pane"),

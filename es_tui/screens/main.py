@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import events, on, work
@@ -28,6 +29,7 @@ from es_tui.widgets.log_pane import LogPane
 from es_tui.widgets.projection_pane import ProjectionPane
 from es_tui.widgets.state_pane import StatePane
 from es_tui.widgets.timeline_pane import TimelinePane
+from es_tui.widgets.traffic_bar import TrafficBar
 
 if TYPE_CHECKING:
     from domain.bootstrap import System
@@ -36,6 +38,8 @@ NARROW_WIDTH = 120
 SHORT_HEIGHT = 32
 REFRESH_INTERVAL = 0.05
 """Commits arriving closer together than this are shown in one refresh."""
+REFRESH_GAP = 0.25
+"""Under a steady stream of commits, at most one refresh this often (live, but cheap)."""
 
 TABS = ("timeline", "state", "projection", "log")
 
@@ -51,6 +55,9 @@ class MainScreen(Screen[None]):
         Binding("r", "replay", "Replay"),
         Binding("c", "conflict_lab", "Conflict"),
         Binding("slash", "filter", "Filter"),
+        Binding("g", "traffic", "Traffic"),
+        Binding("plus,equals_sign", "traffic_rate(1)", "Traffic faster", show=False),
+        Binding("minus", "traffic_rate(-1)", "Traffic slower", show=False),
         Binding("v", "toggle_view", "Pause view", show=False),
         Binding("b", "rebuild_view", "Rebuild view", show=False),
         Binding("1", "show_pane('streams')", "Streams", show=False),
@@ -82,6 +89,7 @@ class MainScreen(Screen[None]):
         self.event: RecordedEvent | None = None
         """The event highlighted in the timeline."""
         self._refresh_due = False
+        self._refreshed = 0.0
         self.streams = LineList(StreamsSource(system.store), follow=False, id="streams")
         self.streams.paint_with_highlight = True
         self.snapshots = LineList(empty="no snapshots kept", id="snapshots")
@@ -92,6 +100,7 @@ class MainScreen(Screen[None]):
         self._snapshots_shown: tuple[str | None, tuple[Snapshot, ...] | None] = (None, None)
         self.projection = ProjectionPane(system, id="projection")
         self.log_pane = LogPane(system, id="log")
+        self.traffic = TrafficBar(system, id="traffic-status")
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -107,6 +116,7 @@ class MainScreen(Screen[None]):
                         yield self.state_pane
                         yield self.projection
                 yield self.log_pane
+        yield self.traffic
         yield Footer()
 
     def on_mount(self) -> None:
@@ -132,10 +142,12 @@ class MainScreen(Screen[None]):
         """Something was committed: refresh every pane soon (bursts share one refresh)."""
         if not self._refresh_due:
             self._refresh_due = True
-            self.set_timer(REFRESH_INTERVAL, self._refresh_panes)
+            wait = max(REFRESH_INTERVAL, self._refreshed + REFRESH_GAP - time.monotonic())
+            self.set_timer(wait, self._refresh_panes)
 
     def _refresh_panes(self) -> None:
         self._refresh_due = False
+        self._refreshed = time.monotonic()
         self.streams.reload()
         self.timeline.refresh_rows()
         self.projection.refresh_view()
@@ -263,6 +275,23 @@ class MainScreen(Screen[None]):
         self.query_one(Tabs).active = "tab-timeline"
         self.timeline.open_filter()
 
+    def action_traffic(self) -> None:
+        """Start or stop the traffic generator."""
+        if self.traffic.toggle():
+            self.notify(f"Traffic: {self.traffic.traffic.rate} random commands a second.")
+        else:
+            self.notify("Traffic stopped.")
+
+    def action_traffic_faster(self) -> None:
+        self.action_traffic_rate(1)
+
+    def action_traffic_slower(self) -> None:
+        self.action_traffic_rate(-1)
+
+    def action_traffic_rate(self, step: int) -> None:
+        rate = self.traffic.change_rate(step)
+        self.notify(f"Traffic rate: {rate} commands a second.", timeout=1.5)
+
     def action_toggle_view(self) -> None:
         view = self.system.view
         if view.paused:
@@ -319,7 +348,7 @@ class MainScreen(Screen[None]):
             eraser = self.system.eraser
             # What this explorer has shown is one more place to check (read here, on the UI
             # thread: the check itself runs in a worker).
-            shown = [line.text for line in self.log_pane.lines]
+            shown = self.log_pane.plain_lines()
             screen = ConfirmCommand(
                 "ForgetIdea",
                 stream_id_of(idea_id),

@@ -8,13 +8,13 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual import work
 from textual.message import Message
-from textual.widgets import RichLog
 
 from domain.ideas.handler import CommandOutcome
 from domain.store.records import COMMAND, RecordedEvent
 from es_tui.format import clock, plural
 from es_tui.messages import CommandRan
 from es_tui.sources import event_style
+from es_tui.widgets.log_view import LogView
 
 if TYPE_CHECKING:
     from domain.bootstrap import System
@@ -32,7 +32,7 @@ def decided_on(loaded_from: str) -> str:
     return f"decided on {loaded_from}"
 
 
-class LogPane(RichLog):
+class LogPane(LogView):
     """A bounded, scrolling log; only visible lines are rendered."""
 
     class Read(Message, bubble=False):
@@ -45,7 +45,7 @@ class LogPane(RichLog):
             self.head = head
 
     def __init__(self, system: System, *, id: str | None = None) -> None:
-        super().__init__(id=id, max_lines=2000, wrap=False, markup=False, auto_scroll=True)
+        super().__init__(id=id, max_lines=2000)
         self.system = system
         self.seen = -1
         """The last position written (-1: not started)."""

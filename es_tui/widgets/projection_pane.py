@@ -10,10 +10,10 @@ from textual import work
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
-from textual.widgets import Static
 
 from es_tui.sources import IdeasSource
 from es_tui.widgets.line_list import LineList
+from es_tui.widgets.status_line import StatusLine
 
 if TYPE_CHECKING:
     from domain.bootstrap import System
@@ -46,7 +46,7 @@ class ProjectionPane(Vertical):
         self.status: ViewStatus | None = None
         self._measuring = False
         self._again = False
-        self.summary = Static(id="projection-status")
+        self.summary = StatusLine(id="projection-status")
         self.source = IdeasSource(system.view, system.store)
         self.ideas = LineList(self.source, empty="no ideas in the read model", id="projection-list")
 

@@ -16,6 +16,8 @@ from domain.bootstrap import System, bootstrap
 from domain.store.records import SnapshotPolicy
 from es_tui.app import ExplorerApp
 from es_tui.widgets.line_list import LineList
+from es_tui.widgets.log_view import LogView
+from es_tui.widgets.status_line import StatusLine
 from es_tui.widgets.text_pane import TextPane
 
 
@@ -47,6 +49,10 @@ def text_of(widget: Widget) -> str:
         return widget.visible_text()
     if isinstance(widget, TextPane):
         return widget.plain_text()
+    if isinstance(widget, StatusLine):
+        return widget.text.plain
+    if isinstance(widget, LogView):
+        return "\n".join(widget.plain_lines())
     if isinstance(widget, OptionList):
         options = (widget.get_option_at_index(i) for i in range(widget.option_count))
         return "\n".join(str(option.prompt) for option in options)
