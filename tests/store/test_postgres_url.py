@@ -85,6 +85,7 @@ def test_the_url_reopens_the_store_and_the_shown_url_hides_the_password() -> Non
 
 
 def test_a_schema_holding_something_else_is_left_alone() -> None:
+    fresh_url()  # skips locally (fails on CI) when no server is configured
     schema = new_schema()
     with psycopg.connect(server_url(), autocommit=True) as conn:
         conn.execute(f'CREATE SCHEMA "{schema}"')  # type: ignore[arg-type]
