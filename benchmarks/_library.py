@@ -66,16 +66,16 @@ class EveryTenIdeas(Application[uuid.UUID]):
 
 
 def open_app(
-    kind: type[Application[Any]], sqlite_path: str | None, *, encrypted: bool = False
+    kind: type[Application[Any]], sqlite_path: str | None, cipher_key: str | None = None
 ) -> Application[Any]:
-    """An application on POPO (in memory) or on an SQLite file; `encrypted` turns on the
-    library's AES-GCM cipher (every stored event encrypted whole, with one key)."""
+    """An application on POPO (in memory) or on an SQLite file; with `cipher_key`, the
+    library's AES-GCM cipher is on (every stored event encrypted whole, with that key)."""
     env = {"PERSISTENCE_MODULE": "eventsourcing.popo"}
     if sqlite_path is not None:
         env = {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": sqlite_path}
-    if encrypted:
+    if cipher_key is not None:
         env["CIPHER_TOPIC"] = "eventsourcing.cryptography:AESCipher"
-        env["CIPHER_KEY"] = AESCipher.create_key(32)
+        env["CIPHER_KEY"] = cipher_key
     return kind(env=env)
 
 
@@ -133,55 +133,81 @@ def commands(app: Application[Any], count: int, reload: bool) -> float:
 
 
 class Fixtures:
-    """Every idea the library's figures need, built in its stores (SQLite files in `tmp`)."""
+    """Every idea the library's figures need, built in its stores (SQLite files in `tmp`).
 
-    def __init__(self, spec: dict[str, Any], tmp: Path) -> None:
+    `reuse` names SQLite stores already built (figure key -> path, idea id, cipher key), as
+    `stored` lists them: the run under -O reads the files the first run wrote."""
+
+    def __init__(
+        self, spec: dict[str, Any], tmp: Path, reuse: dict[str, list[str]] | None = None
+    ) -> None:
         self.spec = spec
         self.tmp = tmp
+        self.reuse = reuse or {}
         self.apps = itertools.count(1)
         self.built: dict[str, float] = {}
         """Seconds each build took (setup, not measured)."""
+        self.stored: dict[str, list[str]] = {}
         self.figures: dict[str, Figure] = {}
         for backend in ("memory", "sqlite"):
             for n in spec["rehydrate"]:
                 for kind in ("rehydrate", "rehydrate-cipher"):
-                    app = open_app(Ideas, self.path(backend, f"{kind}-{n}"), encrypted="-" in kind)
-                    action = self.build(app, backend, kind, n, None)
-                    self.figures[f"{kind}/{backend}/{n}"] = once(action)
+                    key = f"{kind}/{backend}/{n}"
+                    cipher = AESCipher.create_key(32) if "-" in kind else None
+                    action = self.fixture(key, Ideas, backend, n, None, cipher)
+                    self.figures[key] = once(action)
             for n in spec["snapshots"]:
-                app = open_app(SnapshottedIdeas, self.path(backend, f"snapshot-{n}"))
-                action = self.build(app, backend, "snapshotted", n, n - work.TAIL)
-                self.figures[f"snapshot/{backend}/{n}"] = per_call(action)
+                key = f"snapshot/{backend}/{n}"
+                action = self.fixture(key, SnapshottedIdeas, backend, n, n - work.TAIL, None)
+                self.figures[key] = per_call(action)
             for name in ("method+save", "get+method+save"):
                 self.figures[f"commands/{backend}/{name}"] = partial(self.commands, backend, name)
 
-    def path(self, backend: str, name: str) -> str | None:
-        return None if backend == "memory" else str(self.tmp / f"{name}.db")
-
-    def build(
-        self, app: Application[Any], backend: str, kind: str, n: int, snapshot_at: int | None
+    def fixture(
+        self,
+        key: str,
+        kind: type[Application[Any]],
+        backend: str,
+        n: int,
+        snapshot_at: int | None,
+        cipher: str | None,
     ) -> partial[Idea]:
-        started = time.perf_counter()
-        idea_id = build(app, n, snapshot_at)
-        self.built[f"{backend}, {kind} idea of {n:,} events"] = time.perf_counter() - started
+        """A load of an idea of `n` events (snapshotted at `snapshot_at`), built now unless
+        it can be reused."""
+        if key in self.reuse:
+            path, idea, cipher = self.reuse[key]
+            app = open_app(kind, path, cipher or None)
+            idea_id = uuid.UUID(idea)
+        else:
+            path = None if backend == "memory" else str(self.tmp / f"{key.replace('/', '-')}.db")
+            app = open_app(kind, path, cipher)
+            started = time.perf_counter()
+            idea_id = build(app, n, snapshot_at)
+            self.built[key] = time.perf_counter() - started
+            if path is not None:
+                self.stored[key] = [path, str(idea_id), cipher or ""]
         check(rehydrate(app, idea_id), n)
         return partial(rehydrate, app, idea_id)
 
     def commands(self, backend: str, name: str) -> float:
         """Seconds per command on a fresh application."""
         count: int = self.spec["commands"][backend]
-        app = open_app(EveryTenIdeas, self.path(backend, f"{name}-{next(self.apps)}"))
-        return commands(app, count, reload=name.startswith("get")) / count
+        path = None if backend == "memory" else str(self.tmp / f"{name}-{next(self.apps)}.db")
+        return commands(open_app(EveryTenIdeas, path), count, reload=name.startswith("get")) / count
 
 
 def main() -> None:
     spec = json.loads(sys.argv[1])
     with tempfile.TemporaryDirectory(prefix="bench-lib-") as tmp:
-        fixtures = Fixtures(spec, Path(tmp))
+        fixtures = Fixtures(spec, Path(tmp), spec.get("reuse"))
         (timings,) = measure([fixtures.figures], spec["repeat"])
     result = {"optimized": sys.flags.optimize, "timings": timings, "built": fixtures.built}
     json.dump(result, sys.stdout)
 
 
 if __name__ == "__main__":
-    main()
+    # Through the module, not this __main__ copy of it: stored events name their classes
+    # `_library.Idea`, as the first run wrote them.
+    import _library
+
+    _library.main()
