@@ -3,6 +3,7 @@ explorer opens, showing progress on stderr."""
 
 from __future__ import annotations
 
+import gc
 import sys
 import time
 from typing import TYPE_CHECKING, TextIO
@@ -56,9 +57,16 @@ def fill(system: System, events: int, *, seed: int = 7, out: TextIO = sys.stderr
     view.pause()
     manager.pause()
     line = ProgressLine(out)
+    # Millions of long-lived objects: the collector would walk them again and again, while
+    # generating and then during every pause of the explorer. What is generated lives as long
+    # as the process, so it is left out of collections for good.
+    gc.disable()
     try:
         summary = generate(system.ideas, events, seed=seed, progress=line)
     finally:
+        gc.collect()
+        gc.freeze()
+        gc.enable()
         view.resume()
         manager.resume()
     line.finish(summary)

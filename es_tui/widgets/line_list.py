@@ -73,7 +73,6 @@ def set_virtual_height(view: ScrollView, height: int) -> None:
         bar.window_size = view.scrollable_content_region.height
     if view.scroll_y > view.max_scroll_y:
         view.scroll_to(y=view.max_scroll_y, animate=False)
-    view.refresh()
 
 
 class LineList(ScrollView, can_focus=True):
@@ -317,8 +316,7 @@ class LineList(ScrollView, can_focus=True):
             return
         self.error = None
         self._pages = dict(pages)
-        self.row_count = count
-        set_virtual_height(self, count + 1)
+        self.row_count = count  # the height follows when the cursor is drawn (one repaint)
         target = self._cursor_target
         self._cursor_target = "keep"
         self._held = None
@@ -404,6 +402,7 @@ class LineList(ScrollView, can_focus=True):
             self._show_cursor()
 
     def _show_cursor(self) -> None:
+        set_virtual_height(self, self.row_count + 1)
         top = self._top_for(self.cursor)
         if top != int(self.scroll_y):
             self.scroll_to(y=top, animate=False)  # repaints
