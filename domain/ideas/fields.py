@@ -19,6 +19,10 @@ REASON_MAX = 500
 
 def _no_control_chars(value: str) -> str:
     # Newlines and tabs are allowed in a description; every other control character is not.
+    # Fast path: str.isprintable() (in C) is False for every Cc and Cf character, so text
+    # that is printable apart from newlines and tabs needs no per-character look-up.
+    if value.isprintable() or value.replace("\n", "").replace("\t", "").isprintable():
+        return value
     for ch in value:
         if ch not in "\n\t" and unicodedata.category(ch) in ("Cc", "Cf"):
             raise PydanticCustomError(
