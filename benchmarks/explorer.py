@@ -66,7 +66,9 @@ _lists: dict[int, list[LineList]] = {}
 
 def busy(app: ExplorerApp) -> bool:
     """Whether anything the user would wait for is still under way."""
-    if any(worker.is_running for worker in app.workers):
+    if any(w.is_running for w in app.workers if w.group != "inspector"):
+        return True
+    if not app.main_screen.requests.idle:  # the long-lived inspector is still at work
         return True
     screen = app.screen
     if id(screen) not in _lists:  # found once per screen: a query per check would be measured

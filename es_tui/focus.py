@@ -4,6 +4,7 @@ panes change in one repaint."""
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -70,3 +71,38 @@ def inspect(
     except Exception as error:  # e.g. a stream that is not an idea, or a shredded payload
         state = error
     return Inspection(row, read, read_version, state, snapshots, head)
+
+
+class Requests:
+    """The latest inspection asked for, handed to one long-lived worker thread: a burst of
+    cursor moves costs one inspection, and no thread is started per key."""
+
+    def __init__(self) -> None:
+        self._ready = threading.Condition()
+        self._latest: tuple[LogRow | None, Inspection | None] | None = None
+        self._working = False
+
+    @property
+    def idle(self) -> bool:
+        """Nothing asked for is waiting or being computed."""
+        with self._ready:
+            return self._latest is None and not self._working
+
+    def ask(self, row: LogRow | None, before: Inspection | None) -> None:
+        with self._ready:
+            self._latest = (row, before)
+            self._ready.notify()
+
+    def take(self, timeout: float) -> tuple[LogRow | None, Inspection | None] | None:
+        """The latest request (forgetting older ones), or None after `timeout` seconds."""
+        with self._ready:
+            if self._latest is None:
+                self._ready.wait(timeout)
+            latest, self._latest = self._latest, None
+            self._working = latest is not None
+            return latest
+
+    def done(self) -> None:
+        """The request taken last has been answered."""
+        with self._ready:
+            self._working = False

@@ -15,7 +15,9 @@ from textual.widgets import Static
 from domain.bootstrap import System, bootstrap
 from domain.store.records import SnapshotPolicy, StreamStatus
 from es_tui.app import ExplorerApp
+from es_tui.screens.confirm import ConfirmCommand
 from es_tui.screens.conflict_lab import ConflictLab
+from es_tui.screens.erasure import ErasureReportScreen
 from es_tui.screens.idea_form import IdeaForm
 from es_tui.screens.replay import ReplayScreen
 
@@ -31,7 +33,8 @@ async def settle(pilot: Pilot[None], condition: Callable[[], bool], timeout: flo
     deadline = time.monotonic() + timeout
 
     def done() -> bool:
-        return condition() and not any(w.is_running for w in app.workers)
+        busy = any(w.is_running for w in app.workers if w.group != "inspector")
+        return condition() and not busy and app.main_screen.requests.idle
 
     while not done() and time.monotonic() < deadline:
         await pilot.pause(0.02)
@@ -103,13 +106,36 @@ async def help_screen(app: ExplorerApp, pilot: Pilot[None]) -> None:
     await settle(pilot, lambda: True)
 
 
+async def filtered(app: ExplorerApp, pilot: Pilot[None]) -> None:
+    """The global log filtered to its deletions (type IdeaDeleted, command DeleteIdea)."""
+    main = app.main_screen
+    await settle(pilot, lambda: main.streams.row_count > 1)
+    await pilot.press("2", "slash")
+    await settle(pilot, lambda: main.timeline.filter_input.has_focus)
+    await pilot.press(*"delete", "enter")
+    await settle(pilot, lambda: not main.timeline.filtering and main.timeline.query)
+
+
+async def erasure_report(app: ExplorerApp, pilot: Pilot[None]) -> None:
+    """Forgetting the longest stream, then the erasure report, place by place."""
+    await select(app, pilot, longest_stream(app.system))
+    await pilot.press("f")
+    await settle(pilot, lambda: isinstance(app.screen, ConfirmCommand))
+    await pilot.press("y")
+    await settle(pilot, lambda: isinstance(app.screen, ErasureReportScreen))
+
+
 SHOTS: tuple[tuple[str, tuple[int, int], Scenario], ...] = (
     ("main", WIDE, main_screen),
     ("form-error", WIDE, form_error),
     ("replay", WIDE, replay),
     ("conflict-lab", WIDE, conflict_lab),
     ("help", WIDE, help_screen),
+    ("filter", WIDE, filtered),
+    ("erasure-report", WIDE, erasure_report),
     ("main-80x24", SMALL, main_screen),
+    ("filter-80x24", SMALL, filtered),
+    ("erasure-report-80x24", SMALL, erasure_report),
 )
 
 

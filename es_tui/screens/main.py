@@ -12,11 +12,12 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Tab, Tabs
+from textual.worker import get_current_worker
 
 from domain.ideas.codec import idea_id_of, stream_id_of
 from domain.store.protocol import ALL_STREAM
 from domain.store.records import RecordedEvent, Snapshot, StreamInfo
-from es_tui.focus import Inspection, inspect
+from es_tui.focus import Inspection, Requests, inspect
 from es_tui.messages import CommandRan
 from es_tui.screens.confirm import ConfirmCommand, Result, outcome_of
 from es_tui.screens.conflict_lab import ConflictLab
@@ -96,6 +97,8 @@ class MainScreen(Screen[None]):
         self.timeline = TimelinePane(system, id="timeline")
         self.state_pane = StatePane(id="state")
         self.inspection: Inspection | None = None
+        self.requests = Requests()
+        """What the inspector thread is asked to inspect next."""
         """What the panes show about the highlighted event."""
         self._snapshots_shown: tuple[str | None, tuple[Snapshot, ...] | None] = (None, None)
         self.projection = ProjectionPane(system, id="projection")
@@ -125,6 +128,7 @@ class MainScreen(Screen[None]):
         self.state_pane.border_title = "State"
         self.projection.border_title = "Projection · read model (CQRS)"
         self.log_pane.border_title = "Log"
+        self._inspector()
         self.streams.reload("start")
         self.set_class(True, "-show-timeline")
         self.streams.focus()
@@ -187,11 +191,24 @@ class MainScreen(Screen[None]):
         self.event = row if isinstance(row, RecordedEvent) else None
         self._inspect(row, None)
 
-    @work(thread=True, group="inspect", exclusive=True, exit_on_error=False)
     def _inspect(self, row: LogRow | None, before: Inspection | None) -> None:
-        found = inspect(self.system, row, before)
-        if found is not None:
-            self.post_message(self.Inspected(found))
+        self.requests.ask(row, before)
+
+    @work(thread=True, group="inspector", exit_on_error=False)
+    def _inspector(self) -> None:
+        """Inspects what the cursor lands on, for as long as the screen lives."""
+        worker = get_current_worker()
+        while not worker.is_cancelled:
+            asked = self.requests.take(timeout=0.5)
+            if asked is None:
+                continue
+            try:
+                found = inspect(self.system, *asked)
+            except Exception as error:  # a closed store while quitting, say: keep serving
+                found = Inspection(asked[0], read=error, state=error)
+            if found is not None:
+                self.post_message(self.Inspected(found))
+            self.requests.done()
 
     def on_main_screen_inspected(self, message: Inspected) -> None:
         found = message.inspection

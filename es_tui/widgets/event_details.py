@@ -7,12 +7,12 @@ from typing import Any
 
 from rich.console import Group, RenderableType
 from rich.json import JSON
-from rich.table import Table
 from rich.text import Text
 
 from domain.store.records import CAUSATION_ID, COMMAND, CORRELATION_ID, RecordedEvent
 from es_tui.format import stamp, to_json
 from es_tui.sources import Erased, LogRow, event_style
+from es_tui.widgets.facts import Facts
 from es_tui.widgets.text_pane import TextPane
 
 
@@ -46,21 +46,20 @@ class EventDetails(TextPane):
             (record.type, f"bold {event_style(record.type)}"),
             f"  {record.stream_id} v{record.version} · position {record.position}",
         )
-        facts = Table.grid(padding=(0, 2))
-        facts.add_column(style="dim", no_wrap=True)
-        facts.add_column(overflow="fold")
-        facts.add_row("event id", str(record.event_id))
-        facts.add_row("recorded", stamp(record.recorded_at))
         shown = f"v{read_version}" if read_version else "unknown type"
-        facts.add_row("schema", f"stored v{record.schema_version} · read {shown}")
+        rows: list[tuple[None, str, str]] = [
+            (None, "event id", str(record.event_id)),
+            (None, "recorded", stamp(record.recorded_at)),
+            (None, "schema", f"stored v{record.schema_version} · read {shown}"),
+        ]
         meta = record.metadata
         for key in (COMMAND, CORRELATION_ID, CAUSATION_ID):
             if key in meta:
-                facts.add_row(key.replace("_", " "), str(meta[key]))
+                rows.append((None, key.replace("_", " "), str(meta[key])))
         for key, value in meta.items():
             if key not in (COMMAND, CORRELATION_ID, CAUSATION_ID):
-                facts.add_row(key, str(value))
-        parts: list[RenderableType] = [title, facts]
+                rows.append((None, key, str(value)))
+        parts: list[RenderableType] = [title, Facts(rows)]
         if isinstance(read, Exception):
             parts.append(Text(f"unreadable: {read}", style="red"))
         readable = not isinstance(read, Exception)

@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 from rich.console import Group, RenderableType
-from rich.table import Table
 from rich.text import Text
 
 from domain.store.aggregate import Loaded, load
 from domain.store.records import RecordedEvent
 from es_tui.format import plural
+from es_tui.widgets.facts import Facts
 from es_tui.widgets.text_pane import TextPane
 
 if TYPE_CHECKING:
@@ -115,14 +115,12 @@ def render_state(view: StateView) -> RenderableType:
             (view.how, "bold green"),
             ("\n(from a snapshot, not a replay from v1)", "dim"),
         )
-    grid = Table.grid(padding=(0, 1))
-    grid.add_column(width=1)
-    grid.add_column(style="dim", no_wrap=True)
-    grid.add_column(overflow="fold")
+    rows = []
     for name, value in view.fields.items():
-        mark = Text("●", style="bold yellow") if name in view.changed else Text(" ")
-        shown = Text(describe(value), style="bold yellow" if name in view.changed else "")
-        grid.add_row(mark, name, shown)
+        changed = name in view.changed
+        mark = Text("●", style="bold yellow") if changed else Text(" ")
+        rows.append((mark, name, Text(describe(value), style="bold yellow" if changed else "")))
+    grid = Facts(rows, gap=1)
     legend = Text.assemble(
         ("● ", "bold yellow"),
         f"changed by {view.event_type} (v{view.version}) — {plural(len(view.changed), 'field')}",
