@@ -39,9 +39,14 @@ async def test_publish_shows_request_then_decision_in_every_pane(
         streams = await wait_text(pilot, lambda: main.streams, new)
         assert "active" in next(line for line in streams.splitlines() if new in line)
         status = "accepted" if decision.endswith("Accepted") else "rejected"
-        ideas = await wait_text(pilot, lambda: main.projection.ideas, "Voice input")
-        row = next(line for line in ideas.splitlines() if "Voice input" in line)
-        assert idea in row and status in row
+        # The read model follows on its own thread: wait for its row to carry the decision.
+        await wait_text(pilot, lambda: main.projection.ideas, "Voice input")
+
+        def decided_row() -> bool:
+            shown = text_of(main.projection.ideas).splitlines()
+            return any("Voice input" in line and idea in line and status in line for line in shown)
+
+        await wait_for(pilot, decided_row, f"the read model's row to say {status}")
         log = await wait_text(pilot, lambda: main.log_pane, decision)
         assert f"PublishIdea {new} → v1" in log
         assert f"#{system.store.read_stream(new)[1].position}" in log
