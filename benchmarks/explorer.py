@@ -31,6 +31,7 @@ from domain.bootstrap import System, bootstrap
 from domain.store.records import StreamStatus
 from es_tui.app import ExplorerApp
 from es_tui.demo_events import fill
+from es_tui.screens.main import MainScreen
 from es_tui.widgets.line_list import LineList
 
 START_TARGET_S = 2.0
@@ -177,44 +178,90 @@ async def drive(system: System, repeat: int) -> list[float]:
     return medians
 
 
-async def measure_filter(pilot: Pilot[None], main: object, repeat: int) -> list[float]:
-    """Typing a filter stays instant; the scan runs in a worker and is reported apart."""
-    from es_tui.screens.main import MainScreen
-
-    assert isinstance(main, MainScreen)
+async def measure_filter(pilot: Pilot[None], main: MainScreen, repeat: int) -> list[float]:
+    """Typing a filter stays instant; the scan runs in a worker, shows matches as it finds
+    them and is cancelled by a new query. Keys pressed during a scan are timed by the UI
+    thread's CPU and by their latency (the scan's own CPU is another thread's)."""
     timeline = main.timeline
     await pilot.press("slash")
     await settle(pilot)
     typing: list[float] = []
     word = "IdeaDeleted"
-    for round_ in range(max(repeat // len(word) + 1, 1)):
+    while len(typing) < repeat:
         for char in word:
-            started = time.process_time()
-            await pilot.press(char)
-            await pilot.pause()
-            typing.append((time.process_time() - started) * 1000)
-        if round_ < max(repeat // len(word), 0):
-            await pilot.press(*["backspace"] * len(word))
-    began, cpu = time.perf_counter(), time.process_time()
-    first: float | None = None
-    while True:
-        if first is None and timeline.events.row_count:
-            first = time.perf_counter() - began
-        if not timeline.filtering:
-            break
-        await pilot.pause(0.01)
-    scan, scan_cpu = time.perf_counter() - began, time.process_time() - cpu
+            typing.append(await cpu_ms(pilot, lambda c=char: pilot.press(c)))
+        await pilot.press(*["backspace"] * len(word))
+        await settle(pilot)
     medians = [statistics.median(typing)]
     line(f"filter: a keystroke (median of {len(typing)})", medians[0], "ms", KEY_TARGET_MS)
+
+    async def scan(query: str) -> tuple[float, float, float]:
+        """Enter `query`: (seconds to the first match, to the end, CPU seconds)."""
+        await pilot.press("slash", *["backspace"] * 20, *query)
+        await settle(pilot)
+        began, cpu = time.perf_counter(), time.process_time()
+        await pilot.press("enter")
+        first = None
+        while timeline.filtering or timeline.query.text != query:
+            if first is None and timeline.events.row_count:
+                first = time.perf_counter() - began
+            await asyncio.sleep(TICK)
+        total = time.perf_counter() - began
+        return first if first is not None else total, total, time.process_time() - cpu
+
+    for query in ("IdeaDeleted", "AcceptIdeaCreation"):
+        first, total, cpu = await scan(query)
+        count = timeline.events.row_count
+        print(
+            f"  filter {query!r}: first match after {1000 * first:.0f} ms, {count:,} matches, "
+            f"whole scan {total:.1f} s ({cpu:.1f} s CPU)"
+        )
+    await settle(pilot)
+    medians += report("filtered", await keys(pilot, "end", "home", repeat=repeat))
+
+    # A new query cancels the scan under way; keys stay quick meanwhile.
+    await pilot.press("slash", *["backspace"] * 20, *"IdeaUpdated", "enter")
+    while not timeline.filtering:
+        await asyncio.sleep(TICK)
+    during: list[float] = []
+    latency: list[float] = []
+    while timeline.filtering and len(during) < repeat:
+        began, cpu = time.perf_counter(), time.thread_time()
+        await pilot.press("down")
+        await asyncio.sleep(0)
+        await settle_ui(pilot)
+        during.append((time.thread_time() - cpu) * 1000)
+        latency.append((time.perf_counter() - began) * 1000)
+    if during:
+        ui = statistics.median(during)
+        line(f"during a scan: down, UI thread (median of {len(during)})", ui, "ms", KEY_TARGET_MS)
+        print(f"  during a scan: down, latency median {statistics.median(latency):.0f} ms")
+        medians.append(ui)
+    scanned = timeline.matches.scanned
+    await pilot.press("slash", *["backspace"] * 20, *"IdeaDeleted", "enter")
+    began = time.perf_counter()
+    while timeline.filtering or timeline.query.text != "IdeaDeleted":
+        await asyncio.sleep(TICK)
     print(
-        f"  filter {word!r}: first match after {1000 * (first or scan):.0f} ms, "
-        f"{timeline.events.row_count:,} matches, whole scan {scan:.1f} s ({scan_cpu:.1f} s CPU)"
+        f"  a new query cancelled the scan at position {scanned:,}; the new one took "
+        f"{time.perf_counter() - began:.1f} s"
     )
-    samples = await keys(pilot, "end", "home", repeat=repeat)
-    medians += report("filtered", samples)
     await pilot.press("escape")
     await settle(pilot)
     return medians
+
+
+async def settle_ui(pilot: Pilot[None]) -> None:
+    """Until the lists have drawn what the last key asked for (a scan may go on)."""
+    screen = pilot.app.screen
+    if id(screen) not in _lists:
+        _lists[id(screen)] = list(screen.query(LineList))
+    for _ in range(2000):
+        lists = _lists[id(screen)]
+        drawn = not any(ll._pending or ll._held is not None for ll in lists)
+        if drawn and pilot.app.main_screen.requests.idle:
+            return
+        await asyncio.sleep(TICK / 3)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from pydantic import ValidationError
 from rich.text import Text
@@ -26,6 +26,18 @@ if TYPE_CHECKING:
 
 FIELDS = {"title": "title", "description": "desc"}
 """Command field name -> input id."""
+
+
+def plain_reason(error: Any) -> str:
+    """A validation error as a person reads it next to a field."""
+    kind, ctx = error.get("type"), error.get("ctx") or {}
+    if kind == "string_too_short":
+        if ctx.get("min_length") == 1:
+            return "required: at least 1 character (spaces alone do not count)"
+        return f"at least {ctx.get('min_length')} characters"
+    if kind == "string_too_long":
+        return f"at most {ctx.get('max_length')} characters"
+    return str(error.get("msg", error))
 
 
 class IdeaForm(ModalScreen[CommandOutcome | None]):
@@ -148,7 +160,7 @@ class IdeaForm(ModalScreen[CommandOutcome | None]):
                 EditIdea(idea_id=self.idea_id, **fields)
         except ValidationError as error:
             self._field_errors(
-                [(str(e["loc"][0]) if e["loc"] else "", e["msg"]) for e in error.errors()]
+                [(str(e["loc"][0]) if e["loc"] else "", plain_reason(e)) for e in error.errors()]
             )
             return
         self.busy = True

@@ -55,7 +55,7 @@ class MainScreen(Screen[None]):
         Binding("f", "forget", "Forget"),
         Binding("r", "replay", "Replay"),
         Binding("c", "conflict_lab", "Conflict"),
-        Binding("slash", "filter", "Filter"),
+        Binding("slash", "filter", "Filter", show=False),  # in help and the palette
         Binding("g", "traffic", "Traffic"),
         Binding("plus,equals_sign", "traffic_rate(1)", "Traffic faster", show=False),
         Binding("minus", "traffic_rate(-1)", "Traffic slower", show=False),

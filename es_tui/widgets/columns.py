@@ -59,11 +59,16 @@ def layout_row(layout: list[tuple[int, Column, int]], cells: Sequence[Text | str
 
 
 def row_segments(
-    layout: list[tuple[int, Column, int]], cells: Sequence[Text | str], base: Style
+    layout: list[tuple[int, Column, int]],
+    cells: Sequence[Text | str],
+    base: Style,
+    *,
+    plain: bool = False,
 ) -> list[Segment] | None:
     """The segments of one line, built directly: each cell is plain text or a `Text` of one
     style, so Rich's rendering (the bulk of drawing a line) is not needed. None when a cell
-    carries spans of several styles (the caller then lays the line out with `layout_row`)."""
+    carries spans of several styles (the caller then lays the line out with `layout_row`).
+    `plain` draws every cell in `base` (a cursor line, whose colour the cells must not fight)."""
     out: list[Segment] = []
     for index, column, cell_width in layout:
         cell = cells[index] if index < len(cells) else ""
@@ -71,7 +76,7 @@ def row_segments(
         if isinstance(cell, Text):
             if cell.spans:
                 return None
-            if cell.style:
+            if cell.style and not plain:
                 style = base + (
                     Style.parse(cell.style) if isinstance(cell.style, str) else cell.style
                 )

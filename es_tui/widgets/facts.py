@@ -36,15 +36,26 @@ class Facts:
         newline = Segment.line()
         for mark, label, value in self.rows:
             if self.marked:
-                yield from (mark or Text(" ")).render(console)
+                yield from _segments(console, mark or Text(" "))
                 yield Segment(" ")
             yield Segment(label.ljust(label_width + self.gap), self.label_style)
             if cell_len(value.plain) <= room and "\n" not in value.plain:
-                yield from value.render(console)
+                yield from _segments(console, value)
                 yield newline
                 continue
             for n, line in enumerate(value.wrap(console, room, overflow="fold")):
                 if n:
                     yield Segment(" " * indent)
-                yield from line.render(console)
+                yield from _segments(console, line)
                 yield newline
+
+
+def _segments(console: Console, text: Text) -> Iterable[Segment]:
+    """The text's segments with its own style under its spans' (`Text.render` leaves the
+    text's style to its caller)."""
+    base = console.get_style(text.style) if text.style else None
+    for segment in text.render(console):
+        if base is None:
+            yield segment
+        else:
+            yield Segment(segment.text, base + segment.style if segment.style else base)

@@ -514,7 +514,7 @@ class LineList(ScrollView, can_focus=True):
             layout = self._columns(width)
             cells = self.source.cells(row)
             style = base + self.get_component_rich_style(component) if component else base
-            segments = row_segments(layout, cells, style)
+            segments = row_segments(layout, cells, style, plain=cursor and self.has_focus)
             if segments is not None:
                 return Strip(segments).crop_extend(0, width, style)
             line = layout_row(layout, cells)

@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING, ClassVar
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.timer import Timer
-from textual.widgets import Input
+from textual.widgets import Input, Static
 from textual.worker import get_current_worker
 
 from domain.store.protocol import ALL_STREAM
@@ -58,7 +58,7 @@ class TimelinePane(Vertical):
         self._total = 0
         self._typing: Timer | None = None
         self.filter_input = Input(
-            placeholder="filter: words of a type, stream or command · enter keeps · escape clears",
+            placeholder="words of a type, stream or command · enter keeps · escape clears",
             compact=True,
             id="timeline-filter",
         )
@@ -68,12 +68,15 @@ class TimelinePane(Vertical):
         self.details = EventDetails(id="event-details")
 
     def compose(self) -> ComposeResult:
-        yield self.filter_input
+        with Horizontal(id="timeline-filter-bar"):
+            yield Static("filter ›", id="timeline-filter-label")
+            yield self.filter_input
         yield self.events
         yield self.details
 
     def on_mount(self) -> None:
-        self.filter_input.display = False
+        self.filter_bar = self.query_one("#timeline-filter-bar")
+        self.filter_bar.display = False
         self.show_stream(ALL_STREAM)
         self._show_title()
 
@@ -134,7 +137,7 @@ class TimelinePane(Vertical):
 
     def open_filter(self) -> None:
         """Show the filter input and give it the focus."""
-        self.filter_input.display = True
+        self.filter_bar.display = True
         self.filter_input.focus()
 
     @on(Input.Changed, "#timeline-filter")
@@ -175,7 +178,7 @@ class TimelinePane(Vertical):
             self._typing.stop()
             self._typing = None
         had_focus = self.filter_input.has_focus
-        self.filter_input.display = False
+        self.filter_bar.display = False
         if self.query or self.filter_input.value:
             self.filter_input.value = ""
             self.set_filter("")

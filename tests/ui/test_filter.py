@@ -50,7 +50,7 @@ async def test_a_filter_lists_only_matching_events_and_escape_clears_it(
         head = system.store.head_position()
         await wait_for(pilot, lambda: timeline.events.row_count == head, "every event again")
         assert not timeline.query and not timeline.border_subtitle
-        assert not timeline.filter_input.display
+        assert not timeline.filter_bar.display
 
 
 async def test_words_narrow_a_filter_within_one_stream(app: ExplorerApp, system: System) -> None:
