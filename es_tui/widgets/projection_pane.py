@@ -102,4 +102,3 @@ class ProjectionPane(Vertical):
                 (str(status.lag), lag_style),
             )
         )
-        self.border_title = f"Projection · read model (CQRS) · {status.rows} ideas"
