@@ -14,7 +14,7 @@ from domain.store.protocol import ALL_STREAM, EventStore
 from domain.store.records import RecordedEvent, Snapshot, StreamInfo
 from es_tui.format import clock, compact, short_id, status_text
 from es_tui.indexes import IdeaIndex, StreamIndex, Unlisted
-from es_tui.widgets.line_list import Column
+from es_tui.widgets.columns import Column
 
 
 @dataclass(frozen=True, slots=True)

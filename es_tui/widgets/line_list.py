@@ -9,73 +9,29 @@ yet is drawn once, when they arrive, rather than as placeholders first.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Sequence
-from typing import Any, ClassVar, Literal, Protocol
+from collections.abc import Callable, Hashable
+from typing import Any, ClassVar, Literal
 
-from rich.segment import Segment
 from rich.style import Style
-from rich.text import Text
 from textual import events, work
 from textual.binding import Binding, BindingType
-from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.timer import Timer
 
-from es_tui.widgets.columns import Column, layout_row, row_segments, visible_columns
+from es_tui.widgets.columns import Column
+from es_tui.widgets.line_drawing import LineDrawing
+from es_tui.widgets.virtual import PAGE, RowSource, set_virtual_height
 
-__all__ = ["PAGE", "Column", "LineList", "RowSource"]
+__all__ = ["PAGE", "Column", "LineList", "RowSource", "set_virtual_height"]
 
-PAGE = 128
-"""Rows fetched per request."""
 PLACEHOLDERS_AFTER = 0.15
 """Seconds a jump waits for its rows before drawing placeholders (a slow store)."""
-LINES_KEPT = 600
-"""Drawn lines kept for redrawing (a cursor move redraws every visible line)."""
 
 
-class RowSource(Protocol):
-    """Where a LineList's rows come from. `count` and `fetch` run in worker threads, so a
-    source holds only immutable parameters and a thread-safe store."""
-
-    columns: Sequence[Column]
-
-    def count(self) -> int:
-        """How many rows there are now."""
-        ...
-
-    def fetch(self, start: int, limit: int) -> list[Any]:
-        """Rows `start` to `start + limit - 1` (fewer at the end)."""
-        ...
-
-    def cells(self, row: Any) -> Sequence[Text | str]:
-        """The cells of one row, one per column."""
-        ...
-
-    def key(self, row: Any) -> Hashable:
-        """A stable identity for a row (to notice that the highlighted row changed)."""
-        ...
-
-
-def set_virtual_height(view: ScrollView, height: int) -> None:
-    """Give a Line API view a new scrollable height without a layout of the screen: the view
-    draws its own lines, so only it and its scrollbar need repainting. (The view must always
-    show its vertical scrollbar, so its content width never depends on the height.)"""
-    size = Size(view.size.width, height)
-    if size == view.virtual_size:
-        return
-    view.set_reactive(ScrollView.virtual_size, size)
-    if view.show_vertical_scrollbar:
-        bar = view.vertical_scrollbar
-        bar.window_virtual_size = height
-        bar.window_size = view.scrollable_content_region.height
-    if view.scroll_y > view.max_scroll_y:
-        view.scroll_to(y=view.max_scroll_y, animate=False)
-
-
-class LineList(ScrollView, can_focus=True):
+class LineList(LineDrawing, ScrollView, can_focus=True):
     """A scrolling table of rows with a cursor, backed by a paged `RowSource`."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -473,82 +429,3 @@ class LineList(ScrollView, can_focus=True):
         top = self._top_for(self.cursor)
         if top != int(self.scroll_y):
             self.scroll_to(y=top, animate=False)
-
-    # -- drawing -------------------------------------------------------------------------
-
-    def notify_style_update(self) -> None:
-        super().notify_style_update()
-        self._lines.clear()  # focus and theme change how the lines look
-        self._base_style = None
-
-    def render_line(self, y: int) -> Strip:
-        width = self.scrollable_content_region.width  # without the scrollbar
-        index = int(self.scroll_y) + y - 1
-        cursor = index == self.cursor
-        kept = self._lines.get((index, width, cursor))
-        if kept is not None:
-            return kept
-        base = self._base()
-        if y == 0:
-            strip = self._strip(self._header(width), width, base, "line-list--header")
-        elif index >= self.row_count:
-            if index != 0:
-                return Strip.blank(width, base)
-            message = self.error or self.empty
-            strip = self._strip(Text(" " + message), width, base, "line-list--loading")
-        else:
-            row = self.row_at(index)
-            if row is None or self.source is None:
-                self._request({index // PAGE})
-                return self._strip(Text(" …"), width, base, "line-list--loading")
-            strip = self._row_strip(row, index, width, base, cursor)
-        if len(self._lines) >= LINES_KEPT:
-            self._lines.clear()
-        self._lines[(index, width, cursor)] = strip
-        return strip
-
-    def _row_strip(self, row: Any, index: int, width: int, base: Style, cursor: bool) -> Strip:
-        assert self.source is not None
-        component = "line-list--cursor" if cursor else None
-        try:
-            layout = self._columns(width)
-            cells = self.source.cells(row)
-            style = base + self.get_component_rich_style(component) if component else base
-            segments = row_segments(layout, cells, style, plain=cursor and self.has_focus)
-            if segments is not None:
-                return Strip(segments).crop_extend(0, width, style)
-            line = layout_row(layout, cells)
-        except Exception as error:  # one unreadable row must not take the explorer down
-            line = Text(f" row {index + 1}: {error!r}", style="red")
-        return self._strip(line, width, base, component)
-
-    def _columns(self, width: int) -> list[tuple[int, Column, int]]:
-        source = self.source
-        if self._layout is None or self._layout[0] != (width, source):
-            columns = source.columns if source else []
-            self._layout = ((width, source), visible_columns(columns, width))
-        return self._layout[1]
-
-    def _base(self) -> Style:
-        if self._base_style is None:
-            self._base_style = self.rich_style
-        return self._base_style
-
-    def _strip(self, text: Text, width: int, base: Style, component: str | None) -> Strip:
-        style = base + self.get_component_rich_style(component) if component else base
-        segments = [
-            Segment(seg.text, style + seg.style if seg.style else style)
-            for seg in text.render(self.app.console)
-            if not seg.control
-        ]
-        return Strip(segments).crop_extend(0, width, style)
-
-    def _header(self, width: int) -> Text:
-        if self.source is None:
-            return Text("")
-        columns = self.source.columns
-        return layout_row(visible_columns(columns, width), [c.title for c in columns])
-
-    def visible_text(self) -> str:
-        """The lines the list shows now, as plain text (what a reader of the screen sees)."""
-        return "\n".join(self.render_line(y).text for y in range(self.size.height))

@@ -13,7 +13,7 @@ from textual.binding import Binding, BindingType
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from es_tui.widgets.line_list import set_virtual_height
+from es_tui.widgets.virtual import set_virtual_height
 
 
 class LogView(ScrollView, can_focus=True):
