@@ -19,6 +19,7 @@ from domain.store.records import CAUSATION_ID, SnapshotPolicy, StreamStatus
 from es_tui.app import ExplorerApp
 from es_tui.cli import main as cli_main
 from es_tui.demo_events import fill
+from es_tui.widgets.state_pane import compute_state, plain_fields
 from tests.ui.conftest import text_of, wait_for, wait_text
 
 EVENTS = 3000
@@ -125,3 +126,15 @@ async def test_the_explorer_opens_on_generated_data(generated: System) -> None:
         await wait_for(pilot, lambda: main.projection.ideas.row_count == listed, "every idea")
         assert main.streams.row_count == len(generated.store.list_streams()) + 1
         assert "IdeaUpdated" in text_of(main.timeline.events)
+
+
+def test_the_state_shown_for_any_event_is_the_full_replay_up_to_it(generated: System) -> None:
+    store, fold = generated.store, generated.fold
+    stream = max(store.list_streams(), key=lambda s: s.event_count).stream_id
+    for record in store.read_stream(stream):
+        shown = compute_state(generated, record)
+        replayed = load(store, stream, fold, snapshot=None, to_version=record.version)
+        assert shown.fields == plain_fields(replayed.state), record.version
+        assert shown.version == record.version
+        if record.version % 10 == 0 and shown.from_snapshot is not None:
+            assert shown.how.endswith("+ 0 events")  # its own snapshot, nothing to apply
