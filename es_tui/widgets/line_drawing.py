@@ -27,28 +27,28 @@ class LineDrawing:
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width  # without the scrollbar
-        index = int(self.scroll_y) + y - 1
-        cursor = index == self.cursor
-        kept = self._lines.get((index, width, cursor))
-        if kept is not None:
-            return kept
         base = self._base()
         if y == 0:
-            strip = self._strip(self._header(width), width, base, "line-list--header")
-        elif index >= self.row_count:
+            return self._strip(self._header(width), width, base, "line-list--header")
+        index = int(self.scroll_y) + y - 1
+        if index >= self.row_count:
             if index != 0:
                 return Strip.blank(width, base)
             message = self.error or self.empty
-            strip = self._strip(Text(" " + message), width, base, "line-list--loading")
-        else:
-            row = self.row_at(index)
-            if row is None or self.source is None:
-                self._request({index // PAGE})
-                return self._strip(Text(" …"), width, base, "line-list--loading")
-            strip = self._row_strip(row, index, width, base, cursor)
+            return self._strip(Text(" " + message), width, base, "line-list--loading")
+        cursor = index == self.cursor
+        key = (index, width, cursor)  # only rows are kept: they are the many lines
+        kept = self._lines.get(key)
+        if kept is not None:
+            return kept
+        row = self.row_at(index)
+        if row is None or self.source is None:
+            self._request({index // PAGE})
+            return self._strip(Text(" …"), width, base, "line-list--loading")
+        strip = self._row_strip(row, index, width, base, cursor)
         if len(self._lines) >= LINES_KEPT:
             self._lines.clear()
-        self._lines[(index, width, cursor)] = strip
+        self._lines[key] = strip
         return strip
 
     def _row_strip(self, row: Any, index: int, width: int, base: Style, cursor: bool) -> Strip:

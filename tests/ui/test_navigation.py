@@ -92,3 +92,23 @@ async def test_enter_on_a_read_model_row_opens_its_stream(app: ExplorerApp) -> N
         await wait_for(pilot, lambda: main.timeline.stream_id == wanted, "its timeline")
         assert main.timeline.events.has_focus
         assert main.stream_id == wanted
+
+
+async def test_scrolling_back_up_shows_rows_not_the_header(
+    app: ExplorerApp, system: System
+) -> None:
+    async with app.run_test(size=(160, 48)) as pilot:
+        main = app.main_screen
+        timeline = main.timeline.events
+        head = system.store.head_position()
+        await wait_for(pilot, lambda: timeline.row_count == head, "the log")
+        await pilot.press("2", "end")
+        top = int(timeline.scroll_y)
+        assert top > 2
+        for _ in range(timeline.cursor - top + 2):  # two rows above the first one shown
+            await pilot.press("up")
+        await wait_for(pilot, lambda: int(timeline.scroll_y) == top - 2, "the scroll")
+        lines = text_of(timeline).splitlines()
+        assert "pos" in lines[0] and "type" in lines[0]  # the header, once, on top
+        assert all("type" not in line for line in lines[1:])
+        assert lines[1].split()[0] == str(top - 1)  # position of the row now first
