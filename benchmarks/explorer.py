@@ -287,6 +287,18 @@ async def settle_ui(pilot: Pilot[None], moved: Callable[[], bool]) -> None:
         await asyncio.sleep(TICK / 3)
 
 
+def measure_forget(system: System) -> None:
+    """What `f` costs at this size: the forget, then the erasure check of every place."""
+    stream_id, count = longest_stream(system)
+    idea_id = stream_id.removeprefix("idea-")
+    started = time.perf_counter()
+    _, report = system.eraser.forget(idea_id, extra=[("explorer log", [])])
+    took = time.perf_counter() - started
+    verdict = "clean" if report.clean else "RESIDUE"
+    print("forget with its erasure report (a worker; the dialog says it is searching)")
+    print(f"  {stream_id} ({count:,} events): {took:.1f} s, report {verdict}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--events", type=int, default=1_000_000)
@@ -305,6 +317,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  (the process held {before:.0f} MB before)")
     try:
         medians = asyncio.run(drive(system, args.repeat))
+        measure_forget(system)
     finally:
         system.close()
     line("resident memory at the end", rss_mb(), "MB", RSS_TARGET_MB)
