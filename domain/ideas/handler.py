@@ -185,9 +185,11 @@ class IdeaCommandHandler:
         command = _validated(EditIdea, idea_id=idea_id, title=title, description=description)
         return self._decide_and_append(staged, command, staged.version, None)
 
-    def delete(self, idea_id: str) -> CommandOutcome:
-        """Soft-delete an idea."""
-        return self._execute(idea_id, _validated(DeleteIdea, idea_id=idea_id))
+    def delete(self, idea_id: str, expected_version: int | None = None) -> CommandOutcome:
+        """Soft-delete an idea. With `expected_version`, refuse (with a ConcurrencyError)
+        unless the idea is still at that version."""
+        command = _validated(DeleteIdea, idea_id=idea_id)
+        return self._execute(idea_id, command, expected_version=expected_version)
 
     def forget(self, idea_id: str) -> CommandOutcome:
         """Erase the idea's history and keep only a tombstone (right to be forgotten)."""

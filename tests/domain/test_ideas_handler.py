@@ -240,6 +240,19 @@ def test_a_stale_expected_version_is_refused_and_nothing_is_written(
     assert handler.edit(idea_id, title="new", expected_version=2).version == 3
 
 
+def test_a_delete_at_a_stale_expected_version_is_refused_and_nothing_is_written(
+    handler: IdeaCommandHandler, store: MemoryEventStore, make_idea: IdeaMaker
+) -> None:
+    idea_id = make_idea("accepted")
+    current = store.read_stream(f"idea-{idea_id}")
+    with pytest.raises(ConcurrencyError) as err:
+        handler.delete(idea_id, expected_version=1)
+    assert (err.value.expected, err.value.actual) == (1, 2)
+    assert store.read_stream(f"idea-{idea_id}") == current
+
+    assert handler.delete(idea_id, expected_version=2).state.status is IdeaStatus.DELETED
+
+
 def test_two_phase_conflict_then_reload_and_retry(
     handler: IdeaCommandHandler, store: MemoryEventStore, make_idea: IdeaMaker
 ) -> None:
