@@ -180,6 +180,21 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("serve", "serve the HTTP API (the origin's routes and REST)")
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     p.add_argument("--port", type=_port, default=3333, help="TCP port (default 3333; 0: any)")
+    p.add_argument(
+        "--allow-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="also answer requests addressed to NAME (repeatable; '*': any name); by default "
+        "only the bound address and localhost, so other sites' pages cannot reach the API",
+    )
+    p.add_argument(
+        "--max-body",
+        type=_positive_int,
+        default=64 * 1024,
+        metavar="BYTES",
+        help="largest request body accepted (default 65536); larger ones answer 413",
+    )
 
     p = command("publish", "publish an idea")
     p.add_argument("--title", required=True)

@@ -9,13 +9,14 @@ resource the path names; where the origin's literal paths overlap a template
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
 from functools import cache
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI, Request
+from starlette.datastructures import MutableHeaders
 from starlette.routing import Match
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
 
 Table = list[tuple[re.Pattern[str], int, frozenset[str]]]
 
@@ -26,6 +27,8 @@ def _table(app: FastAPI) -> Table:
         parts = re.split(r"\{[^}]+\}", template)
         regex = re.compile("[^/]+".join(re.escape(part) for part in parts))
         methods = frozenset(m.upper() for m in operations if m.upper() in METHODS)
+        if "GET" in methods:
+            methods |= {"HEAD"}  # served by the request guard as GET without a body
         table.append((regex, len(parts) - 1, methods))
     return table
 
@@ -40,22 +43,38 @@ def allowed_methods(app: FastAPI, request: Request, table: Table) -> list[str]:
         return [m for m in METHODS if m in union]
     # A path no template spells out (a stream id holding '/'): ask the router itself.
     routes = app.router.routes
-    return [
+    found_methods = {
         m
         for m in METHODS
         if any(r.matches({**request.scope, "method": m})[0] is Match.FULL for r in routes)
-    ]
+    }
+    if "GET" in found_methods:
+        found_methods.add("HEAD")
+    return [m for m in METHODS if m in found_methods]
 
 
 def install_allow_header(app: FastAPI) -> None:
-    """Add the middleware to `app`."""
+    """Add the middleware to `app` (plain ASGI: the request body reaches the routes as the
+    server delivers it, and errors raised while reading it keep their type)."""
     table = cache(lambda: _table(app))
 
-    @app.middleware("http")
-    async def full_allow_header(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        response = await call_next(request)
-        if response.status_code == 405:
-            response.headers["Allow"] = ", ".join(allowed_methods(app, request, table()))
-        return response
+    class FullAllowHeader:
+        def __init__(self, inner: ASGIApp) -> None:
+            self.inner = inner
+
+        async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+            if scope["type"] != "http":
+                await self.inner(scope, receive, send)
+                return
+
+            async def send_with_allow(message: Message) -> None:
+                if message["type"] == "http.response.start" and message["status"] == 405:
+                    allowed = ", ".join(allowed_methods(app, Request(scope), table()))
+                    headers = MutableHeaders(raw=list(message["headers"]))
+                    headers["Allow"] = allowed
+                    message = {**message, "headers": headers.raw}
+                await send(message)
+
+            await self.inner(scope, receive, send_with_allow)
+
+    app.add_middleware(FullAllowHeader)

@@ -16,6 +16,12 @@ from es_tui.http import routes_origin, routes_read, routes_rest
 from es_tui.http.allow import install_allow_header
 from es_tui.http.deps import CommandListener
 from es_tui.http.errors import install_error_handlers
+from es_tui.http.guard import DEFAULT_HOSTS, AllowedHosts, RequestGuard
+
+MAX_BODY = 64 * 1024
+"""Largest request body read, in bytes (the largest valid command is about 8 KB); a larger
+one answers 413 before it is read (by its Content-Length) or as soon as it passes the cap
+(a chunked body)."""
 
 DESCRIPTION = """\
 The ideas system of es-tui over HTTP, on the same store as the explorer and the CLI.
@@ -27,7 +33,14 @@ The ideas system of es-tui over HTTP, on the same store as the explorer and the 
 
 Accepted commands answer 202. A refusal answers 400 (a domain rule), 404 (unknown idea or
 stream), 409 (concurrency conflict: expected and actual version, last event id), 410 (the
-idea was forgotten) or 422 (malformed input). Nothing was written in any of those cases.
+idea was forgotten) or 422 (malformed input: a body that is not strict JSON — `NaN`,
+`1e400`, a lone surrogate — included), 413 (a body over the size cap). A request whose `Host`
+is not a name of this server answers 421; a command sent by a page of another site (`Origin`,
+`Referer`, `Sec-Fetch-Site`) 403; a query string that is not UTF-8 400. Nothing was written
+in any of those cases.
+
+Lists are paged: `offset` and `limit`, and `next_offset` (or `next`) for the following page.
+Every `GET` route answers `HEAD` too.
 """
 
 
@@ -38,9 +51,16 @@ def _version() -> str:
         return "unknown"
 
 
-def create_api(system: System, *, on_command: CommandListener | None = None) -> FastAPI:
+def create_api(
+    system: System,
+    *,
+    on_command: CommandListener | None = None,
+    hosts: AllowedHosts = DEFAULT_HOSTS,
+    max_body: int = MAX_BODY,
+) -> FastAPI:
     """A FastAPI app serving `system` (the caller keeps ownership and closes it);
-    `on_command` hears every command's outcome or refusal."""
+    `on_command` hears every command's outcome or refusal; `hosts` are the names requests
+    may be addressed to (default: loopback); bodies over `max_body` bytes are refused."""
     app = FastAPI(title="es-tui", version=_version(), description=DESCRIPTION)
     app.state.system = system
     app.state.on_command = on_command
@@ -52,6 +72,8 @@ def create_api(system: System, *, on_command: CommandListener | None = None) -> 
     app.include_router(routes_read.router)
 
     install_allow_header(app)
+    # Added last, so outermost: it refuses before anything is read.
+    app.add_middleware(RequestGuard, hosts=hosts, max_body=max_body)
 
     @app.get("/", include_in_schema=False)
     def index() -> RedirectResponse:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import asdict
+from functools import partial
 from typing import Annotated, Any, Protocol, runtime_checkable
 
 from fastapi import Depends, Request, Response
@@ -13,11 +14,11 @@ from domain.bootstrap import System
 from domain.ideas.codec import stream_id_of
 from domain.ideas.handler import CommandOutcome
 from domain.ideas.projection import IdeaRow
-from domain.ideas.state import IdeaStatus
 from domain.store.errors import ConcurrencyError
 from domain.store.records import JsonObject, RecordedEvent
 from domain.transfer import record_to_dict
 from es_tui.commands import outcome_json
+from es_tui.http.guard import refuse_foreign_origin
 
 CommandListener = Callable[[str, str, CommandOutcome | Exception], None]
 """Called with (command, stream id, outcome or error) after each command, from the thread
@@ -33,18 +34,28 @@ def get_system(request: Request) -> System:
 SystemDep = Annotated[System, Depends(get_system)]
 
 
-class Commands:
-    """The ideas commands of one request; each outcome or refusal goes to the app's
-    listener too."""
+CONFLICT_RETRIES = 5
+"""How many more times a command without a precondition is decided again after another
+writer (the process manager, another client) moved the idea between its load and append."""
 
-    def __init__(self, request: Request) -> None:
+
+class Commands:
+    """The ideas commands of one request, answered as the CLI prints them; each outcome or
+    refusal goes to the app's listener too. A page of another site may not send them."""
+
+    def __init__(self, request: Request, response: Response) -> None:
+        refuse_foreign_origin(request)
         system = get_system(request)
         self.ideas = system.ideas
         self.codec = system.codec
+        self.response = response
         self._listener: CommandListener | None = request.app.state.on_command
 
-    def publish(self, title: str, description: str) -> CommandOutcome:
-        return self._run("PublishIdea", "", lambda: self.ideas.publish(title, description))
+    def publish(self, title: str, description: str) -> dict[str, Any]:
+        """Publish; the answer's `Location` names the new idea."""
+        outcome = self._run("PublishIdea", "", lambda: self.ideas.publish(title, description))
+        self.response.headers["Location"] = f"/ideas/{outcome.idea_id}"
+        return self._accepted(outcome)
 
     def edit(
         self,
@@ -52,40 +63,38 @@ class Commands:
         title: str | None,
         description: str | None,
         expected_version: int | None = None,
-    ) -> CommandOutcome:
-        """With `expected_version`, a stale version is a conflict before any domain rule is
-        asked (the store checks it again when appending, for a writer racing in between)."""
+    ) -> dict[str, Any]:
+        """Edit; with `expected_version`, a stale version is a conflict, without one a
+        conflict is retried on the new state."""
+        edit = partial(self.ideas.edit, idea_id, title, description, expected_version)
+        return self._accepted(self._run("EditIdea", idea_id, edit, retry=expected_version is None))
 
-        def edit() -> CommandOutcome:
-            if expected_version is not None:
-                loaded = self.ideas.load(idea_id)
-                exists = loaded.state.status not in (IdeaStatus.NONE, IdeaStatus.FORGOTTEN)
-                if exists and loaded.version != expected_version:
-                    raise ConcurrencyError(
-                        loaded.stream_id, expected_version, loaded.version, loaded.last_event_id
-                    )
-            return self.ideas.edit(idea_id, title, description, expected_version)
+    def delete(self, idea_id: str, expected_version: int | None = None) -> dict[str, Any]:
+        """Delete, with the same precondition (or retries) as `edit`."""
+        delete = partial(self.ideas.delete, idea_id, expected_version)
+        retry = expected_version is None
+        return self._accepted(self._run("DeleteIdea", idea_id, delete, retry=retry))
 
-        return self._run("EditIdea", idea_id, edit)
+    def forget(self, idea_id: str) -> dict[str, Any]:
+        """Forget (no version involved: the store erases whatever the stream holds)."""
+        return self._accepted(self._run("ForgetIdea", idea_id, lambda: self.ideas.forget(idea_id)))
 
-    def delete(self, idea_id: str) -> CommandOutcome:
-        return self._run("DeleteIdea", idea_id, lambda: self.ideas.delete(idea_id))
-
-    def forget(self, idea_id: str) -> CommandOutcome:
-        return self._run("ForgetIdea", idea_id, lambda: self.ideas.forget(idea_id))
-
-    def accepted(self, outcome: CommandOutcome, response: Response) -> dict[str, Any]:
-        """A command's outcome as the CLI prints it, plus the origin's `id`; the `ETag`
-        header carries the idea's new version."""
-        response.headers["ETag"] = etag(outcome.version)
+    def _accepted(self, outcome: CommandOutcome) -> dict[str, Any]:
+        # The `ETag` header carries the idea's new version; `id` is the origin's name.
+        self.response.headers["ETag"] = etag(outcome.version)
         events = [event_json(self.codec, e) for e in outcome.events]
         return {"id": outcome.idea_id, **outcome_json(outcome), "events": events}
 
     def _run(
-        self, command: str, idea_id: str, call: Callable[[], CommandOutcome]
+        self,
+        command: str,
+        idea_id: str,
+        call: Callable[[], CommandOutcome],
+        *,
+        retry: bool = False,
     ) -> CommandOutcome:
         try:
-            outcome = call()
+            outcome = _with_retries(call, CONFLICT_RETRIES if retry else 0)
         except Exception as exc:
             if self._listener is not None:
                 self._listener(command, stream_id_of(idea_id) if idea_id else "", exc)
@@ -93,6 +102,17 @@ class Commands:
         if self._listener is not None:
             self._listener(command, outcome.stream_id, outcome)
         return outcome
+
+
+def _with_retries(call: Callable[[], CommandOutcome], retries: int) -> CommandOutcome:
+    for _ in range(retries):
+        try:
+            return call()
+        except ConcurrencyError:
+            # No precondition: the client asked for the change on whatever the idea is
+            # now, so decide again on the state the other writer left.
+            continue
+    return call()
 
 
 CommandsDep = Annotated[Commands, Depends(Commands)]

@@ -7,9 +7,12 @@ client sends maps to 500.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -60,6 +63,35 @@ def _invalid(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse({"detail": detail}, status_code=422)
 
 
+ECHO_MAX = 200
+"""Longest string an error repeats from the request (a field name, a location)."""
+
+
+def _plain(value: Any) -> Any:
+    # What an error repeats must be encodable: no lone surrogate, no NaN, nothing huge.
+    if isinstance(value, str):
+        text = value.encode("utf-8", "backslashreplace").decode("utf-8")
+        return text if len(text) <= ECHO_MAX else text[:ECHO_MAX] + "…"
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, dict):
+        return {_plain(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _unprocessable(request: Request, exc: Exception) -> JSONResponse:
+    # FastAPI's own answer echoes the whole input back: a 100 KB body, or a value JSON
+    # cannot encode (a lone surrogate, NaN) that turned the refusal into a 500.
+    assert isinstance(exc, RequestValidationError)
+    detail = [
+        {key: _plain(jsonable_encoder(value)) for key, value in error.items() if key != "input"}
+        for error in exc.errors()
+    ]
+    return JSONResponse({"detail": detail}, status_code=422)
+
+
 def _not_found(request: Request, exc: Exception) -> JSONResponse:
     idea_id = exc.idea_id if isinstance(exc, IdeaError) else None
     return JSONResponse(error_body("not_found", str(exc), idea_id), status_code=404)
@@ -84,7 +116,13 @@ def _closed(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(error_body("unavailable", str(exc)), status_code=503)
 
 
-HTTP_KINDS = {400: "bad_request", 404: "not_found", 405: "method_not_allowed"}
+HTTP_KINDS = {
+    400: "bad_request",
+    403: "foreign_origin",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "too_large",
+}
 
 
 def _http(request: Request, exc: Exception) -> JSONResponse:
@@ -98,6 +136,7 @@ def _http(request: Request, exc: Exception) -> JSONResponse:
 def install_error_handlers(app: FastAPI) -> None:
     """Register the mapping on `app` (the most specific class wins)."""
     app.add_exception_handler(StarletteHTTPException, _http)
+    app.add_exception_handler(RequestValidationError, _unprocessable)
     app.add_exception_handler(InvalidFieldError, _invalid)
     app.add_exception_handler(IdeaNotFoundError, _not_found)
     app.add_exception_handler(StreamNotFoundError, _not_found)

@@ -64,10 +64,15 @@ class IdeaOut(BaseModel):
 
 
 class IdeaList(BaseModel):
-    """Every idea that is not deleted (the origin's `{"found": [...]}`), with the read
-    model's checkpoint and lag: the read side may be a few events behind the write side."""
+    """A page of the ideas that are not deleted (the origin's `{"found": [...]}`), with the
+    read model's checkpoint and lag: the read side may be a few events behind the write
+    side."""
 
     found: list[IdeaOut]
+    total: int = Field(description="ideas not deleted, all pages together")
+    next_offset: int | None = Field(
+        description="`offset` of the following page; null when this page is the last"
+    )
     checkpoint: int = Field(description="position of the last event the read model applied")
     lag: int = Field(description="events committed but not yet applied by the read model")
 
@@ -106,9 +111,13 @@ class StreamOut(BaseModel):
 
 
 class StreamList(BaseModel):
-    """Every stream ever written, in order of creation."""
+    """A page of the streams ever written, in order of creation."""
 
     streams: list[StreamOut]
+    total: int = Field(description="streams ever written, all pages together")
+    next_offset: int | None = Field(
+        description="`offset` of the following page; null when this page is the last"
+    )
     head_position: int = Field(description="position of the last committed event")
 
 

@@ -19,6 +19,7 @@ from domain.store.records import Snapshot, StreamStatus
 from es_tui.http.deps import CommandsDep, SystemDep, etag, idea_json
 from es_tui.http.errors import COMMAND_ERRORS, GONE, NOT_FOUND, UNAVAILABLE, error_body
 from es_tui.http.models import MAX_POSITION, AggregateOut, CommandAccepted, IdeaFound, IdeaList
+from es_tui.http.routes_read import Limit, Offset, page
 
 router = APIRouter(tags=["origin"])
 
@@ -92,14 +93,13 @@ def random_words(count: int) -> str:
     summary="Publish an idea (origin)",
 )
 def publish_idea(
-    commands: CommandsDep, response: Response, title: TitleQuery = None, desc: DescQuery = None
+    commands: CommandsDep, title: TitleQuery = None, desc: DescQuery = None
 ) -> dict[str, Any]:
     """Publish an idea; the process manager then accepts it (or rejects it) a moment later.
 
     Like the origin, a request without a title or description gets random words for it (the
     origin filled both when it got no body; here each missing one is filled on its own)."""
-    outcome = commands.publish(title or random_words(3), desc or random_words(7))
-    return commands.accepted(outcome, response)
+    return commands.publish(title or random_words(3), desc or random_words(7))
 
 
 @router.get(
@@ -112,7 +112,6 @@ def publish_idea(
 def update_idea(
     idea_id: IdeaId,
     commands: CommandsDep,
-    response: Response,
     title: TitleQuery = None,
     desc: DescQuery = None,
 ) -> dict[str, Any]:
@@ -122,7 +121,7 @@ def update_idea(
     with one of them changes only that one. An edit that changes nothing is refused (400)."""
     if title is None and desc is None:
         title, desc = random_words(3), random_words(7)
-    return commands.accepted(commands.edit(idea_id, title, desc), response)
+    return commands.edit(idea_id, title, desc)
 
 
 @router.get(
@@ -132,9 +131,9 @@ def update_idea(
     responses=COMMAND_ERRORS,
     summary="Delete an idea (origin)",
 )
-def delete_idea(idea_id: IdeaId, commands: CommandsDep, response: Response) -> dict[str, Any]:
+def delete_idea(idea_id: IdeaId, commands: CommandsDep) -> dict[str, Any]:
     """Soft-delete an idea: it leaves the read model, its history stays in its stream."""
-    return commands.accepted(commands.delete(idea_id), response)
+    return commands.delete(idea_id)
 
 
 @router.get(
@@ -144,23 +143,28 @@ def delete_idea(idea_id: IdeaId, commands: CommandsDep, response: Response) -> d
     responses=COMMAND_ERRORS,
     summary="Forget an idea (origin)",
 )
-def forget_idea(idea_id: IdeaId, commands: CommandsDep, response: Response) -> dict[str, Any]:
+def forget_idea(idea_id: IdeaId, commands: CommandsDep) -> dict[str, Any]:
     """Right to be forgotten: erase the idea's events and snapshots and keep one tombstone.
     A deleted idea can still be forgotten; a forgotten one answers 410."""
-    return commands.accepted(commands.forget(idea_id), response)
+    return commands.forget(idea_id)
 
 
 @router.get(
     "/ideas", response_model=IdeaList, responses=UNAVAILABLE, summary="List ideas (read model)"
 )
-def list_ideas(system: SystemDep) -> dict[str, Any]:
-    """Every idea that is not deleted, oldest first, from the read model.
+def list_ideas(system: SystemDep, offset: Offset = 0, limit: Limit = 100) -> dict[str, Any]:
+    """The ideas that are not deleted, oldest first, from the read model: at most `limit`
+    from `offset`; follow `next_offset` for the following page.
 
     The read model follows the log: right after a command it may lag behind by a few events
     (`lag`), then it catches up."""
     view = system.view
+    rows = view.list()
+    shown, next_offset = page(rows, offset, limit)
     return {
-        "found": [idea_json(row) for row in view.list()],
+        "found": [idea_json(row) for row in shown],
+        "total": len(rows),
+        "next_offset": next_offset,
         "checkpoint": view.checkpoint,
         "lag": view.lag(),
     }

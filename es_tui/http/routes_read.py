@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from collections.abc import Sequence
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Path, Query
 
@@ -17,15 +18,33 @@ router = APIRouter(tags=["store"])
 PAGE_MAX = 1000
 
 Limit = Annotated[int, Query(ge=1, le=PAGE_MAX, description=f"page size, 1..{PAGE_MAX}")]
+Offset = Annotated[
+    int, Query(ge=0, le=MAX_POSITION, description="how many items to skip (`next_offset`)")
+]
+
+T = TypeVar("T")
+
+
+def page(items: Sequence[T], offset: int, limit: int) -> tuple[Sequence[T], int | None]:
+    """The items of one page and the offset of the next one (None after the last)."""
+    end = offset + limit
+    return items[offset:end], end if end < len(items) else None
 
 
 @router.get("/streams", response_model=StreamList, responses=UNAVAILABLE, summary="List streams")
-def list_streams(system: SystemDep) -> dict[str, Any]:
-    """Every stream ever written, in order of creation, with version, event count and
-    status (active, deleted, forgotten)."""
+def list_streams(system: SystemDep, offset: Offset = 0, limit: Limit = 100) -> dict[str, Any]:
+    """The streams ever written, in order of creation, with version, event count and status
+    (active, deleted, forgotten): at most `limit` from `offset`; follow `next_offset`."""
     store = system.store
     head = store.head_position()
-    return {"streams": [stream_json(i) for i in store.list_streams()], "head_position": head}
+    streams = store.list_streams()
+    shown, next_offset = page(streams, offset, limit)
+    return {
+        "streams": [stream_json(i) for i in shown],
+        "total": len(streams),
+        "next_offset": next_offset,
+        "head_position": head,
+    }
 
 
 @router.get(

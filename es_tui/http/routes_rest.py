@@ -5,22 +5,24 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Response
+from fastapi import APIRouter, Header
 
 from domain.ideas.commands import PublishIdea
 from domain.ideas.fields import IdeaId
+from es_tui.http.body import StrictJsonRoute
 from es_tui.http.deps import CommandsDep
 from es_tui.http.errors import COMMAND_ERRORS
 from es_tui.http.models import CommandAccepted, EditBody
 
-router = APIRouter(tags=["rest"])
+router = APIRouter(tags=["rest"], route_class=StrictJsonRoute)
 
 IfMatch = Annotated[
     str,
     Header(
         pattern=r'^(\*|"[0-9]{1,15}"|[0-9]{1,15})$',
-        description='the version the edit expects, e.g. "7" (the ETag); 409 if the idea has '
-        "moved on; `*` (the default): no check",
+        description='the version the command expects, e.g. "7" (the ETag); 409 if the idea '
+        "has moved on; `*` (the default): no check, a concurrent change is retried on the "
+        "new state",
     ),
 ]
 
@@ -39,12 +41,10 @@ def expected_version(if_match: str) -> int | None:
     responses=COMMAND_ERRORS,
     summary="Publish an idea",
 )
-def post_idea(body: PublishIdea, commands: CommandsDep, response: Response) -> dict[str, Any]:
+def post_idea(body: PublishIdea, commands: CommandsDep) -> dict[str, Any]:
     """Publish an idea (body: the domain's `PublishIdea` command). The answer's `Location`
     names the new idea; the process manager accepts or rejects it a moment later."""
-    outcome = commands.publish(body.title, body.description)
-    response.headers["Location"] = f"/ideas/{outcome.idea_id}"
-    return commands.accepted(outcome, response)
+    return commands.publish(body.title, body.description)
 
 
 @router.patch(
@@ -58,7 +58,6 @@ def patch_idea(
     idea_id: IdeaId,
     body: EditBody,
     commands: CommandsDep,
-    response: Response,
     if_match: IfMatch = "*",
 ) -> dict[str, Any]:
     """Change the title and/or the description.
@@ -67,10 +66,9 @@ def patch_idea(
     id; nothing written) unless the idea is still at that version. The version is checked
     before the domain rules, so a stale client hears "conflict" rather than a rule that only
     the newer state breaks; the store checks it again when appending, so a writer racing in
-    between is refused as well."""
-    expected = expected_version(if_match)
-    outcome = commands.edit(idea_id, body.title, body.description, expected)
-    return commands.accepted(outcome, response)
+    between is refused as well. Without `If-Match`, an edit that meets a concurrent change
+    (the process manager accepting the idea) is decided again on the new state."""
+    return commands.edit(idea_id, body.title, body.description, expected_version(if_match))
 
 
 @router.delete(
@@ -80,10 +78,10 @@ def patch_idea(
     responses=COMMAND_ERRORS,
     summary="Delete an idea",
 )
-def delete_idea(idea_id: IdeaId, commands: CommandsDep, response: Response) -> dict[str, Any]:
+def delete_idea(idea_id: IdeaId, commands: CommandsDep, if_match: IfMatch = "*") -> dict[str, Any]:
     """Soft-delete an idea: it leaves the read model, its history stays in its stream.
-    Deleting it again is refused (400)."""
-    return commands.accepted(commands.delete(idea_id), response)
+    Deleting it again is refused (400). `If-Match` works as for `PATCH`."""
+    return commands.delete(idea_id, expected_version(if_match))
 
 
 @router.post(
@@ -93,7 +91,7 @@ def delete_idea(idea_id: IdeaId, commands: CommandsDep, response: Response) -> d
     responses=COMMAND_ERRORS,
     summary="Forget an idea",
 )
-def forget_idea(idea_id: IdeaId, commands: CommandsDep, response: Response) -> dict[str, Any]:
+def forget_idea(idea_id: IdeaId, commands: CommandsDep) -> dict[str, Any]:
     """Right to be forgotten: erase the idea's events and snapshots, keep one tombstone.
     The idea's id is never reused; later commands on it answer 410."""
-    return commands.accepted(commands.forget(idea_id), response)
+    return commands.forget(idea_id)

@@ -23,8 +23,10 @@ from domain.bootstrap import System, bootstrap
 from domain.store.errors import EventStoreError
 from domain.store.records import SnapshotPolicy
 from es_tui.cli import EXIT_OK, EXIT_USAGE
-from es_tui.http.app import create_api
+from es_tui.http.access import AccessLog, log_config
+from es_tui.http.app import MAX_BODY, create_api
 from es_tui.http.deps import CommandListener
+from es_tui.http.guard import AllowedHosts
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 3333
@@ -85,15 +87,28 @@ class _HostedServer(uvicorn.Server):
 
 
 def _server(
-    system: System, *, quiet: bool, on_command: CommandListener | None = None
+    system: System,
+    hosts: AllowedHosts,
+    *,
+    quiet: bool,
+    on_command: CommandListener | None = None,
+    max_body: int = MAX_BODY,
 ) -> _HostedServer:
-    app = create_api(system, on_command=on_command)
+    app = create_api(system, on_command=on_command, hosts=hosts, max_body=max_body)
     if quiet:  # inside the explorer: no logging set-up, nothing on the terminal
         config = uvicorn.Config(
             app, log_config=None, access_log=False, lifespan="off", log_level="error"
         )
     else:
-        config = uvicorn.Config(app, lifespan="off", log_level="info")
+        # uvicorn's access log would print query strings (titles, descriptions): ours
+        # prints paths only.
+        config = uvicorn.Config(
+            AccessLog(app),
+            log_config=log_config(),
+            access_log=False,
+            lifespan="off",
+            log_level="info",
+        )
     return _HostedServer(config)
 
 
@@ -124,11 +139,14 @@ async def serve_in_loop(
     sock = bind(host, port)
     if ready is not None:
         ready(*bound_address(sock))
-    await _serve(_server(system, quiet=True, on_command=on_command), sock)
+    hosts = AllowedHosts.for_bind(host)
+    await _serve(_server(system, hosts, quiet=True, on_command=on_command), sock)
 
 
-async def _serve_until_signalled(system: System, sock: socket.socket) -> None:
-    server = _server(system, quiet=False)
+async def _serve_until_signalled(
+    system: System, sock: socket.socket, hosts: AllowedHosts, max_body: int
+) -> None:
+    server = _server(system, hosts, quiet=False, max_body=max_body)
     loop = asyncio.get_running_loop()
     # First Ctrl+C (or SIGTERM): finish open requests and stop; a second one: stop now.
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -178,7 +196,8 @@ def run_serve(args: argparse.Namespace, policy: SnapshotPolicy) -> int:
             file=sys.stderr,
             flush=True,
         )
-        asyncio.run(_serve_until_signalled(system, sock))
+        hosts = AllowedHosts.for_bind(args.host, args.allow_host)
+        asyncio.run(_serve_until_signalled(system, sock, hosts, args.max_body))
     finally:
         sock.close()
         system.close()

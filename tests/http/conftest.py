@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import re
+import subprocess
+import sys
+import time
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -25,7 +31,7 @@ def system() -> Iterator[System]:
 async def client(system: System) -> AsyncIterator[httpx.AsyncClient]:
     """An HTTP client talking to the app in process (app errors propagate, never a 500)."""
     transport = httpx.ASGITransport(create_api(system))
-    async with httpx.AsyncClient(transport=transport, base_url="http://es-tui.test") as client:
+    async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as client:
         yield client
 
 
@@ -44,3 +50,49 @@ def streams_by_status(system: System, status: str) -> list[Any]:
         for info in system.store.list_streams()
         if info.status.value == status and info.stream_id.startswith("idea-")
     ]
+
+
+SERVING = re.compile(r"serving the ideas API on (http://\S+) ")
+
+
+def start_serve(*args: str) -> subprocess.Popen[str]:
+    """`python -m es_tui ARGS` with its output in pipes."""
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    return subprocess.Popen(
+        [sys.executable, "-m", "es_tui", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+
+
+def wait_for_url(process: subprocess.Popen[str], timeout: float = 30.0) -> tuple[str, str]:
+    """Read stderr until the server says where it listens; returns (url, lines so far)."""
+    assert process.stderr is not None
+    seen = ""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        line = process.stderr.readline()
+        if not line:
+            break
+        seen += line
+        match = SERVING.search(line)
+        if match:
+            return match.group(1), seen
+    process.kill()
+    raise AssertionError(f"the server never said where it listens:\n{seen}")
+
+
+@contextlib.contextmanager
+def serving(*args: str) -> Iterator[tuple[str, subprocess.Popen[str]]]:
+    """`es-tui [ARGS] serve --port 0` on the memory store with its demo data; killed at
+    the end unless the test stopped it."""
+    process = start_serve("--pm-delay", "0", *args, "serve", "--port", "0")
+    try:
+        url, _ = wait_for_url(process)
+        yield url, process
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.communicate(timeout=10)

@@ -37,7 +37,7 @@ async def test_a_rejected_idea_is_listed_as_rejected() -> None:
     system = bootstrap("memory:", accept_probability=0.0)
     transport = httpx.ASGITransport(create_api(system))
     try:
-        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as client:
             idea_id = await publish(client)
             found = (await client.get(f"/ideas/{idea_id}")).json()["found"]
             edit = await client.patch(f"/ideas/{idea_id}", json={"title": "Again"})
@@ -216,4 +216,4 @@ async def test_an_unsupported_method_lists_every_allowed_one(client: httpx.Async
     response = await client.put("/ideas")
 
     assert response.status_code == 405
-    assert response.headers["Allow"] == "GET, POST"
+    assert response.headers["Allow"] == "GET, HEAD, POST"

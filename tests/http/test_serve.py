@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import os
-import re
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 
@@ -15,49 +12,14 @@ import pytest
 
 from es_tui.cli import build_parser
 from es_tui.http.server import bind, bound_address, exposure_warning, is_loopback
-
-SERVING = re.compile(r"serving the ideas API on (http://\S+) ")
-
-
-def _start(*args: str) -> subprocess.Popen[str]:
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    return subprocess.Popen(
-        [sys.executable, "-m", "es_tui", *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
-
-
-def _wait_for_url(process: subprocess.Popen[str], timeout: float = 20.0) -> tuple[str, str]:
-    """Read stderr until the server says where it listens; returns (url, lines so far)."""
-    assert process.stderr is not None
-    seen = ""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        line = process.stderr.readline()
-        if not line:
-            break
-        seen += line
-        match = SERVING.search(line)
-        if match:
-            return match.group(1), seen
-    process.kill()
-    raise AssertionError(f"the server never said where it listens:\n{seen}")
+from tests.http.conftest import serving, start_serve, wait_for_url
 
 
 @pytest.fixture
 def served() -> Iterator[tuple[str, subprocess.Popen[str]]]:
     """`es-tui serve --port 0` (the memory store with its demo data); stopped afterwards."""
-    process = _start("--pm-delay", "0", "serve", "--port", "0")
-    try:
-        url, _ = _wait_for_url(process)
+    with serving() as (url, process):
         yield url, process
-    finally:
-        if process.poll() is None:
-            process.kill()
-        process.communicate(timeout=10)
 
 
 def _until(check: Callable[[], bool], timeout: float = 5.0) -> None:
@@ -100,7 +62,7 @@ def test_the_origins_requests_work_over_tcp(served: tuple[str, subprocess.Popen[
 def test_a_busy_port_is_a_clear_error() -> None:
     with bind("127.0.0.1", 0) as taken:
         port = bound_address(taken)[1]
-        process = _start("serve", "--port", str(port))
+        process = start_serve("serve", "--port", str(port))
         _, err = process.communicate(timeout=20)
 
     assert process.returncode == 2
@@ -129,9 +91,9 @@ def test_a_bad_http_address_is_a_usage_error(bad: str, capsys: pytest.CaptureFix
 def test_a_non_loopback_address_gets_a_warning() -> None:
     assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("localhost")
     assert exposure_warning("127.0.0.1", 3333) is None
-    process = _start("serve", "--host", "0.0.0.0", "--port", "0")
+    process = start_serve("serve", "--host", "0.0.0.0", "--port", "0")
     try:
-        url, printed = _wait_for_url(process)
+        url, printed = wait_for_url(process)
     finally:
         process.kill()
         process.communicate(timeout=10)
