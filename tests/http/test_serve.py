@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import select
 import signal
+import socket
 import subprocess
 import time
 from collections.abc import Callable, Iterator
@@ -101,3 +104,97 @@ def test_a_non_loopback_address_gets_a_warning() -> None:
     assert url.startswith("http://0.0.0.0:")
     warning = printed.splitlines()[0]
     assert warning.startswith("es-tui: warning:") and "reachable from other machines" in warning
+
+
+SECRETS = ("Zebra7Secret", "Okapi9Secret", "Quokka3Secret")
+
+
+def test_the_access_log_never_holds_a_query_string() -> None:
+    process = start_serve("--pm-delay", "0", "serve", "--port", "0")
+    url, printed = wait_for_url(process)
+    try:
+        with httpx.Client(base_url=url, timeout=10) as http:
+            title, desc, new_title = SECRETS
+            published = http.get(f"/ideas/publish?title={title}&desc={desc}")
+            assert published.status_code == 202
+            idea_id = published.json()["id"]
+            assert http.get(f"/ideas/update/{idea_id}?title={new_title}").status_code == 202
+            assert http.get(f"/ideas/update/{idea_id}?title=%FF{title}").status_code == 400
+    finally:
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=20)
+
+    logged = printed + out + err
+    assert "/ideas/publish" in logged and f"/ideas/update/{idea_id}" in logged  # it logs
+    for secret in SECRETS:
+        assert secret not in logged
+
+
+def _peak_rss_kib(pid: int) -> int:
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    raise AssertionError("no VmHWM")
+
+
+HUGE = 100 * 1024 * 1024
+
+
+def _post_huge(url: str, *, chunked: bool) -> str:
+    """POST a 100 MB body over a raw socket, stop sending once the server answers; returns
+    the status line."""
+    host, port = url.removeprefix("http://").rsplit(":", 1)
+    framing = "Transfer-Encoding: chunked" if chunked else f"Content-Length: {HUGE}"
+    head = (
+        f"POST /ideas HTTP/1.1\r\nHost: {host}:{port}\r\nContent-Type: application/json\r\n"
+        f"{framing}\r\n\r\n"
+    )
+    block = b"x" * 65536
+    piece = f"{len(block):x}\r\n".encode() + block + b"\r\n" if chunked else block
+    with socket.create_connection((host, int(port)), timeout=30) as sock:
+        sock.sendall(head.encode())
+        sent = 0
+        while sent < HUGE:
+            readable, _, _ = select.select([sock], [], [], 0)
+            if readable:  # the server answered: it reads no more
+                break
+            try:
+                sock.sendall(piece)
+            except (BrokenPipeError, ConnectionResetError):
+                break
+            sent += len(block)
+        answer = sock.recv(4096).decode("latin-1")
+    assert sent < HUGE, "the whole body was sent before any answer"
+    return answer.split("\r\n", 1)[0]
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/status"), reason="reads /proc")
+def test_a_100_mb_body_is_refused_without_being_read(
+    served: tuple[str, subprocess.Popen[str]],
+) -> None:
+    url, process = served
+    before = _peak_rss_kib(process.pid)
+
+    assert " 413 " in _post_huge(url, chunked=False)
+    assert " 413 " in _post_huge(url, chunked=True)
+
+    grown_mib = (_peak_rss_kib(process.pid) - before) / 1024
+    assert grown_mib < 32, f"peak memory grew by {grown_mib:.0f} MiB"
+    with httpx.Client(base_url=url, timeout=10) as http:  # and it still serves
+        assert http.post("/ideas", json={"title": "a", "description": "b"}).status_code == 202
+
+
+def test_a_foreign_host_is_refused_over_tcp_unless_allowed() -> None:
+    with serving() as (url, _), httpx.Client(base_url=url, timeout=10) as http:
+        assert http.get("/ideas", headers={"Host": "evil.example"}).status_code == 421
+        assert http.get("/ideas", headers={"Host": "localhost"}).status_code == 200
+    process = start_serve("serve", "--port", "0", "--allow-host", "evil.example")
+    try:
+        url, _ = wait_for_url(process)
+        with httpx.Client(base_url=url, timeout=10) as http:
+            assert http.get("/ideas", headers={"Host": "evil.example:1"}).status_code == 200
+            assert http.get("/ideas", headers={"Host": "other.example"}).status_code == 421
+    finally:
+        process.kill()
+        process.communicate(timeout=10)
