@@ -15,6 +15,7 @@ from domain.bootstrap import System
 from es_tui.http import routes_origin, routes_read, routes_rest
 from es_tui.http.allow import install_allow_header
 from es_tui.http.deps import CommandListener
+from es_tui.http.docs import install_docs
 from es_tui.http.errors import install_error_handlers
 from es_tui.http.guard import DEFAULT_HOSTS, AllowedHosts, RequestGuard
 
@@ -61,7 +62,14 @@ def create_api(
     """A FastAPI app serving `system` (the caller keeps ownership and closes it);
     `on_command` hears every command's outcome or refusal; `hosts` are the names requests
     may be addressed to (default: loopback); bodies over `max_body` bytes are refused."""
-    app = FastAPI(title="es-tui", version=_version(), description=DESCRIPTION)
+    app = FastAPI(
+        title="es-tui",
+        version=_version(),
+        description=DESCRIPTION,
+        docs_url=None,
+        redoc_url=None,
+    )
+    install_docs(app)  # with local assets: the docs work offline
     app.state.system = system
     app.state.on_command = on_command
     install_error_handlers(app)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import httpx
 import pytest
 
@@ -252,3 +254,15 @@ async def test_the_root_leads_to_the_interactive_docs(client: httpx.AsyncClient)
     )
     accepted = schema["paths"]["/ideas"]["post"]["responses"]
     assert set(accepted) == {"202", "400", "404", "409", "410", "422", "503"}
+
+
+async def test_the_docs_load_nothing_from_another_server(client: httpx.AsyncClient) -> None:
+    for page in ("/docs", "/redoc"):
+        html = (await client.get(page)).text
+        urls = re.findall(r"""(?:src|href|url)\s*[:=]\s*['"]([^'"]+)['"]""", html)
+        assert urls and "://" not in html, page
+        for url in urls:
+            assert url.startswith("/"), (page, url)  # served here: the page works offline
+            asset = await client.get(url)
+            assert asset.status_code == 200, url
+            assert len(asset.content) > 0
