@@ -1,8 +1,9 @@
 """From domain and store errors to HTTP answers: one mapping for every route.
 
-400 a domain rule refused the command · 404 unknown idea or stream · 409 concurrency
-conflict · 410 forgotten · 422 malformed input · 503 the store is closed. Nothing that a
-client sends maps to 500.
+400 a domain rule refused the command (or a query string is not UTF-8) · 403 a command sent
+by another site's page · 404 unknown idea or stream · 409 concurrency conflict · 410
+forgotten · 413 a body over the cap · 422 malformed input · 503 the store is closed. Nothing
+that a client sends maps to 500.
 """
 
 from __future__ import annotations
@@ -159,6 +160,8 @@ NOT_FOUND: Responses = {404: _doc(ErrorOut, "no idea (or stream) has this id")}
 CONFLICT: Responses = {409: _doc(ConflictOut, "the idea moved since the expected version")}
 GONE: Responses = {410: _doc(ErrorOut, "the idea was forgotten: only its tombstone remains")}
 UNAVAILABLE: Responses = {503: _doc(ErrorOut, "the store is closed")}
+FOREIGN: Responses = {403: _doc(ErrorOut, "sent by a page of another site (Origin, Referer)")}
+TOO_LARGE: Responses = {413: _doc(ErrorOut, "the body is over the size cap; nothing was read")}
 
 COMMAND_ERRORS: Responses = {
     **REFUSED,
@@ -166,5 +169,7 @@ COMMAND_ERRORS: Responses = {
     **CONFLICT,
     **GONE,
     **UNAVAILABLE,
+    **FOREIGN,
+    **TOO_LARGE,
 }
 """What any command route may answer besides 202 and 422."""

@@ -253,7 +253,7 @@ async def test_the_root_leads_to_the_interactive_docs(client: httpx.AsyncClient)
         schema["paths"]
     )
     accepted = schema["paths"]["/ideas"]["post"]["responses"]
-    assert set(accepted) == {"202", "400", "404", "409", "410", "422", "503"}
+    assert set(accepted) == {"202", "400", "403", "404", "409", "410", "413", "422", "503"}
 
 
 async def test_the_docs_load_nothing_from_another_server(client: httpx.AsyncClient) -> None:
