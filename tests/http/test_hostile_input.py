@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
+from urllib.parse import quote_from_bytes
 
 import httpx
 import pytest
@@ -231,6 +232,74 @@ def test_any_body_is_answered_without_a_500(
         http.post("/ideas", content=_encode(body), headers=JSON),
         http.patch(f"/ideas/{idea_id}", content=_encode(body), headers=JSON),
     ):
-        assert response.status_code in (202, 400, 409, 422), response.text
+        assert response.status_code in (202, 400, 409, 410, 422), response.text
         assert len(response.content) < 8_000
         response.json()
+
+
+@given(raw=st.binary(max_size=40))
+@settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+def test_any_query_bytes_are_stored_only_if_they_are_utf8(
+    served_idea: tuple[httpx.Client, str], raw: bytes
+) -> None:
+    http, _ = served_idea
+    try:
+        raw.decode("utf-8")
+        utf8 = True
+    except UnicodeDecodeError:
+        utf8 = False
+
+    response = http.get(f"/ideas/publish?title={quote_from_bytes(raw)}&desc=x")
+
+    if not utf8:
+        assert response.status_code == 400
+    else:
+        assert response.status_code in (202, 422), response.text
+    if response.status_code == 202:
+        stored = response.json()["events"][0]["data"]["title"]
+        assert "\ufffd" not in stored or "\ufffd" in raw.decode()
+
+
+@given(name=st.from_regex(r"[a-z0-9.-]{1,30}", fullmatch=True), port=st.integers(1, 65535))
+@settings(
+    max_examples=100,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+def test_only_the_servers_own_names_are_answered(
+    served_idea: tuple[httpx.Client, str], name: str, port: int
+) -> None:
+    http, _ = served_idea
+    own = name.rstrip(".") in ("localhost", "127.0.0.1")
+
+    read = http.get("/ideas?limit=1", headers={"Host": f"{name}:{port}"})
+    publish = http.get("/ideas/publish", headers={"Host": f"{name}:{port}"})
+
+    assert read.status_code == (200 if own else 421)
+    assert publish.status_code == (202 if own else 421)
+
+
+@given(origin=st.from_regex(r"https?://[a-z0-9.-]{1,30}(:[0-9]{1,5})?", fullmatch=True))
+@settings(
+    max_examples=100,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+def test_a_command_from_any_other_origin_is_refused(
+    served_idea: tuple[httpx.Client, str], origin: str
+) -> None:
+    http, idea_id = served_idea
+    own = httpx.URL(http.base_url)
+
+    response = http.patch(f"/ideas/{idea_id}", json={"title": "x"}, headers={"Origin": origin})
+
+    try:
+        same = httpx.URL(origin)
+        is_own = (same.scheme, same.host, same.port or 80) == ("http", own.host, own.port)
+    except httpx.InvalidURL:
+        is_own = False
+    assert response.status_code in ((202, 400, 410) if is_own else (403,)), origin
