@@ -155,21 +155,23 @@ def _doc(model: type, text: str) -> dict[str, Any]:
 Responses = dict[int | str, dict[str, Any]]
 """The `responses=` argument of a route: status code -> OpenAPI description and model."""
 
+# Refused before the command runs (the request guard, the command plumbing).
+FOREIGN: Responses = {403: _doc(ErrorOut, "sent by a page of another site (Origin, Referer)")}
+TOO_LARGE: Responses = {413: _doc(ErrorOut, "the body is over the size cap; nothing was read")}
+
 REFUSED: Responses = {400: _doc(ErrorOut, "a domain rule refused the command; nothing was written")}
 NOT_FOUND: Responses = {404: _doc(ErrorOut, "no idea (or stream) has this id")}
 CONFLICT: Responses = {409: _doc(ConflictOut, "the idea moved since the expected version")}
 GONE: Responses = {410: _doc(ErrorOut, "the idea was forgotten: only its tombstone remains")}
 UNAVAILABLE: Responses = {503: _doc(ErrorOut, "the store is closed")}
-FOREIGN: Responses = {403: _doc(ErrorOut, "sent by a page of another site (Origin, Referer)")}
-TOO_LARGE: Responses = {413: _doc(ErrorOut, "the body is over the size cap; nothing was read")}
 
 COMMAND_ERRORS: Responses = {
+    **FOREIGN,
+    **TOO_LARGE,
     **REFUSED,
     **NOT_FOUND,
     **CONFLICT,
     **GONE,
     **UNAVAILABLE,
-    **FOREIGN,
-    **TOO_LARGE,
 }
 """What any command route may answer besides 202 and 422."""
