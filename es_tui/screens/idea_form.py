@@ -252,7 +252,13 @@ class IdeaForm(ModalScreen[CommandOutcome | None]):
     def on_idea_form_done(self, message: Done) -> None:
         self.busy = False
         result = message.result
-        subject = result.stream_id if isinstance(result, CommandOutcome) else self.idea_id
+        subject = (
+            result.stream_id
+            if isinstance(result, CommandOutcome)
+            else stream_id_of(self.idea_id)
+            if self.idea_id
+            else ""
+        )
         self.app.post_message(CommandRan(self.command, subject, result))
         if isinstance(result, CommandOutcome):
             self.dismiss(result)

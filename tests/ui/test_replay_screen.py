@@ -147,3 +147,17 @@ async def test_starting_from_a_snapshot_at_the_head_says_no_event_was_applied(
         shown = legend(replay)
         assert "snapshot v10" in shown and "no event applied yet" in shown
         assert "changed by" not in shown
+
+
+async def test_the_state_of_a_forgotten_stream_says_it_replayed_from_the_tombstone(
+    app: ExplorerApp, system: System
+) -> None:
+    assert system.demo is not None
+    stream = f"idea-{system.demo.forgotten[0]}"
+    version = system.store.stream_info(stream).version  # type: ignore[union-attr]
+    async with app.run_test(size=(160, 48)) as pilot:
+        main = app.main_screen
+        main.select_stream(stream)
+        state = await wait_text(pilot, lambda: main.state_pane, "replayed")
+        assert f"replayed 1 event from v{version}" in state
+        assert "from v1" not in state
