@@ -149,7 +149,9 @@ class ReplayScreen(Screen[None]):
         self.query_one("#replay-start").border_title = "Start from (enter)"
         self.query_one("#replay-steps").border_title = "Events applied"
         self.query_one("#replay-state").border_title = "State"
-        self._status("Choose where to start: zero, or a kept snapshot.")
+        self._status(
+            "Choose where to start (up/down, enter): zero, or a kept snapshot; ▶ marks the row."
+        )
         self._list_snapshots()
 
     def _status(self, text: str | Text) -> None:
