@@ -70,7 +70,7 @@ async def form_error(app: ExplorerApp, pilot: Pilot[None]) -> None:
     await select(app, pilot, longest_stream(app.system))
     await pilot.press("p")
     await settle(pilot, lambda: isinstance(app.screen, IdeaForm))
-    await pilot.press("space", "enter", *"Let readers vote", "enter")
+    await pilot.press("space", "tab", *"Let readers vote", "enter")
     form = app.screen
     await settle(pilot, lambda: bool(str(form.query_one("#title-error", Static).content)))
 

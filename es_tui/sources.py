@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from rich.text import Text
 
+from domain.ideas.codec import stream_id_of
 from domain.ideas.projection import IdeaRow, IdeaView
 from domain.store.protocol import ALL_STREAM, EventStore
 from domain.store.records import RecordedEvent, Snapshot, StreamInfo
@@ -56,7 +57,7 @@ class StreamsSource:
         Column("stream"),
         Column("ver", 5, "right"),
         Column("events", 6, "right", optional=True),
-        Column("status", 9),
+        Column("stream is", 9),  # the stream's status, not its idea's (see IdeasSource)
     )
 
     def __init__(self, store: EventStore) -> None:
@@ -219,8 +220,8 @@ class IdeasSource:
     to date from the log, and only the rows of a page are read)."""
 
     columns: Sequence[Column] = (
-        Column("idea", 8),
-        Column("status", 9),
+        Column("idea", 11),
+        Column("idea is", 9),  # the idea's status, not its stream's (see StreamsSource)
         Column("ver", 4, "right", optional=True),
         Column("title"),
     )
@@ -239,12 +240,12 @@ class IdeasSource:
     def cells(self, row: IdeaRow | Unlisted) -> Sequence[Text | str]:
         if isinstance(row, Unlisted):
             return [
-                row.idea_id,
+                stream_id_of(row.idea_id),
                 Text("—", style="dim"),
                 "",
                 Text("leaving the read model", style="dim"),
             ]
-        return [row.idea_id, status_text(row.status), str(row.version), row.title]
+        return [stream_id_of(row.idea_id), status_text(row.status), str(row.version), row.title]
 
     def key(self, row: IdeaRow | Unlisted) -> Hashable:
         return row

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from domain.ideas.codec import stream_id_of
@@ -68,11 +68,19 @@ class Eraser:
         return Secrets(tuple(sorted(texts - _MARKERS)), self.keys.key_for(stream_id))
 
     def forget(
-        self, idea_id: str, *, extra: Sequence[tuple[str, Iterable[str]]] = ()
+        self,
+        idea_id: str,
+        *,
+        extra: Sequence[tuple[str, Iterable[str]]] = (),
+        forgotten: Callable[[CommandOutcome], None] | None = None,
     ) -> tuple[CommandOutcome, ErasureReport]:
-        """Forget the idea, then report on every place its private values could remain."""
+        """Forget the idea, then report on every place its private values could remain.
+        `forgotten` hears the outcome as soon as the forget is committed, before the
+        (longer) search of every place."""
         secrets = self.secrets(idea_id)
         outcome = self.handler.forget(idea_id)
+        if forgotten is not None:
+            forgotten(outcome)
         self.view.catch_up()
         return outcome, self.verify(idea_id, secrets, extra=extra)
 

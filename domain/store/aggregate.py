@@ -60,7 +60,10 @@ class Loaded(Generic[S]):
         """A one-line account, e.g. "snapshot v20 + 3 events"."""
         noun = "event" if self.events_applied == 1 else "events"
         if self.snapshot is None:
-            return f"replayed {self.events_applied} {noun} from v1"
+            # The first version replayed: v1, or the tombstone of a forgotten stream (its
+            # only event, at the version the stream had reached).
+            first = self.version - self.events_applied + 1 if self.events_applied else 1
+            return f"replayed {self.events_applied} {noun} from v{first}"
         return f"snapshot v{self.snapshot.version} + {self.events_applied} {noun}"
 
 

@@ -22,6 +22,9 @@ from es_tui.messages import CommandRan
 
 Result = CommandOutcome | tuple[CommandOutcome, ErasureReport]
 """What a confirmed command returns: its outcome, or its outcome and an erasure report."""
+Announce = Callable[[CommandOutcome], None]
+"""Called (from the command's thread) once the command is committed, when more work follows
+before it returns: the log then says "✔" before the events the command wrote."""
 
 
 def outcome_of(result: Result) -> CommandOutcome:
@@ -50,7 +53,7 @@ class ConfirmCommand(ModalScreen[Result | None]):
         subject: str,
         question: str,
         explanation: str,
-        run: Callable[[], Result],
+        run: Callable[[Announce], Result],
         busy_text: str = "running…",
     ) -> None:
         super().__init__(classes="form")
@@ -61,6 +64,7 @@ class ConfirmCommand(ModalScreen[Result | None]):
         self.runner = run
         self.busy_text = busy_text
         self.busy = False
+        self.announced = False
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
@@ -79,10 +83,14 @@ class ConfirmCommand(ModalScreen[Result | None]):
             self.query_one("#form-keys", Static).update(self.busy_text)
             self._run()
 
+    def _announce(self, outcome: CommandOutcome) -> None:
+        self.announced = True
+        self.app.post_message(CommandRan(self.command, self.subject, outcome))
+
     @work(thread=True, group="confirm", exit_on_error=False)
     def _run(self) -> None:
         try:
-            result: Result | Exception = self.runner()
+            result: Result | Exception = self.runner(self._announce)
         except Exception as error:  # shown inline and in the log
             result = error
         self.post_message(self.Done(result))
@@ -91,7 +99,8 @@ class ConfirmCommand(ModalScreen[Result | None]):
         self.busy = False
         result = message.result
         outcome = result if isinstance(result, Exception) else outcome_of(result)
-        self.app.post_message(CommandRan(self.command, self.subject, outcome))
+        if not (self.announced and not isinstance(outcome, Exception)):
+            self.app.post_message(CommandRan(self.command, self.subject, outcome))
         if not isinstance(result, Exception):
             self.dismiss(result)
             return

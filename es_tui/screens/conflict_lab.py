@@ -100,6 +100,11 @@ class ConflictLab(Screen[None]):
         self.stream_id = stream_id_of(idea_id)
         self.staged: dict[str, Loaded[IdeaState]] = {}
         self.results: dict[str, CommandOutcome | Exception] = {}
+        self.pending: set[str] = set()
+        """Writers whose load or commit is on its way."""
+        self.load_error: Exception | None = None
+        self.loading = False
+        """Both writers are (re)loading the idea."""
         self.step = 0
 
     def compose(self) -> ComposeResult:
@@ -117,6 +122,7 @@ class ConflictLab(Screen[None]):
                 yield Static(id="writer-a", classes="writer")
                 yield Static(id="writer-b", classes="writer")
             yield Static(id="lab-stream")
+            yield Static(id="lab-notice")
             yield RichLog(id="lab-steps", wrap=True, markup=False)
         yield Footer()
 
@@ -126,6 +132,16 @@ class ConflictLab(Screen[None]):
         self.query_one("#lab-steps").border_title = "What happened"
         self.action_start()
         self._read_stream()
+
+    def _notice(self, key: str, does: str, why: str = "") -> None:
+        """Why `key` did nothing now ("" clears the notice: the key did its work)."""
+        notice = self.query_one("#lab-notice", Static)
+        if not why:
+            notice.update("")
+            return
+        notice.update(
+            Text.assemble((f"{key}", "bold"), f" ({does}) does nothing now: ", (why, "yellow"))
+        )
 
     def _explain(self, text: str | Text) -> None:
         self.step += 1
@@ -163,7 +179,10 @@ class ConflictLab(Screen[None]):
     # -- loading -------------------------------------------------------------------------
 
     def action_start(self) -> None:
+        self._notice("s", "start over")
         self.results.clear()
+        self.load_error = None
+        self.loading = True
         self._stage(WRITERS, retry=False)
 
     @work(thread=True, group="lab", exclusive=True, exit_on_error=False)
@@ -177,7 +196,11 @@ class ConflictLab(Screen[None]):
         self.post_message(self.Staged(loads, retry))
 
     def on_conflict_lab_staged(self, message: Staged) -> None:
+        if not message.retry:
+            self.loading = False
         if isinstance(message.loads, Exception):
+            self.pending.clear()
+            self.load_error = message.loads
             self._explain(Text(f"Could not load the idea: {message.loads}", style="red"))
             return
         self.staged.update(message.loads)
@@ -191,22 +214,63 @@ class ConflictLab(Screen[None]):
         else:
             self._explain(
                 f"A and B both load {self.stream_id} at v{version}: each will append with "
-                f"expected version {version}. Press b to commit B, then a to commit A."
+                f"expected version v{version}. Press b to commit B, then a to commit A."
             )
         self._show_writers()
 
     # -- committing ----------------------------------------------------------------------
 
     def action_commit(self, writer: str) -> None:
-        if writer in self.staged and writer not in self.results:
+        key, does = writer.lower(), f"commit {writer}'s edit"
+        why = self._why_not_commit(writer)
+        self._notice(key, does, why)
+        if not why:
+            self.pending.add(writer)
             self._commit(writer)
+
+    def _why_not_commit(self, writer: str) -> str:
+        """Why `writer` cannot commit now ("" when it can)."""
+        result = self.results.get(writer)
+        if self.load_error is not None:
+            return "the idea could not be loaded (see below); s tries again."
+        if self.loading:
+            return "A and B are still loading the idea."
+        if writer in self.pending:
+            return f"{writer}'s commit is on its way."
+        if isinstance(result, CommandOutcome):
+            return f"{writer} already committed v{result.version}; s starts over."
+        if isinstance(result, ConcurrencyError):
+            return f"{writer} was refused; r reloads it and retries."
+        if result is not None:
+            return f"{writer} was refused ({type(result).__name__}); s starts over."
+        return ""
 
     def action_retry(self) -> None:
         refused = [w for w, r in self.results.items() if isinstance(r, ConcurrencyError)]
-        if refused:
+        does = "reload and retry a refused writer"
+        if self.load_error is not None:
+            self._notice("r", does, "the idea could not be loaded; s tries again.")
+        elif self.loading:
+            self._notice("r", does, "A and B are still loading the idea.")
+        elif self.pending:
+            self._notice("r", does, f"{' and '.join(sorted(self.pending))} still at work.")
+        elif refused:
+            self._notice("r", does)
+            self.pending.add(refused[0])
             self._stage((refused[0],), retry=True)
+        elif ruled := [w for w, r in self.results.items() if isinstance(r, Exception)]:
+            error = self.results[ruled[0]]
+            self._notice(
+                "r",
+                does,
+                f"{ruled[0]} was refused by a rule ({type(error).__name__}), not by a "
+                "conflict: a retry would be refused again.",
+            )
+        elif any(isinstance(r, CommandOutcome) for r in self.results.values()):
+            done = " and ".join(sorted(self.results))
+            self._notice("r", does, f"no writer was refused ({done} committed).")
         else:
-            self.notify("Nothing to retry: no writer was refused.", severity="warning")
+            self._notice("r", does, "no writer was refused yet: b commits B, then a commits A.")
 
     @work(thread=True, group="lab-commit", exit_on_error=False)
     def _commit(self, writer: str) -> None:
@@ -224,6 +288,7 @@ class ConflictLab(Screen[None]):
     def on_conflict_lab_committed(self, message: Committed) -> None:
         writer, result = message.writer, message.result
         self.results[writer] = result
+        self.pending.discard(writer)
         self.app.post_message(CommandRan("EditIdea", self.stream_id, result, f"writer {writer}"))
         loaded = self.staged[writer].version
         if isinstance(result, CommandOutcome):

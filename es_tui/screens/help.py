@@ -22,7 +22,9 @@ CONCEPTS: tuple[tuple[str, str, str], ...] = (
     (
         "Stream",
         "The ordered events of one aggregate (`idea-<id>`), versions 1, 2, 3… The global log "
-        "(`$all`) orders every event of every stream by *position*.",
+        "(`$all`) orders every event of every stream by *position*. A stream *is* active, "
+        "deleted or forgotten (**Streams**); its idea *is* requested, accepted or rejected "
+        "(**Projection**, and `status` in **State**).",
         "select a row in **Streams**",
     ),
     (
@@ -41,7 +43,7 @@ CONCEPTS: tuple[tuple[str, str, str], ...] = (
         "Replay",
         "Fold the events again from zero or from any kept snapshot, step by step, and compare "
         "the result with a full replay.",
-        "`r`, then `n` / `space`",
+        "`r`, `enter` (the latest snapshot is preselected), then `n` / `space` / `a`",
     ),
     (
         "Event versioning",
@@ -99,6 +101,7 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("`1`–`5`", "streams, timeline, state, projection, log (tabs when narrow)"),
     ("`tab`", "next pane"),
     ("`enter`", "on a stream or an idea: open its timeline"),
+    ("in a form", "`enter` or `ctrl+s` submits, `tab` / `shift+tab` move, `escape` cancels"),
     ("`ctrl+p`", "command palette: every action"),
     ("`?`", "this help"),
     ("`q`", "quit"),

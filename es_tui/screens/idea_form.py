@@ -13,7 +13,9 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
+from textual.widgets.input import Selection
 
+from domain.ideas.codec import stream_id_of
 from domain.ideas.commands import EditIdea, PublishIdea
 from domain.ideas.errors import InvalidFieldError
 from domain.ideas.fields import DESCRIPTION_MAX, TITLE_MAX
@@ -46,6 +48,11 @@ class IdeaForm(ModalScreen[CommandOutcome | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel"),
         Binding("ctrl+s", "submit", "Submit"),
+        # Priority bindings run as the app receives the key, before it hands the next key
+        # to the focused field: text typed or pasted right after tab lands in the new field.
+        # (Without them tab bubbles up from the old field while the next keys go to it.)
+        Binding("tab", "next_field", "Next field", show=False, priority=True),
+        Binding("shift+tab", "previous_field", "Previous field", show=False, priority=True),
     ]
 
     class Prefilled(Message, bubble=False):
@@ -70,24 +77,39 @@ class IdeaForm(ModalScreen[CommandOutcome | None]):
         self.loaded: IdeaState | None = None
         self.loaded_version: int | None = None
         self.busy = False
+        self.flagged: set[str] = set()
+        """Fields (command field names, "" for the form) whose error is on screen."""
 
     @property
     def command(self) -> str:
         return "PublishIdea" if self.mode == "publish" else "EditIdea"
 
     def compose(self) -> ComposeResult:
-        heading = "Publish an idea" if self.mode == "publish" else f"Edit idea {self.idea_id}"
+        heading = (
+            "Publish an idea" if self.mode == "publish" else f"Edit {stream_id_of(self.idea_id)}"
+        )
         with Vertical(id="dialog"):
             yield Static(heading, id="form-heading")
             yield Static(self._explain(), id="form-help")
             yield Label(f"Title (1–{TITLE_MAX} characters, one line)")
-            yield Input(id="title", placeholder="A short, clear title", max_length=TITLE_MAX * 2)
+            # No select-all on focus: a key typed after tab would replace the whole field.
+            yield Input(
+                id="title",
+                placeholder="A short, clear title",
+                max_length=TITLE_MAX * 2,
+                select_on_focus=False,
+            )
             yield Static(id="title-error", classes="field-error")
-            yield Label(f"Description (1–{DESCRIPTION_MAX} characters)")
-            yield Input(id="desc", placeholder="What and why", max_length=DESCRIPTION_MAX * 2)
+            yield Label(f"Description (1–{DESCRIPTION_MAX} characters, one line here)")
+            yield Input(
+                id="desc",
+                placeholder="What and why",
+                max_length=DESCRIPTION_MAX * 2,
+                select_on_focus=False,
+            )
             yield Static(id="desc-error", classes="field-error")
             yield Static(id="form-error")
-            yield Static("enter/ctrl+s submit · escape cancel", id="form-keys")
+            yield Static("enter or ctrl+s submit · tab next field · escape cancel", id="form-keys")
 
     def _explain(self) -> str:
         if self.mode == "publish":
@@ -127,19 +149,61 @@ class IdeaForm(ModalScreen[CommandOutcome | None]):
             desc.value = self.loaded.description or ""
             help_text = self.query_one("#form-help", Static)
             help_text.update(
-                f"{self._explain()}\nLoaded v{self.loaded_version} · {self.loaded.status}"
+                f"{self._explain()}\nLoaded v{self.loaded_version} · "
+                f"idea: {self.loaded.status.value}"
             )
+        for field in (title, desc):  # the cursor after the text, nothing selected
+            field.cursor_position = len(field.value)
+            field.selection = Selection.cursor(len(field.value))
         title.focus()
+
+    def action_next_field(self) -> None:
+        self.focus_next()
+
+    def action_previous_field(self) -> None:
+        self.focus_previous()
 
     # -- submitting ----------------------------------------------------------------------
 
-    @on(Input.Submitted, "#title")
-    def _next_field(self) -> None:
-        self.query_one("#desc", Input).focus()
-
-    @on(Input.Submitted, "#desc")
-    def _submit_from_last(self) -> None:
+    @on(Input.Submitted)
+    def _submit_from_a_field(self) -> None:
+        """Enter submits from either field (both are single lines), as ctrl+s does."""
         self.action_submit()
+
+    @on(Input.Changed)
+    def _revalidate(self, message: Input.Changed) -> None:
+        """An error on screen follows the text: it goes once the field is fixed."""
+        if not self.flagged:
+            return
+        reasons = self._reasons(self._validate())
+        for field in list(self.flagged):
+            target = FIELDS.get(field)
+            reason = reasons.get(field, "")
+            where = f"#{target}-error" if target else "#form-error"
+            self.query_one(where, Static).update(Text(f"✘ {reason}") if reason else "")
+            if not reason:
+                self.flagged.discard(field)
+
+    def _validate(self) -> list[tuple[str, str]]:
+        """The command model's complaints about the fields as they are: (field, reason)."""
+        title = self.query_one("#title", Input).value
+        desc = self.query_one("#desc", Input).value
+        try:
+            if self.mode == "publish":
+                PublishIdea(title=title, description=desc)
+            else:
+                EditIdea(idea_id=self.idea_id, **self._changes(title, desc))
+        except ValidationError as error:
+            return [(str(e["loc"][0]) if e["loc"] else "", plain_reason(e)) for e in error.errors()]
+        return []
+
+    @staticmethod
+    def _reasons(errors: list[tuple[str, str]]) -> dict[str, str]:
+        """Errors grouped by field (the form's own under ""), each field's joined."""
+        grouped: dict[str, list[str]] = {}
+        for field, reason in errors:
+            grouped.setdefault(field if field in FIELDS else "", []).append(reason)
+        return {field: "; ".join(reasons) for field, reasons in grouped.items()}
 
     def action_cancel(self) -> None:
         self.dismiss(None)
@@ -152,16 +216,11 @@ class IdeaForm(ModalScreen[CommandOutcome | None]):
         for name in FIELDS.values():
             self.query_one(f"#{name}-error", Static).update("")
         self.query_one("#form-error", Static).update("")
+        self.flagged.clear()
         fields = self._changes(title, desc)
-        try:
-            if self.mode == "publish":
-                PublishIdea(title=title, description=desc)
-            else:
-                EditIdea(idea_id=self.idea_id, **fields)
-        except ValidationError as error:
-            self._field_errors(
-                [(str(e["loc"][0]) if e["loc"] else "", plain_reason(e)) for e in error.errors()]
-            )
+        errors = self._validate()
+        if errors:
+            self._field_errors(errors)
             return
         self.busy = True
         self._run(title, desc, fields)
@@ -193,7 +252,13 @@ class IdeaForm(ModalScreen[CommandOutcome | None]):
     def on_idea_form_done(self, message: Done) -> None:
         self.busy = False
         result = message.result
-        subject = result.stream_id if isinstance(result, CommandOutcome) else self.idea_id
+        subject = (
+            result.stream_id
+            if isinstance(result, CommandOutcome)
+            else stream_id_of(self.idea_id)
+            if self.idea_id
+            else ""
+        )
         self.app.post_message(CommandRan(self.command, subject, result))
         if isinstance(result, CommandOutcome):
             self.dismiss(result)
@@ -203,15 +268,11 @@ class IdeaForm(ModalScreen[CommandOutcome | None]):
             self._form_error(result)
 
     def _field_errors(self, errors: list[tuple[str, str]]) -> None:
-        general = []
-        for field, reason in errors:
+        for field, reason in self._reasons(errors).items():
             target = FIELDS.get(field)
-            if target:
-                self.query_one(f"#{target}-error", Static).update(Text(f"✘ {reason}"))
-            else:
-                general.append(reason)
-        if general:
-            self.query_one("#form-error", Static).update(Text("✘ " + "; ".join(general)))
+            where = f"#{target}-error" if target else "#form-error"
+            self.query_one(where, Static).update(Text(f"✘ {reason}"))
+            self.flagged.add(field)
         first = next((FIELDS[f] for f, _ in errors if f in FIELDS), "title")
         self.query_one(f"#{first}", Input).focus()
 

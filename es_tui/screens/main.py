@@ -353,10 +353,10 @@ class MainScreen(Screen[None]):
             screen = ConfirmCommand(
                 "DeleteIdea",
                 stream_id_of(idea_id),
-                f"Delete idea {idea_id}?",
+                f"Delete {stream_id_of(idea_id)}?",
                 "Appends IdeaDeleted. A soft delete: the history stays in the stream, the "
                 "read model drops the row, and later edits are refused.",
-                lambda: ideas.delete(idea_id),
+                lambda announce: ideas.delete(idea_id),
             )
             self.app.push_screen(screen, self._after_command)
 
@@ -369,12 +369,14 @@ class MainScreen(Screen[None]):
             screen = ConfirmCommand(
                 "ForgetIdea",
                 stream_id_of(idea_id),
-                f"Forget idea {idea_id}? This cannot be undone.",
+                f"Forget {stream_id_of(idea_id)}? This cannot be undone.",
                 "Right to be forgotten: every event of the stream and its snapshots are "
                 "erased, its key is destroyed and one tombstone (IdeaForgotten) remains. The "
                 "stream refuses every later command and its id is never reused. Then every "
                 "place is searched for what it held. Press y to forget.",
-                lambda: eraser.forget(idea_id, extra=[("explorer log", shown)]),
+                lambda announce: eraser.forget(
+                    idea_id, extra=[("explorer log", shown)], forgotten=announce
+                ),
                 busy_text="forgetting, then searching every place…",
             )
             self.app.push_screen(screen, self._after_command)

@@ -21,7 +21,7 @@ from textual.worker import get_current_worker
 from domain.store.aggregate import load
 from domain.store.records import RecordedEvent, Snapshot
 from es_tui.format import clock, plural, short_id
-from es_tui.widgets.state_pane import StateView, plain_fields, render_state
+from es_tui.widgets.state_pane import StateView, changed_fields, plain_fields, render_state
 
 if TYPE_CHECKING:
     from domain.bootstrap import System
@@ -31,6 +31,23 @@ PROGRESS_EVERY = 5000
 """A long replay reports its progress every this many events."""
 PLAY_BATCH = 50
 """Most events one play tick applies (a long stream plays in bounded time per tick)."""
+
+
+CURSOR = "▶ "
+"""Marks the start row the cursor is on (colour alone does not tell every terminal)."""
+
+
+class StartList(OptionList):
+    """The starts to choose from. The cursor stops at either end: pressing `down` on the
+    last snapshot must not wrap round to zero and start a replay nobody asked for."""
+
+    def action_cursor_down(self) -> None:
+        if self.highlighted is None or self.highlighted < self.option_count - 1:
+            super().action_cursor_down()
+
+    def action_cursor_up(self) -> None:
+        if self.highlighted is None or self.highlighted > 0:
+            super().action_cursor_up()
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,9 +74,10 @@ class ReplayScreen(Screen[None]):
     class Prepared(Message, bubble=False):
         """Snapshots to start from (internal)."""
 
-        def __init__(self, snapshots: list[Snapshot] | Exception) -> None:
+        def __init__(self, snapshots: list[Snapshot] | Exception, first: int = 1) -> None:
             super().__init__()
             self.snapshots = snapshots
+            self.first = first
 
     class Started(Message, bubble=False):
         """The events to apply after the chosen start (internal)."""
@@ -81,16 +99,27 @@ class ReplayScreen(Screen[None]):
     class Compared(Message, bubble=False):
         """The final comparison (internal)."""
 
-        def __init__(self, verdict: Verdict | Exception, state: Any = None) -> None:
+        def __init__(
+            self,
+            verdict: Verdict | Exception,
+            state: Any = None,
+            changed: frozenset[str] = frozenset(),
+        ) -> None:
             super().__init__()
             self.verdict = verdict
             self.state = state
+            self.changed = changed
+            """The fields the last event applied changed (as stepping to it shows them)."""
 
     def __init__(self, system: System, stream_id: str) -> None:
         super().__init__()
         self.system = system
         self.stream_id = stream_id
         self.kept: list[Snapshot] = []
+        self.first = 1
+        """The stream's first stored version (a forgotten stream keeps only its tombstone)."""
+        self.chosen: int | None = None
+        """The start row the replay runs from (None: nothing chosen yet)."""
         self.start: Snapshot | None = None
         self.state: Any = None
         self.events: list[RecordedEvent] = []
@@ -103,13 +132,13 @@ class ReplayScreen(Screen[None]):
             yield Static(f"Replay {self.stream_id}", id="replay-heading")
             yield Static(
                 "Loading an aggregate = a snapshot's state + only the events after it (zero: "
-                "every event from v1). Pick a start, then apply the events one by one; at the "
-                "end the result is compared with a full replay.",
+                "every event of the stream). Pick a start, then apply the events one by one; "
+                "at the end the result is compared with a full replay.",
                 id="replay-help",
             )
             with Horizontal(id="replay-body"):
                 with Vertical(id="replay-left"):
-                    yield OptionList(id="replay-start")
+                    yield StartList(id="replay-start")
                     yield RichLog(id="replay-steps", wrap=False, markup=False, max_lines=5000)
                 with VerticalScroll(id="replay-state"):
                     yield Static(id="replay-state-body")
@@ -120,7 +149,9 @@ class ReplayScreen(Screen[None]):
         self.query_one("#replay-start").border_title = "Start from (enter)"
         self.query_one("#replay-steps").border_title = "Events applied"
         self.query_one("#replay-state").border_title = "State"
-        self._status("Choose where to start: zero, or a kept snapshot.")
+        self._status(
+            "Choose where to start (up/down, enter): zero, or a kept snapshot; ▶ marks the row."
+        )
         self._list_snapshots()
 
     def _status(self, text: str | Text) -> None:
@@ -128,31 +159,65 @@ class ReplayScreen(Screen[None]):
 
     @work(thread=True, group="replay", exit_on_error=False)
     def _list_snapshots(self) -> None:
+        store = self.system.store
+        first = 1
         try:
-            result: list[Snapshot] | Exception = self.system.store.snapshots(self.stream_id)
+            result: list[Snapshot] | Exception = store.snapshots(self.stream_id)
+            info = store.stream_info(self.stream_id)
+            if info is not None and info.event_count:
+                # Versions are contiguous up to the head; a forget leaves only the last one.
+                first = info.version - info.event_count + 1
         except Exception as error:
             result = error
-        self.post_message(self.Prepared(result))
+        self.post_message(self.Prepared(result, first))
 
     def on_replay_screen_prepared(self, message: Prepared) -> None:
         if isinstance(message.snapshots, Exception):
             self._status(Text(f"Cannot read snapshots: {message.snapshots}", style="red"))
             return
-        self.kept = message.snapshots
-        options = self.query_one("#replay-start", OptionList)
-        options.add_option(Option("zero — replay every event from v1", id="start-0"))
-        for snap in self.kept:
-            label = f"snapshot v{snap.version} · event {short_id(snap.last_event_id)}"
-            options.add_option(
-                Option(f"{label} · {clock(snap.taken_at)}", id=f"start-{snap.version}")
-            )
-        options.highlighted = len(self.kept)  # the latest snapshot, as a load would pick
+        self.kept, self.first = message.snapshots, message.first
+        options = self.query_one("#replay-start", StartList)
+        options.add_option(Option(self._label(0), id="start-0"))
+        for index, snap in enumerate(self.kept, start=1):
+            options.add_option(Option(self._label(index), id=f"start-{snap.version}"))
+        # The latest snapshot, as a load would pick: `enter` replays what loading does.
+        options.highlighted = len(self.kept)
         options.focus()
+
+    def _label(self, index: int, cursor: bool = False) -> str:
+        """Row `index` of the start list (0: zero), marked in words, not only in colour."""
+        mark = CURSOR if cursor else " " * len(CURSOR)
+        if index == 0:
+            label = f"zero — replay every event from v{self.first}"
+        else:
+            snap = self.kept[index - 1]
+            label = (
+                f"snapshot v{snap.version} · event {short_id(snap.last_event_id)} · "
+                f"{clock(snap.taken_at)}"
+            )
+            if index == len(self.kept):
+                label += " · latest (a load starts here)"
+        if index == self.chosen:
+            label += " (chosen)"
+        return mark + label
+
+    def _relabel(self) -> None:
+        options = self.query_one("#replay-start", StartList)
+        for index in range(options.option_count):
+            label = self._label(index, cursor=index == options.highlighted)
+            if str(options.get_option_at_index(index).prompt) != label:
+                options.replace_option_prompt_at_index(index, label)
+
+    @on(OptionList.OptionHighlighted, "#replay-start")
+    def _cursor_moved(self) -> None:
+        self._relabel()
 
     @on(OptionList.OptionSelected, "#replay-start")
     def _chosen(self, message: OptionList.OptionSelected) -> None:
         version = int((message.option.id or "start-0").removeprefix("start-"))
         start = next((s for s in self.kept if s.version == version), None)
+        self.chosen = message.option_index
+        self._relabel()
         self.choose(start)
 
     def choose(self, start: Snapshot | None) -> None:
@@ -176,7 +241,7 @@ class ReplayScreen(Screen[None]):
         origin = f"snapshot v{self.start.version}" if self.start else "zero (empty state)"
         log = self.query_one("#replay-steps", RichLog)
         log.write(Text(f"start: {origin}", style="bold"))
-        self._show_state(frozenset(), "start")
+        self._show_state(frozenset(), None)
         self._status(
             f"Starting from {origin}: {plural(len(self.events), 'event')} to apply. "
             "n step · space play · a to the end"
@@ -202,15 +267,14 @@ class ReplayScreen(Screen[None]):
         changed: frozenset[str] = frozenset()
         last = self.events[self.applied]
         for event in self.events[self.applied : self.applied + count]:
-            before = plain_fields(self.state)
+            before = self.state
             try:
                 self.state = fold.evolve(self.state, event)
             except Exception as error:  # e.g. a stream that is not an idea
                 self._stop_playing()
                 self._status(Text(f"Cannot apply v{event.version}: {error}", style="red"))
                 return
-            after = plain_fields(self.state)
-            changed = frozenset(k for k, v in after.items() if before.get(k) != v)
+            changed = changed_fields(before, self.state)
             self.applied += 1
             last = event
             fields = ", ".join(sorted(changed)) or "nothing"
@@ -225,20 +289,32 @@ class ReplayScreen(Screen[None]):
                 "n step · space play · a to the end"
             )
 
-    def _show_state(self, changed: frozenset[str], event_type: str) -> None:
+    def _show_state(self, changed: frozenset[str], event_type: str | None) -> None:
+        """The replay's state; `event_type` None: no event applied yet (the start itself)."""
         start = self.start.version if self.start else 0
         version = self.events[self.applied - 1].version if self.applied else start
         origin = f"snapshot v{start}" if self.start else "zero"
+        last = self.events[-1].version if self.events else version
+        if event_type is None:
+            legend = (
+                f"the state kept in snapshot v{start} — no event applied yet"
+                if self.start
+                else "the empty state — no event applied yet"
+            )
+            when = f"at the start ({origin}); the stream ends at v{last}"
+        else:
+            legend, when = None, f"after v{version} of {last}"
         view = StateView(
             stream_id=self.stream_id,
             version=version,
             head=version,
-            event_type=event_type,
+            event_type=event_type or "",
             how=f"{origin} + {plural(self.applied, 'event')}",
             from_snapshot=start if self.start else None,
             fields=plain_fields(self.state),
             changed=changed,
-            when=f"after v{version} of {self.events[-1].version if self.events else version}",
+            when=when,
+            legend=legend,
         )
         self.query_one("#replay-state-body", Static).update(render_state(view))
 
@@ -275,9 +351,13 @@ class ReplayScreen(Screen[None]):
     def _finish(self, state: Any, rest: list[RecordedEvent], applied: int, version: int) -> None:
         fold = self.system.fold
         worker = get_current_worker()
+        changed: frozenset[str] = frozenset()
         try:
             for done, event in enumerate(rest, start=1):
+                before = state
                 state = fold.evolve(state, event)
+                if done == len(rest):  # what the last event changed, as a step shows it
+                    changed = changed_fields(before, state)
                 if done % PROGRESS_EVERY == 0:
                     if worker.is_cancelled:
                         return
@@ -287,7 +367,7 @@ class ReplayScreen(Screen[None]):
             verdict: Verdict | Exception = Verdict(applied, full.events_applied, version, equal)
         except Exception as error:
             verdict = error
-        self.post_message(self.Compared(verdict, state))
+        self.post_message(self.Compared(verdict, state, changed))
 
     def on_replay_screen_progressed(self, message: Progressed) -> None:
         self._status(f"Applying the remaining events… {message.done:,} of {message.total:,}")
@@ -302,14 +382,14 @@ class ReplayScreen(Screen[None]):
             self.state = message.state
             log = self.query_one("#replay-steps", RichLog)
             log.write(Text(f"… applied the rest, up to v{verdict.version}", style="dim"))
-            self._show_state(frozenset(), self.events[-1].type)
+            self._show_state(message.changed, self.events[-1].type)
         self.verdict = verdict
         mark = ("equal ✔", "bold green") if verdict.equal else ("DIFFERENT ✘", "bold red")
         self._status(
             Text.assemble(
                 f"Done at v{verdict.version}: {plural(verdict.applied, 'event')} applied from "
                 f"{'snapshot v' + str(self.start.version) if self.start else 'zero'}; a full "
-                f"replay from v1 applies {verdict.full_applied}. States: ",
+                f"replay from v{self.first} applies {verdict.full_applied}. States: ",
                 mark,
             )
         )

@@ -34,6 +34,8 @@ class StateView:
     changed: frozenset[str]
     when: str | None = None
     """Overrides the "as of vN" line (a replay says where it stands)."""
+    legend: str | None = None
+    """Overrides the "changed by" line (a replay's start has no event that changed it)."""
 
 
 def plain_fields(state: Any) -> dict[str, Any]:
@@ -44,6 +46,12 @@ def plain_fields(state: Any) -> dict[str, Any]:
     if is_dataclass(state) and not isinstance(state, type):
         return asdict(state)
     return {"state": repr(state)}
+
+
+def changed_fields(before: Any, after: Any) -> frozenset[str]:
+    """The fields whose value differs between two states."""
+    old, new = plain_fields(before), plain_fields(after)
+    return frozenset(k for k, v in new.items() if old.get(k) != v)
 
 
 def describe(value: Any) -> str:
@@ -137,7 +145,8 @@ def render_state(view: StateView) -> RenderableType:
     grid = Facts(rows, gap=1)
     legend = Text.assemble(
         ("● ", "bold yellow"),
-        f"changed by {view.event_type} (v{view.version}) — {plural(len(view.changed), 'field')}",
+        view.legend
+        or f"changed by {view.event_type} (v{view.version}) — {plural(len(view.changed), 'field')}",
         style="dim",
     )
     return Group(title, source, Text(""), grid, Text(""), legend)

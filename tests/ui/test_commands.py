@@ -20,9 +20,9 @@ async def test_publish_shows_request_then_decision_in_every_pane(
         await pilot.press("p")
         await wait_for(pilot, lambda: isinstance(app.screen, IdeaForm), "the publish form")
         await pilot.press(*"Voice input")
-        await pilot.press("enter")  # next field
+        await pilot.press("tab")  # next field
         await pilot.press(*"Dictate ideas")
-        await pilot.press("enter")  # submits from the last field
+        await pilot.press("enter")  # submits
         await wait_for(pilot, lambda: app.screen is main, "the form to close")
 
         (new,) = {s.stream_id for s in system.store.list_streams()} - before
@@ -62,7 +62,7 @@ async def test_bad_field_shows_the_domain_rule_inline_and_sends_nothing(
         await pilot.press("p")
         await wait_for(pilot, lambda: isinstance(app.screen, IdeaForm), "the publish form")
         await pilot.press("space", "space")  # a title of blanks: empty once trimmed
-        await pilot.press("enter")
+        await pilot.press("tab")
         await pilot.press(*"A fine description")
         await pilot.press("ctrl+s")
         form = app.screen
