@@ -224,6 +224,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="also check this export file (repeatable)",
     )
     p.add_argument(
+        "--log",
+        dest="logs",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="also check this text file, e.g. a server's access log (repeatable)",
+    )
+    p.add_argument(
         "--text",
         dest="texts",
         action="append",
