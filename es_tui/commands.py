@@ -185,10 +185,14 @@ def _verify_erasure(system: System, args: argparse.Namespace) -> int:
     missing = [f for f in args.exports if not Path(f).is_file()]
     if missing:
         raise TransferError(missing[0], 0, "no such export file")
+    missing = [f for f in args.logs if not Path(f).is_file()]
+    if missing:
+        raise TransferError(missing[0], 0, "no such log file")
     report = system.eraser.verify(
         args.idea_id,
         Secrets(tuple(args.texts)),
         exports=[Path(f) for f in args.exports],
+        logs=[Path(f) for f in args.logs],
     )
     _emit(report.as_dict())
     return EXIT_OK if report.clean else EXIT_RESIDUE
