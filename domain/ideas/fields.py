@@ -17,20 +17,62 @@ DESCRIPTION_MAX = 2000
 REASON_MAX = 500
 
 
-def _no_control_chars(value: str) -> str:
-    # Newlines and tabs are allowed in a description; every other control character is not.
-    # Fast path: str.isprintable() (in C) is False for every Cc and Cf character, so text
-    # that is printable apart from newlines and tabs needs no per-character look-up.
-    if value.isprintable() or value.replace("\n", "").replace("\t", "").isprintable():
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+"""Embeddings, overrides and isolates: they reorder the text around them (a title that reads
+differently from what it holds). The marks (LRM, RLM, ALM) only hint a direction: allowed."""
+
+_UNSAFE_CATEGORIES = frozenset({"Cc", "Zl", "Zp", "Cs"})
+"""Control characters, line and paragraph separators (a "single line" broken anyway), and
+lone surrogates (not text: they cannot be encoded)."""
+
+
+def is_noncharacter(ch: str) -> bool:
+    """Whether `ch` is one of Unicode's 66 noncharacters (never for interchange)."""
+    code = ord(ch)
+    return 0xFDD0 <= code <= 0xFDEF or code & 0xFFFE == 0xFFFE
+
+
+def unsafe_char(ch: str, allowed: str = "") -> bool:
+    """Whether `ch` may not appear in a text field (`allowed`: controls the field allows).
+
+    The joiners (ZWJ, ZWNJ) and direction marks that Persian, Arabic, Hebrew, Indic scripts
+    and emoji sequences need are format characters, and are fine; what is refused can break
+    a line, reorder the text around it, or is not text at all."""
+    if ch in allowed:
+        return False
+    return (
+        unicodedata.category(ch) in _UNSAFE_CATEGORIES
+        or ch in _BIDI_CONTROLS
+        or is_noncharacter(ch)
+    )
+
+
+def _safe_text(value: str, allowed: str) -> str:
+    # Fast path: str.isprintable() (in C) is False for every character of an unsafe class
+    # (Cc, Zl, Zp, Cs, the bidi controls, which are Cf, and the noncharacters, which are Cn),
+    # so printable text needs no per-character look-up; nor does text printable once the
+    # allowed controls are taken out.
+    if value.isprintable():
+        return value
+    rest = value
+    for ch in allowed:
+        rest = rest.replace(ch, "")
+    if rest.isprintable():
         return value
     for ch in value:
-        if ch not in "\n\t" and unicodedata.category(ch) in ("Cc", "Cf"):
+        if unsafe_char(ch, allowed):
             raise PydanticCustomError(
                 "control_characters",
-                "must not contain control characters (found U+{code})",
+                "must not contain control characters, line separators or bidi overrides "
+                "(found U+{code})",
                 {"code": f"{ord(ch):04X}"},
             )
     return value
+
+
+def _no_control_chars(value: str) -> str:
+    # Newlines and tabs are allowed in a description (a title refuses them as not one line).
+    return _safe_text(value, "\n\t")
 
 
 def _single_line(value: str) -> str:
