@@ -30,6 +30,7 @@ from domain.transfer import (
     check_import,
     export_events,
     import_file,
+    read_lines,
     record_to_dict,
 )
 from domain.versioning import VersioningError
@@ -216,11 +217,11 @@ def _check_import_first(args: argparse.Namespace) -> int | None:
     try:
         if not path.is_file():
             raise TransferError(str(path), 0, "no such file")
-        with path.open(encoding="utf-8") as handle:
-            check_import(handle, checker.codec.decode, TOMBSTONE_TYPES, str(path))
-    except (TransferError, UnicodeDecodeError, OSError) as exc:
-        reason = str(exc) if not isinstance(exc, UnicodeDecodeError) else f"{path}: not UTF-8"
-        return _fail(EXIT_USAGE, reason)
+        with path.open("rb") as handle:
+            lines = read_lines(handle, str(path))
+            check_import(lines, checker.codec.decode, TOMBSTONE_TYPES, str(path))
+    except (TransferError, OSError) as exc:
+        return _fail(EXIT_USAGE, str(exc))
     finally:
         checker.close()
     return None
