@@ -232,7 +232,7 @@ def check_import(
             raise TransferError(path, number, f"duplicate event id {record.event_id}")
         try:
             decode(record)
-        except (VersioningError, TypeError) as exc:
+        except (VersioningError, TypeError, ValueError) as exc:
             raise TransferError(path, number, str(exc)) from None
         problem = _order_problem(
             record, versions.get(record.stream_id), record.stream_id in forgotten, tombstone_types
@@ -287,12 +287,18 @@ def read_lines(handle: IO[bytes], path: str) -> Iterator[str]:
 
 
 def import_file(
-    store: EventStore, path: Path, decode: Decode, tombstone_types: frozenset[str]
-) -> int:
-    """Check `path` completely, then load it into the empty `store`; returns the count."""
+    store: EventStore,
+    path: Path,
+    decode: Decode,
+    tombstone_types: frozenset[str],
+    prepare: Callable[[RecordedEvent], RecordedEvent] = lambda record: record,
+) -> list[RecordedEvent]:
+    """Check `path` completely, then load it into the empty `store`, each record passed
+    through `prepare` (e.g. sealing private fields found in clear); returns what was loaded."""
     if store.head_position() != 0:
         raise TransferError(str(path), 0, "import needs an empty store")
     with path.open("rb") as handle:
         plan = check_import(read_lines(handle, str(path)), decode, tombstone_types, str(path))
-    store.import_records(plan.records)
-    return len(plan.records)
+    records = [prepare(record) for record in plan.records]
+    store.import_records(records)
+    return records

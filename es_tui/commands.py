@@ -18,6 +18,7 @@ from domain.ideas.codec import stream_id_of
 from domain.ideas.errors import IdeaDeletedError, IdeaError, IdeaNotFoundError, InvalidFieldError
 from domain.ideas.handler import CommandOutcome
 from domain.shredding.erasure import Secrets
+from domain.shredding.integrity import check_events, check_store
 from domain.shredding.keystore import KeyStoreError
 from domain.store.errors import (
     ConcurrencyError,
@@ -149,10 +150,47 @@ def _import(system: System, args: argparse.Namespace) -> int:
     path = Path(args.file)
     if not path.is_file():
         raise TransferError(str(path), 0, "no such file")
-    count = import_file(system.store, path, system.codec.decode, TOMBSTONE_TYPES)
+    records = import_file(
+        system.store, path, system.codec.decode, TOMBSTONE_TYPES, system.codec.seal_clear
+    )
     system.view.catch_up()
-    _emit({"imported": count, "file": str(path)})
+    sealed = check_events(records, system.keys)
+    _emit(
+        {
+            "imported": len(records),
+            "file": str(path),
+            "sealed": sealed.sealed,
+            "unreadable": {"no key": sealed.no_key, "tampered": sealed.tampered},
+        }
+    )
+    if sealed.no_key:
+        print(
+            f"es-tui: {sealed.no_key} of {sealed.sealed} sealed event(s) have no key in this "
+            "store's key store: their titles and descriptions read ⟦shredded⟧ (the ones of "
+            "forgotten ideas always will). To read them, import again into an empty store "
+            "with --key-store naming the original key store (e.g. --key-store ideas.db.keys).",
+            file=sys.stderr,
+        )
+    if sealed.tampered:
+        print(
+            f"es-tui: {sealed.tampered} sealed event(s) fail authentication (tampered with or "
+            "damaged): they read ⟦corrupted⟧; `es-tui verify` lists them.",
+            file=sys.stderr,
+        )
     return EXIT_OK
+
+
+def _verify(system: System, args: argparse.Namespace) -> int:
+    report = check_store(system.store, system.keys)
+    _emit(
+        {
+            "sealed": report.sealed,
+            "no key": report.no_key,
+            "tampered": report.tampered,
+            "unreadable": [u.as_dict() for u in report.unopened],
+        }
+    )
+    return EXIT_OK if report.tampered == 0 else EXIT_RESIDUE
 
 
 COMMANDS: dict[str, Callable[[System, argparse.Namespace], int]] = {
@@ -170,6 +208,7 @@ COMMANDS: dict[str, Callable[[System, argparse.Namespace], int]] = {
     "idea": _idea,
     "export": _export,
     "import": _import,
+    "verify": _verify,
 }
 
 
@@ -219,7 +258,8 @@ def _check_import_first(args: argparse.Namespace) -> int | None:
             raise TransferError(str(path), 0, "no such file")
         with path.open("rb") as handle:
             lines = read_lines(handle, str(path))
-            check_import(lines, checker.codec.decode, TOMBSTONE_TYPES, str(path))
+            # seal_clear decodes too, and refuses private fields both sealed and in clear
+            check_import(lines, checker.codec.seal_clear, TOMBSTONE_TYPES, str(path))
     except (TransferError, OSError) as exc:
         return _fail(EXIT_USAGE, str(exc))
     finally:
