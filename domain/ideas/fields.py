@@ -75,11 +75,47 @@ def _no_control_chars(value: str) -> str:
     return _safe_text(value, "\n\t")
 
 
+_NONCHARACTERS = "".join(
+    [chr(c) for c in range(0xFDD0, 0xFDF0)]
+    + [chr(plane | low) for plane in range(0, 0x110000, 0x10000) for low in (0xFFFE, 0xFFFF)]
+)
+_EARLIER_ALLOWED = "\n\t\u2028\u2029" + _NONCHARACTERS
+"""What an earlier rule let into stored events and the current one refuses in new input."""
+
+
+def _stored_text(value: str) -> str:
+    # A stored event is history: refusing it now would make its idea impossible to load (or
+    # edit, or forget). New input meets the current rule before it becomes an event.
+    return _safe_text(value, _EARLIER_ALLOWED)
+
+
 def _single_line(value: str) -> str:
     if "\n" in value or "\t" in value:
         raise PydanticCustomError("single_line", "must be a single line")
     return value
 
+
+StoredTitle = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=TITLE_MAX),
+    AfterValidator(_stored_text),
+    AfterValidator(_single_line),
+]
+"""A title as stored in an event: what any version of the rule accepted."""
+
+StoredDescription = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=DESCRIPTION_MAX),
+    AfterValidator(_stored_text),
+]
+"""A description as stored in an event."""
+
+StoredReason = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=REASON_MAX),
+    AfterValidator(_stored_text),
+]
+"""A rejection reason as stored in an event."""
 
 Title = Annotated[
     str,

@@ -20,6 +20,7 @@ from domain.ideas import (
 from domain.ideas.commands import RejectIdeaCreation
 from domain.ideas.fields import DESCRIPTION_MAX, TITLE_MAX, _safe_text
 from domain.store import MemoryEventStore
+from domain.store.records import NewEvent
 from tests.domain.conftest import IdeaMaker
 
 CONTROL = ["\x00", "\x07", "\x1b[31m", "\x7f", "\x9b", "\u202e"]
@@ -260,3 +261,26 @@ def test_the_fast_path_equals_the_plain_rule(value: str) -> None:
         except PydanticCustomError:
             accepted = False
         assert accepted == plain_rule(value, allowed), ascii(value)
+
+
+EARLIER = {
+    "line separator": "two\u2028lines",
+    "paragraph separator": "two\u2029paragraphs",
+    "noncharacter": "odd\ufdd0one",
+}
+
+
+@pytest.mark.parametrize("text", EARLIER.values(), ids=EARLIER.keys())
+def test_an_event_stored_under_the_earlier_rule_still_loads(
+    handler: IdeaCommandHandler, store: MemoryEventStore, make_idea: IdeaMaker, text: str
+) -> None:
+    # An earlier rule accepted these; the stored history must stay readable and editable.
+    idea_id = make_idea("accepted")
+    stream_id = f"idea-{idea_id}"
+    data = {"idea_id": idea_id, "title": text, "description": text}
+    store.append(stream_id, [NewEvent("IdeaUpdated", data)], expected_version=2)
+    assert handler.load(idea_id).state.title == text
+    assert handler.edit(idea_id, title="Fixed").state.title == "Fixed"
+    # new input meets the current rule
+    with pytest.raises(InvalidFieldError):
+        handler.edit(idea_id, description=text)
