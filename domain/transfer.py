@@ -292,13 +292,13 @@ def import_file(
     decode: Decode,
     tombstone_types: frozenset[str],
     prepare: Callable[[RecordedEvent], RecordedEvent] = lambda record: record,
-) -> list[RecordedEvent]:
+) -> int:
     """Check `path` completely, then load it into the empty `store`, each record passed
-    through `prepare` (e.g. sealing private fields found in clear); returns what was loaded."""
+    through `prepare` (e.g. sealing private fields found in clear); returns the count."""
     if store.head_position() != 0:
         raise TransferError(str(path), 0, "import needs an empty store")
     with path.open("rb") as handle:
         plan = check_import(read_lines(handle, str(path)), decode, tombstone_types, str(path))
     records = [prepare(record) for record in plan.records]
     store.import_records(records)
-    return records
+    return len(records)

@@ -31,6 +31,7 @@ from domain.transfer import (
     check_import,
     export_events,
     import_file,
+    iter_log,
     read_lines,
     record_to_dict,
 )
@@ -150,14 +151,14 @@ def _import(system: System, args: argparse.Namespace) -> int:
     path = Path(args.file)
     if not path.is_file():
         raise TransferError(str(path), 0, "no such file")
-    records = import_file(
+    count = import_file(
         system.store, path, system.codec.decode, TOMBSTONE_TYPES, system.codec.seal_clear
     )
     system.view.catch_up()
-    sealed = check_events(records, system.keys)
+    sealed = check_events(iter_log(system.store), system.keys)
     _emit(
         {
-            "imported": len(records),
+            "imported": count,
             "file": str(path),
             "sealed": sealed.sealed,
             "unreadable": {"no key": sealed.no_key, "tampered": sealed.tampered},
