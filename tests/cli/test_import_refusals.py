@@ -6,6 +6,8 @@ left byte for byte as it was)."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -159,7 +161,14 @@ def test_an_existing_target_is_left_byte_for_byte(
     cli: Cli, lines: list[str], tmp_path: Path, mutate: Callable[[list[str]], bytes]
 ) -> None:
     target = tmp_path / "existing.db"
-    assert cli("streams", store=target).code == 0  # an empty store, with its key file
+    # An empty store with its key file, made by a process of its own: when it has exited,
+    # every connection is closed and the files are final.
+    made = subprocess.run(
+        [sys.executable, "-m", "es_tui", "--store", f"sqlite:///{target}", "streams"],
+        capture_output=True,
+        check=False,
+    )
+    assert made.returncode == 0, made.stderr
     files = {p: p.read_bytes() for p in tmp_path.iterdir() if p.name.startswith("existing")}
     assert target in files
     bad = tmp_path / "bad.jsonl"
