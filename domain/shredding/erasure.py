@@ -124,8 +124,7 @@ def _lines_holding(data: bytes, needles: Needles) -> list[int]:
             break
         line += 1
         counted_to = end + 1
-        nxt = needles.first_in(data[end + 1 :])
-        at = -1 if nxt < 0 else end + 1 + nxt
+        at = needles.first_in(data, end + 1)
     return found
 
 

@@ -76,12 +76,12 @@ class Needles:
         """Whether any needle occurs in `data`."""
         return self.count(data, first_only=True) > 0
 
-    def first_in(self, data: bytes) -> int:
-        """The offset of the first needle in `data`, or -1."""
+    def first_in(self, data: bytes, start: int = 0) -> int:
+        """The offset of the first needle in `data` from `start` on, or -1."""
         if self._prefixes is None:
             return -1
         search = self._prefixes.search
-        match = search(data)
+        match = search(data, start)
         while match is not None:
             at = match.start()
             if any(data.startswith(n, at) for n in self.by_prefix[match.group()]):

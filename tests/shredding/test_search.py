@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from domain.shredding.erasure import _lines_holding
 from domain.shredding.search import PREFIX_BYTES, Needles
 
 
@@ -47,3 +48,30 @@ def test_nothing_to_look_for_finds_nothing() -> None:
 def test_a_needle_shorter_than_the_prefix_is_refused() -> None:
     with pytest.raises(ValueError, match="at least"):
         Needles([b"short"])
+
+
+@given(
+    st.sets(chunks, min_size=1, max_size=6),
+    st.lists(st.one_of(texts.map(b"".join), chunks), max_size=30),
+    st.integers(min_value=0, max_value=200),
+)
+def test_first_in_from_an_offset(needles: set[bytes], parts: list[bytes], start: int) -> None:
+    data = b"".join(parts)
+    starts = [at for n in needles for at in range(start, len(data)) if data.startswith(n, at)]
+    assert Needles(needles).first_in(data, start) == (min(starts) if starts else -1)
+
+
+@given(
+    st.sets(chunks, min_size=1, max_size=4),
+    st.lists(st.one_of(texts.map(b"".join), chunks), max_size=30),
+)
+def test_lines_holding_names_each_line_with_a_needle_once(
+    needles: set[bytes], parts: list[bytes]
+) -> None:
+    data = b"".join(parts)
+    expected = [
+        number
+        for number, line in enumerate(data.split(b"\n"), start=1)
+        if any(n in line for n in needles)
+    ]
+    assert _lines_holding(data, Needles(needles)) == expected
