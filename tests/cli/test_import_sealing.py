@@ -172,3 +172,33 @@ def test_verify_tells_a_missing_key_from_tampering(cli: Cli, idea: str, tmp_path
     report = result.json()
     assert (report["sealed"], report["no key"], report["tampered"]) == (6, 6, 0)
     assert {u["problem"] for u in report["unreadable"]} == {"no key"}
+
+
+def test_verify_finds_a_tampered_snapshot(cli: Cli, db: Path, idea: str) -> None:
+    for n in range(12):  # past the snapshot policy's interval
+        assert cli("edit", idea, "--desc", f"Collects roof water, round {n}").code == 0
+    con = sqlite3.connect(db)
+    taken = con.execute(
+        "SELECT version, state FROM snapshots WHERE stream_id = ?", (f"idea-{idea}",)
+    ).fetchall()
+    assert taken, "the policy took a snapshot"
+    version, state = taken[-1]
+    payload = json.loads(state)
+    tamper(payload["$sealed"])
+    con.execute(
+        "UPDATE snapshots SET state = ? WHERE stream_id = ? AND version = ?",
+        (json.dumps(payload), f"idea-{idea}", version),
+    )
+    con.commit()
+    con.close()
+    result = cli("verify")
+    assert result.code == 1
+    assert result.json()["unreadable"] == [
+        {
+            "stream_id": f"idea-{idea}",
+            "version": version,
+            "what": "snapshot",
+            "position": None,
+            "problem": "tampered",
+        }
+    ]
