@@ -167,9 +167,10 @@ def _import(system: System, args: argparse.Namespace) -> int:
     if sealed.no_key:
         print(
             f"es-tui: {sealed.no_key} of {sealed.sealed} sealed event(s) have no key in this "
-            "store's key store: their titles and descriptions read ⟦shredded⟧ (the ones of "
-            "forgotten ideas always will). To read them, import again into an empty store "
-            "with --key-store naming the original key store (e.g. --key-store ideas.db.keys).",
+            "store's key store: their titles and descriptions read ⟦shredded⟧. To read them, "
+            "import again into an empty store with --key-store naming the key store of the "
+            "store exported (e.g. --key-store ideas.db.keys); those of ideas forgotten since "
+            "the export stay shredded.",
             file=sys.stderr,
         )
     if sealed.tampered:
