@@ -59,10 +59,20 @@ MIN_SEARCH_BYTES = PREFIX_BYTES
 type names, in base64 ciphertext), so a hit would prove nothing and cry wolf."""
 
 
+def _stored_forms(text: str) -> set[str]:
+    """The forms a text takes in stored JSON: as is, and with quotes and backslashes
+    escaped (the store writes non-ASCII characters as they are)."""
+    return {text, json.dumps(text, ensure_ascii=False)[1:-1]}
+
+
 def _encodings(text: str) -> set[bytes]:
-    """The forms a text takes in files: UTF-8, JSON-escaped (as `json.dumps` writes it by
-    default) and URL-encoded (as a request line in an access log holds it)."""
-    forms = {text, json.dumps(text)[1:-1], quote(text, safe=""), quote_plus(text, safe="")}
+    """The forms a text takes in files: as stored, JSON-escaped as `json.dumps` writes it by
+    default (non-ASCII as \\u escapes), and URL-encoded (a request line in an access log)."""
+    forms = _stored_forms(text) | {
+        json.dumps(text)[1:-1],
+        quote(text, safe=""),
+        quote_plus(text, safe=""),
+    }
     return {f.encode("utf-8", "surrogatepass") for f in forms}
 
 
@@ -78,8 +88,9 @@ class Secrets:
         return [t for t in self.texts if len(t.encode("utf-8", "surrogatepass")) >= PREFIX_BYTES]
 
     def text_needles(self) -> Needles:
-        """The searchable texts, as the store holds them (UTF-8)."""
-        return Needles(t.encode("utf-8", "surrogatepass") for t in self.searchable())
+        """The searchable texts, as the store holds them (UTF-8, in JSON or not)."""
+        forms = {form for t in self.searchable() for form in _stored_forms(t)}
+        return Needles(f.encode("utf-8", "surrogatepass") for f in forms)
 
     def needles(self) -> Needles:
         """What to look for in files: the searchable texts in every form a file may hold
@@ -88,6 +99,9 @@ class Secrets:
         if self.key:
             forms.add(self.key)
         return Needles(forms)
+
+
+_LINES_SHOWN = 10
 
 
 def _scan_file(path: Path, needles: Needles) -> tuple[bool, str]:
@@ -105,9 +119,6 @@ def _scan_file(path: Path, needles: Needles) -> tuple[bool, str]:
             f" (line {shown}{more})"
         )
     return True, f"{len(data):,} bytes scanned, nothing found"
-
-
-_LINES_SHOWN = 10
 
 
 def _lines_holding(data: bytes, needles: Needles) -> list[int]:

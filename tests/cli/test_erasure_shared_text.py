@@ -25,6 +25,10 @@ SHARED = {
         ("Traffic plan", "Bicycle lanes on Main Street; Paint them green at night"),
     ),
     "non-ASCII": (("Café crème", "Über alles"), ("Café crème brûlée", "Über alles, jamais")),
+    "quotes and backslashes": (
+        ('The "quoted" plan', "Keep it in C:\\plans\\q1"),
+        ('The "quoted" plan, v2', "Also in C:\\plans\\q1\\old"),
+    ),
 }
 
 
@@ -78,7 +82,7 @@ def plant_metadata(db: Path, idea_id: str, text: str) -> None:
 @pytest.mark.parametrize(
     ("plant", "place"), [(plant_view, "read model"), (plant_metadata, "global log")]
 )
-@pytest.mark.parametrize("case", ["substring", "same text", "non-ASCII"])
+@pytest.mark.parametrize("case", ["substring", "same text", "non-ASCII", "quotes and backslashes"])
 def test_a_value_kept_in_clear_elsewhere_is_found_by_both(
     cli: Cli, db: Path, case: str, plant: Any, place: str
 ) -> None:
