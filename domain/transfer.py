@@ -8,6 +8,7 @@ refuses the file with the line number, and the store stays untouched.
 from __future__ import annotations
 
 import json
+import math
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -86,10 +87,68 @@ def export_events(store: EventStore, out: IO[str]) -> int:
     return count
 
 
+INT_MAX = 2**63 - 1
+"""The largest integer a line may hold: what every store (and most JSON readers) keep
+exactly, and the range of an SQLite or PostgreSQL integer column."""
+
+MAX_DEPTH = 64
+"""How deeply a line's objects and arrays may nest (an event is a few levels deep)."""
+
+MAX_LINE_BYTES = 1 << 20
+"""The longest line read: an event is a few kilobytes; a longer line is not an export's."""
+
+
+def _parse_int(text: str) -> int:
+    # Checked on the digits, before Python converts them (a huge literal costs time).
+    if len(text.lstrip("-")) > 19 or not -INT_MAX - 1 <= int(text) <= INT_MAX:
+        raise ValueError(f"integer {text[:24]}{'…' if len(text) > 24 else ''} is out of range")
+    return int(text)
+
+
+def _parse_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"number {text[:24]} is out of range")
+    return value
+
+
+def _parse_constant(name: str) -> object:
+    raise ValueError(f"{name} is not JSON")
+
+
+_decode_line = json.JSONDecoder(
+    parse_int=_parse_int, parse_float=_parse_float, parse_constant=_parse_constant
+).decode
+
+
+def _check_depth(value: object) -> None:
+    """Refuse nesting deeper than MAX_DEPTH (walked without recursion)."""
+    pending: list[tuple[object, int]] = [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        children = (
+            item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+        )
+        if children and depth >= MAX_DEPTH:
+            raise ValueError(f"nested more than {MAX_DEPTH} levels deep")
+        pending.extend((child, depth + 1) for child in children)
+
+
+def parse_line(line: str) -> object:
+    """One export line as JSON: strict (no NaN or infinities, integers within 64 bits, at
+    most MAX_DEPTH levels deep); ValueError with the reason otherwise."""
+    try:
+        value = _decode_line(line)
+    except RecursionError:
+        raise ValueError(f"nested more than {MAX_DEPTH} levels deep") from None
+    _check_depth(value)
+    return value
+
+
 def _int(obj: JsonObject, key: str, minimum: int) -> int:
     value = obj.get(key)
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise ValueError(f"{key!r} must be an integer >= {minimum}, got {value!r}")
+    if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= INT_MAX:
+        raise ValueError(f"{key!r} must be an integer from {minimum} to {INT_MAX}, got {value!r}")
     return value
 
 
@@ -163,7 +222,7 @@ def check_import(
         if not line.strip():
             continue
         try:
-            record = record_from_dict(json.loads(line))
+            record = record_from_dict(parse_line(line))
         # JSONDecodeError is a ValueError; the store's own checks raise InvalidEventError
         except (ValueError, TypeError, InvalidEventError) as exc:
             raise TransferError(path, number, str(exc)) from None
@@ -173,7 +232,7 @@ def check_import(
             raise TransferError(path, number, f"duplicate event id {record.event_id}")
         try:
             decode(record)
-        except (VersioningError, TypeError) as exc:
+        except (VersioningError, TypeError, ValueError) as exc:
             raise TransferError(path, number, str(exc)) from None
         problem = _order_problem(
             record, versions.get(record.stream_id), record.stream_id in forgotten, tombstone_types
@@ -210,10 +269,16 @@ def _order_problem(
     return None
 
 
-def _text_lines(handle: IO[bytes], path: str) -> Iterator[str]:
+def read_lines(handle: IO[bytes], path: str) -> Iterator[str]:
     """The file's lines as text; a line that is not UTF-8 (e.g. a database file given by
-    mistake) is refused with its number instead of failing the read."""
-    for number, raw in enumerate(handle, start=1):
+    mistake) or longer than MAX_LINE_BYTES is refused with its number, without reading the
+    rest of it."""
+    number = 0
+    while raw := handle.readline(MAX_LINE_BYTES + 1):
+        number += 1
+        if len(raw) > MAX_LINE_BYTES:
+            reason = f"line longer than {MAX_LINE_BYTES:,} bytes: is this an export file?"
+            raise TransferError(path, number, reason)
         try:
             yield raw.decode("utf-8")
         except UnicodeDecodeError as exc:
@@ -222,12 +287,18 @@ def _text_lines(handle: IO[bytes], path: str) -> Iterator[str]:
 
 
 def import_file(
-    store: EventStore, path: Path, decode: Decode, tombstone_types: frozenset[str]
+    store: EventStore,
+    path: Path,
+    decode: Decode,
+    tombstone_types: frozenset[str],
+    prepare: Callable[[RecordedEvent], RecordedEvent] = lambda record: record,
 ) -> int:
-    """Check `path` completely, then load it into the empty `store`; returns the count."""
+    """Check `path` completely, then load it into the empty `store`, each record passed
+    through `prepare` (e.g. sealing private fields found in clear); returns the count."""
     if store.head_position() != 0:
         raise TransferError(str(path), 0, "import needs an empty store")
     with path.open("rb") as handle:
-        plan = check_import(_text_lines(handle, str(path)), decode, tombstone_types, str(path))
-    store.import_records(plan.records)
-    return len(plan.records)
+        plan = check_import(read_lines(handle, str(path)), decode, tombstone_types, str(path))
+    records = [prepare(record) for record in plan.records]
+    store.import_records(records)
+    return len(records)

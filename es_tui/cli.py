@@ -26,7 +26,8 @@ EXIT_NOT_FOUND = 5
 EPILOG = """\
 exit codes:
   0  ok
-  1  verify-erasure (or forget's own check) found a residue of the forgotten idea
+  1  verify-erasure (or forget's own check) found a residue of the forgotten idea;
+     verify found a sealed payload that fails authentication (tampered with)
   2  bad usage or input (nothing was written)
   3  concurrency conflict: the idea moved since the expected version (nothing was written)
   4  a domain rule refused the command (e.g. editing a deleted idea)
@@ -239,12 +240,24 @@ def build_parser() -> argparse.ArgumentParser:
         help="also check this export file (repeatable)",
     )
     p.add_argument(
+        "--log",
+        dest="logs",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="also check this text file, e.g. a server's access log (repeatable)",
+    )
+    p.add_argument(
         "--text",
         dest="texts",
         action="append",
         default=[],
         metavar="TEXT",
         help="a value the idea held, to look for in clear in every file (repeatable)",
+    )
+    command(
+        "verify",
+        "open every sealed payload: list those without a key or tampered with (exit 1)",
     )
     command("export", "write every stored event to a JSON-lines file").add_argument(
         "file", metavar="FILE.jsonl"

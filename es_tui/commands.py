@@ -18,6 +18,7 @@ from domain.ideas.codec import stream_id_of
 from domain.ideas.errors import IdeaDeletedError, IdeaError, IdeaNotFoundError, InvalidFieldError
 from domain.ideas.handler import CommandOutcome
 from domain.shredding.erasure import Secrets
+from domain.shredding.integrity import check_events, check_store
 from domain.shredding.keystore import KeyStoreError
 from domain.store.errors import (
     ConcurrencyError,
@@ -30,6 +31,8 @@ from domain.transfer import (
     check_import,
     export_events,
     import_file,
+    iter_log,
+    read_lines,
     record_to_dict,
 )
 from domain.versioning import VersioningError
@@ -148,10 +151,48 @@ def _import(system: System, args: argparse.Namespace) -> int:
     path = Path(args.file)
     if not path.is_file():
         raise TransferError(str(path), 0, "no such file")
-    count = import_file(system.store, path, system.codec.decode, TOMBSTONE_TYPES)
+    count = import_file(
+        system.store, path, system.codec.decode, TOMBSTONE_TYPES, system.codec.seal_clear
+    )
     system.view.catch_up()
-    _emit({"imported": count, "file": str(path)})
+    sealed = check_events(iter_log(system.store), system.keys)
+    _emit(
+        {
+            "imported": count,
+            "file": str(path),
+            "sealed": sealed.sealed,
+            "unreadable": {"no key": sealed.no_key, "tampered": sealed.tampered},
+        }
+    )
+    if sealed.no_key:
+        print(
+            f"es-tui: {sealed.no_key} of {sealed.sealed} sealed event(s) have no key in this "
+            "store's key store: their titles and descriptions read ⟦shredded⟧. To read them, "
+            "import again into an empty store with --key-store naming the key store of the "
+            "store exported (e.g. --key-store ideas.db.keys); those of ideas forgotten since "
+            "the export stay shredded.",
+            file=sys.stderr,
+        )
+    if sealed.tampered:
+        print(
+            f"es-tui: {sealed.tampered} sealed event(s) fail authentication (tampered with or "
+            "damaged): they read ⟦corrupted⟧; `es-tui verify` lists them.",
+            file=sys.stderr,
+        )
     return EXIT_OK
+
+
+def _verify(system: System, args: argparse.Namespace) -> int:
+    report = check_store(system.store, system.keys)
+    _emit(
+        {
+            "sealed": report.sealed,
+            "no key": report.no_key,
+            "tampered": report.tampered,
+            "unreadable": [u.as_dict() for u in report.unopened],
+        }
+    )
+    return EXIT_OK if report.tampered == 0 else EXIT_RESIDUE
 
 
 COMMANDS: dict[str, Callable[[System, argparse.Namespace], int]] = {
@@ -169,6 +210,7 @@ COMMANDS: dict[str, Callable[[System, argparse.Namespace], int]] = {
     "idea": _idea,
     "export": _export,
     "import": _import,
+    "verify": _verify,
 }
 
 
@@ -185,10 +227,14 @@ def _verify_erasure(system: System, args: argparse.Namespace) -> int:
     missing = [f for f in args.exports if not Path(f).is_file()]
     if missing:
         raise TransferError(missing[0], 0, "no such export file")
+    missing = [f for f in args.logs if not Path(f).is_file()]
+    if missing:
+        raise TransferError(missing[0], 0, "no such log file")
     report = system.eraser.verify(
         args.idea_id,
         Secrets(tuple(args.texts)),
         exports=[Path(f) for f in args.exports],
+        logs=[Path(f) for f in args.logs],
     )
     _emit(report.as_dict())
     return EXIT_OK if report.clean else EXIT_RESIDUE
@@ -212,11 +258,12 @@ def _check_import_first(args: argparse.Namespace) -> int | None:
     try:
         if not path.is_file():
             raise TransferError(str(path), 0, "no such file")
-        with path.open(encoding="utf-8") as handle:
-            check_import(handle, checker.codec.decode, TOMBSTONE_TYPES, str(path))
-    except (TransferError, UnicodeDecodeError, OSError) as exc:
-        reason = str(exc) if not isinstance(exc, UnicodeDecodeError) else f"{path}: not UTF-8"
-        return _fail(EXIT_USAGE, reason)
+        with path.open("rb") as handle:
+            lines = read_lines(handle, str(path))
+            # seal_clear decodes too, and refuses private fields both sealed and in clear
+            check_import(lines, checker.codec.seal_clear, TOMBSTONE_TYPES, str(path))
+    except (TransferError, OSError) as exc:
+        return _fail(EXIT_USAGE, str(exc))
     finally:
         checker.close()
     return None

@@ -11,7 +11,10 @@ from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict
 
-from domain.ideas.fields import Description, IdeaId, Reason, Title
+from domain.ideas.fields import IdeaId
+from domain.ideas.fields import StoredDescription as Description
+from domain.ideas.fields import StoredReason as Reason
+from domain.ideas.fields import StoredTitle as Title
 
 
 class IdeaEvent(BaseModel):

@@ -5,6 +5,7 @@ lost) or `CORRUPTED` (the ciphertext fails authentication)."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import uuid
 from collections.abc import Iterable
@@ -82,6 +83,24 @@ class ShreddingCodec:
         if not isinstance(event, IdeaEvent):
             raise TypeError(f"{record.type} is not an ideas event")
         return event
+
+    def seal_clear(self, record: RecordedEvent) -> RecordedEvent:
+        """`record` with its private fields sealed under the stream's key if they are in
+        clear (an export edited by hand, or written by another tool), else `record` itself;
+        ValueError if private fields are both sealed and in clear (one envelope per event,
+        and the sealed one cannot be opened to merge them)."""
+        event = self.decode(record)
+        private = type(event).PRIVATE
+        clear = sorted(f for f in private if record.data.get(f) is not None)
+        if not clear:
+            return record
+        if SEALED in record.data:
+            raise ValueError(
+                f"private field(s) {', '.join(clear)} in clear beside a sealed envelope"
+            )
+        key = self.keys.create_key(record.stream_id)
+        aad = aad_for_event(record.stream_id, record.version, str(record.event_id))
+        return dataclasses.replace(record, data=seal(key, aad, record.data, private))
 
     def _sealing_key(self, stream_id: str, values: Iterable[object]) -> bytes | None:
         """The key to seal `values` under; None when the stream has no key and the values are

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
-from domain.ideas.codec import stream_id_of
+from domain.ideas.codec import idea_id_of, stream_id_of
 from domain.ideas.handler import CommandOutcome, IdeaCommandHandler
 from domain.ideas.projection import IdeaView
 from domain.shredding.cipher import CORRUPTED, REDACTED
@@ -36,13 +36,21 @@ class Eraser:
         self.view = view
         self.files = list(files)
         self.verifier = ErasureVerifier(
-            store, keys, view_rows=self._view_rows, files=lambda: self.files
+            store,
+            keys,
+            view_row=self._view_row,
+            stored_view=self._stored_view,
+            files=lambda: self.files,
         )
 
-    def _view_rows(self) -> Iterable[tuple[str, str]]:
-        for row in self.view.storage.rows():
-            yield stream_id_of(row.idea_id), f"{row.title}\n{row.description}"
-        # Opening a value not in the sealed format shows a marker: look at what is stored too.
+    def _view_row(self, stream_id: str) -> bool:
+        idea_id = idea_id_of(stream_id)
+        return idea_id is not None and self.view.storage.get(idea_id) is not None
+
+    def _stored_view(self) -> Iterable[tuple[str, str]]:
+        # The values as kept at rest (sealed, unless something stored them in clear). A
+        # read model kept only in memory has no such form: its values are the live ideas'
+        # own, and only a row of the forgotten idea would be a residue there.
         stored = getattr(self.view.storage, "stored_texts", None)
         if callable(stored):
             for idea_id, text in stored():
@@ -90,9 +98,10 @@ class Eraser:
         secrets: Secrets | None = None,
         *,
         exports: Sequence[Path] = (),
+        logs: Sequence[Path] = (),
         extra: Sequence[tuple[str, Iterable[str]]] = (),
     ) -> ErasureReport:
         """Check every place for `secrets` (values known before the forget, or given)."""
         return self.verifier.verify(
-            stream_id_of(idea_id), secrets or Secrets(), exports=exports, extra=extra
+            stream_id_of(idea_id), secrets or Secrets(), exports=exports, logs=logs, extra=extra
         )

@@ -127,3 +127,59 @@ def test_forget_of_an_idea_with_short_values_is_clean(cli: Cli, title: str, desc
     result = cli("forget", idea_id)
     assert result.code == 0, [p for p in result.json()["erasure"]["places"] if not p["clean"]]
     assert cli("verify-erasure", idea_id, "--text", title).code == 0
+
+
+def test_a_log_file_holding_the_text_is_a_residue_named_by_line(cli: Cli, tmp_path: Path) -> None:
+    idea_id, _ = forgotten(cli, tmp_path)
+    log = tmp_path / "access.log"
+    lines = [
+        '127.0.0.1 - "GET /ideas HTTP/1.1" 200',
+        f'127.0.0.1 - "POST /ideas HTTP/1.1" 201 title={TITLE}',
+        '127.0.0.1 - "GET /streams HTTP/1.1" 200',
+    ]
+    log.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = cli("verify-erasure", idea_id, "--text", TITLE, "--log", str(log))
+    assert result.code == 1
+    finding = next(p for p in result.json()["places"] if p["place"] == "log access.log")
+    assert finding["clean"] is False
+    assert str(log) in finding["detail"] and "line 2" in finding["detail"]
+
+
+@pytest.mark.parametrize(
+    "form",
+    [
+        "Hedgehog%20crossing%20on%20Elm%20Road",  # a query string
+        "Hedgehog+crossing+on+Elm+Road",  # a form body
+        '"title": "Hedgehog crossing on Elm Road"',  # a JSON request body
+    ],
+)
+def test_the_text_is_found_in_the_forms_a_log_writes_it(
+    cli: Cli, tmp_path: Path, form: str
+) -> None:
+    idea_id, _ = forgotten(cli, tmp_path)
+    log = tmp_path / "server.log"
+    log.write_text(f"first line\nsecond line\nGET /ideas?q={form} 200\n", encoding="utf-8")
+    result = cli("verify-erasure", idea_id, "--text", TITLE, "--log", str(log))
+    assert result.code == 1
+    assert "line 3" in places_detail(result.json(), "log server.log")
+
+
+def places_detail(report: dict[str, Any], place: str) -> str:
+    detail: str = next(p["detail"] for p in report["places"] if p["place"] == place)
+    return detail
+
+
+def test_a_log_without_the_text_is_clean(cli: Cli, tmp_path: Path) -> None:
+    idea_id, _ = forgotten(cli, tmp_path)
+    log = tmp_path / "access.log"
+    log.write_text('GET /ideas 200\nPOST /ideas title="Neighbour" 201\n', encoding="utf-8")
+    result = cli("verify-erasure", idea_id, "--text", TITLE, "--text", DESC, "--log", str(log))
+    assert result.code == 0
+    assert places(result.json())["log access.log"] is True
+
+
+def test_verify_erasure_with_a_missing_log_is_bad_usage(cli: Cli, tmp_path: Path) -> None:
+    idea_id, _ = forgotten(cli, tmp_path)
+    result = cli("verify-erasure", idea_id, "--log", str(tmp_path / "gone.log"))
+    assert (result.code, result.out) == (2, "")
+    assert "gone.log" in one_line(result.err)

@@ -70,8 +70,13 @@ def test_round_trip_with_the_original_key_store_gives_an_identical_file(
 
     result = cli(*keys, "import", str(exported), store=target)
 
-    assert result.code == 0, result.err
-    assert result.json() == {"imported": 14, "file": str(exported)}
+    assert (result.code, result.err) == (0, "")
+    assert result.json() == {
+        "imported": 14,
+        "file": str(exported),
+        "sealed": 8,  # the forgotten idea's tombstone holds nothing private
+        "unreadable": {"no key": 0, "tampered": 0},
+    }
     again = tmp_path / "again.jsonl"
     assert cli(*keys, "export", str(again), store=target).code == 0
     assert again.read_bytes() == exported.read_bytes()
@@ -85,7 +90,12 @@ def test_without_its_key_store_an_import_shows_redaction_for_private_fields_only
     cli: Cli, exported: Path, tmp_path: Path
 ) -> None:
     target = tmp_path / "no-keys.db"
-    assert cli("import", str(exported), store=target).code == 0
+    result = cli("import", str(exported), store=target)
+    assert result.code == 0
+    # the import says so, and how to read them
+    assert result.json()["unreadable"] == {"no key": 8, "tampered": 0}
+    assert "8 of 8 sealed event(s) have no key" in one_line(result.err)
+    assert "--key-store" in result.err
 
     original, imported = cli("ideas").lines(), cli("ideas", store=target).lines()
     assert len(imported) == len(original) == 3

@@ -30,7 +30,7 @@ from domain.ideas import (
 )
 from domain.ideas.codec import EventCodec
 from domain.ideas.events import IDEA_EVENTS
-from domain.ideas.fields import Title
+from domain.ideas.fields import StoredTitle
 from domain.ideas.projection import IdeaView
 from domain.shredding.cipher import CORRUPTED, REDACTED, SEALED
 from domain.shredding.codec import ShreddingCodec
@@ -47,7 +47,7 @@ class IdeaUpdatedV1(IdeaEvent):
     """An older IdeaUpdated that could only change the title."""
 
     PRIVATE: ClassVar[frozenset[str]] = frozenset({"title"})
-    title: Title | None = None
+    title: StoredTitle | None = None
 
 
 def versioned_registry() -> EventRegistry:

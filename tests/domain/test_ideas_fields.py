@@ -4,7 +4,12 @@ and a refused command appends nothing."""
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pydantic_core import PydanticCustomError
 
 from domain.ideas import (
     IdeaCommandHandler,
@@ -12,8 +17,10 @@ from domain.ideas import (
     InvalidFieldError,
     PublishIdea,
 )
-from domain.ideas.fields import DESCRIPTION_MAX, TITLE_MAX
+from domain.ideas.commands import RejectIdeaCreation
+from domain.ideas.fields import DESCRIPTION_MAX, TITLE_MAX, _safe_text
 from domain.store import MemoryEventStore
+from domain.store.records import NewEvent
 from tests.domain.conftest import IdeaMaker
 
 CONTROL = ["\x00", "\x07", "\x1b[31m", "\x7f", "\x9b", "\u202e"]
@@ -108,7 +115,8 @@ def test_messages_speak_plainly(handler: IdeaCommandHandler) -> None:
         handler.publish("x" * (TITLE_MAX + 1), "a\x00b")
     assert err.value.errors == {
         "title": f"String should have at most {TITLE_MAX} characters",
-        "description": "must not contain control characters (found U+0000)",
+        "description": "must not contain control characters, line separators or bidi "
+        "overrides (found U+0000)",
     }
 
 
@@ -150,3 +158,129 @@ def test_events_refuse_bad_fields_too() -> None:
         IdeaCreationRequested(idea_id="abc", title="", description="d")
     with pytest.raises(ValueError):
         IdeaCreationRequested(idea_id="abc", title="t", description="d", extra=1)  # type: ignore[call-arg]
+
+
+SCRIPTS = {
+    "Persian with ZWNJ": "می\u200cخواهم کتاب\u200cها را بخوانم",
+    "Hindi with ZWJ": "क्\u200dष हिन्दी में लिखा विचार",
+    "Malayalam chillu with ZWJ": "ന\u200d് മലയാളം",
+    "family emoji (ZWJ sequence)": "Family day "
+    + "\u200d".join(["\U0001f468", "\U0001f469", "\U0001f467", "\U0001f466"]),
+    "flag of England (tag characters)": "\U0001f3f4"
+    + "".join(chr(0xE0000 + ord(c)) for c in "gbeng")
+    + "\U000e007f",
+    "Arabic with RLM and ALM": "فكرة\u200f جديدة\u061c 2026",
+    "Hebrew with LRM": "רעיון חדש\u200e (v2)",
+    "CJK": "暗黑模式 ダークモード 다크 모드",
+    "combining marks": "Cafe\u0301 n\u0303 Z\u0335a\u0337l\u0336g\u0334o",
+    "variation selector": "Heart \u2764\ufe0f",
+    "soft hyphen and zero-width space": "extra\u00adordinary zero\u200bwidth",
+}
+
+
+@pytest.mark.parametrize("text", SCRIPTS.values(), ids=SCRIPTS.keys())
+@pytest.mark.parametrize("field", ["title", "description"])
+def test_text_in_every_script_is_accepted(
+    handler: IdeaCommandHandler, field: str, text: str
+) -> None:
+    fields = {"title": "fine", "description": "fine", field: text}
+    outcome = handler.publish(**fields)
+    assert (outcome.state.title, outcome.state.description) == (
+        fields["title"],
+        fields["description"],
+    )
+
+
+UNSAFE = {
+    "C0 control": "\x01",
+    "carriage return": "\r",
+    "DEL": "\x7f",
+    "C1 control (NEL)": "\x85",
+    "line separator": "\u2028",
+    "paragraph separator": "\u2029",
+    **{f"bidi U+{ord(c):04X}": c for c in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"},
+    "lone high surrogate": "\ud800",
+    "lone low surrogate": "\udfff",
+    "noncharacter U+FDD0": "\ufdd0",
+    "noncharacter U+FFFE": "\ufffe",
+    "noncharacter U+10FFFF": "\U0010ffff",
+    "noncharacter U+1FFFE": "\U0001fffe",
+}
+
+
+@pytest.mark.parametrize(("name", "bad"), UNSAFE.items(), ids=UNSAFE.keys())
+@pytest.mark.parametrize("field", ["title", "description", "reason"])
+def test_every_unsafe_class_is_refused(field: str, name: str, bad: str) -> None:
+    text = f"Dark{bad}mode"
+    # pydantic itself refuses a lone surrogate as not a string (it cannot be encoded)
+    expected = "unicode string" if "surrogate" in name else f"U\\+{ord(bad):04X}"
+    with pytest.raises(ValueError, match=expected):
+        if field == "reason":
+            RejectIdeaCreation(idea_id="abc", reason=text)
+        else:
+            PublishIdea(**{"title": "t", "description": "d", field: text})
+
+
+def test_a_title_is_one_line_in_every_sense() -> None:
+    for breaker in ("\n", "\r", "\u2028", "\u2029", "\x85", "\x0b", "\x0c"):
+        with pytest.raises(ValueError):
+            PublishIdea(title=f"line one{breaker}line two", description="d")
+
+
+def plain_rule(value: str, allowed: str) -> bool:
+    """The rule stated per character, without any fast path: True when the text is safe."""
+    for ch in value:
+        if ch in allowed:
+            continue
+        cat = unicodedata.category(ch)
+        code = ord(ch)
+        if cat in ("Cc", "Zl", "Zp", "Cs"):
+            return False
+        if 0x202A <= code <= 0x202E or 0x2066 <= code <= 0x2069:
+            return False
+        if 0xFDD0 <= code <= 0xFDEF or code % 0x10000 in (0xFFFE, 0xFFFF):
+            return False
+    return True
+
+
+INTERESTING = st.sampled_from(
+    list("aZ é\n\t\r")
+    + list(SCRIPTS.values())
+    + list(UNSAFE.values())
+    + ["\u200c", "\u200d", "\u200e", "\u200f", "\ufeff", "\U000e0001", "\ue000", "\u0378"]
+)
+
+
+@settings(max_examples=400)
+@given(st.lists(st.one_of(st.characters(), INTERESTING), max_size=12).map("".join))
+def test_the_fast_path_equals_the_plain_rule(value: str) -> None:
+    for allowed in ("", "\n\t"):
+        try:
+            _safe_text(value, allowed)
+            accepted = True
+        except PydanticCustomError:
+            accepted = False
+        assert accepted == plain_rule(value, allowed), ascii(value)
+
+
+EARLIER = {
+    "line separator": "two\u2028lines",
+    "paragraph separator": "two\u2029paragraphs",
+    "noncharacter": "odd\ufdd0one",
+}
+
+
+@pytest.mark.parametrize("text", EARLIER.values(), ids=EARLIER.keys())
+def test_an_event_stored_under_the_earlier_rule_still_loads(
+    handler: IdeaCommandHandler, store: MemoryEventStore, make_idea: IdeaMaker, text: str
+) -> None:
+    # An earlier rule accepted these; the stored history must stay readable and editable.
+    idea_id = make_idea("accepted")
+    stream_id = f"idea-{idea_id}"
+    data = {"idea_id": idea_id, "title": text, "description": text}
+    store.append(stream_id, [NewEvent("IdeaUpdated", data)], expected_version=2)
+    assert handler.load(idea_id).state.title == text
+    assert handler.edit(idea_id, title="Fixed").state.title == "Fixed"
+    # new input meets the current rule
+    with pytest.raises(InvalidFieldError):
+        handler.edit(idea_id, description=text)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from domain.bootstrap import System
+from domain.store import ANY, NewEvent
 from es_tui.app import ExplorerApp
 from es_tui.screens.erasure import ErasureReportScreen
 from tests.ui.conftest import text_of, wait_for, wait_text
@@ -14,7 +15,11 @@ async def test_a_copy_left_in_another_idea_is_reported_as_a_residue(
     app: ExplorerApp, system: System
 ) -> None:
     idea = system.ideas.publish("Refund request", SECRET).idea_id
-    system.ideas.publish("Copied note", SECRET)  # someone pasted the same text elsewhere
+    # Another idea with the same text holds it sealed under its own key: not a residue. A
+    # copy kept in clear (here in an event's metadata) is one.
+    system.ideas.publish("Copied note", SECRET)
+    note = NewEvent("NoteTaken", {}, metadata={"note": SECRET})
+    system.store.append("notes-1", [note], expected_version=ANY)
     stream = f"idea-{idea}"
     async with app.run_test(size=(160, 48)) as pilot:
         main = app.main_screen
@@ -29,8 +34,10 @@ async def test_a_copy_left_in_another_idea_is_reported_as_a_residue(
         assert not report.clean
         shown = text_of(app.screen.query_one("#erasure-report"))
         assert "✘ residue found" in shown
+        log = next(line for line in shown.splitlines() if "global log" in line)
+        assert log.lstrip().startswith("✘") and "1 event(s) elsewhere hold the values" in log
         read_model = next(line for line in shown.splitlines() if "read model" in line)
-        assert read_model.lstrip().startswith("✘") and "1 row(s) hold the values" in read_model
+        assert read_model.lstrip().startswith("✔")
         events = next(line for line in shown.splitlines() if line.lstrip().startswith("✔ events"))
         assert "only the tombstone remains" in events  # the forget itself did its part
         await pilot.press("enter")
