@@ -176,11 +176,15 @@ class ErasureVerifier:
 
         destroyed = self.keys.is_destroyed(stream_id)
         has_key = self.keys.key_for(stream_id) is not None
+        gone = "key destroyed"
+        detail = getattr(self.keys, "destruction_detail", None)
+        if destroyed and not has_key and callable(detail):
+            gone = f"key destroyed: {detail(stream_id)}"  # what the key store itself checked
         add(
             Finding(
                 "key store",
                 destroyed and not has_key,
-                "key destroyed" if destroyed and not has_key else "the key still exists",
+                gone if destroyed and not has_key else "the key still exists",
             )
         )
 
