@@ -93,6 +93,13 @@ def first_line(exc: BaseException) -> str:
     return line.replace("FATAL:  ", "")
 
 
+def connection_lost(exc: psycopg.OperationalError) -> bool:
+    """Whether `exc` says the connection is gone (the server shut down, crashed, or the
+    session was terminated), rather than that one statement failed."""
+    state = exc.sqlstate
+    return state is None or state.startswith(("08", "57P"))
+
+
 def connect(target: Target, *, autocommit: bool = True) -> psycopg.Connection[Any]:
     """A new connection; StoreUrlError with libpq's reason when it cannot be made."""
     try:
