@@ -252,3 +252,37 @@ def test_while_the_server_is_away_each_part_says_so(
         view.close()
         keys.close()
         store.close()
+
+
+@pytest.mark.parametrize("size", [1, 3])
+def test_a_write_whose_session_dies_before_its_commit_is_stored_once(
+    cluster: Path, url: str, size: int
+) -> None:
+    kills: list[int] = []
+    armed = threading.Event()
+
+    def die_once(records: object) -> None:
+        # The writing session, idle in its transaction, is ended before it commits.
+        if armed.is_set() and not kills:
+            with superuser(cluster) as db:
+                rows = db.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE usename = 'es_tui' AND state = 'idle in transaction'"
+                ).fetchall()
+            kills.append(len(rows))
+
+    store = PostgresEventStore.open(url, poll_interval=None, before_commit=die_once)
+    try:
+        store.append("s-1", [NewEvent("Noted", {"n": 0})], ANY)
+        armed.set()
+        batch = [NewEvent("Noted", {"n": i}) for i in range(1, size + 1)]
+        written = store.append("s-1", batch, 1)
+        assert kills == [1]
+        stored = store.read_stream("s-1")
+        assert [e.data["n"] for e in stored] == list(range(size + 1))
+        assert stored[1:] == written
+        # The caller's own retry of the acknowledged batch is recognised, not applied again.
+        assert store.append("s-1", batch, 1) == written
+        assert len(store.read_stream("s-1")) == size + 1
+    finally:
+        store.close()
