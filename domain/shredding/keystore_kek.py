@@ -118,15 +118,20 @@ class KekFiles:
             raise KekMissingError(path, "not the key this database was wrapped with")
         return kek
 
+    def older_than(self, generation: int) -> list[Path]:
+        """The KEK files of generations below `generation` still in the directory."""
+        if not self.directory.is_dir():
+            return []
+        return sorted(
+            path
+            for path in self.directory.iterdir()
+            if (found := self._name.fullmatch(path.name)) and int(found.group(1)) < generation
+        )
+
     def destroy_below(self, generation: int) -> list[Path]:
         """Overwrite and remove every KEK file of an older generation; returns them."""
         gone: list[Path] = []
-        if not self.directory.is_dir():
-            return gone
-        for path in self.directory.iterdir():
-            found = self._name.fullmatch(path.name)
-            if found is None or int(found.group(1)) >= generation:
-                continue
+        for path in self.older_than(generation):
             with contextlib.suppress(FileNotFoundError):
                 size = path.stat().st_size
                 with path.open("r+b") as f:

@@ -292,16 +292,21 @@ class PostgresKeyStore:
         )
         return new_generation, new
 
-    def destruction_detail(self, stream_id: str) -> str:
-        """What destroying `stream_id`'s key did, and what it cannot reach, for the erasure
-        report."""
-        old = self.files.path(self.generation - 1).name if self.generation > 1 else "none"
-        return (
-            f"wrapped key deleted; every other key re-wrapped under KEK generation "
-            f"{self.generation}; the previous KEK file ({old}) overwritten and removed, so "
-            "copies of the database (heap, WAL, replicas, backups) hold the key only wrapped "
-            "under a destroyed KEK. A backup that also copied that KEK file can still unwrap "
-            f"it; so can a copy of the KEK directory {self._kek_dir}"
+    def destruction_detail(self, stream_id: str) -> tuple[bool, str]:
+        """Whether the old KEKs are gone, and what was checked about the destroyed key of
+        `stream_id` and what cannot be, for the erasure report."""
+        older = self.files.older_than(self.generation)
+        checked = (
+            f"checked: no older KEK file is left in {self._kek_dir}"
+            if not older
+            else f"NOT destroyed: {len(older)} older KEK file(s) still in {self._kek_dir}"
+        )
+        return not older, (
+            f"no wrapped key left; the other keys are wrapped under KEK generation "
+            f"{self.generation}; {checked}. Not checked: copies of the database (heap, WAL, "
+            "replicas, backups) still hold the key wrapped under an older KEK, readable by "
+            "whoever also kept a copy of that KEK file (a backup of the KEK directory, a file "
+            "system snapshot)"
         )
 
     def is_destroyed(self, stream_id: str) -> bool:

@@ -13,6 +13,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from domain.bootstrap import bootstrap
 from domain.shredding.keystore import KeyDestroyedError
 from domain.shredding.keystore_kek import KekFiles, KekMissingError
 from domain.shredding.keystore_postgres import PostgresKeyStore
@@ -218,3 +219,29 @@ def test_kek_files_are_private(keys: PostgresKeyStore, tmp_path: Path) -> None:
     path = keys.files.path(keys.generation)
     assert path.stat().st_mode & 0o777 == 0o600
     assert (tmp_path / "kek").stat().st_mode & 0o777 == 0o700
+
+
+def test_the_erasure_report_says_what_was_checked_and_what_cannot_be(
+    url: str, keys: PostgresKeyStore, tmp_path: Path
+) -> None:
+    system = bootstrap(url, keys=keys)
+    try:
+        kept = system.ideas.publish("kept", "still here").idea_id
+        idea = system.ideas.publish("secret title", "secret text").idea_id
+        old_kek = keys.files.path(keys.generation)
+        copy_of_old_kek = old_kek.read_bytes()
+
+        _, report = system.eraser.forget(idea)
+
+        (finding,) = [p for p in report.findings if p.place == "key store"]
+        assert finding.clean
+        assert "checked: no older KEK file is left" in finding.detail
+        assert "Not checked: copies of the database" in finding.detail
+        assert system.view.get(kept).title == "kept"
+        # A copy of the old KEK put back (a restored backup of the directory) is reported.
+        old_kek.write_bytes(copy_of_old_kek)
+        (finding,) = [p for p in system.eraser.verify(idea).findings if p.place == "key store"]
+        assert not finding.clean
+        assert "1 older KEK file(s) still in" in finding.detail
+    finally:
+        system.close()
