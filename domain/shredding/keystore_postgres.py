@@ -28,7 +28,7 @@ from psycopg import sql
 from domain.shredding.keystore import KEY_BYTES, KeyDestroyedError, KeyStoreError
 from domain.shredding.keystore_kek import KekFiles, check_value, default_kek_dir, unwrap, wrap
 from domain.store.errors import StoreUnavailableError, StoreUrlError
-from domain.store.postgres_schema import connect, first_line, parse_url
+from domain.store.postgres_schema import connect, connection_lost, first_line, parse_url
 
 T = TypeVar("T")
 Lock = Literal["", "FOR SHARE", "FOR UPDATE"]
@@ -82,7 +82,7 @@ class PostgresKeyStore:
             except StoreUrlError as exc:
                 raise StoreUnavailableError(self._target.shown, exc.reason) from None
             except psycopg.OperationalError as exc:
-                if self._db is None or not self._db.broken:
+                if self._db is None or not (self._db.broken or connection_lost(exc)):
                     raise  # the statement failed, not the connection
                 if attempt:
                     raise StoreUnavailableError(self._target.shown, first_line(exc)) from None

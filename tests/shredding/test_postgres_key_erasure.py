@@ -65,13 +65,14 @@ def flush_to_disk(cluster: Path, schema: str, *tables: str) -> None:
 
 
 def occurrences(cluster: Path, needle: bytes) -> dict[str, int]:
-    """How often `needle` occurs in the table files (`base/`, `global/`) and in `pg_wal/`."""
+    """How often `needle` occurs in `pg_wal/` and in every other file of the data directory
+    (the table files under `base/` among them)."""
     found = {"data files": 0, "pg_wal": 0}
     data = cluster / "data"
-    for part, label in (("base", "data files"), ("global", "data files"), ("pg_wal", "pg_wal")):
-        for path in (data / part).rglob("*"):
-            if path.is_file():
-                found[label] += path.read_bytes().count(needle)
+    for path in data.rglob("*"):
+        if path.is_file():
+            label = "pg_wal" if (data / "pg_wal") in path.parents else "data files"
+            found[label] += path.read_bytes().count(needle)
     return found
 
 
@@ -245,3 +246,29 @@ def test_the_erasure_report_says_what_was_checked_and_what_cannot_be(
         assert "1 older KEK file(s) still in" in finding.detail
     finally:
         system.close()
+
+
+def test_keys_an_older_store_kept_in_the_clear_are_wrapped_and_their_table_dropped(
+    url: str, tmp_path: Path
+) -> None:
+    schema = schema_of(url)
+    raw = os.urandom(32)
+    with psycopg.connect(server_url(), autocommit=True) as db:
+        db.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
+        db.execute(
+            f'CREATE TABLE "{schema}".es_stream_keys (stream_id text PRIMARY KEY, '
+            "key bytea NOT NULL, created_at timestamptz NOT NULL DEFAULT now())"
+        )
+        db.execute(f'INSERT INTO "{schema}".es_stream_keys VALUES (%s, %s)', ("old-1", raw))
+    keys = PostgresKeyStore(url, kek_dir=tmp_path / "kek")
+    try:
+        assert keys.key_for("old-1") == raw
+        with psycopg.connect(server_url(), autocommit=True) as db:
+            gone = db.execute("SELECT to_regclass(%s)", (f"{schema}.es_stream_keys",))
+            assert gone.fetchone() == (None,)
+            (wrapped,) = db.execute(
+                f'SELECT wrapped FROM "{schema}".es_wrapped_keys'
+            ).fetchone() or (b"",)
+        assert raw not in bytes(wrapped)
+    finally:
+        keys.close()
