@@ -1,6 +1,7 @@
 """`IdeaView` storage in a PostgreSQL database (normally the event store's, same schema): the
 rows and the checkpoint are written in one transaction, so a crash between the two can never
-apply an event twice, and every process on the database shares one read model."""
+apply an event twice, and every process on the database shares one read model. A connection
+the server dropped is made again on the next call (StoreUnavailableError while it is away)."""
 
 from __future__ import annotations
 

@@ -56,6 +56,7 @@ class PostgresKeyStore:
         """The KEK generation this handle uses (the database's, as last seen)."""
         self._kek = b""
         self.files = KekFiles(self._kek_dir, "")
+        self._db = connect(self._target)  # a bad URL or password is a StoreUrlError here
         try:
             with self._lock:
                 self._run(self._prepare)
