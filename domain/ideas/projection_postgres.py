@@ -59,7 +59,7 @@ class PostgresViewStorage:
         self._seal = seal
         self._unseal = unseal
         self._lock = threading.Lock()
-        self._db = connect(self._target)
+        self._db = connect(self._target, part="view")
         with self._db.transaction():
             self._db.execute("SELECT pg_advisory_xact_lock(%s)", (_CREATE_LOCK,))
             if self._target.schema is not None:
@@ -83,7 +83,7 @@ class PostgresViewStorage:
                 try:
                     if self._db.closed or self._db.broken:
                         self._db.close()
-                        self._db = connect(self._target)
+                        self._db = connect(self._target, part="view")
                     return work(self._db)
                 except StoreUrlError as exc:
                     raise StoreUnavailableError(self.url, exc.reason) from None

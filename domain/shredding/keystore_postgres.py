@@ -56,7 +56,9 @@ class PostgresKeyStore:
         """The KEK generation this handle uses (the database's, as last seen)."""
         self._kek = b""
         self.files = KekFiles(self._kek_dir, "")
-        self._db = connect(self._target)  # a bad URL or password is a StoreUrlError here
+        self._db = connect(
+            self._target, part="keys"
+        )  # a bad URL or password is a StoreUrlError here
         try:
             with self._lock:
                 self._run(self._prepare)
@@ -78,7 +80,7 @@ class PostgresKeyStore:
                 if self._db is None or self._db.closed or self._db.broken:
                     if self._db is not None:
                         self._db.close()
-                    self._db = connect(self._target)
+                    self._db = connect(self._target, part="keys")
                 return work(self._db)
             except StoreUrlError as exc:
                 raise StoreUnavailableError(self._target.shown, exc.reason) from None

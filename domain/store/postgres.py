@@ -129,7 +129,11 @@ class PostgresEventStore:
         self._pool.open()
         try:
             self._feed = CommitFeed(
-                self._fetch, self._sql, lambda: connect(target), channel_of(schema), poll_interval
+                self._fetch,
+                self._sql,
+                lambda: connect(target, part="listen"),
+                channel_of(schema),
+                poll_interval,
             )
         except BaseException:
             self._pool.close()
