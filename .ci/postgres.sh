@@ -8,6 +8,8 @@
 # Run directly (by hand):
 #     eval "$(bash .ci/postgres.sh start)"   # prints the exports and PG_CI_DIR
 #     bash .ci/postgres.sh stop "$PG_CI_DIR"
+# Restart, stop or start the server of a running cluster (tests of a server that goes away):
+#     bash .ci/postgres.sh ctl "$PG_CI_DIR" restart|stop|start [fast|immediate|smart]
 #
 # The cluster is for tests: fsync is off unless PG_CI_DURABLE=1 (use that for benchmarks).
 
@@ -106,6 +108,19 @@ postgres_stop() {
     unset PG_CI_DIR
 }
 
+# pg_ctl on a cluster this script made: restart, stop or start its server, keeping its port.
+postgres_ctl() {
+    local dir="${1:-}" action="${2:-}" mode="${3:-fast}" bin
+    [[ -n "$dir" && -f "$dir/es-tui-ci-cluster" ]] || { pg_ci_log "not a cluster of this script: $dir"; return 1; }
+    case "$action" in restart|stop|start) ;; *) pg_ci_log "unknown action: $action"; return 2 ;; esac
+    case "$mode" in fast|immediate|smart) ;; *) pg_ci_log "unknown mode: $mode"; return 2 ;; esac
+    bin="${PG_CI_BIN:-$(pg_ci_bindir)}"
+    local args=(-D "$dir/data" -w -t 60)
+    [[ "$action" == "start" ]] || args+=(-m "$mode")
+    [[ "$action" == "stop" ]] || args+=(-l "$dir/server.log")
+    pg_ci_as_owner "$bin/pg_ctl" "${args[@]}" "$action" >/dev/null
+}
+
 if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
     set -euo pipefail
     case "${1:-}" in
@@ -116,6 +131,7 @@ if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
             echo "export ES_TUI_BENCH_POSTGRES_URL='$ES_TUI_BENCH_POSTGRES_URL'"
             ;;
         stop) postgres_stop "${2:-}" ;;
-        *) echo "usage: $0 start | stop DIR" >&2; exit 2 ;;
+        ctl) postgres_ctl "${2:-}" "${3:-}" "${4:-fast}" ;;
+        *) echo "usage: $0 start | stop DIR | ctl DIR restart|stop|start [MODE]" >&2; exit 2 ;;
     esac
 fi

@@ -1,17 +1,21 @@
 """`IdeaView` storage in a PostgreSQL database (normally the event store's, same schema): the
 rows and the checkpoint are written in one transaction, so a crash between the two can never
-apply an event twice, and every process on the database shares one read model."""
+apply an event twice, and every process on the database shares one read model. A connection
+the server dropped is made again on the next call (StoreUnavailableError while it is away)."""
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 import psycopg
 
 from domain.ideas.projection import IdeaRow
-from domain.store.postgres_schema import connect, parse_url, quote
+from domain.store.errors import StoreUnavailableError, StoreUrlError
+from domain.store.postgres_schema import connect, connection_lost, first_line, parse_url, quote
+
+T = TypeVar("T")
 
 Seal = Callable[[str, str], str]
 """(idea_id, plaintext) -> the text to store; with shredding, the sealed (encrypted) form."""
@@ -55,7 +59,7 @@ class PostgresViewStorage:
         self._seal = seal
         self._unseal = unseal
         self._lock = threading.Lock()
-        self._db = connect(self._target)
+        self._db = connect(self._target, part="view")
         with self._db.transaction():
             self._db.execute("SELECT pg_advisory_xact_lock(%s)", (_CREATE_LOCK,))
             if self._target.schema is not None:
@@ -70,12 +74,25 @@ class PostgresViewStorage:
         self._deleted = f"{s}.es_view_deleted"
         self._checkpoint = f"{s}.es_view_checkpoint"
 
-    def _conn(self) -> psycopg.Connection[Any]:
-        """The connection, made again if the server dropped it. Holds `_lock`."""
-        if self._db.broken:
-            self._db.close()
-            self._db = connect(self._target)
-        return self._db
+    def _run(self, work: Callable[[psycopg.Connection[Any]], T]) -> T:
+        """Run `work` under `_lock`, once again on a new connection if the server dropped the
+        first (every `work` here is safe to run twice: `commit` checks the checkpoint);
+        StoreUnavailableError while the server is away."""
+        with self._lock:
+            for attempt in (0, 1):
+                try:
+                    if self._db.closed or self._db.broken:
+                        self._db.close()
+                        self._db = connect(self._target, part="view")
+                    return work(self._db)
+                except StoreUrlError as exc:
+                    raise StoreUnavailableError(self.url, exc.reason) from None
+                except psycopg.OperationalError as exc:
+                    if not (self._db.broken or connection_lost(exc)):
+                        raise
+                    if attempt:
+                        raise StoreUnavailableError(self.url, first_line(exc)) from None
+        raise AssertionError("unreachable")
 
     def _row(self, r: tuple[Any, ...]) -> IdeaRow:
         idea_id, title, description, status, version, created_at, updated_at = r
@@ -90,8 +107,7 @@ class PostgresViewStorage:
         )
 
     def _fetch(self, query: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-        with self._lock:
-            return self._conn().execute(query, params).fetchall()
+        return self._run(lambda db: db.execute(query, params).fetchall())
 
     def checkpoint(self) -> int:
         found = self._fetch(f"SELECT position FROM {self._checkpoint} WHERE name = %s", (NAME,))
@@ -128,8 +144,8 @@ class PostgresViewStorage:
             )
             for r in upserts.values()
         ]
-        with self._lock:
-            db = self._conn()
+
+        def write(db: psycopg.Connection[Any]) -> bool:
             with db.transaction(), db.cursor() as cur:
                 # The checkpoint row's lock makes processes sharing this view take turns.
                 stored = cur.execute(
@@ -160,11 +176,12 @@ class PostgresViewStorage:
                     f"UPDATE {self._checkpoint} SET position = %s WHERE name = %s",
                     (checkpoint, NAME),
                 )
-        return True
+            return True
+
+        return self._run(write)
 
     def reset(self) -> None:
-        with self._lock:
-            db = self._conn()
+        def empty(db: psycopg.Connection[Any]) -> None:
             with db.transaction():
                 db.execute(f"DELETE FROM {self._ideas}")
                 db.execute(f"DELETE FROM {self._deleted}")
@@ -172,6 +189,8 @@ class PostgresViewStorage:
                     f"UPDATE {self._checkpoint} SET position = 0 WHERE name = %s",
                     (NAME,),
                 )
+
+        self._run(empty)
 
     def close(self) -> None:
         with self._lock:

@@ -252,13 +252,13 @@ class ErasureVerifier:
 
         destroyed = self.keys.is_destroyed(stream_id)
         has_key = self.keys.key_for(stream_id) is not None
-        add(
-            Finding(
-                "key store",
-                destroyed and not has_key,
-                "key destroyed" if destroyed and not has_key else "the key still exists",
-            )
-        )
+        done = destroyed and not has_key
+        text = "key destroyed" if done else "the key still exists"
+        explain = getattr(self.keys, "destruction_detail", None)
+        if done and callable(explain):
+            done, what = explain(stream_id)  # the key store's own checks, and what it cannot
+            text = f"key destroyed: {what}"
+        add(Finding("key store", done, text))
 
         for place, path in self._files():
             clean, detail = _scan_file(path, needles)

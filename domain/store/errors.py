@@ -104,3 +104,15 @@ class StoreUrlError(EventStoreError, ValueError):
         self.url = url
         self.reason = reason
         super().__init__(f"cannot open store {url!r}: {reason}")
+
+
+class StoreUnavailableError(EventStoreError):
+    """The database cannot be reached right now (a restart, a dropped connection, a network
+    fault). The call that failed may or may not have taken effect; retrying it with the same
+    event ids is safe (a stored batch is recognised and not applied twice). `url` has its
+    password masked; `cause` is the driver's reason."""
+
+    def __init__(self, url: str, cause: str) -> None:
+        self.url = url
+        self.cause = cause
+        super().__init__(f"the database {url} is unavailable ({cause}); try again shortly")

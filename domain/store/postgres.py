@@ -31,13 +31,14 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Final, LiteralString
 
 import psycopg
-from psycopg_pool import ConnectionPool
+from psycopg_pool import ConnectionPool, PoolTimeout
 
 from domain.store.errors import (
     DuplicateEventError,
     InvalidEventError,
     SnapshotError,
     StoreClosedError,
+    StoreUnavailableError,
     StoreUrlError,
     StreamForgottenError,
     StreamNotFoundError,
@@ -60,6 +61,8 @@ from domain.store.postgres_schema import (
     Target,
     channel_of,
     connect,
+    connection_lost,
+    first_line,
     install,
     parse_url,
     quote,
@@ -118,13 +121,19 @@ class PostgresEventStore:
             max_size=max(pool_size, 1),
             open=False,
             timeout=CONNECT_TIMEOUT_S * 2,
+            # A connection the server dropped (a restart) is replaced before it is handed out.
+            check=ConnectionPool.check_connection,
             num_workers=2,
             name=f"es-tui-{schema}",
         )
         self._pool.open()
         try:
             self._feed = CommitFeed(
-                self._fetch, self._sql, lambda: connect(target), channel_of(schema), poll_interval
+                self._fetch,
+                self._sql,
+                lambda: connect(target, part="listen"),
+                channel_of(schema),
+                poll_interval,
             )
         except BaseException:
             self._pool.close()
@@ -171,10 +180,26 @@ class PostgresEventStore:
         if self._closed:
             raise StoreClosedError(self.shown_url)
 
+    def _unavailable(self, exc: Exception) -> StoreUnavailableError:
+        if isinstance(exc, PoolTimeout):
+            return StoreUnavailableError(self.shown_url, "no connection to the server")
+        return StoreUnavailableError(self.shown_url, first_line(exc))
+
     def _fetch(self, query: LiteralString, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        self._check_open()
-        with self._pool.connection() as conn:
-            return conn.execute(query, params, binary=True).fetchall()
+        """Run a read; once again on a new connection if the server dropped the first."""
+        for attempt in (0, 1):
+            self._check_open()
+            try:
+                with self._pool.connection() as conn:
+                    return conn.execute(query, params, binary=True).fetchall()
+            except PoolTimeout as exc:
+                raise self._unavailable(exc) from None
+            except psycopg.OperationalError as exc:
+                if not connection_lost(exc):
+                    raise
+                if attempt:
+                    raise self._unavailable(exc) from None
+        raise AssertionError("unreachable")
 
     def _call(
         self,
@@ -183,16 +208,24 @@ class PostgresEventStore:
         written: Callable[[tuple[Any, ...]], list[RecordedEvent]] | None = None,
     ) -> list[tuple[Any, ...]]:
         """Run a write function, committed on return. With `before_commit`, it runs in an
-        explicit transaction and the hook sees `written(row)` before the commit."""
+        explicit transaction and the hook sees `written(row)` before the commit. A lost
+        connection raises StoreUnavailableError: the write may have committed or not."""
         self._check_open()
-        with self._pool.connection() as conn:
-            if self._before_commit is None or written is None:
-                return conn.execute(query, params, binary=True).fetchall()
-            with conn.transaction():
-                rows = conn.execute(query, params, binary=True).fetchall()
-                if rows[0][0] == "appended":
-                    self._before_commit(written(rows[0]))
-                return rows
+        try:
+            with self._pool.connection() as conn:
+                if self._before_commit is None or written is None:
+                    return conn.execute(query, params, binary=True).fetchall()
+                with conn.transaction():
+                    rows = conn.execute(query, params, binary=True).fetchall()
+                    if rows[0][0] == "appended":
+                        self._before_commit(written(rows[0]))
+                    return rows
+        except PoolTimeout as exc:
+            raise self._unavailable(exc) from None
+        except psycopg.OperationalError as exc:
+            if not connection_lost(exc):
+                raise
+            raise self._unavailable(exc) from None
 
     # -- writing -------------------------------------------------------------------------
 
@@ -236,15 +269,23 @@ class PostgresEventStore:
             ]
 
         with self._feed.write_turn() as committed:
+            lookup = lost = False
             for attempt in range(_TRIES):
                 try:
                     # Stored events are looked for only on a second try: an event id of the
                     # batch stored already (a retry, or a clash) fails the first (unique).
-                    rows = self._call(self._sql.append, (*params, attempt > 0), written)
+                    rows = self._call(self._sql.append, (*params, lookup), written)
                     break
                 except psycopg.errors.UniqueViolation:
                     if attempt == _TRIES - 1:
                         raise
+                except StoreUnavailableError:
+                    # The connection went mid-write: the batch may be stored. Once more, on a
+                    # new connection, looking for its event ids, so it is never stored twice.
+                    if lost or attempt == _TRIES - 1:
+                        raise
+                    lost = True
+                lookup = True
             outcome, last_id, _, version, _, _, _, _, _, _ = rows[0]
             if outcome == "stored":
                 return _already_stored(stream_id, batch, to_records(r[1:] for r in rows))

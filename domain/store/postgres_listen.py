@@ -19,7 +19,7 @@ from typing import Any
 
 import psycopg
 
-from domain.store.errors import StoreClosedError, StoreUrlError
+from domain.store.errors import StoreClosedError, StoreUnavailableError, StoreUrlError
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +67,7 @@ class Listener:
                     self._wait(conn)
                 except StoreClosedError:
                     return
-                except (psycopg.Error, StoreUrlError, OSError) as exc:
+                except (psycopg.Error, StoreUrlError, StoreUnavailableError, OSError) as exc:
                     # The server went away: reconnect after a pause; the poll that follows
                     # the new LISTEN brings everything committed meanwhile.
                     log.warning("listening for commits failed, retrying: %s", exc)

@@ -93,10 +93,22 @@ def first_line(exc: BaseException) -> str:
     return line.replace("FATAL:  ", "")
 
 
-def connect(target: Target, *, autocommit: bool = True) -> psycopg.Connection[Any]:
-    """A new connection; StoreUrlError with libpq's reason when it cannot be made."""
+def connection_lost(exc: psycopg.OperationalError) -> bool:
+    """Whether `exc` says the connection is gone (the server shut down, crashed, or the
+    session was terminated), rather than that one statement failed."""
+    state = exc.sqlstate
+    return state is None or state.startswith(("08", "57P"))
+
+
+def connect(target: Target, *, autocommit: bool = True, part: str = "") -> psycopg.Connection[Any]:
+    """A new connection; StoreUrlError with libpq's reason when it cannot be made. `part`
+    names what uses it in the session's application name (`es-tui/keys`), so an operator
+    can tell the sessions apart in pg_stat_activity."""
+    params = dict(target.params)
+    if part:
+        params["application_name"] = f"{params.get('application_name', 'es-tui')}/{part}"[:63]
     try:
-        return psycopg.connect(**target.params, autocommit=autocommit)
+        return psycopg.connect(**params, autocommit=autocommit)
     except psycopg.Error as exc:
         raise StoreUrlError(target.shown, first_line(exc)) from None
 

@@ -26,6 +26,7 @@ from domain.ideas.errors import (
 from domain.store.errors import (
     ConcurrencyError,
     StoreClosedError,
+    StoreUnavailableError,
     StreamForgottenError,
     StreamNotFoundError,
 )
@@ -146,6 +147,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(IdeaError, _refused)
     app.add_exception_handler(ConcurrencyError, _conflict)
     app.add_exception_handler(StoreClosedError, _closed)
+    app.add_exception_handler(StoreUnavailableError, _closed)
 
 
 def _doc(model: type, text: str) -> dict[str, Any]:
