@@ -8,7 +8,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Markdown, Static
+from rich.markdown import Markdown
+from textual.widgets import Static
 
 INTRO = """\
 # es-tui — event sourcing, live
@@ -114,6 +115,16 @@ def help_markdown() -> str:
     return "\n".join(lines)
 
 
+class HelpText(Static):
+    """Markdown drawn as one widget (Textual's Markdown widget mounts and styles a widget per
+    table cell: a few hundred here, which took about a second to show)."""
+
+    def __init__(self, source: str, *, id: str | None = None) -> None:
+        super().__init__(Markdown(source), id=id)
+        self.source = source
+        """The Markdown shown."""
+
+
 class HelpScreen(ModalScreen[None]):
     """The concepts, the panes and the keys."""
 
@@ -123,7 +134,7 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-body"):
-            yield Markdown(help_markdown(), id="help")
+            yield HelpText(help_markdown(), id="help")
             yield Static("escape · q · ? close", id="help-keys")
 
     def on_mount(self) -> None:
