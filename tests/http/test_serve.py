@@ -60,7 +60,7 @@ def served() -> Iterator[tuple[str, subprocess.Popen[str]]]:
         process.communicate(timeout=10)
 
 
-def _until(check: Callable[[], bool], timeout: float = 5.0) -> None:
+def _until(check: Callable[[], bool], timeout: float = 30.0) -> None:
     deadline = time.monotonic() + timeout
     while not check():
         assert time.monotonic() < deadline, "timed out"
