@@ -97,8 +97,16 @@ async def test_two_explorers_on_one_postgres_database() -> None:
             )
             types = [e.type for e in second.store.read_stream(stream)]
             assert types == ["IdeaCreationRequested", "IdeaCreationAccepted"]
-            shown = text_of(app_a.main_screen.projection.ideas)
-            assert any("accepted" in line and "Shared on" in line for line in shown.splitlines())
+            # The first explorer's read model follows the answer, whichever manager wrote it.
+            await wait_for(
+                pilot_a,
+                lambda: any(
+                    "accepted" in line and "Shared on" in line
+                    for line in text_of(app_a.main_screen.projection.ideas).splitlines()
+                ),
+                "the first explorer to show the idea accepted",
+                DEADLINE,
+            )
     finally:
         second.close()
         first.close()
