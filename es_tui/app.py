@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -64,6 +65,8 @@ class ExplorerApp(App[None]):
         self.sub_title = getattr(system.store, "shown_url", system.store.url)  # no password
         self.main_screen = MainScreen(system)
         self._subscription: Subscription | None = None
+        self._change_posted = threading.Event()
+        """A `StoreChanged` is on its way to the app: commits meanwhile need no other."""
 
     def on_mount(self) -> None:
         self.push_screen(self.main_screen)
@@ -82,10 +85,17 @@ class ExplorerApp(App[None]):
             self._subscription = None
 
     def _on_commit(self, _events: Sequence[RecordedEvent]) -> None:
-        self.post_message(StoreChanged())
+        self._changed()
 
     def _on_view_change(self, _view: object) -> None:
-        self.post_message(StoreChanged())
+        self._changed()
+
+    def _changed(self) -> None:
+        """Post one `StoreChanged` per burst: at 200 commits a second, a message per commit
+        woke the event loop for each and queued work behind the keys."""
+        if not self._change_posted.is_set():
+            self._change_posted.set()
+            self.post_message(StoreChanged())
 
     def _on_reaction(self, result: CommandOutcome | Exception, trigger: RecordedEvent) -> None:
         command = "AcceptOrRejectCreation"
@@ -94,10 +104,9 @@ class ExplorerApp(App[None]):
         self.post_message(CommandRan(command, trigger.stream_id, result, "process manager"))
 
     def on_store_changed(self, _message: StoreChanged) -> None:
+        self._change_posted.clear()  # commits from now on post a new one
         for screen in self.screen_stack:
-            refresh = getattr(screen, "store_changed", None)
-            if callable(refresh):
-                refresh()
+            screen.post_message(StoreChanged())
 
     def on_command_ran(self, message: CommandRan) -> None:
         self.main_screen.log_command(message)

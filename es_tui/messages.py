@@ -7,9 +7,11 @@ from textual.message import Message
 from domain.ideas.handler import CommandOutcome
 
 
-class StoreChanged(Message):
-    """Something was committed (or the read model moved). Carries nothing: panes re-read the
-    store, so a burst of commits collapses into one refresh."""
+class StoreChanged(Message, bubble=False):
+    """Something was committed (or the read model moved): the one app-wide message for it.
+    Carries nothing: panes re-read the store, so a burst of commits collapses into one
+    refresh. The app receives it from the committing threads and passes it on to each screen
+    in its stack; a screen that shows the store handles it."""
 
     def can_replace(self, message: Message) -> bool:
         return isinstance(message, StoreChanged)

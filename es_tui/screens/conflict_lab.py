@@ -24,7 +24,7 @@ from domain.store.aggregate import Loaded
 from domain.store.errors import ConcurrencyError
 from domain.store.records import COMMAND, RecordedEvent, StreamInfo
 from es_tui.format import short_id
-from es_tui.messages import CommandRan
+from es_tui.messages import CommandRan, StoreChanged
 
 if TYPE_CHECKING:
     from domain.bootstrap import System
@@ -134,7 +134,7 @@ class ConflictLab(Screen[None]):
         # Wrap at the pane's width, not the console's.
         steps.write(line, width=steps.scrollable_content_region.width or None)
 
-    def store_changed(self) -> None:
+    def on_store_changed(self, _message: StoreChanged) -> None:
         """Show the stream as the store has it now (other writers may move it too)."""
         self._read_stream()
 

@@ -18,7 +18,7 @@ from domain.ideas.codec import idea_id_of, stream_id_of
 from domain.store.protocol import ALL_STREAM
 from domain.store.records import RecordedEvent, Snapshot, StreamInfo
 from es_tui.focus import Inspection, Requests, inspect
-from es_tui.messages import CommandRan
+from es_tui.messages import CommandRan, StoreChanged
 from es_tui.screens.confirm import ConfirmCommand, Result, outcome_of
 from es_tui.screens.conflict_lab import ConflictLab
 from es_tui.screens.erasure import ErasureReportScreen
@@ -91,6 +91,8 @@ class MainScreen(Screen[None]):
         """The event highlighted in the timeline."""
         self._refresh_due = False
         self._refreshed = 0.0
+        self._outcomes: list[CommandRan] = []
+        """Outcomes to write to #log with the next refresh."""
         self.streams = LineList(StreamsSource(system.store), follow=False, id="streams")
         self.streams.paint_with_highlight = True
         self.snapshots = LineList(empty="no snapshots kept", id="snapshots")
@@ -142,8 +144,11 @@ class MainScreen(Screen[None]):
 
     # -- live updates --------------------------------------------------------------------
 
-    def store_changed(self) -> None:
+    def on_store_changed(self, _message: StoreChanged) -> None:
         """Something was committed: refresh every pane soon (bursts share one refresh)."""
+        self._refresh_soon()
+
+    def _refresh_soon(self) -> None:
         if not self._refresh_due:
             self._refresh_due = True
             wait = max(REFRESH_INTERVAL, self._refreshed + REFRESH_GAP - time.monotonic())
@@ -152,6 +157,9 @@ class MainScreen(Screen[None]):
     def _refresh_panes(self) -> None:
         self._refresh_due = False
         self._refreshed = time.monotonic()
+        outcomes, self._outcomes = self._outcomes, []
+        for ran in outcomes:
+            self.log_pane.write_outcome(ran)
         self.streams.reload()
         self.timeline.refresh_rows()
         self.projection.refresh_view()
@@ -159,8 +167,14 @@ class MainScreen(Screen[None]):
         self._inspect(self.timeline.highlighted, self.inspection)
 
     def log_command(self, ran: CommandRan) -> None:
-        """Record a command's outcome in #log."""
-        self.log_pane.write_outcome(ran)
+        """Record a command's outcome in #log: yours at once; those of the process manager
+        and the traffic generator with the next refresh (a repaint each, dozens a second
+        under traffic, delayed the keys)."""
+        if ran.actor == "you":
+            self.log_pane.write_outcome(ran)
+            return
+        self._outcomes.append(ran)
+        self._refresh_soon()
 
     # -- selection -----------------------------------------------------------------------
 
@@ -317,13 +331,13 @@ class MainScreen(Screen[None]):
         else:
             view.pause()
             self.notify("Read model paused: new events pile up as lag.")
-        self.store_changed()
+        self._refresh_soon()
 
     @work(thread=True, group="rebuild", exclusive=True, exit_on_error=False)
     def action_rebuild_view(self) -> None:
         count = self.system.view.rebuild()
         self.app.call_from_thread(self.notify, f"Read model rebuilt from {count} events.")
-        self.app.call_from_thread(self.store_changed)
+        self.post_message(StoreChanged())
 
     # -- commands ------------------------------------------------------------------------
 
