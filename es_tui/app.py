@@ -9,11 +9,12 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
+from textual.signal import Signal
 
 from domain.ideas.handler import CommandOutcome
 from domain.store.protocol import Subscription
 from domain.store.records import RecordedEvent
-from es_tui.messages import CommandRan, StoreChanged
+from es_tui.messages import CommandRan, StoreChanged, StoreChanges
 from es_tui.screens.help import HelpScreen
 from es_tui.screens.main import MainScreen
 
@@ -63,7 +64,9 @@ class ExplorerApp(App[None]):
         self.api: ApiStatus | None = None
         """Where that API listens, or why it cannot (None: not asked for)."""
         self.sub_title = getattr(system.store, "shown_url", system.store.url)  # no password
-        self.main_screen = MainScreen(system)
+        self.store_changes: StoreChanges = Signal(self, "store-changes")
+        """Published once per burst of commits (see `StoreChanged`)."""
+        self.main_screen = MainScreen(system, self.store_changes)
         self._subscription: Subscription | None = None
         self._change_posted = threading.Event()
         """A `StoreChanged` is on its way to the app: commits meanwhile need no other."""
@@ -105,8 +108,7 @@ class ExplorerApp(App[None]):
 
     def on_store_changed(self, _message: StoreChanged) -> None:
         self._change_posted.clear()  # commits from now on post a new one
-        for screen in self.screen_stack:
-            screen.post_message(StoreChanged())
+        self.store_changes.publish(None)
 
     def on_command_ran(self, message: CommandRan) -> None:
         self.main_screen.log_command(message)

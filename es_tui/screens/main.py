@@ -18,7 +18,7 @@ from domain.ideas.codec import idea_id_of, stream_id_of
 from domain.store.protocol import ALL_STREAM
 from domain.store.records import RecordedEvent, Snapshot, StreamInfo
 from es_tui.focus import Inspection, Requests, inspect
-from es_tui.messages import CommandRan, StoreChanged
+from es_tui.messages import CommandRan, StoreChanges
 from es_tui.screens.confirm import ConfirmCommand, Result, outcome_of
 from es_tui.screens.conflict_lab import ConflictLab
 from es_tui.screens.erasure import ErasureReportScreen
@@ -82,9 +82,11 @@ class MainScreen(Screen[None]):
             super().__init__()
             self.index = index
 
-    def __init__(self, system: System) -> None:
+    def __init__(self, system: System, changes: StoreChanges) -> None:
         super().__init__()
         self.system = system
+        self.changes = changes
+        """Published once per burst of commits; this screen and the labs it opens follow it."""
         self.stream_id = ALL_STREAM
         """The stream selected in #streams."""
         self.event: RecordedEvent | None = None
@@ -130,6 +132,7 @@ class MainScreen(Screen[None]):
         self.state_pane.border_title = "State"
         self.projection.border_title = "Projection · read model (CQRS)"
         self.log_pane.border_title = "Log"
+        self.changes.subscribe(self, self._store_changed)
         self._inspector()
         self.streams.reload("start")
         self.set_class(True, "-show-timeline")
@@ -144,7 +147,7 @@ class MainScreen(Screen[None]):
 
     # -- live updates --------------------------------------------------------------------
 
-    def on_store_changed(self, _message: StoreChanged) -> None:
+    def _store_changed(self, _: None) -> None:
         """Something was committed: refresh every pane soon (bursts share one refresh)."""
         self._refresh_soon()
 
@@ -337,7 +340,7 @@ class MainScreen(Screen[None]):
     def action_rebuild_view(self) -> None:
         count = self.system.view.rebuild()
         self.app.call_from_thread(self.notify, f"Read model rebuilt from {count} events.")
-        self.post_message(StoreChanged())
+        self.app.call_from_thread(self._refresh_soon)
 
     # -- commands ------------------------------------------------------------------------
 
@@ -402,4 +405,4 @@ class MainScreen(Screen[None]):
 
     def action_conflict_lab(self) -> None:
         if idea_id := self._idea_or_warn("open the conflict lab on"):
-            self.app.push_screen(ConflictLab(self.system, idea_id))
+            self.app.push_screen(ConflictLab(self.system, idea_id, self.changes))
