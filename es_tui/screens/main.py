@@ -41,6 +41,11 @@ REFRESH_INTERVAL = 0.05
 """Commits arriving closer together than this are shown in one refresh."""
 REFRESH_GAP = 0.25
 """Under a steady stream of commits, at most one refresh this often (live, but cheap)."""
+KEYS_FIRST = 0.15
+"""A refresh due while keys are being pressed waits until none came for this long: it
+repaints every pane, and a key arriving meanwhile would wait for it."""
+MAX_STALE = 1.0
+"""…but panes never wait more than this for a refresh that is due."""
 
 TABS = ("timeline", "state", "projection", "log")
 
@@ -93,6 +98,8 @@ class MainScreen(Screen[None]):
         """The event highlighted in the timeline."""
         self._refresh_due = False
         self._refreshed = 0.0
+        self._due_since = 0.0
+        self._key_at = 0.0
         self._outcomes: list[CommandRan] = []
         """Outcomes to write to #log with the next refresh."""
         self.streams = LineList(StreamsSource(system.store), follow=False, id="streams")
@@ -154,10 +161,19 @@ class MainScreen(Screen[None]):
     def _refresh_soon(self) -> None:
         if not self._refresh_due:
             self._refresh_due = True
-            wait = max(REFRESH_INTERVAL, self._refreshed + REFRESH_GAP - time.monotonic())
+            self._due_since = time.monotonic()
+            wait = max(REFRESH_INTERVAL, self._refreshed + REFRESH_GAP - self._due_since)
             self.set_timer(wait, self._refresh_panes)
 
+    def on_key(self, _event: events.Key) -> None:
+        self._key_at = time.monotonic()  # seen on its way up; whoever binds it still does
+
     def _refresh_panes(self) -> None:
+        now = time.monotonic()
+        keys_stop = self._key_at + KEYS_FIRST - now
+        if keys_stop > 0 and now - self._due_since < MAX_STALE:
+            self.set_timer(keys_stop, self._refresh_panes)  # keys first
+            return
         self._refresh_due = False
         self._refreshed = time.monotonic()
         outcomes, self._outcomes = self._outcomes, []
