@@ -1,6 +1,6 @@
 """The explorer at scale: a generated store of a million events in memory, driven headless.
 
-    python benchmarks/explorer.py [--events N] [--repeat R]
+    python benchmarks/explorer.py [--events N] [--repeat R] [--traffic]
 
 Generates N events (default 1,000,000) with `--demo-events`' generator, then opens the
 explorer with Pilot at 160x48 and measures: generation time and resident memory, start-up
@@ -10,6 +10,10 @@ model, selecting another stream, and typing a timeline filter — each the media
 (default 15), from the key to the moment every pane has settled (no worker running, no page
 pending). CPU time is `time.process_time()`: every thread of the process counts. Each figure is
 printed with its target.
+
+`--traffic` measures instead keys while the traffic generator runs at 200 commands a second on
+a store of N events (default 100,000): arrows in Streams and in the timeline, `?` until help
+is painted, and the generator's sustained commits a second (see `_explorer_traffic.py`).
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from _explorer_traffic import drive_traffic
 from textual import events
 from textual.pilot import Pilot
 
@@ -40,6 +45,7 @@ START_TARGET_S = 2.0
 KEY_TARGET_MS = 20.0
 RSS_TARGET_MB = 1500.0
 TICK = 0.003
+TRAFFIC_EVENTS = 100_000
 
 
 def rss_mb() -> float:
@@ -301,9 +307,17 @@ def measure_forget(system: System) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--events", type=int, default=None)
     parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument(
+        "--traffic",
+        action="store_true",
+        help="keys while the traffic generator runs at 200 commands/s (default 100,000 events)",
+    )
     args = parser.parse_args(argv)
+    if args.traffic:
+        return under_traffic(args.events or TRAFFIC_EVENTS, args.repeat)
+    args.events = args.events or 1_000_000
 
     before = rss_mb()
     system = bootstrap("memory:", threaded=True, pm_delay=0.8)
@@ -323,6 +337,19 @@ def main(argv: list[str] | None = None) -> int:
     line("resident memory at the end", rss_mb(), "MB", RSS_TARGET_MB)
     missed = [m for m in medians if m > KEY_TARGET_MS]
     print(f"{len(medians) - len(missed)} of {len(medians)} key figures within {KEY_TARGET_MS:g} ms")
+    return 0
+
+
+def under_traffic(count: int, repeat: int) -> int:
+    """The `--traffic` mode: a `count`-event store, the generator at 200 commands/s."""
+    system = bootstrap("memory:", threaded=True, pm_delay=0.8)
+    print(f"generating {count:,} events")
+    fill(system, count)
+    try:
+        results = asyncio.run(drive_traffic(system, repeat))
+    finally:
+        system.close()
+    print(f"{sum(results)} of {len(results)} figures on target")
     return 0
 
 

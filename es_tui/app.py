@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import sys
+import threading
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
+from textual.signal import Signal
 
 from domain.ideas.handler import CommandOutcome
 from domain.store.protocol import Subscription
 from domain.store.records import RecordedEvent
-from es_tui.messages import CommandRan, StoreChanged
+from es_tui.messages import CommandRan, StoreChanged, StoreChanges
 from es_tui.screens.help import HelpScreen
 from es_tui.screens.main import MainScreen
 
@@ -40,6 +43,13 @@ PALETTE: tuple[tuple[str, str, str], ...] = (
 )
 """Command palette entries for the main screen's actions: title, help, action name."""
 
+SWITCH_INTERVAL = 0.001
+"""Seconds a busy thread may hold the interpreter before another waiting thread gets it
+(Python's default is 0.005). The traffic generator and the read model run Python code in
+threads; at the default, the UI thread waited up to 5 ms for each of the few hand-offs a key
+takes (to a worker reading rows, to the inspector, back), about half of a key's latency under
+traffic. The generator's throughput does not change."""
+
 
 class ExplorerApp(App[None]):
     """A keyboard-driven explorer of an event-sourced ideas system."""
@@ -62,10 +72,17 @@ class ExplorerApp(App[None]):
         self.api: ApiStatus | None = None
         """Where that API listens, or why it cannot (None: not asked for)."""
         self.sub_title = getattr(system.store, "shown_url", system.store.url)  # no password
-        self.main_screen = MainScreen(system)
+        self.store_changes: StoreChanges = Signal(self, "store-changes")
+        """Published once per burst of commits (see `StoreChanged`)."""
+        self.main_screen = MainScreen(system, self.store_changes)
         self._subscription: Subscription | None = None
+        self._change_posted = threading.Event()
+        self._switch_interval = sys.getswitchinterval()
+        """A `StoreChanged` is on its way to the app: commits meanwhile need no other."""
 
     def on_mount(self) -> None:
+        self._switch_interval = sys.getswitchinterval()
+        sys.setswitchinterval(SWITCH_INTERVAL)
         self.push_screen(self.main_screen)
         # Listeners run on whichever thread commits: they only post a message.
         self._subscription = self.system.subscribe(self._on_commit)
@@ -77,15 +94,23 @@ class ExplorerApp(App[None]):
             self.api = start_api(self, self.system, *self.http)
 
     def on_unmount(self) -> None:
+        sys.setswitchinterval(self._switch_interval)
         if self._subscription is not None:
             self._subscription.close()
             self._subscription = None
 
     def _on_commit(self, _events: Sequence[RecordedEvent]) -> None:
-        self.post_message(StoreChanged())
+        self._changed()
 
     def _on_view_change(self, _view: object) -> None:
-        self.post_message(StoreChanged())
+        self._changed()
+
+    def _changed(self) -> None:
+        """Post one `StoreChanged` per burst: at 200 commits a second, a message per commit
+        woke the event loop for each and queued work behind the keys."""
+        if not self._change_posted.is_set():
+            self._change_posted.set()
+            self.post_message(StoreChanged())
 
     def _on_reaction(self, result: CommandOutcome | Exception, trigger: RecordedEvent) -> None:
         command = "AcceptOrRejectCreation"
@@ -94,17 +119,18 @@ class ExplorerApp(App[None]):
         self.post_message(CommandRan(command, trigger.stream_id, result, "process manager"))
 
     def on_store_changed(self, _message: StoreChanged) -> None:
-        for screen in self.screen_stack:
-            refresh = getattr(screen, "store_changed", None)
-            if callable(refresh):
-                refresh()
+        self._change_posted.clear()  # commits from now on post a new one
+        self.store_changes.publish(None)
 
     def on_command_ran(self, message: CommandRan) -> None:
         self.main_screen.log_command(message)
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
+            # Installed once: later opens reuse its widgets, styles and layout.
+            if not self.is_screen_installed("help"):
+                self.install_screen(HelpScreen(), "help")
+            self.push_screen("help")
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from textual.message import Message
+from textual.signal import Signal
 
 from domain.ideas.handler import CommandOutcome
 
 
-class StoreChanged(Message):
-    """Something was committed (or the read model moved). Carries nothing: panes re-read the
-    store, so a burst of commits collapses into one refresh."""
+class StoreChanged(Message, bubble=False):
+    """Something was committed (or the read model moved): the one app-wide message for it,
+    posted to the app by the committing threads. Carries nothing: panes re-read the store, so
+    a burst of commits collapses into one refresh. The app then publishes its `StoreChanges`
+    signal to the screens that subscribed."""
 
     def can_replace(self, message: Message) -> bool:
         return isinstance(message, StoreChanged)
@@ -32,3 +35,8 @@ class CommandRan(Message):
     @property
     def ok(self) -> bool:
         return not isinstance(self.result, Exception)
+
+
+StoreChanges = Signal[None]
+"""The app's signal, published once per burst of commits: screens that show the store
+subscribe to it (screens that do not are never woken)."""

@@ -79,6 +79,8 @@ class Traffic:
         self._known: set[str] = set()
         self.total = 0
         self.total_conflicts = 0
+        self.commits = 0
+        """Commands committed since the generator was made (conflicts and refusals excluded)."""
 
     # -- rate ------------------------------------------------------------------------------
 
@@ -219,6 +221,8 @@ class Traffic:
             self._events.append((now, kind))
             if kind != "snapshot":
                 self.total += 1
+            if kind == "commit":
+                self.commits += 1
             while self._events and self._events[0][0] < now - WINDOW:
                 self._events.popleft()
 

@@ -24,7 +24,7 @@ from domain.store.aggregate import Loaded
 from domain.store.errors import ConcurrencyError
 from domain.store.records import COMMAND, RecordedEvent, StreamInfo
 from es_tui.format import short_id
-from es_tui.messages import CommandRan
+from es_tui.messages import CommandRan, StoreChanges
 
 if TYPE_CHECKING:
     from domain.bootstrap import System
@@ -93,9 +93,11 @@ class ConflictLab(Screen[None]):
             self.info = info
             self.last = last
 
-    def __init__(self, system: System, idea_id: str) -> None:
+    def __init__(self, system: System, idea_id: str, changes: StoreChanges | None = None) -> None:
         super().__init__()
         self.system = system
+        self.changes = changes
+        """The app's signal of commits, to follow the stream as others move it."""
         self.idea_id = idea_id
         self.stream_id = stream_id_of(idea_id)
         self.staged: dict[str, Loaded[IdeaState]] = {}
@@ -130,6 +132,8 @@ class ConflictLab(Screen[None]):
         self.query_one("#writer-a").border_title = "Writer A"
         self.query_one("#writer-b").border_title = "Writer B"
         self.query_one("#lab-steps").border_title = "What happened"
+        if self.changes is not None:
+            self.changes.subscribe(self, self.store_changed)
         self.action_start()
         self._read_stream()
 
@@ -150,7 +154,7 @@ class ConflictLab(Screen[None]):
         # Wrap at the pane's width, not the console's.
         steps.write(line, width=steps.scrollable_content_region.width or None)
 
-    def store_changed(self) -> None:
+    def store_changed(self, _: None = None) -> None:
         """Show the stream as the store has it now (other writers may move it too)."""
         self._read_stream()
 

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.markdown import Markdown
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
+from textual.geometry import Size
 from textual.screen import ModalScreen
-from textual.widgets import Markdown, Static
+from textual.strip import Strip
+from textual.widget import Widget
+from textual.widgets import Static
 
 INTRO = """\
 # es-tui — event sourcing, live
@@ -117,6 +121,35 @@ def help_markdown() -> str:
     return "\n".join(lines)
 
 
+class HelpText(Widget):
+    """Markdown drawn by one widget through the line API, rendered once per width (Textual's
+    Markdown widget mounts and styles a widget per table cell: a few hundred here, which took
+    about a second to show, so a second `?` closed help before it was seen)."""
+
+    DEFAULT_CSS = "HelpText { height: auto; }"
+
+    def __init__(self, source: str, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.source = source
+        """The Markdown shown."""
+        self._lines: dict[int, list[Strip]] = {}
+
+    def _rendered(self, width: int) -> list[Strip]:
+        if width not in self._lines:
+            console = self.app.console
+            options = console.options.update_width(max(width, 1))
+            lines = console.render_lines(Markdown(self.source), options, pad=True)
+            self._lines[width] = [Strip(line, width) for line in lines]
+        return self._lines[width]
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return len(self._rendered(width))
+
+    def render_line(self, y: int) -> Strip:
+        lines = self._rendered(self.size.width)
+        return lines[y] if y < len(lines) else Strip.blank(self.size.width)
+
+
 class HelpScreen(ModalScreen[None]):
     """The concepts, the panes and the keys."""
 
@@ -126,11 +159,15 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-body"):
-            yield Markdown(help_markdown(), id="help")
+            yield HelpText(help_markdown(), id="help")
             yield Static("escape · q · ? close", id="help-keys")
 
     def on_mount(self) -> None:
         self.query_one("#help-body").focus()
+
+    def on_screen_resume(self) -> None:
+        # The screen is kept between openings: each one starts at the top.
+        self.query_one("#help-body").scroll_home(animate=False)
 
     def action_close(self) -> None:
         self.dismiss(None)

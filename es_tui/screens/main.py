@@ -18,7 +18,7 @@ from domain.ideas.codec import idea_id_of, stream_id_of
 from domain.store.protocol import ALL_STREAM
 from domain.store.records import RecordedEvent, Snapshot, StreamInfo
 from es_tui.focus import Inspection, Requests, inspect
-from es_tui.messages import CommandRan
+from es_tui.messages import CommandRan, StoreChanges
 from es_tui.screens.confirm import ConfirmCommand, Result, outcome_of
 from es_tui.screens.conflict_lab import ConflictLab
 from es_tui.screens.erasure import ErasureReportScreen
@@ -41,6 +41,11 @@ REFRESH_INTERVAL = 0.05
 """Commits arriving closer together than this are shown in one refresh."""
 REFRESH_GAP = 0.25
 """Under a steady stream of commits, at most one refresh this often (live, but cheap)."""
+KEYS_FIRST = 0.15
+"""A refresh due while keys are being pressed waits until none came for this long: it
+repaints every pane, and a key arriving meanwhile would wait for it."""
+MAX_STALE = 1.0
+"""…but panes never wait more than this for a refresh that is due."""
 
 TABS = ("timeline", "state", "projection", "log")
 
@@ -82,15 +87,21 @@ class MainScreen(Screen[None]):
             super().__init__()
             self.index = index
 
-    def __init__(self, system: System) -> None:
+    def __init__(self, system: System, changes: StoreChanges) -> None:
         super().__init__()
         self.system = system
+        self.changes = changes
+        """Published once per burst of commits; this screen and the labs it opens follow it."""
         self.stream_id = ALL_STREAM
         """The stream selected in #streams."""
         self.event: RecordedEvent | None = None
         """The event highlighted in the timeline."""
         self._refresh_due = False
         self._refreshed = 0.0
+        self._due_since = 0.0
+        self._key_at = 0.0
+        self._outcomes: list[CommandRan] = []
+        """Outcomes to write to #log with the next refresh."""
         self.streams = LineList(StreamsSource(system.store), follow=False, id="streams")
         self.streams.paint_with_highlight = True
         self.snapshots = LineList(empty="no snapshots kept", id="snapshots")
@@ -128,6 +139,7 @@ class MainScreen(Screen[None]):
         self.state_pane.border_title = "State"
         self.projection.border_title = "Projection · read model (CQRS)"
         self.log_pane.border_title = "Log"
+        self.changes.subscribe(self, self._store_changed)
         self._inspector()
         self.streams.reload("start")
         self.set_class(True, "-show-timeline")
@@ -142,16 +154,31 @@ class MainScreen(Screen[None]):
 
     # -- live updates --------------------------------------------------------------------
 
-    def store_changed(self) -> None:
+    def _store_changed(self, _: None) -> None:
         """Something was committed: refresh every pane soon (bursts share one refresh)."""
+        self._refresh_soon()
+
+    def _refresh_soon(self) -> None:
         if not self._refresh_due:
             self._refresh_due = True
-            wait = max(REFRESH_INTERVAL, self._refreshed + REFRESH_GAP - time.monotonic())
+            self._due_since = time.monotonic()
+            wait = max(REFRESH_INTERVAL, self._refreshed + REFRESH_GAP - self._due_since)
             self.set_timer(wait, self._refresh_panes)
 
+    def on_key(self, _event: events.Key) -> None:
+        self._key_at = time.monotonic()  # seen on its way up; whoever binds it still does
+
     def _refresh_panes(self) -> None:
+        now = time.monotonic()
+        keys_stop = self._key_at + KEYS_FIRST - now
+        if keys_stop > 0 and now - self._due_since < MAX_STALE:
+            self.set_timer(keys_stop, self._refresh_panes)  # keys first
+            return
         self._refresh_due = False
         self._refreshed = time.monotonic()
+        outcomes, self._outcomes = self._outcomes, []
+        for ran in outcomes:
+            self.log_pane.write_outcome(ran)
         self.streams.reload()
         self.timeline.refresh_rows()
         self.projection.refresh_view()
@@ -159,8 +186,14 @@ class MainScreen(Screen[None]):
         self._inspect(self.timeline.highlighted, self.inspection)
 
     def log_command(self, ran: CommandRan) -> None:
-        """Record a command's outcome in #log."""
-        self.log_pane.write_outcome(ran)
+        """Record a command's outcome in #log: yours at once; those of the process manager
+        and the traffic generator with the next refresh (a repaint each, dozens a second
+        under traffic, delayed the keys)."""
+        if ran.actor == "you":
+            self.log_pane.write_outcome(ran)
+            return
+        self._outcomes.append(ran)
+        self._refresh_soon()
 
     # -- selection -----------------------------------------------------------------------
 
@@ -317,13 +350,13 @@ class MainScreen(Screen[None]):
         else:
             view.pause()
             self.notify("Read model paused: new events pile up as lag.")
-        self.store_changed()
+        self._refresh_soon()
 
     @work(thread=True, group="rebuild", exclusive=True, exit_on_error=False)
     def action_rebuild_view(self) -> None:
         count = self.system.view.rebuild()
         self.app.call_from_thread(self.notify, f"Read model rebuilt from {count} events.")
-        self.app.call_from_thread(self.store_changed)
+        self.app.call_from_thread(self._refresh_soon)
 
     # -- commands ------------------------------------------------------------------------
 
@@ -390,4 +423,4 @@ class MainScreen(Screen[None]):
 
     def action_conflict_lab(self) -> None:
         if idea_id := self._idea_or_warn("open the conflict lab on"):
-            self.app.push_screen(ConflictLab(self.system, idea_id))
+            self.app.push_screen(ConflictLab(self.system, idea_id, self.changes))

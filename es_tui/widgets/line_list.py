@@ -15,6 +15,7 @@ from typing import Any, ClassVar, Literal
 from rich.style import Style
 from textual import events, work
 from textual.binding import Binding, BindingType
+from textual.geometry import Region
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
@@ -362,14 +363,23 @@ class LineList(LineDrawing, ScrollView, can_focus=True):
         top = self._top_for(self.cursor)
         if top != int(self.scroll_y):
             self.scroll_to(y=top, animate=False)  # repaints
-        elif self._stale or self.cursor != self._drawn_cursor:
+        elif self._stale:
             self.refresh()
+        elif self.cursor != self._drawn_cursor:
+            self._refresh_rows(self._drawn_cursor, self.cursor)  # only what the move changed
         self._stale = False
         self._drawn_cursor = self.cursor
         self._request(self._missing(self.cursor))
         if self.on_paint is not None:
             self.on_paint()
         self._announce()
+
+    def _refresh_rows(self, *indexes: int) -> None:
+        """Repaint the lines of these rows (those in view): a whole-list repaint per cursor
+        move cost a few milliseconds a key."""
+        top, width = int(self.scroll_y), self.size.width
+        lines = [index - top + 1 for index in indexes]  # line 0 is the header
+        self.refresh(*(Region(0, y, width, 1) for y in lines if 0 < y < self.size.height))
 
     def _announce(self) -> bool:
         """Post `Highlighted` if the row under the cursor changed; whether it did."""

@@ -257,10 +257,12 @@ def test_threaded_with_a_delay_requested_first_then_accepted(
     manager = CreationProcessManager(handler, probability=1.0, threaded=True, delay=0.3)
     manager.start()
     try:
+        manager.pause()  # "requested, not yet answered" is certain only while it is paused
         published = handler.publish("Dark mode", "Follow the OS.")
         assert types(store, published.stream_id) == ["IdeaCreationRequested"]
         assert handler.load(published.idea_id).state.status == "requested"
-        deadline = time.monotonic() + 5
+        manager.resume()
+        deadline = time.monotonic() + 30
         while len(store.read_stream(published.stream_id)) < 2 and time.monotonic() < deadline:
             time.sleep(0.02)
         assert types(store, published.stream_id) == [

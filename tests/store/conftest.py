@@ -164,7 +164,7 @@ def ids(events: list[RecordedEvent]) -> list[Any]:
     return [e.event_id for e in events]
 
 
-def wait_for(condition: Callable[[], bool], timeout: float = 5.0) -> bool:
+def wait_for(condition: Callable[[], bool], timeout: float = 30.0) -> bool:
     """Poll `condition` until it holds or `timeout` seconds pass; a backend may deliver
     commits to subscribers on another thread, a little after `append` returns."""
     deadline = time.monotonic() + timeout

@@ -60,7 +60,7 @@ def test_notify_brings_commits_and_poll_works_without_the_thread(
     store.subscribe(got.extend)
     assert store.wait_listening(10)
     first = note(other)
-    assert wait_for(lambda: got == [first], timeout=2)
+    assert wait_for(lambda: got == [first], timeout=30)
 
     store.stop_polling()
     second = note(other)
@@ -72,7 +72,7 @@ def test_notify_brings_commits_and_poll_works_without_the_thread(
     store.start_polling(60)
     assert store.wait_listening(10)
     third = note(other)
-    assert wait_for(lambda: got == [first, second, third], timeout=2)
+    assert wait_for(lambda: got == [first, second, third], timeout=30)
     store.close()
 
 

@@ -66,7 +66,7 @@ def text_of(widget: Widget) -> str:
 
 
 async def wait_for(
-    pilot: Pilot[None], condition: Callable[[], bool], what: str, timeout: float = 5.0
+    pilot: Pilot[None], condition: Callable[[], bool], what: str, timeout: float = 30.0
 ) -> None:
     """Let the app run until `condition()` holds; fail with `what` after `timeout` seconds."""
     deadline = time.monotonic() + timeout
@@ -77,7 +77,7 @@ async def wait_for(
 
 
 async def wait_text(
-    pilot: Pilot[None], widget: Callable[[], Widget], needle: str, timeout: float = 5.0
+    pilot: Pilot[None], widget: Callable[[], Widget], needle: str, timeout: float = 30.0
 ) -> str:
     """Wait until `needle` appears in what `widget()` shows; return that text."""
     seen = ""

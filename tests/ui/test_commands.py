@@ -70,7 +70,8 @@ async def test_bad_field_shows_the_domain_rule_inline_and_sends_nothing(
         assert "✘" in error
         assert text_of(form.query_one("#desc-error")).strip() == ""
         assert isinstance(app.screen, IdeaForm)  # still open
-        await pilot.pause(0.2)
+        # Refused before sending: no command is in flight (so none can land later).
+        assert not form.busy
         assert system.store.head_position() == head
         await pilot.press("escape")
         await wait_for(pilot, lambda: app.screen is app.main_screen, "the form to close")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from textual.command import CommandPalette
+from textual.command import CommandList, CommandPalette
 from textual.widgets import Tabs
 
 from domain.bootstrap import System
@@ -40,7 +40,10 @@ async def test_palette_lists_every_action_and_runs_one(app: ExplorerApp) -> None
         await pilot.press("ctrl+p")
         await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette), "the palette")
         await pilot.press(*"Publish an idea")
-        await pilot.pause(0.3)
+        palette = app.screen
+        await wait_for(
+            pilot, lambda: palette.query_one(CommandList).option_count > 0, "the palette's matches"
+        )
         await pilot.press("down", "enter")
         await wait_for(pilot, lambda: isinstance(app.screen, IdeaForm), "the publish form")
         await pilot.press("escape")
