@@ -104,3 +104,13 @@ class StoreUrlError(EventStoreError, ValueError):
         self.url = url
         self.reason = reason
         super().__init__(f"cannot open store {url!r}: {reason}")
+
+
+class ReadOnlyStoreError(EventStoreError):
+    """A write to a store opened read-only (e.g. another library's database, shown as it is);
+    nothing was written."""
+
+    def __init__(self, url: str, operation: str) -> None:
+        self.url = url
+        self.operation = operation
+        super().__init__(f"the store {url} is read-only: {operation} is refused")
