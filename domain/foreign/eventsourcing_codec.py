@@ -64,48 +64,60 @@ class DecodedState:
     encrypted: bool
 
 
-def _json_object(blob: bytes) -> JsonObject | None:
+def _is_json_object(blob: bytes) -> bool:
     if not blob.startswith(b"{"):
-        return None
+        return False
     try:
-        value = json.loads(blob.decode("utf-8"))
+        return isinstance(json.loads(blob.decode("utf-8")), dict)
     except (UnicodeDecodeError, ValueError):
-        return None
-    return value if isinstance(value, dict) else None
+        return False
 
 
-def _inflate(blob: bytes) -> JsonObject | None:
+def _inflate(blob: bytes) -> bytes | None:
     try:
-        return _json_object(zlib.decompress(blob))
+        inflated = zlib.decompress(blob)
     except zlib.error:
         return None
+    return inflated if _is_json_object(inflated) else None
 
 
-def decode_state(blob: bytes, key: bytes | None) -> DecodedState:
-    """Open a stored state: plain JSON, zlib-compressed JSON, or (with `key`) AES-GCM
-    encrypted either of them. The format is recognised from the bytes, so one store may mix
-    events written before and after the application turned compression or encryption on."""
+@dataclass(frozen=True, slots=True)
+class OpenedBytes:
+    """A stored state's JSON bytes, as the library's transcoder wrote them (None: sealed)."""
+
+    json: bytes | None
+    compressed: bool
+    encrypted: bool
+
+
+def open_bytes(blob: bytes, key: bytes | None) -> OpenedBytes:
+    """Undo what the library's cipher and compressor did to a stored state. The format is
+    recognised from the bytes (JSON, zlib, else AES-GCM: nonce, tag, ciphertext), so one
+    store may mix events written before and after compression or encryption was turned on."""
     blob = bytes(blob)
-    plain = _json_object(blob)
-    if plain is not None:
-        return DecodedState(plain_json(plain), compressed=False, encrypted=False)
+    if _is_json_object(blob):
+        return OpenedBytes(blob, compressed=False, encrypted=False)
     inflated = _inflate(blob)
     if inflated is not None:
-        return DecodedState(plain_json(inflated), compressed=True, encrypted=False)
+        return OpenedBytes(inflated, compressed=True, encrypted=False)
     if key is None or len(blob) < _NONCE + _TAG:
-        return DecodedState(None, compressed=False, encrypted=True)
+        return OpenedBytes(None, compressed=False, encrypted=True)
     nonce, tag, body = blob[:_NONCE], blob[_NONCE : _NONCE + _TAG], blob[_NONCE + _TAG :]
     try:
         opened = AESGCM(key).decrypt(nonce, body + tag, None)
     except InvalidTag:  # another key, or damaged: it stays sealed
-        return DecodedState(None, compressed=False, encrypted=True)
-    plain = _json_object(opened)
-    if plain is not None:
-        return DecodedState(plain_json(plain), compressed=False, encrypted=True)
+        return OpenedBytes(None, compressed=False, encrypted=True)
+    if _is_json_object(opened):
+        return OpenedBytes(opened, compressed=False, encrypted=True)
     inflated = _inflate(opened)
-    return DecodedState(
-        None if inflated is None else plain_json(inflated), compressed=True, encrypted=True
-    )
+    return OpenedBytes(inflated, compressed=True, encrypted=True)
+
+
+def decode_state(blob: bytes, key: bytes | None) -> DecodedState:
+    """Open a stored state (see `open_bytes`) and decode its JSON to plain values."""
+    opened = open_bytes(blob, key)
+    data = None if opened.json is None else plain_json(json.loads(opened.json.decode("utf-8")))
+    return DecodedState(data, compressed=opened.compressed, encrypted=opened.encrypted)
 
 
 def _unwrap(name: str, value: Any) -> Any:

@@ -149,6 +149,9 @@ class EventsourcingStore(ABC):
         self, stream_id: str, from_version: int = 1, to_version: int | None = None
     ) -> list[RecordedEvent]:
         """The events of one aggregate, by originator version."""
+        return self._records(self._fetch_stream(stream_id, from_version, to_version))
+
+    def _fetch_stream(self, stream_id: str, from_version: int, to_version: int | None) -> list[Row]:
         ids = self._ids(stream_id)
         if not ids:
             self._check_open()
@@ -158,7 +161,20 @@ class EventsourcingStore(ABC):
             f"{self._select} WHERE {self._in(ids)} AND originator_version >= {self.P}"
             f" AND originator_version <= {self.P} ORDER BY originator_version"
         )
-        return self._records(self._fetch(sql, (*ids, from_version, upper)))
+        return self._fetch(sql, (*ids, from_version, upper))
+
+    def stored_rows(
+        self, stream_id: str, to_version: int | None = None
+    ) -> list[tuple[str, int, str, bytes]]:
+        """One aggregate's rows as the library stored them, up to `to_version`: (originator
+        id, originator version, topic, state bytes)."""
+        rows = self._fetch_stream(stream_id, 1, to_version)
+        return [(originator_text(r[1]), int(r[2]), str(r[3]), bytes(r[4])) for r in rows]
+
+    @property
+    def cipher_key(self) -> bytes | None:
+        """The key that opens encrypted states, if one was given."""
+        return self._key
 
     def read_all(self, from_position: int = 1, limit: int | None = None) -> list[RecordedEvent]:
         """The application's notification log from `from_position`."""
