@@ -230,9 +230,10 @@ def _check_import_first(args: argparse.Namespace) -> int | None:
 
 def run_command(args: argparse.Namespace, policy: SnapshotPolicy) -> int:
     """Run the subcommand `args.command`; returns the exit code."""
-    from es_tui.foreign_commands import is_foreign, run_foreign_command
+    from es_tui.foreign_commands import FOREIGN_ONLY, is_foreign, run_foreign_command
 
-    if is_foreign(args.store):  # another library's store: read-only, no ideas system
+    if is_foreign(args.store) or args.command in FOREIGN_ONLY:
+        # another library's store: read-only, no ideas system
         return run_foreign_command(args, policy)
     if args.command == "import":
         refused = _check_import_first(args)

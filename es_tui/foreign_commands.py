@@ -9,6 +9,13 @@ import os
 import sys
 from collections.abc import Callable
 
+from domain.foreign.eventsourcing_replay import (
+    ReplayError,
+    aggregate_at,
+    import_modules,
+    state_json,
+)
+from domain.foreign.eventsourcing_store import EventsourcingStore
 from domain.store import open_store
 from domain.store.errors import EventStoreError
 from domain.store.protocol import EventStore
@@ -18,7 +25,9 @@ from es_tui import commands as c
 from es_tui.cli import EXIT_NOT_FOUND, EXIT_OK, EXIT_USAGE
 
 FOREIGN_PREFIX = "eventsourcing+"
-READ_COMMANDS = ("streams", "events", "log", "export")
+READ_COMMANDS = ("streams", "events", "log", "export", "state")
+FOREIGN_ONLY = frozenset({"state"})
+"""Commands only a foreign store runs."""
 
 
 def is_foreign(url: str) -> bool:
@@ -28,6 +37,11 @@ def is_foreign(url: str) -> bool:
 
 def run_foreign_command(args: argparse.Namespace, policy: SnapshotPolicy) -> int:
     """Run a read subcommand on a foreign store; refuse the others (exit 2)."""
+    if not is_foreign(args.store):
+        return c._fail(
+            EXIT_USAGE,
+            f"{args.command} reads eventsourcing+sqlite: or eventsourcing+postgresql: stores only",
+        )
     if args.command not in READ_COMMANDS:
         return c._fail(
             EXIT_USAGE,
@@ -48,7 +62,7 @@ def run_foreign_command(args: argparse.Namespace, policy: SnapshotPolicy) -> int
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_OK
-    except (TransferError, EventStoreError, OSError) as exc:
+    except (TransferError, EventStoreError, ReplayError, OSError) as exc:
         return c._fail(EXIT_USAGE, str(exc))
     finally:
         store.close()
@@ -75,9 +89,28 @@ def _export(store: EventStore, args: argparse.Namespace) -> int:
     return c.export_to(store, args.file)
 
 
+def _state(store: EventStore, args: argparse.Namespace) -> int:
+    if not isinstance(store, EventsourcingStore):
+        raise ReplayError(args.stream_id, "only an eventsourcing store can rebuild its aggregates")
+    if store.stream_info(args.stream_id) is None:
+        raise c.NotFound(f"stream {args.stream_id} does not exist")
+    import_modules(args.imports)
+    aggregate = aggregate_at(store, args.stream_id, args.at_version)
+    c._emit(
+        {
+            "stream_id": args.stream_id,
+            "version": aggregate.version,
+            "aggregate": f"{type(aggregate).__module__}:{type(aggregate).__qualname__}",
+            "state": state_json(aggregate),
+        }
+    )
+    return EXIT_OK
+
+
 _COMMANDS: dict[str, Callable[[EventStore, argparse.Namespace], int]] = {
     "streams": _streams,
     "events": _events,
     "log": _log,
     "export": _export,
+    "state": _state,
 }
