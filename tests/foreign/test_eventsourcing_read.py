@@ -20,7 +20,7 @@ from domain.store import (
     StoreUrlError,
     open_store,
 )
-from tests.foreign.conftest import Written, utc
+from tests.foreign.conftest import KEY, Written, utc, written_system
 
 
 def _open(url: str) -> EventsourcingStore:
@@ -187,14 +187,16 @@ def test_encrypted_events_stay_sealed_without_the_key(written: Written) -> None:
 
 
 @pytest.mark.usefixtures("keyless")
+@pytest.mark.parametrize("variant", ["encrypted", "both"])
 @pytest.mark.parametrize("how", ["env", "app-env", "named-env", "wrong"])
 def test_the_key_comes_from_where_the_library_reads_it(
-    written: Written, how: str, monkeypatch: pytest.MonkeyPatch
+    backend_name: str,
+    variant: str,
+    how: str,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
-    if written.variant not in ("encrypted", "both"):
-        pytest.skip("only the encrypted variants need a key")
-    from tests.foreign.conftest import KEY
-
+    written = written_system(backend_name, variant, tmp_path_factory)
     url = written.bank_url
     if how == "env":
         monkeypatch.setenv("CIPHER_KEY", KEY)
