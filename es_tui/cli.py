@@ -259,6 +259,21 @@ def build_parser() -> argparse.ArgumentParser:
         "verify",
         "open every sealed payload: list those without a key or tampered with (exit 1)",
     )
+    p = command(
+        "state",
+        "eventsourcing+ stores: an aggregate as of a version, rebuilt by the application's "
+        "own classes",
+    )
+    p.add_argument("stream_id", metavar="STREAM_ID")
+    p.add_argument("--version", dest="at_version", type=_positive_int, metavar="V")
+    p.add_argument(
+        "--import",
+        dest="imports",
+        action="append",
+        default=[],
+        metavar="MODULE",
+        help="import the application's module first (repeatable), so its topics resolve",
+    )
     command("export", "write every stored event to a JSON-lines file").add_argument(
         "file", metavar="FILE.jsonl"
     )

@@ -25,6 +25,7 @@ from domain.store.errors import (
     EventStoreError,
     StreamNotFoundError,
 )
+from domain.store.protocol import EventStore
 from domain.store.records import RecordedEvent, SnapshotPolicy, StreamInfo
 from domain.transfer import (
     TransferError,
@@ -125,13 +126,18 @@ def _idea(system: System, args: argparse.Namespace) -> int:
 
 
 def _export(system: System, args: argparse.Namespace) -> int:
-    target = Path(args.file)
+    return export_to(system.store, args.file)
+
+
+def export_to(store: EventStore, file: str) -> int:
+    """Write every event of `store` to `file` (JSON lines) and report the count."""
+    target = Path(file)
     # Write beside the target and rename, so a failed export never leaves half a file.
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent or Path("."))
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as out:
-                count = export_events(system.store, out)
+                count = export_events(store, out)
             # mkstemp makes the file private (0600); give it the mode a plain open would.
             umask = os.umask(0)
             os.umask(umask)
@@ -271,6 +277,11 @@ def _check_import_first(args: argparse.Namespace) -> int | None:
 
 def run_command(args: argparse.Namespace, policy: SnapshotPolicy) -> int:
     """Run the subcommand `args.command`; returns the exit code."""
+    from es_tui.foreign_commands import FOREIGN_ONLY, is_foreign, run_foreign_command
+
+    if is_foreign(args.store) or args.command in FOREIGN_ONLY:
+        # another library's store: read-only, no ideas system
+        return run_foreign_command(args, policy)
     if args.command == "import":
         refused = _check_import_first(args)
         if refused is not None:

@@ -10,6 +10,7 @@ from domain.store.errors import (
     EventStoreError,
     InvalidEventError,
     InvalidExpectedVersionError,
+    ReadOnlyStoreError,
     SnapshotError,
     StoreClosedError,
     StoreUrlError,
@@ -46,6 +47,7 @@ __all__ = [
     "InvalidExpectedVersionError",
     "MemoryEventStore",
     "NewEvent",
+    "ReadOnlyStoreError",
     "RecordedEvent",
     "Snapshot",
     "SnapshotError",
@@ -67,7 +69,9 @@ def open_store(
     snapshot_policy: SnapshotPolicy | None = None,
     deleted_types: Iterable[str] = (),
 ) -> EventStore:
-    """Open the store a URL names: `memory:`, `sqlite:///path.db` or `postgresql://...`."""
+    """Open the store a URL names: `memory:`, `sqlite:///path.db`, `postgresql://...`, or
+    (read-only) an `eventsourcing` library database: `eventsourcing+sqlite:///app.db`,
+    `eventsourcing+postgresql://...`."""
     if not isinstance(url, str) or not url:
         raise StoreUrlError(str(url), "a store URL is required (e.g. memory:)")
     scheme = url.split(":", 1)[0].lower()
@@ -88,6 +92,11 @@ def open_store(
         return PostgresEventStore.open(
             url, snapshot_policy=snapshot_policy, deleted_types=deleted_types
         )
+    if scheme in ("eventsourcing+sqlite", "eventsourcing+postgresql"):
+        # a database the `eventsourcing` library wrote, shown as it is and read-only
+        from domain.foreign import open_eventsourcing
+
+        return open_eventsourcing(url, snapshot_policy=snapshot_policy, deleted_types=deleted_types)
     raise StoreUrlError(
         url, f"unknown scheme {scheme!r}; use memory:, sqlite:///FILE or postgresql://..."
     )

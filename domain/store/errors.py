@@ -116,3 +116,14 @@ class StoreUnavailableError(EventStoreError):
         self.url = url
         self.cause = cause
         super().__init__(f"the database {url} is unavailable ({cause}); try again shortly")
+
+
+
+class ReadOnlyStoreError(EventStoreError):
+    """A write to a store opened read-only (e.g. another library's database, shown as it is);
+    nothing was written."""
+
+    def __init__(self, url: str, operation: str) -> None:
+        self.url = url
+        self.operation = operation
+        super().__init__(f"the store {url} is read-only: {operation} is refused")
