@@ -118,7 +118,6 @@ class StoreUnavailableError(EventStoreError):
         super().__init__(f"the database {url} is unavailable ({cause}); try again shortly")
 
 
-
 class ReadOnlyStoreError(EventStoreError):
     """A write to a store opened read-only (e.g. another library's database, shown as it is);
     nothing was written."""
