@@ -13,6 +13,7 @@ from domain.core.handler import (
     NoFreshIdError,
     Outcome,
 )
+from domain.core.managers import DomainProcessManager
 from domain.core.port import (
     Column,
     CommandSpec,
@@ -27,7 +28,9 @@ from domain.core.port import (
     TrafficProfile,
     UnknownCommandError,
     Upsert,
+    registry_of,
 )
+from domain.core.views import MemoryRowStorage, ReadModelView, RowStorage
 
 __all__ = [
     "Cause",
@@ -37,18 +40,23 @@ __all__ = [
     "DomainCodec",
     "DomainFold",
     "DomainHandler",
+    "DomainProcessManager",
     "FoldSpec",
     "InvalidCommandError",
     "Keys",
+    "MemoryRowStorage",
     "NoFreshIdError",
     "Outcome",
     "ProcessManagerSpec",
     "ReadModelSpec",
+    "ReadModelView",
     "Remove",
     "Row",
     "RowChange",
+    "RowStorage",
     "StateField",
     "TrafficProfile",
     "UnknownCommandError",
     "Upsert",
+    "registry_of",
 ]

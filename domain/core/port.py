@@ -147,6 +147,18 @@ class ProcessManagerSpec:
         return uuid.uuid5(REACTION_NAMESPACE, f"{trigger_id}:{self.name}")
 
 
+def registry_of(*models: type[BaseModel]) -> Callable[[], EventRegistry]:
+    """A registry factory for event models at schema version 1, each named by its class."""
+
+    def make() -> EventRegistry:
+        registry = EventRegistry()
+        for model in models:
+            registry.register(model)
+        return registry
+
+    return make
+
+
 TrafficCommand = Callable[[random.Random, Sequence[str]], BaseModel | None]
 """Draws a random command given the aggregate ids known so far (None: nothing to do)."""
 
@@ -195,7 +207,9 @@ class Domain(Generic[S]):
     """Fills an empty store with a deterministic demo (the same for the same seed)."""
     traffic: TrafficProfile | None = None
     description: str = ""
-    _by_name: dict[str, CommandSpec] = field(default_factory=dict, compare=False, repr=False)
+    _by_name: dict[str, CommandSpec] = field(
+        default_factory=dict, init=False, compare=False, repr=False
+    )
 
     def __post_init__(self) -> None:
         for spec in self.commands:

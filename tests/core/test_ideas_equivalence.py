@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from domain.core import Cause, DomainHandler
+from domain.core import Cause, DomainHandler, DomainProcessManager
 from domain.ideas.codec import PlainCodec, idea_registry
 from domain.ideas.commands import (
     AcceptIdeaCreation,
@@ -25,9 +25,10 @@ from domain.ideas.commands import (
     RejectIdeaCreation,
 )
 from domain.ideas.demo import seed_demo
-from domain.ideas.domain import IDEAS
+from domain.ideas.domain import IDEAS, creation_manager
 from domain.ideas.handler import Cause as IdeaCause
 from domain.ideas.handler import IdeaCommandHandler
+from domain.ideas.process_manager import CreationProcessManager, reaction_event_id
 from domain.ideas.state import IdeaState
 from domain.shredding.cipher import SEALED
 from domain.shredding.codec import ShreddingCodec
@@ -217,3 +218,44 @@ def test_each_codec_reads_what_the_other_sealed(pair: Pair) -> None:
     new_reader = DomainHandler(IDEAS, pair.old.store, keys=pair.old_keys)
     for e in pair.old.store.read_all():
         assert new_reader.codec.decode(e) == pair.old.codec.decode(e)
+
+
+@pytest.mark.parametrize("probability", [1.0, 0.5, 0.0])
+def test_the_creation_manager_behind_the_port_reacts_as_the_ideas_one(
+    pair: Pair, probability: float
+) -> None:
+    old = CreationProcessManager(pair.old, probability=probability, seed=5)
+    (spec,) = [creation_manager(probability)]
+    new = DomainProcessManager(pair.new, spec, seed=5)
+    for n in range(12):
+        pair.old.publish(f"Idea {n}", "Some text.")
+        pair.new.execute(PublishIdea(title=f"Idea {n}", description="Some text."))
+    # Trigger ids differ between the two stores: each side's reaction is checked against the
+    # ideas manager's decision for its own trigger.
+    old.catch_up()
+    new.catch_up()
+    assert old.reactions == new.reactions == 12
+
+    def reactions(handler: IdeaCommandHandler | DomainHandler[IdeaState]) -> list[Any]:
+        rows = []
+        for e in handler.store.read_all():
+            if e.type in ("IdeaCreationAccepted", "IdeaCreationRejected"):
+                (trigger,) = handler.store.read_stream(e.stream_id, 1, 1)
+                assert e.event_id == reaction_event_id(trigger.event_id)
+                assert e.metadata["causation_id"] == str(trigger.event_id)
+                assert e.metadata["correlation_id"] == trigger.metadata["correlation_id"]
+                rows.append((e.stream_id, e.type, creation_decision(trigger.event_id)))
+        return rows
+
+    def creation_decision(trigger_id: uuid.UUID) -> str | None:
+        return old.decide(trigger_id)
+
+    for handler in (pair.old, pair.new):
+        rows = reactions(handler)
+        assert len(rows) == 12
+        for _stream, kind, decision in rows:
+            assert kind == ("IdeaCreationAccepted" if decision is None else "IdeaCreationRejected")
+    # A second manager reacting to the same requests appends nothing new.
+    head = pair.new.store.head_position()
+    DomainProcessManager(pair.new, spec, seed=5).catch_up()
+    assert pair.new.store.head_position() == head
