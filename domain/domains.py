@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from domain.core.loading import DomainLoadError, load_domain_spec
@@ -34,3 +35,15 @@ def load_domain(spec: str = DEFAULT) -> Domain[Any]:
 def built_in() -> dict[str, Domain[Any]]:
     """Every built-in domain, by name."""
     return {name: load_domain_spec(where) for name, where in BUILT_IN.items()}
+
+
+def domain_for(
+    event_types: Iterable[str], candidates: Iterable[Domain[Any]] = ()
+) -> Domain[Any] | None:
+    """The domain (of `candidates`, default: the built-in ones) that knows every stored event
+    type, or None: a store nobody knows opens in raw mode (events as JSON, no commands)."""
+    types = set(event_types)
+    for domain in list(candidates) or list(built_in().values()):
+        if domain.knows(types):
+            return domain
+    return None

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -240,6 +240,24 @@ class Domain(Generic[S]):
         if stream_id.startswith(head) and len(stream_id) > len(head):
             return stream_id[len(head) :]
         return None
+
+    def state_values(self, state: S) -> list[tuple[StateField, object]]:
+        """The state's fields in display order, with their values."""
+        return [(f, getattr(state, f.name, None)) for f in self.state_fields]
+
+    def state_changes(self, before: S, after: S) -> list[tuple[StateField, object, object]]:
+        """The fields whose value differs between two states: (field, before, after)."""
+        return [
+            (f, old, new)
+            for (f, old), (_, new) in zip(
+                self.state_values(before), self.state_values(after), strict=True
+            )
+            if old != new
+        ]
+
+    def knows(self, event_types: Iterable[str]) -> bool:
+        """Whether every one of these stored event types is one of this domain's."""
+        return set(event_types) <= set(self.events().types())
 
     @property
     def state_private(self) -> frozenset[str]:

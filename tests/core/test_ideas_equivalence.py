@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from domain.core import Cause, DomainHandler, DomainProcessManager
+from domain.core import Cause, DomainHandler, DomainProcessManager, ReadModelView
 from domain.ideas.codec import PlainCodec, idea_registry
 from domain.ideas.commands import (
     AcceptIdeaCreation,
@@ -29,6 +29,7 @@ from domain.ideas.domain import IDEAS, creation_manager
 from domain.ideas.handler import Cause as IdeaCause
 from domain.ideas.handler import IdeaCommandHandler
 from domain.ideas.process_manager import CreationProcessManager, reaction_event_id
+from domain.ideas.projection import IdeaView
 from domain.ideas.state import IdeaState
 from domain.shredding.cipher import SEALED
 from domain.shredding.codec import ShreddingCodec
@@ -259,3 +260,29 @@ def test_the_creation_manager_behind_the_port_reacts_as_the_ideas_one(
     head = pair.new.store.head_position()
     DomainProcessManager(pair.new, spec, seed=5).catch_up()
     assert pair.new.store.head_position() == head
+
+
+def test_the_ideas_read_model_behind_the_port_lists_what_the_idea_view_lists(pair: Pair) -> None:
+    seed_demo(pair.old, seed=7)
+    view = IdeaView(pair.old.store, pair.old.codec)
+    view.catch_up()
+    (spec,) = IDEAS.read_models
+    generic = ReadModelView(
+        pair.old.store, IDEAS, spec, DomainHandler(IDEAS, pair.old.store, keys=pair.old_keys).codec
+    )
+    generic.catch_up()
+
+    expected = {
+        row.idea_id: {
+            "title": row.title,
+            "description": row.description,
+            "status": row.status,
+            "version": row.version,
+            "created_at": row.created_at.isoformat(),
+            "updated_at": row.updated_at.isoformat(),
+        }
+        for row in view.list()
+    }
+    assert len(expected) == 16  # deleted and forgotten ideas are not listed
+    assert generic.rows() == expected
+    assert {c.name for c in spec.columns} == set(next(iter(expected.values())))
