@@ -75,6 +75,7 @@ def test_the_ideas_traffic_profile_drives_the_generic_handler(seed: int) -> None
     rng = random.Random(seed)
     known: list[str] = []
     ran = refused = 0
+    refusals: tuple[type[Exception], ...] = (*IDEAS.errors, ConcurrencyError)
     for _ in range(300):
         command = profile.draw(rng, known)
         if command is None:
@@ -82,7 +83,7 @@ def test_the_ideas_traffic_profile_drives_the_generic_handler(seed: int) -> None
         assert IDEAS.command(command).model is type(command)
         try:
             outcome = handler.execute(command)
-        except (*IDEAS.errors, ConcurrencyError):
+        except refusals:
             refused += 1
             continue
         ran += 1
