@@ -114,7 +114,9 @@ def _load_file(spec: str, path: Path) -> ModuleType:
     while (folder / "__init__.py").is_file() and folder.parent != folder:
         packages.insert(0, folder)
         folder = folder.parent
-    prefix = "es_tui_user_" + hashlib.sha256(str(path).encode()).hexdigest()[:12]
+    # One prefix per outermost package (or lone file): two files of one package share it.
+    root = packages[0] if packages else path
+    prefix = "es_tui_user_" + hashlib.sha256(str(root).encode()).hexdigest()[:12]
     name = prefix
     try:
         for package in packages:
@@ -128,7 +130,8 @@ def _load_file(spec: str, path: Path) -> ModuleType:
             if str(path.parent) not in sys.path:
                 sys.path.insert(0, str(path.parent))
             return _exec(f"{prefix}_{path.stem}", path, None)
-        return _exec(f"{name}.{path.stem}", path, None)
+        loaded = sys.modules.get(f"{name}.{path.stem}")  # imported by its package already
+        return loaded if loaded is not None else _exec(f"{name}.{path.stem}", path, None)
     except DomainLoadError:
         raise
     except Exception as exc:

@@ -149,3 +149,21 @@ def test_domain_dot_something_that_is_not_es_tuis_says_why_and_what_to_do() -> N
         reason = error.value.reason
         assert "es-tui's own package 'domain'" in reason, spec
         assert "file path" in reason and ".py" in reason
+
+
+def test_two_files_of_one_package_share_its_modules(tmp_path: Path) -> None:
+    pkg = tmp_path / "shop" / "domain"
+    write(pkg / "__init__.py", "")
+    shutil.copy(BANK, pkg / "bank.py")
+    write(
+        pkg / "savings.py",
+        """
+        import dataclasses
+        from .bank import DOMAIN as BANK
+        SAVINGS = dataclasses.replace(BANK, name="savings", stream_prefix="savings")
+        """,
+    )
+    bank = load_domain(str(pkg / "bank.py"))
+    savings = load_domain(f"{pkg / 'savings.py'}:SAVINGS")
+    # One copy of the user's bank module: the savings domain reuses its very command models.
+    assert savings.commands[0].model is bank.commands[0].model

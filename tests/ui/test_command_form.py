@@ -91,7 +91,10 @@ async def test_long_text_and_enum_fields() -> None:
     async with app.run_test(size=(160, 48)) as pilot:
         await _opened(pilot, app)
         assert isinstance(app.form.query_one("#field-note"), TextArea)  # by the schema hint
-        # A required choice without a default starts blank: two down to the second colour.
+        await pilot.press("ctrl+s")  # a required choice starts blank: refused
+        await wait_for(pilot, lambda: "required" in _error(app.form, "colour"), "required")
+        assert app.results == []
+        # Two down to the second colour (the blank comes first).
         await pilot.press("enter", "down", "down", "enter", "tab", *"two coats", "ctrl+s")
         await wait_for(pilot, lambda: app.results != [], "the form to close")
     assert app.results == [Paint(colour=Colour.BLUE, note="two coats")]
