@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import enum
 import types
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
@@ -143,3 +144,47 @@ def plain_reason(error: Any) -> str:
     if kind == "extra_forbidden":
         return "not a field of this command"
     return str(error.get("msg", error))
+
+
+class CommandLineError(ValueError):
+    """`--field value` arguments that do not fit the command model."""
+
+    def __init__(self, command: str, argument: str, reason: str) -> None:
+        self.command = command
+        self.argument = argument
+        self.reason = reason
+        super().__init__(f"{command}: {argument}: {reason}")
+
+
+def option_name(field: str) -> str:
+    """The command-line option of a field: `overdraft_limit` -> `--overdraft-limit`."""
+    return "--" + field.replace("_", "-")
+
+
+def from_arguments(model: type[BaseModel], arguments: Sequence[str]) -> dict[str, object]:
+    """Fields from `--name value` (or `--name=value`) arguments, as strings for the model to
+    validate; a yes/no field is `--name` or `--no-name`. Unknown or repeated options and a
+    missing value raise CommandLineError (the model then checks the values themselves)."""
+    specs = {option_name(spec.name): spec for spec in describe(model)}
+    fields: dict[str, object] = {}
+    at = 0
+    while at < len(arguments):
+        argument, at = arguments[at], at + 1
+        option, has_value, value = argument.partition("=")
+        flag = specs.get("--" + option[5:]) if option.startswith("--no-") else None
+        negated = flag is not None and flag.kind == "bool" and not has_value
+        spec = flag if negated else specs.get(option)
+        if spec is None:
+            known = ", ".join(specs) or "none"
+            raise CommandLineError(model.__name__, argument, f"unknown option (known: {known})")
+        if spec.name in fields:
+            raise CommandLineError(model.__name__, argument, "given twice")
+        if spec.kind == "bool" and not has_value:
+            fields[spec.name] = not negated
+            continue
+        if not has_value:
+            if at >= len(arguments):
+                raise CommandLineError(model.__name__, argument, "a value is required")
+            value, at = arguments[at], at + 1
+        fields[spec.name] = value
+    return fields

@@ -201,6 +201,8 @@ class Domain(Generic[S]):
     """A fresh aggregate id, for commands that create an aggregate."""
     errors: tuple[type[Exception], ...] = (ValueError,)
     """The domain's refusals: front ends show these as "refused", not as a failure."""
+    not_found: tuple[type[Exception], ...] = ()
+    """Those refusals that mean "no such aggregate" (HTTP 404, CLI exit code for unknown)."""
     read_models: tuple[ReadModelSpec, ...] = ()
     process_managers: tuple[ProcessManagerSpec, ...] = ()
     seed_demo: Callable[[DomainHandler[S], int], object] | None = None

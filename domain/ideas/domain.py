@@ -39,7 +39,7 @@ from domain.ideas.commands import (
 from domain.ideas.decider import decide
 from domain.ideas.demo import EDIT_NOTES
 from domain.ideas.demo import IDEAS as DEMO_IDEAS
-from domain.ideas.errors import IdeaError
+from domain.ideas.errors import IdeaError, IdeaNotFoundError
 from domain.ideas.events import (
     IDEA_EVENTS,
     IdeaCreationAccepted,
@@ -269,6 +269,7 @@ IDEAS: Domain[IdeaState] = Domain(
     tombstone=lambda state, erased: IdeaForgotten(idea_id=state.idea_id, erased_events=erased),
     new_id=new_idea_id,
     errors=(IdeaError,),
+    not_found=(IdeaNotFoundError,),
     read_models=(
         ReadModelSpec(
             "ideas",

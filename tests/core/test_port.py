@@ -24,6 +24,8 @@ def test_commands_are_found_by_name_model_or_instance() -> None:
     assert spec is IDEAS.command(EditIdea) is IDEAS.command(EditIdea(idea_id="a", title="T"))
     assert not spec.creates and IDEAS.command("PublishIdea").creates
     assert IDEAS.command("ForgetIdea").forgets
+    with pytest.raises(IDEAS.not_found):
+        DomainHandler(IDEAS, MemoryEventStore()).execute(EditIdea(idea_id="abc", title="T"))
     with pytest.raises(UnknownCommandError) as unknown:
         IDEAS.command("Launch")
     assert (unknown.value.domain, unknown.value.command) == ("ideas", "Launch")
