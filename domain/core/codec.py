@@ -8,6 +8,7 @@ Without a key store every field is stored in clear.
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterable, Mapping
 from typing import Generic, Protocol, TypeVar
@@ -20,6 +21,7 @@ from domain.shredding.cipher import (
     SEALED,
     aad_for_event,
     aad_for_state,
+    aad_for_view,
     open_sealed,
     seal,
     sealed_fields,
@@ -30,6 +32,7 @@ from domain.versioning import EventRegistry
 S = TypeVar("S", bound=BaseModel)
 
 _MARKERS = frozenset({REDACTED, CORRUPTED})
+_VIEW_FIELD = frozenset({"v"})
 
 
 class Keys(Protocol):
@@ -125,3 +128,24 @@ class DomainCodec(Generic[S]):
         key = self.keys.key_for(stream_id) if self.keys is not None else None
         opened, _ = open_sealed(key, aad_for_state(stream_id), data)
         return self.state.model_validate(opened)
+
+    def seal_text(self, stream_id: str, text: str) -> str:
+        """A read-model value sealed under the stream's key, as one JSON text (a view
+        storage keeps private columns this way, so forget shreds them too)."""
+        key = self._sealing_key(stream_id, (text,))
+        if key is None:
+            return json.dumps({"v": text})
+        return json.dumps(seal(key, aad_for_view(stream_id), {"v": text}, _VIEW_FIELD))
+
+    def open_text(self, stream_id: str, stored: str) -> str:
+        """The clear value of `seal_text`'s output (or a redaction/corruption marker)."""
+        try:
+            data = json.loads(stored)
+        except ValueError:
+            return CORRUPTED
+        if not isinstance(data, dict):
+            return CORRUPTED
+        key = self.keys.key_for(stream_id) if self.keys is not None else None
+        opened, _ = open_sealed(key, aad_for_view(stream_id), data)
+        value = opened.get("v")
+        return value if isinstance(value, str) else CORRUPTED

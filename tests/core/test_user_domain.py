@@ -154,3 +154,15 @@ def test_a_taken_id_is_never_reused_for_a_new_aggregate(bank: Bank) -> None:
         same.execute(same.build("OpenAccount", {"holder": "Di"}))
     assert set(taken.value.tried) == {first.aggregate_id}
     assert [e.type for e in bank.store.read_all()] == ["AccountOpened"]
+
+
+def test_a_private_read_model_value_sealed_for_storage_is_shredded_by_forget(bank: Bank) -> None:
+    holder = f"Holder-{secrets.token_hex(8)}"
+    account = bank.run("OpenAccount", holder=holder)
+    codec = bank.handler.codec
+    stored = codec.seal_text(account.stream_id, holder)
+    assert holder not in stored
+    assert codec.open_text(account.stream_id, stored) == holder
+    assert codec.open_text("account-other", stored) == REDACTED  # no key for that stream
+    bank.run("ForgetAccount", account_id=account.aggregate_id)
+    assert codec.open_text(account.stream_id, stored) == REDACTED
