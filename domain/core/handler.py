@@ -193,6 +193,8 @@ class DomainHandler(Generic[S]):
         tried: list[str] = []
         for _ in range(NEW_ID_TRIES):  # a short random id may collide; never reuse one
             aggregate_id = self._new_id()
+            if spec.stream_prefix is not None:
+                aggregate_id = f"{spec.stream_prefix}-{aggregate_id}"
             tried.append(aggregate_id)
             if self.store.stream_info(self.domain.stream_id(aggregate_id)) is not None:
                 continue

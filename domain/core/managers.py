@@ -73,7 +73,8 @@ class DomainProcessManager(LogConsumer):
             if domain.aggregate_id(record.stream_id) is None:
                 continue
             if record.type in self.spec.reacts_to:
-                pending[record.stream_id] = record
+                key = str(record.event_id) if self.spec.every_trigger else record.stream_id
+                pending[key] = record
             elif record.type in self.spec.closes:
                 pending.pop(record.stream_id, None)
         for trigger in pending.values():
@@ -82,7 +83,8 @@ class DomainProcessManager(LogConsumer):
 
     def _react(self, trigger: RecordedEvent) -> None:
         try:
-            command = self.spec.react(self.handler.codec.decode(trigger), trigger, self.seed)
+            event = self.handler.codec.decode(trigger)
+            command = self.spec.react(event, trigger, self.seed)
         except (VersioningError, ValueError, TypeError) as exc:  # an unreadable trigger
             self._tell(exc, trigger)
             return
@@ -92,6 +94,26 @@ class DomainProcessManager(LogConsumer):
             correlation_of(trigger),
             trigger.event_id,
             (self.spec.reaction_event_id(trigger.event_id),),
+        )
+        result = self._issue(command, cause)
+        self._tell(result, trigger)
+        if isinstance(result, Exception) and self._refused(result):
+            self._after_refusal(event, trigger, result)
+
+    def _refused(self, error: Exception) -> bool:
+        """Whether a domain rule (not a duplicate or a conflict) refused the reaction."""
+        return isinstance(error, (*self.handler.domain.errors, StreamForgottenError))
+
+    def _after_refusal(self, event: object, trigger: RecordedEvent, error: Exception) -> None:
+        if self.spec.on_refused is None:
+            return
+        command = self.spec.on_refused(event, trigger, error)
+        if command is None:
+            return
+        cause = Cause(
+            correlation_of(trigger),
+            trigger.event_id,
+            (self.spec.refusal_event_id(trigger.event_id),),
         )
         self._tell(self._issue(command, cause), trigger)
 

@@ -42,6 +42,9 @@ class CommandSpec:
     """A forget: `decide` only checks the rules; the stream is replaced by the tombstone."""
     label: str = ""
     """A short verb for menus and refusals ("publish", "edit"); default: the model's name."""
+    stream_prefix: str | None = None
+    """For a creating command whose aggregate is of another kind than the domain's main one
+    (one of `Domain.other_prefixes`): its id is `<stream_prefix>-<fresh id>`."""
 
     @property
     def name(self) -> str:
@@ -139,6 +142,16 @@ class ProcessManagerSpec:
     """Event types after which a pending trigger of the same stream needs no reaction."""
     reaction_id: Callable[[uuid.UUID], uuid.UUID] | None = None
     """Default: a UUIDv5 of the trigger id and the manager's name."""
+    on_refused: Callable[[Any, RecordedEvent, Exception], BaseModel | None] | None = None
+    """The command to issue when a domain rule refuses the reaction (a failure to record,
+    a compensation), or None for nothing; its events get ids from `refusal_event_id`."""
+    every_trigger: bool = False
+    """React to every trigger of a page; by default only the last trigger of each stream
+    reacts (earlier ones are answered by `closes` or superseded)."""
+
+    def refusal_event_id(self, trigger_id: uuid.UUID) -> uuid.UUID:
+        """The id of the one event any manager appends when the reaction is refused."""
+        return uuid.uuid5(REACTION_NAMESPACE, f"{trigger_id}:{self.name}:refused")
 
     def reaction_event_id(self, trigger_id: uuid.UUID) -> uuid.UUID:
         """The id of the one event any manager appends in reaction to `trigger_id`."""
@@ -209,12 +222,22 @@ class Domain(Generic[S]):
     """Fills an empty store with a deterministic demo (the same for the same seed)."""
     traffic: TrafficProfile | None = None
     description: str = ""
+    other_prefixes: tuple[str, ...] = ()
+    """Further kinds of aggregate of the domain (e.g. a saga's own streams): the aggregate id
+    of such a stream is the whole stream id, `<prefix>-<id>`."""
     _by_name: dict[str, CommandSpec] = field(
         default_factory=dict, init=False, compare=False, repr=False
     )
 
     def __post_init__(self) -> None:
+        if self.stream_prefix in self.other_prefixes:
+            raise ValueError(f"domain {self.name}: {self.stream_prefix} is its main prefix")
         for spec in self.commands:
+            if spec.stream_prefix is not None and spec.stream_prefix not in self.other_prefixes:
+                raise ValueError(
+                    f"domain {self.name}: {spec.name} creates under an unknown prefix "
+                    f"{spec.stream_prefix}"
+                )
             if spec.name in self._by_name:
                 raise ValueError(f"domain {self.name} has two commands named {spec.name}")
             self._by_name[spec.name] = spec
@@ -234,10 +257,20 @@ class Domain(Generic[S]):
 
     def stream_id(self, aggregate_id: str) -> str:
         """The stream holding an aggregate's events."""
+        if self._other_kind(aggregate_id):
+            return aggregate_id
         return f"{self.stream_prefix}-{aggregate_id}"
+
+    def _other_kind(self, stream_id: str) -> bool:
+        return any(
+            stream_id.startswith(f"{p}-") and len(stream_id) > len(p) + 1
+            for p in self.other_prefixes
+        )
 
     def aggregate_id(self, stream_id: str) -> str | None:
         """The aggregate id of one of this domain's streams, or None for any other."""
+        if self._other_kind(stream_id):
+            return stream_id
         head = f"{self.stream_prefix}-"
         if stream_id.startswith(head) and len(stream_id) > len(head):
             return stream_id[len(head) :]
