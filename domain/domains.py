@@ -11,6 +11,7 @@ from domain.core.port import Domain
 
 BUILT_IN: dict[str, str] = {
     "ideas": "domain.ideas.domain:IDEAS",
+    "accounts": "domain.accounts.domain:ACCOUNTS",
 }
 """Name -> where the Domain object lives (imported only when asked for)."""
 
