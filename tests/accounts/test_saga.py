@@ -101,7 +101,7 @@ def test_a_refused_credit_is_compensated(bank: Bank) -> None:
     assert "closed" in (bank.state(to_closed).reason or "")
     assert "JPY" in (bank.state(other_currency).reason or "")
     assert bank.state(ada).balance == Decimal(100)
-    assert (bank.state(linus).balance, bank.state(yuki).balance) == (0, 0)
+    assert (bank.state(linus).balance, bank.state(yuki).balance) == (Decimal(0), Decimal(0))
 
 
 def test_a_restart_after_the_debit_credits_exactly_once(bank: Bank) -> None:
