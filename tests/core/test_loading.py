@@ -55,7 +55,7 @@ def package(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
 def test_built_in_names_load_their_domain() -> None:
     assert load_domain("ideas") is IDEAS
     assert load_domain() is IDEAS
-    assert set(BUILT_IN) == {"ideas"}
+    assert set(BUILT_IN) == {"ideas", "accounts"}
     assert load_domain("domain.ideas.domain") is IDEAS
     assert load_domain("domain.ideas.domain:IDEAS") is IDEAS
 
