@@ -64,6 +64,9 @@ def test_a_refused_debit_fails_the_transfer_with_the_reason(bank: Bank) -> None:
     bank.run("CloseAccount", account_id=gone)
     closed = transfer(bank, gone, grace, "1")
     unknown = transfer(bank, "nobody", grace, "1")
+    erased = bank.open("Erased", funds="50")
+    bank.run("ForgetHolder", account_id=erased)
+    forgotten = transfer(bank, erased, grace, "1")
     bank.saga().catch_up()
     assert [e.type for e in saga_events(bank, short)] == [
         "TransferRequested",
@@ -75,6 +78,7 @@ def test_a_refused_debit_fails_the_transfer_with_the_reason(bank: Bank) -> None:
         (short, "insufficient funds"),
         (closed, "is closed"),
         (unknown, "no account"),
+        (forgotten, "is forgotten"),
     ):
         state = bank.state(tid)
         assert state.status == "failed" and state.reason is not None and words in state.reason
@@ -84,11 +88,15 @@ def test_a_refused_debit_fails_the_transfer_with_the_reason(bank: Bank) -> None:
 def test_a_refused_credit_is_compensated(bank: Bank) -> None:
     ada, linus = bank.open("Ada", funds="100"), bank.open("Linus")
     yuki = bank.open("Yuki", currency="JPY")
+    erased = bank.open("Erased")
     bank.run("CloseAccount", account_id=linus)
+    bank.run("ForgetHolder", account_id=erased)
     to_closed = transfer(bank, ada, linus, "40")
     other_currency = transfer(bank, ada, yuki, "25")
+    to_forgotten = transfer(bank, ada, erased, "5")
     bank.saga().catch_up()
-    for tid in (to_closed, other_currency):
+    assert "forgotten" in (bank.state(to_forgotten).reason or "")
+    for tid in (to_closed, other_currency, to_forgotten):
         events = saga_events(bank, tid)
         assert [(e.stream_id, e.type) for e in events] == [
             (tid, "TransferRequested"),
