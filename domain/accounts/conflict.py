@@ -63,7 +63,11 @@ def conflict_scenario(
     handler.execute(Deposit(account_id=account_id, amount=opening))
     a = handler.load(account_id)
     steps.append(
-        Step("bank", f"open {account_id} and deposit {opening}", f"v{a.version}: {opening}")
+        Step(
+            "bank",
+            f"open {account_id} and deposit {opening}",
+            f"the account is at v{a.version} with balance {a.state.balance}",
+        )
     )
     b = handler.load(account_id)
     steps.append(Step("A", f"load at v{a.version}", f"A sees balance {a.state.balance}"))
@@ -88,8 +92,9 @@ def conflict_scenario(
         Step(
             "without the check",
             "append both",
-            f"balance {unchecked.balance}: below the limit {-a.state.overdraft_limit}, "
-            "a rule each writer checked and neither kept (a lost update)",
+            f"balance {unchecked.balance}, below the lowest allowed "
+            f"({-a.state.overdraft_limit if a.state.overdraft_limit else 0}): each writer "
+            "checked the rule, neither saw the other's withdrawal (a lost update)",
         )
     )
 
@@ -126,7 +131,7 @@ def conflict_scenario(
         )
     )
     final = handler.load(account_id).state.balance
-    steps.append(Step("bank", "result", f"balance {final}: the invariant held"))
+    steps.append(Step("bank", "result", f"balance {final}: one withdrawal, and the rule held"))
     return ConflictScenario(
         account_id,
         a.stream_id,
