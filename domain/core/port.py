@@ -42,6 +42,9 @@ class CommandSpec:
     """A forget: `decide` only checks the rules; the stream is replaced by the tombstone."""
     label: str = ""
     """A short verb for menus and refusals ("publish", "edit"); default: the model's name."""
+    internal: bool = False
+    """Issued by the domain's process managers (a saga's steps): front ends leave it out of
+    the menus and forms a person uses, but run it like any other command."""
     stream_prefix: str | None = None
     """For a creating command whose aggregate is of another kind than the domain's main one
     (one of `Domain.other_prefixes`): its id is `<stream_prefix>-<fresh id>`."""
@@ -289,6 +292,11 @@ class Domain(Generic[S]):
             )
             if old != new
         ]
+
+    @property
+    def person_commands(self) -> tuple[CommandSpec, ...]:
+        """The commands a person issues (those not marked internal), in order."""
+        return tuple(spec for spec in self.commands if not spec.internal)
 
     def knows(self, event_types: Iterable[str]) -> bool:
         """Whether every one of these stored event types is one of this domain's."""

@@ -30,3 +30,10 @@ def test_a_command_creating_under_an_undeclared_prefix_is_refused() -> None:
         )
     with pytest.raises(ValueError, match="main prefix"):
         dataclasses.replace(bank.DOMAIN, other_prefixes=("account",))
+
+
+def test_internal_commands_are_left_out_of_a_person_s_commands() -> None:
+    internal = CommandSpec(bank.Withdraw, lambda c: c.account_id, internal=True)
+    domain = dataclasses.replace(bank.DOMAIN, commands=(CommandSpec(bank.OpenAccount), internal))
+    assert [spec.name for spec in domain.person_commands] == ["OpenAccount"]
+    assert domain.command("Withdraw") is internal  # still runs like any other command
