@@ -100,3 +100,16 @@ def test_accounts_is_a_built_in_domain_told_apart_from_ideas(tmp_path: Path) -> 
     amounts = [e[3]["amount"] for e in events if "amount" in e[3]]
     assert amounts and all(isinstance(a, str) for a in amounts)
     assert all(Decimal(a) > 0 for a in amounts)
+
+
+def test_a_person_sees_only_the_account_and_transfer_commands() -> None:
+    names = [spec.name for spec in ACCOUNTS.person_commands]
+    assert names == [
+        "OpenAccount",
+        "Deposit",
+        "Withdraw",
+        "CloseAccount",
+        "ForgetHolder",
+        "RequestTransfer",
+    ]
+    assert ACCOUNTS.command("RequestTransfer").stream_prefix == "transfer"
