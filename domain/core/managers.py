@@ -22,9 +22,6 @@ from domain.versioning import VersioningError
 
 log = logging.getLogger(__name__)
 
-RETRIES = 3
-"""Reloads after a concurrency conflict before a reaction gives up."""
-
 ReactionListener = Callable[[Outcome[Any] | Exception, RecordedEvent], None]
 
 
@@ -125,7 +122,7 @@ class DomainProcessManager(LogConsumer):
             VersioningError,
         )
         result: Outcome[Any] | Exception = RuntimeError("no attempt made")
-        for _attempt in range(RETRIES):
+        for _attempt in range(max(self.spec.retries, 1)):
             try:
                 result = self.handler.execute(command, cause=cause)
                 self.reactions += 1

@@ -148,6 +148,9 @@ class ProcessManagerSpec:
     on_refused: Callable[[Any, RecordedEvent, Exception], BaseModel | None] | None = None
     """The command to issue when a domain rule refuses the reaction (a failure to record,
     a compensation), or None for nothing; its events get ids from `refusal_event_id`."""
+    retries: int = 3
+    """Reloads after a concurrency conflict before a reaction gives up (a saga whose steps
+    land on busy aggregates wants more)."""
     every_trigger: bool = False
     """React to every trigger of a page; by default only the last trigger of each stream
     reacts (earlier ones are answered by `closes` or superseded)."""

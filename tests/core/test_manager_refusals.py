@@ -13,6 +13,7 @@ from pydantic import BaseModel
 
 from domain.core import DomainHandler, DomainProcessManager, ProcessManagerSpec
 from domain.store import open_store
+from domain.store.errors import ConcurrencyError
 from domain.store.protocol import EventStore
 from domain.store.records import RecordedEvent
 from tests.domains import bank_account as bank
@@ -26,6 +27,11 @@ def greedy(event: bank.Deposited, record: RecordedEvent, seed: int) -> BaseModel
 def modest(event: bank.Deposited, record: RecordedEvent, error: Exception) -> BaseModel | None:
     """After the refusal, sweep just the deposit."""
     assert isinstance(error, bank.AccountRefused)
+    return bank.Withdraw(account_id=event.account_id, amount=event.amount)
+
+
+def sweep(event: bank.Deposited, record: RecordedEvent, seed: int) -> BaseModel:
+    """Sweep each deposit."""
     return bank.Withdraw(account_id=event.account_id, amount=event.amount)
 
 
@@ -94,3 +100,30 @@ def test_no_follow_up_without_on_refused(store: EventStore) -> None:
         "Deposited",
     ]
     assert len(outcomes) == 1 and isinstance(outcomes[0], bank.AccountRefused)
+
+
+@pytest.mark.parametrize(("retries", "conflicts", "swept"), [(3, 2, True), (2, 2, False)])
+def test_a_reaction_reloads_after_each_conflict_up_to_its_retries(
+    store: EventStore, retries: int, conflicts: int, swept: bool
+) -> None:
+    plain = DomainHandler(bank.DOMAIN, store)
+    left = [conflicts]
+
+    def busy_decide(command: BaseModel, state: bank.Account) -> list[bank.Model]:
+        # Another writer appends to the same account between the reaction's load and append.
+        if isinstance(command, bank.Withdraw) and left[0] > 0:
+            left[0] -= 1
+            plain.execute(bank.Deposit(account_id=state.account_id, amount=Decimal(1)))
+        return bank.decide(command, state)  # type: ignore[arg-type]
+
+    spec = dataclasses.replace(SWEEP, react=sweep, on_refused=None, retries=retries)
+    handler = DomainHandler(dataclasses.replace(DOMAIN, decide=busy_decide), store)
+    account = handler.execute(bank.OpenAccount(holder="Ada")).aggregate_id
+    handler.execute(bank.Deposit(account_id=account, amount=Decimal(5)))
+    outcomes: list[object] = []
+    manager = DomainProcessManager(handler, spec)
+    manager.on_reaction(lambda result, trigger: outcomes.append(result))
+    manager.catch_up(max_events=store.head_position())
+    withdrawn = [e for e in store.read_stream(f"account-{account}") if e.type == "Withdrawn"]
+    assert bool(withdrawn) is swept
+    assert isinstance(outcomes[0], ConcurrencyError) is not swept
