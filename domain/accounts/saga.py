@@ -93,6 +93,7 @@ TRANSFER_SAGA = ProcessManagerSpec(
     ),
     react=react,
     on_refused=on_refused,
+    retries=100,  # a step must not be dropped because its account is busy
     every_trigger=True,
 )
 """The transfer saga as a process manager of the accounts domain."""
