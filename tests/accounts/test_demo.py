@@ -113,3 +113,40 @@ def test_a_person_sees_only_the_account_and_transfer_commands() -> None:
         "RequestTransfer",
     ]
     assert ACCOUNTS.command("RequestTransfer").stream_prefix == "transfer"
+
+
+def floats_in(value: object) -> list[object]:
+    """Every float anywhere inside a JSON-like value."""
+    if isinstance(value, float):
+        return [value]
+    if isinstance(value, dict):
+        return [f for v in value.values() for f in floats_in(v)]
+    if isinstance(value, list | tuple):
+        return [f for v in value for f in floats_in(v)]
+    return []
+
+
+def test_no_float_in_events_snapshots_read_models_or_json_states(tmp_path: Path) -> None:
+    bank = make_bank("sqlite", tmp_path / "a", new_id=counter_ids())
+    try:
+        assert ACCOUNTS.seed_demo is not None
+        ACCOUNTS.seed_demo(bank.handler, 7)
+        records = bank.store.read_all()
+        assert not floats_in([bank.handler.codec.open(e) for e in records])
+        snapshots = [
+            s for info in bank.store.list_streams() for s in bank.store.snapshots(info.stream_id)
+        ]
+        assert snapshots and not floats_in([s.state for s in snapshots])
+        for name in ("balances", "ledger"):
+            view = bank.view(name)
+            view.catch_up()
+            assert view.rows() and not floats_in(view.rows())
+        states = [
+            bank.state(info.stream_id.removeprefix("account-"))
+            for info in bank.store.list_streams()
+        ]
+        assert not floats_in([s.model_dump(mode="json") for s in states])
+        assert {type(s.balance) for s in states} == {Decimal}
+    finally:
+        bank.store.close()
+        bank.keys.close()
