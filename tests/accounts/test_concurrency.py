@@ -119,7 +119,7 @@ def check_every_checkpoint(bank: Bank, accounts: list[str]) -> None:
     assert sum(Decimal(str(rows[a]["balance"])) for a in accounts) == deposited - withdrawn
 
 
-@pytest.mark.parametrize(("backend", "examples"), [("memory", 25), ("sqlite", 8)])
+@pytest.mark.parametrize(("backend", "examples"), [("memory", 50), ("sqlite", 15)])
 def test_racing_writers_keep_every_balance_within_its_limit(backend: str, examples: int) -> None:
     @settings(
         max_examples=examples,
