@@ -1,0 +1,151 @@
+"""The generic sealing codec: typed events to stored payloads and back, with each event's
+private fields (as the Domain declares them) sealed under the stream's key.
+
+Stored payloads have the same shape as the ideas' shredding codec writes (one `$sealed`
+envelope bound to stream, version and event id), so either codec reads the other's events.
+Without a key store every field is stored in clear.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterable, Mapping
+from typing import Generic, Protocol, TypeVar
+
+from pydantic import BaseModel
+
+from domain.shredding.cipher import (
+    CORRUPTED,
+    REDACTED,
+    SEALED,
+    aad_for_event,
+    aad_for_state,
+    aad_for_view,
+    open_sealed,
+    seal,
+    sealed_fields,
+)
+from domain.store.records import JsonObject, NewEvent, RecordedEvent
+from domain.versioning import EventRegistry
+
+S = TypeVar("S", bound=BaseModel)
+
+_MARKERS = frozenset({REDACTED, CORRUPTED})
+_VIEW_FIELD = frozenset({"v"})
+
+
+class Keys(Protocol):
+    """The part of a key store the codec and handler use (any `domain.shredding` key store)."""
+
+    def key_for(self, stream_id: str) -> bytes | None: ...
+
+    def create_key(self, stream_id: str) -> bytes: ...
+
+    def destroy(self, stream_id: str) -> bool: ...
+
+
+class DomainCodec(Generic[S]):
+    """Encodes a domain's events (sealing their private fields) and decodes stored ones."""
+
+    def __init__(
+        self,
+        registry: EventRegistry,
+        state: type[S],
+        *,
+        private: Mapping[str, frozenset[str]],
+        state_private: frozenset[str],
+        keys: Keys | None = None,
+    ) -> None:
+        self.registry = registry
+        self.state = state
+        self.private = dict(private)
+        self.state_private = state_private
+        self.keys = keys
+        self.envelope_key: str | None = SEALED if keys is not None else None
+
+    def may_hold(self, data: JsonObject, field: str) -> bool:
+        """Whether the stored payload may carry `field`, in clear or sealed."""
+        return data.get(field) is not None or field in sealed_fields(data)
+
+    def encode(
+        self,
+        stream_id: str,
+        event: BaseModel,
+        *,
+        metadata: JsonObject,
+        event_id: uuid.UUID,
+        version: int,
+    ) -> NewEvent:
+        """The event to append at `version` (the ciphertext is bound to that place)."""
+        new = self.registry.to_new_event(event, metadata=metadata, event_id=event_id)
+        private = self.private.get(new.type, frozenset())
+        if self.keys is None or not private:
+            return new
+        key = self.keys.create_key(stream_id)
+        aad = aad_for_event(stream_id, version, str(event_id))
+        return NewEvent(
+            type=new.type,
+            data=seal(key, aad, new.data, private),
+            schema_version=new.schema_version,
+            metadata=new.metadata,
+            event_id=new.event_id,
+        )
+
+    def open(self, record: RecordedEvent) -> JsonObject:
+        """The record's data with private fields opened (or marked unreadable)."""
+        if SEALED not in record.data:
+            return record.data
+        key = self.keys.key_for(record.stream_id) if self.keys is not None else None
+        aad = aad_for_event(record.stream_id, record.version, str(record.event_id))
+        data, _ = open_sealed(key, aad, record.data)
+        return data
+
+    def decode(self, record: RecordedEvent) -> BaseModel:
+        """The newest model of the stored event (upcast through the registry)."""
+        return self.registry.decode(record.type, record.schema_version, self.open(record))
+
+    def _sealing_key(self, stream_id: str, values: Iterable[object]) -> bytes | None:
+        # No key and only markers of unreadable values: nothing to protect, and a new key
+        # would make the stream's older events read as corrupted instead of shredded.
+        if self.keys is None:
+            return None
+        key = self.keys.key_for(stream_id)
+        if key is None and all(v is None or v in _MARKERS for v in values):
+            return None
+        return key or self.keys.create_key(stream_id)
+
+    def dump_state(self, stream_id: str, state: S) -> JsonObject:
+        """A snapshot's state, its private fields sealed."""
+        data = state.model_dump(mode="json")
+        key = self._sealing_key(stream_id, (data.get(name) for name in self.state_private))
+        if key is None:
+            return data
+        return seal(key, aad_for_state(stream_id), data, self.state_private)
+
+    def load_state(self, stream_id: str, data: JsonObject) -> S:
+        """A snapshot's state, opened."""
+        key = self.keys.key_for(stream_id) if self.keys is not None else None
+        opened, _ = open_sealed(key, aad_for_state(stream_id), data)
+        return self.state.model_validate(opened)
+
+    def seal_text(self, stream_id: str, text: str) -> str:
+        """A read-model value sealed under the stream's key, as one JSON text (a view
+        storage keeps private columns this way, so forget shreds them too)."""
+        key = self._sealing_key(stream_id, (text,))
+        if key is None:
+            return json.dumps({"v": text})
+        return json.dumps(seal(key, aad_for_view(stream_id), {"v": text}, _VIEW_FIELD))
+
+    def open_text(self, stream_id: str, stored: str) -> str:
+        """The clear value of `seal_text`'s output (or a redaction/corruption marker)."""
+        try:
+            data = json.loads(stored)
+        except ValueError:
+            return CORRUPTED
+        if not isinstance(data, dict):
+            return CORRUPTED
+        key = self.keys.key_for(stream_id) if self.keys is not None else None
+        opened, _ = open_sealed(key, aad_for_view(stream_id), data)
+        value = opened.get("v")
+        return value if isinstance(value, str) else CORRUPTED
