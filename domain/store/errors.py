@@ -104,3 +104,40 @@ class StoreUrlError(EventStoreError, ValueError):
         self.url = url
         self.reason = reason
         super().__init__(f"cannot open store {url!r}: {reason}")
+
+
+class StoreDamagedError(EventStoreError):
+    """The store's file is damaged (an integrity check failed, or a read met a malformed
+    page): writes are refused so nothing more goes into it; what is readable stays readable."""
+
+    def __init__(self, url: str, path: str, detail: str) -> None:
+        self.url = url
+        self.path = path
+        self.detail = detail
+        super().__init__(
+            f"the store file {path} is damaged ({detail}); writes are refused. Restore it "
+            f"from a backup, or export what is readable and import it into a new store"
+        )
+
+
+class StorageFullError(EventStoreError):
+    """A write failed because the disk holding the store is full; nothing was written."""
+
+    def __init__(self, url: str, path: str, detail: str) -> None:
+        self.url = url
+        self.path = path
+        self.detail = detail
+        super().__init__(
+            f"no space left for the store file {path} ({detail}); nothing was written. "
+            f"Free some space and try again (reading still works)"
+        )
+
+
+class StoreReadOnlyError(EventStoreError):
+    """The store was opened read-only (a reading command, a read-only file or directory, or
+    a full disk): it refuses writes."""
+
+    def __init__(self, url: str, reason: str) -> None:
+        self.url = url
+        self.reason = reason
+        super().__init__(f"the store {url} is open read-only ({reason}): nothing was written")

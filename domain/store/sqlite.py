@@ -16,6 +16,8 @@ process right after them. Other processes' commits arrive through `poll()`, whic
 
 from __future__ import annotations
 
+import functools
+import os
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
@@ -23,7 +25,13 @@ from pathlib import Path
 from typing import Final, TypeVar
 
 from domain.store import sqlite_write as write
-from domain.store.errors import InvalidEventError, StoreUrlError
+from domain.store.errors import (
+    EventStoreError,
+    InvalidEventError,
+    StoreDamagedError,
+    StoreReadOnlyError,
+    StoreUrlError,
+)
 from domain.store.protocol import CommitListener, Subscription
 from domain.store.records import (
     ExpectedVersion,
@@ -44,6 +52,7 @@ from domain.store.sqlite_codec import (
     to_snapshot,
     to_stream_info,
 )
+from domain.store.sqlite_faults import directory_is_writable, quick_check, translate
 from domain.store.sqlite_feed import HEAD, CommitFeed, StreamRow
 from domain.store.sqlite_import import import_rows
 from domain.store.sqlite_pool import ConnectionPool
@@ -51,8 +60,10 @@ from domain.store.sqlite_schema import (
     BUSY_TIMEOUT_S,
     check_file,
     connect,
+    connect_read_only,
     initialise,
     parse_url,
+    store_id_of,
     use_wal,
 )
 from domain.store.validation import (
@@ -88,13 +99,27 @@ class SQLiteEventStore:
         snapshot_policy: SnapshotPolicy | None = None,
         deleted_types: Iterable[str] = (),
         poll_interval: float | None = 0.2,
+        *,
+        store_id: str | None = None,
+        read_only: str | None = None,
+        damage: str | None = None,
     ) -> None:
         self.url = url
         self.path = path
         self.snapshot_policy = snapshot_policy or SnapshotPolicy()
         self.deleted_types = frozenset(deleted_types)
+        self.store_id = store_id
+        """Made with the schema; its key store records it (None: an old store read-only)."""
+        self.read_only = read_only
+        """Why this handle refuses writes (None: it writes)."""
+        self.damage = damage
+        """What is wrong with the file, once an integrity check or a read found it damaged."""
         self._pool = pool
-        self._feed = CommitFeed(pool, path, poll_interval)
+        try:
+            self._feed = CommitFeed(pool, path, poll_interval)
+        except sqlite3.Error as exc:
+            pool.close()
+            raise self._fault(exc) from exc
 
     @classmethod
     def open(
@@ -104,15 +129,28 @@ class SQLiteEventStore:
         snapshot_policy: SnapshotPolicy | None = None,
         deleted_types: Iterable[str] = (),
         poll_interval: float | None = 0.2,
+        read_only: bool = False,
     ) -> SQLiteEventStore:
         """Open (or create) the store file a `sqlite:///...` URL names.
 
         A missing or empty file becomes a new store (its directory must exist); anything
         else that is not an es-tui store, or a store of a newer schema, raises StoreUrlError
         and is left untouched. `poll_interval` is how often listeners are brought other
-        processes' commits (None: only when `poll()` is called)."""
+        processes' commits (None: only when `poll()` is called).
+
+        `read_only` opens an existing file for reading only (`mode=ro`, nothing written, not
+        even the WAL index when the disk is full or read-only); an existing file in a
+        directory that cannot be written is opened so anyway. A file that fails
+        `PRAGMA quick_check` raises StoreDamagedError for writing; read-only it opens with
+        `damage` set, and writes are refused."""
         path = parse_url(url)
         ready = check_file(url, path)
+        why = _read_only_reason(path) if ready else None
+        if ready and (read_only or why):
+            return cls._open_read_only(
+                url, path, why or "opened for reading", snapshot_policy, deleted_types,
+                poll_interval,
+            )  # fmt: skip
         try:
             conn = connect(path)
         except sqlite3.Error as exc:
@@ -122,25 +160,88 @@ class SQLiteEventStore:
                 use_wal(url, conn)
             else:
                 initialise(url, conn, format_time(datetime.now(UTC)))
+            damage = quick_check(conn)
+            store_id = None if damage else store_id_of(conn, create=True)
         except sqlite3.Error as exc:
             conn.close()
-            raise StoreUrlError(url, f"cannot prepare {str(path)!r}: {exc}") from exc
+            raise translate(exc, url, path) or StoreUrlError(
+                url, f"cannot prepare {str(path)!r}: {exc}"
+            ) from exc
         except BaseException:
             conn.close()
             raise
+        if damage:
+            conn.close()
+            raise StoreDamagedError(url, str(path), damage)
         pool = ConnectionPool(url, path, conn)
-        return cls(url, path, pool, snapshot_policy, deleted_types, poll_interval)
+        return cls(
+            url, path, pool, snapshot_policy, deleted_types, poll_interval, store_id=store_id
+        )
+
+    @classmethod
+    def _open_read_only(
+        cls,
+        url: str,
+        path: Path,
+        reason: str,
+        snapshot_policy: SnapshotPolicy | None,
+        deleted_types: Iterable[str],
+        poll_interval: float | None,
+    ) -> SQLiteEventStore:
+        try:
+            conn, immutable = connect_read_only(path)
+            damage = quick_check(conn)
+            store_id = None if damage else store_id_of(conn, create=False)
+        except sqlite3.Error as exc:
+            raise translate(exc, url, path) or StoreUrlError(
+                url, f"cannot open {str(path)!r} read-only: {exc}"
+            ) from exc
+        opener = functools.partial(connect, read_only=True, immutable=immutable)
+        pool = ConnectionPool(url, path, conn, opener)
+        return cls(
+            url, path, pool, snapshot_policy, deleted_types, poll_interval,
+            store_id=store_id, read_only=reason, damage=damage,
+        )  # fmt: skip
 
     # -- plumbing ------------------------------------------------------------------------
+
+    def _fault(self, exc: sqlite3.Error) -> EventStoreError | sqlite3.Error:
+        """The store error an SQLite failure stands for; a damaged file stays marked so
+        every later write is refused."""
+        fault = translate(exc, self.url, self.path)
+        if isinstance(fault, StoreDamagedError) and self.damage is None:
+            self.damage = fault.detail
+        return fault or exc
+
+    def _refuse_writes(self) -> None:
+        if self.damage is not None:
+            raise StoreDamagedError(self.url, str(self.path), self.damage)
+        if self.read_only is not None:
+            raise StoreReadOnlyError(self.url, self.read_only)
 
     def _read(self, query: Callable[[sqlite3.Connection], T]) -> T:
         conn = self._pool.take()
         try:
             return query(conn)
+        except sqlite3.Error as exc:
+            fault = self._fault(exc)
+            if fault is exc:
+                raise
+            raise fault from exc
         finally:
             self._pool.give(conn)
 
     def _write(self, stream_id: str, work: Work[T]) -> T:
+        self._refuse_writes()
+        try:
+            return self._write_now(stream_id, work)
+        except sqlite3.Error as exc:
+            fault = self._fault(exc)
+            if fault is exc:
+                raise
+            raise fault from exc
+
+    def _write_now(self, stream_id: str, work: Work[T]) -> T:
         feed = self._feed
         conn = self._pool.take()
         try:
@@ -228,6 +329,21 @@ class SQLiteEventStore:
             return None, rows.records
 
         self._write("", work)
+
+    def adopt_id(self, store_id: str) -> None:
+        """Take `store_id` as this store's id, so the key store of the store an import
+        restores goes with this one. Only an empty store may change its id."""
+
+        def work(
+            conn: sqlite3.Connection, head: int, row: StreamRow | None
+        ) -> tuple[None, list[RecordedEvent]]:
+            if head or conn.execute("SELECT 1 FROM streams LIMIT 1").fetchone():
+                raise InvalidEventError("only an empty store can take another store's id")
+            conn.execute("UPDATE meta SET value = ? WHERE key = 'store_id'", (store_id,))
+            return None, []
+
+        self._write("", work)
+        self.store_id = store_id
 
     # -- reading -------------------------------------------------------------------------
 
@@ -345,3 +461,12 @@ class SQLiteEventStore:
     def close(self) -> None:
         if self._pool.close():
             self._feed.close()
+
+
+def _read_only_reason(path: Path) -> str | None:
+    """Why an existing store file can only be read here, or None if it can be written."""
+    if not directory_is_writable(path):
+        return f"its directory {str(path.parent)!r} is not writable"
+    if not os.access(path, os.W_OK):
+        return f"the file {str(path)!r} is not writable"
+    return None
