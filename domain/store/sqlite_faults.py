@@ -57,7 +57,7 @@ def quick_check(conn: sqlite3.Connection) -> str | None:
         rows = conn.execute(f"PRAGMA quick_check({CHECK_ROWS})").fetchall()
     except sqlite3.DatabaseError as exc:
         return str(exc)
-    found = [str(r[0]) for r in rows]
+    found = [" ".join(str(r[0]).split()) for r in rows]  # one line: it goes into messages
     return None if found == ["ok"] else "; ".join(found)
 
 
