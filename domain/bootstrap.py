@@ -149,6 +149,9 @@ def bootstrap(
                 keys.forget_cached(event.stream_id)
 
     subscription = store.subscribe(drop_forgotten_keys)
+    close_storage = getattr(storage, "close", None)
+    if callable(close_storage):  # its own connection to the store file must not outlive it
+        system._closers.append(close_storage)
     if keys is own_keys:
         system._closers.append(keys.close)
     system._closers.append(subscription.close)

@@ -20,6 +20,7 @@ from domain.ideas.handler import CommandOutcome
 from domain.shredding.erasure import Secrets
 from domain.store.errors import (
     ConcurrencyError,
+    StoreReadOnlyError,
     StreamNotFoundError,
 )
 from domain.store.records import RecordedEvent, SnapshotPolicy, StreamInfo
@@ -33,6 +34,7 @@ from domain.transfer import (
 from domain.versioning import VersioningError
 from es_tui.cli import (
     EXIT_CONFLICT,
+    EXIT_NO_SPACE,
     EXIT_NOT_FOUND,
     EXIT_OK,
     EXIT_REFUSED,
@@ -250,6 +252,10 @@ def run_command(args: argparse.Namespace, policy: SnapshotPolicy) -> int:
         if code is None:
             raise
         return code
+    why = getattr(system.store, "read_only", None)
+    if not reading and isinstance(why, str) and args.command != "verify-erasure":
+        system.close()  # a write on a store that can only be read here: refuse it at once
+        return _fail(EXIT_NO_SPACE, str(StoreReadOnlyError(system.store.url, why)))
     print_warnings(system.warnings)
     try:
         system.view.start()

@@ -11,7 +11,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
-from domain.store.errors import StreamForgottenError
+from domain.store.errors import StorageFullError, StoreReadOnlyError, StreamForgottenError
+from domain.store.sqlite_faults import translate
 from domain.store.sqlite_schema import connect_read_only
 
 KEY_BYTES = 32  # AES-256
@@ -167,7 +168,15 @@ class SQLiteKeyStore:
             self._db.execute(f"PRAGMA application_id = {KEYS_APPLICATION_ID}")
             self._db.execute("COMMIT")
         except sqlite3.Error as exc:
-            raise KeyStoreError(f"cannot open the key store {self.path}: {exc}") from exc
+            raise self._fault(exc) from exc
+
+    def _fault(self, exc: sqlite3.Error) -> Exception:
+        """A full disk or a read-only file system as the store's own errors (the same
+        answer as for the events), anything else as KeyStoreError."""
+        fault = translate(exc, str(self.path), self.path)
+        if isinstance(fault, StorageFullError | StoreReadOnlyError):
+            return fault
+        return KeyStoreError(f"cannot use the key store {self.path}: {exc}")
 
     def _open_read_only(self) -> None:
         try:
@@ -182,7 +191,7 @@ class SQLiteKeyStore:
 
     def _writable(self) -> None:
         if self.read_only:
-            raise KeyStoreError(f"the key store {self.path} is open read-only")
+            raise StoreReadOnlyError(str(self.path), "the key store was opened for reading")
 
     def paired_store(self) -> str | None:
         """The id of the event store these keys belong to (None: never paired)."""
@@ -235,6 +244,12 @@ class SQLiteKeyStore:
         if existing is not None:
             return existing
         self._writable()
+        try:
+            return self._create_key(stream_id)
+        except sqlite3.Error as exc:
+            raise self._fault(exc) from exc
+
+    def _create_key(self, stream_id: str) -> bytes:
         with self._lock:
             db = self._db
             db.execute("BEGIN IMMEDIATE")
@@ -261,6 +276,12 @@ class SQLiteKeyStore:
 
     def destroy(self, stream_id: str) -> bool:
         self._writable()
+        try:
+            return self._destroy(stream_id)
+        except sqlite3.Error as exc:
+            raise self._fault(exc) from exc
+
+    def _destroy(self, stream_id: str) -> bool:
         with self._lock:
             self._cache.pop(stream_id, None)
             db = self._db

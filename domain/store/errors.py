@@ -128,7 +128,7 @@ class StorageFullError(EventStoreError):
         self.path = path
         self.detail = detail
         super().__init__(
-            f"no space left for the store file {path} ({detail}); nothing was written. "
+            f"no space left on the disk holding {path} ({detail}); nothing was written. "
             f"Free some space and try again (reading still works)"
         )
 

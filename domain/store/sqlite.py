@@ -154,7 +154,9 @@ class SQLiteEventStore:
         try:
             conn = connect(path)
         except sqlite3.Error as exc:
-            raise StoreUrlError(url, f"cannot open {str(path)!r}: {exc}") from exc
+            raise translate(exc, url, path) or StoreUrlError(
+                url, f"cannot open {str(path)!r}: {exc}"
+            ) from exc
         try:
             if ready:
                 use_wal(url, conn)
@@ -189,7 +191,8 @@ class SQLiteEventStore:
         poll_interval: float | None,
     ) -> SQLiteEventStore:
         try:
-            conn, immutable = connect_read_only(path)
+            # A store nobody has open (no WAL) is read as is: nothing is left beside it.
+            conn, immutable = connect_read_only(path, when_idle=True)
             damage = quick_check(conn)
             store_id = None if damage else store_id_of(conn, create=False)
         except sqlite3.Error as exc:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Final
 
 from domain.store.errors import StoreDamagedError, StoreUrlError
-from domain.store.sqlite_faults import directory_is_writable, disk_is_full, is_damage
+from domain.store.sqlite_faults import directory_is_writable, disk_is_full, translate
 
 APPLICATION_ID: Final = 0x45535455  # "ESTU": marks the file as an es-tui event store
 SCHEMA_VERSION: Final = 1
@@ -135,7 +135,8 @@ def _inspect(url: str, path: Path) -> bool:
     # With no -wal beside it the main file holds everything, so `immutable` reads it without
     # locks and without creating -wal/-shm. With a -wal present (a store in use, or one whose
     # last user crashed) a plain read-only connection uses the files that are already there.
-    has_wal = _sidecar(path, "-wal").exists()
+    wal = _sidecar(path, "-wal")
+    has_wal = wal.exists() and wal.stat().st_size > 0  # an empty WAL holds nothing either
     try:
         conn = sqlite3.connect(_read_only_uri(path, not has_wal), uri=True, timeout=BUSY_TIMEOUT_S)
     except sqlite3.Error as exc:
@@ -153,8 +154,9 @@ def _inspect(url: str, path: Path) -> bool:
             dict(conn.execute("SELECT key, value FROM meta").fetchall()) if "meta" in tables else {}
         )
     except sqlite3.Error as exc:
-        if is_damage(exc):
-            raise StoreDamagedError(url, str(path), str(exc)) from exc
+        fault = translate(exc, url, path)
+        if fault is not None:
+            raise fault from exc
         raise StoreUrlError(url, f"{str(path)!r} is not a readable SQLite database: {exc}") from exc
     finally:
         conn.close()
