@@ -1,8 +1,8 @@
 """From domain and store errors to HTTP answers: one mapping for every route.
 
 400 a domain rule refused the command · 404 unknown idea or stream · 409 concurrency
-conflict · 410 forgotten · 422 malformed input · 503 the store is closed. Nothing that a
-client sends maps to 500.
+conflict · 410 forgotten · 422 malformed input · 503 the store is closed, damaged or
+read-only · 507 the disk is full. Nothing that a client sends maps to 500.
 """
 
 from __future__ import annotations
@@ -21,7 +21,10 @@ from domain.ideas.errors import (
 )
 from domain.store.errors import (
     ConcurrencyError,
+    StorageFullError,
     StoreClosedError,
+    StoreDamagedError,
+    StoreReadOnlyError,
     StreamForgottenError,
     StreamNotFoundError,
 )
@@ -84,6 +87,10 @@ def _closed(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(error_body("unavailable", str(exc)), status_code=503)
 
 
+def _no_space(request: Request, exc: Exception) -> JSONResponse:
+    return JSONResponse(error_body("insufficient_storage", str(exc)), status_code=507)
+
+
 HTTP_KINDS = {400: "bad_request", 404: "not_found", 405: "method_not_allowed"}
 
 
@@ -106,6 +113,9 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(IdeaError, _refused)
     app.add_exception_handler(ConcurrencyError, _conflict)
     app.add_exception_handler(StoreClosedError, _closed)
+    app.add_exception_handler(StoreDamagedError, _closed)
+    app.add_exception_handler(StoreReadOnlyError, _closed)
+    app.add_exception_handler(StorageFullError, _no_space)
 
 
 def _doc(model: type, text: str) -> dict[str, Any]:
