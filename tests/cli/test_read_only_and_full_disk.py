@@ -12,10 +12,12 @@ import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from domain.bootstrap import bootstrap
 from es_tui.cli import EXIT_NO_SPACE, EXIT_OK
+from es_tui.http.app import create_api
 from tests.cli.conftest import Cli
 
 
@@ -108,3 +110,20 @@ def test_a_read_only_file_system_still_reads_and_exports_and_refuses_writes(
         pytest.skip(f"cannot remount read-only: {remounted.stderr.strip()}")
     reads_work(cli, db, ids, tmp_path / "export.jsonl")
     writes_are_refused(cli, db, ids, "read-only")
+
+
+async def test_the_http_api_answers_507_on_a_full_disk(mount: Path) -> None:
+    db = mount / "ideas.db"
+    grow(db, ideas=3)
+    system = bootstrap(f"sqlite:///{db}", accept_probability=1.0)
+    try:
+        transport = httpx.ASGITransport(create_api(system))
+        async with httpx.AsyncClient(transport=transport, base_url="http://es-tui.test") as client:
+            fill(mount)
+            body = {"title": "No room", "description": "x" * 1900}
+            response = await client.post("/ideas", json=body)
+            assert response.status_code == 507, response.text
+            assert "no space left" in response.json()["message"]
+            assert (await client.get("/streams")).status_code == 200
+    finally:
+        system.close()
