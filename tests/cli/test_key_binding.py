@@ -117,3 +117,24 @@ def test_reading_goes_on_redacted_with_a_warning(
     log = cli(*options, "log", store=store).lines()
     assert {e["data"]["title"] for e in log if "title" in e["data"]} == {REDACTED}
     assert state(keys) == before
+
+
+async def test_the_explorer_opens_read_only_and_says_the_keys_are_missing(
+    cli: Cli, db: Path, tmp_path: Path
+) -> None:
+    from domain.store.records import SnapshotPolicy
+    from es_tui.app import ExplorerApp
+    from es_tui.cli import _open_explorer_system, build_parser
+
+    publish(cli)
+    shutil.move(keys_of(db), tmp_path / "elsewhere.keys")
+    args = build_parser().parse_args(["--store", f"sqlite:///{db}"])
+    system = _open_explorer_system(args, SnapshotPolicy(10, 3), False)
+    try:
+        app = ExplorerApp(system)
+        async with app.run_test(size=(160, 48)):
+            assert "READ-ONLY" in app.sub_title and str(keys_of(db)) in app.sub_title
+        assert [r.title for r in system.view.list()] == [REDACTED]
+    finally:
+        system.close()
+    assert not keys_of(db).exists()
