@@ -13,7 +13,7 @@ from domain.ideas.demo import DemoSummary, seed_demo
 from domain.ideas.handler import IdeaCommandHandler, new_idea_id
 from domain.ideas.process_manager import CreationProcessManager
 from domain.ideas.projection import IdeaView, MemoryViewStorage, ViewStorage
-from domain.shredding.binding import DetachedKeyStore, open_sqlite_keys
+from domain.shredding.binding import DetachedKeyStore, open_postgres_keys, open_sqlite_keys
 from domain.shredding.codec import ShreddingCodec
 from domain.shredding.keystore import KeyStore, KeyStoreBindingError, MemoryKeyStore
 from domain.shredding.service import Eraser
@@ -228,11 +228,17 @@ def _backend_parts(
         )
         return keys, view, files
     if store.url.startswith("postgres"):
-        from domain.shredding.keystore_postgres import PostgresKeyStore
+        from domain.store.postgres_schema import mask
 
-        pg_keys: KeyStore = (
-            PostgresKeyStore(key_store or store.url) if open_keys else MemoryKeyStore()
-        )
+        pg_keys: KeyStore = MemoryKeyStore()
+        if open_keys:
+            pg_keys = open_postgres_keys(
+                key_store or store.url,
+                store_url=getattr(store, "shown_url", store.url),
+                where=mask(key_store) if key_store else "in the store's database",
+                store_id=getattr(store, "store_id", None),
+                has_events=_has_events(store),
+            )
         return pg_keys, _SealedViewStorage(store.url), []
     return MemoryKeyStore(), MemoryViewStorage(), []
 

@@ -97,3 +97,22 @@ def open_sqlite_keys(
     if paired is None and store_id is not None and not read_only:
         keys.pair(store_id)
     return keys
+
+
+def open_postgres_keys(
+    url: str, *, store_url: str, where: str, store_id: str | None, has_events: bool
+) -> KeyStore:
+    """The PostgreSQL key store at `url` (the store's own database, or another one), checked
+    against its event store like `open_sqlite_keys`; its tables are made only once the
+    pairing is accepted."""
+    from domain.shredding.keystore_postgres import PostgresKeyStore
+
+    paired, empty = PostgresKeyStore.inspect(url)
+    if paired is None and empty and has_events:
+        raise KeyStoreMissingError(where, store_url, "holds no keys")
+    if paired is not None and store_id is not None and paired != store_id:
+        raise KeyStoreMismatchError(where, store_url, store_id, paired)
+    keys = PostgresKeyStore(url)
+    if paired is None and store_id is not None:
+        keys.pair(store_id)
+    return keys

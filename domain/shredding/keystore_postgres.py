@@ -23,6 +23,7 @@ class PostgresKeyStore:
         where = (target.schema,) if target.schema else ()
         self._keys = sql.Identifier(*where, "es_stream_keys")
         self._destroyed = sql.Identifier(*where, "es_destroyed_keys")
+        self._meta = sql.Identifier(*where, "es_key_meta")
         self._lock = threading.Lock()
         self._cache: dict[str, bytes] = {}
         self._db: psycopg.Connection[Any] = connect(target)
@@ -46,9 +47,61 @@ class PostgresKeyStore:
                         "destroyed_at timestamptz NOT NULL DEFAULT now())"
                     ).format(self._destroyed)
                 )
+                self._db.execute(
+                    sql.SQL(
+                        "CREATE TABLE IF NOT EXISTS {} (key text PRIMARY KEY, value text NOT NULL)"
+                    ).format(self._meta)
+                )
         except psycopg.Error as exc:
             self._db.close()
             raise KeyStoreError(f"cannot prepare the key store: {exc}") from exc
+
+    @staticmethod
+    def inspect(url: str) -> tuple[str | None, bool]:
+        """The id of the event store the key tables at `url` are paired with (None: never
+        paired or no tables) and whether they hold no key at all, creating nothing."""
+        target = parse_url(url)
+        where = (target.schema,) if target.schema else ()
+        names = [".".join((*where, n)) for n in ("es_stream_keys", "es_destroyed_keys")]
+        meta = ".".join((*where, "es_key_meta"))
+        try:
+            with connect(target) as db:
+                found = db.execute(
+                    "SELECT to_regclass(%s) IS NOT NULL, to_regclass(%s) IS NOT NULL,"
+                    " to_regclass(%s) IS NOT NULL",
+                    (*names, meta),
+                ).fetchone()
+                keys, destroyed, has_meta = found or (False, False, False)
+                empty = (
+                    not (keys and destroyed)
+                    or not db.execute(
+                        sql.SQL("SELECT 1 FROM {} UNION ALL SELECT 1 FROM {} LIMIT 1").format(
+                            sql.Identifier(*where, "es_stream_keys"),
+                            sql.Identifier(*where, "es_destroyed_keys"),
+                        )
+                    ).fetchone()
+                )
+                paired = None
+                if has_meta:
+                    row = db.execute(
+                        sql.SQL("SELECT value FROM {} WHERE key = 'store_id'").format(
+                            sql.Identifier(*where, "es_key_meta")
+                        )
+                    ).fetchone()
+                    paired = str(row[0]) if row else None
+        except psycopg.Error as exc:
+            raise KeyStoreError(f"cannot read the key store: {exc}") from exc
+        return paired, empty
+
+    def pair(self, store_id: str) -> None:
+        """Record that these keys belong to the event store `store_id` (first pairing)."""
+        with self._lock:
+            self._db.execute(
+                sql.SQL(
+                    "INSERT INTO {} VALUES ('store_id', %s) ON CONFLICT (key) DO NOTHING"
+                ).format(self._meta),
+                (store_id,),
+            )
 
     def key_for(self, stream_id: str) -> bytes | None:
         with self._lock:
