@@ -124,3 +124,9 @@ def test_a_sound_store_is_not_reported_damaged(cli: Cli, db: Path) -> None:
     ids = grow(db, ideas=20)
     assert cli("streams").code == EXIT_OK
     assert cli("edit", ids[0], "--title", "Still fine").code == EXIT_OK
+
+
+def test_serve_refuses_to_start_on_a_damaged_store(cli: Cli, damaged: list[str]) -> None:
+    result = cli("serve", "--port", "0")
+    assert result.code == EXIT_DAMAGED, result
+    assert "damaged" in result.err and "Traceback" not in result.err
