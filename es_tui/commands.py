@@ -34,6 +34,7 @@ from domain.transfer import (
 from domain.versioning import VersioningError
 from es_tui.cli import (
     EXIT_CONFLICT,
+    EXIT_DAMAGED,
     EXIT_NO_SPACE,
     EXIT_NOT_FOUND,
     EXIT_OK,
@@ -261,7 +262,12 @@ def run_command(args: argparse.Namespace, policy: SnapshotPolicy) -> int:
         system.view.start()
         if not args.no_react and not reading and not system.warnings:
             system.process_manager.start()
-        return COMMANDS[args.command](system, args)
+        code = COMMANDS[args.command](system, args)
+        skipped = getattr(system.store, "unreadable", 0)
+        if skipped:  # what was shown is incomplete: say so, and not with exit 0
+            print_warnings([f"{skipped} event(s) in damaged pages could not be read: skipped"])
+            return EXIT_DAMAGED if code == EXIT_OK else code
+        return code
     except InvalidFieldError as exc:
         return _fail(EXIT_USAGE, str(exc))
     except ConcurrencyError as exc:

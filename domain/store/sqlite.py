@@ -56,6 +56,7 @@ from domain.store.sqlite_faults import directory_is_writable, quick_check, trans
 from domain.store.sqlite_feed import HEAD, CommitFeed, StreamRow
 from domain.store.sqlite_import import import_rows
 from domain.store.sqlite_pool import ConnectionPool
+from domain.store.sqlite_salvage import ReadRange, salvage
 from domain.store.sqlite_schema import (
     BUSY_TIMEOUT_S,
     check_file,
@@ -76,6 +77,8 @@ from domain.store.validation import (
 T = TypeVar("T")
 
 _MAX_INT: Final = 2**63 - 1
+_LAST_POSITION: Final = "SELECT max(last_position) FROM streams"
+"""The head as the streams table knows it (when the events table's own end is unreadable)."""
 
 Work = Callable[
     [sqlite3.Connection, int, StreamRow | None], tuple[T, Sequence[RecordedEvent] | None]
@@ -114,6 +117,8 @@ class SQLiteEventStore:
         """Why this handle refuses writes (None: it writes)."""
         self.damage = damage
         """What is wrong with the file, once an integrity check or a read found it damaged."""
+        self.unreadable = 0
+        """Events a read of the damaged file had to skip (each counted once per read)."""
         self._pool = pool
         try:
             self._feed = CommitFeed(pool, path, poll_interval)
@@ -354,24 +359,51 @@ class SQLiteEventStore:
         self, stream_id: str, from_version: int = 1, to_version: int | None = None
     ) -> list[RecordedEvent]:
         upto = _MAX_INT if to_version is None else _clamp(to_version)
-        return self._read(
-            lambda c: select_events(
-                c,
-                "WHERE stream_id = ? AND version >= ? AND version <= ? ORDER BY version",
-                (stream_id, _clamp(from_version), upto),
+
+        def versions(lo: int, hi: int) -> list[RecordedEvent]:
+            return self._read(
+                lambda c: select_events(
+                    c,
+                    "WHERE stream_id = ? AND version >= ? AND version <= ? ORDER BY version",
+                    (stream_id, lo, hi),
+                )
             )
-        )
+
+        try:
+            return versions(_clamp(from_version), upto)
+        except StoreDamagedError:
+            info = self.stream_info(stream_id)
+            last = min(upto, info.version if info else 0)
+            return self._salvaged(versions, max(_clamp(from_version), 1), last)
 
     def read_all(self, from_position: int = 1, limit: int | None = None) -> list[RecordedEvent]:
         if limit is not None and limit <= 0:
             return self._read(lambda c: [])  # a closed store refuses even an empty page
-        return self._read(
-            lambda c: select_events(
-                c,
-                "WHERE position >= ? ORDER BY position LIMIT ?",
-                (_clamp(from_position), -1 if limit is None else _clamp(limit)),
+        try:
+            return self._read(
+                lambda c: select_events(
+                    c,
+                    "WHERE position >= ? ORDER BY position LIMIT ?",
+                    (_clamp(from_position), -1 if limit is None else _clamp(limit)),
+                )
             )
-        )
+        except StoreDamagedError:
+            head = self._read(lambda c: c.execute(_LAST_POSITION).fetchone()[0]) or 0
+            found = self._salvaged(
+                lambda lo, hi: self._read(
+                    lambda c: select_events(
+                        c, "WHERE position >= ? AND position <= ? ORDER BY position", (lo, hi)
+                    )
+                ),
+                max(_clamp(from_position), 1),
+                head,
+            )
+            return found if limit is None else found[:limit]
+
+    def _salvaged(self, read: ReadRange, lo: int, hi: int) -> list[RecordedEvent]:
+        found, lost = salvage(read, lo, hi)
+        self.unreadable += lost
+        return found
 
     def head_position(self) -> int:
         head: int | None = self._read(lambda c: c.execute(HEAD).fetchone()[0])
