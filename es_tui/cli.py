@@ -40,8 +40,8 @@ exit codes:
   3  concurrency conflict: the idea moved since the expected version (nothing was written)
   4  a domain rule refused the command (e.g. editing a deleted idea)
   5  not found (unknown idea or stream)
-  6  the store file is damaged (an integrity check failed): writes are refused,
-     reading commands show what is readable
+  6  the store file is damaged (an integrity check failed): writes are refused;
+     reading commands print what is readable and exit 6 if they had to skip events
   7  the disk cannot take the write: it is full, or the file system, directory or file
      is read-only (nothing was written; reading commands still work)
 
