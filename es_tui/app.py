@@ -72,6 +72,8 @@ class ExplorerApp(App[None]):
         self.api: ApiStatus | None = None
         """Where that API listens, or why it cannot (None: not asked for)."""
         self.sub_title = getattr(system.store, "shown_url", system.store.url)  # no password
+        if system.warnings:  # opened read-only: the keys are missing, the file damaged...
+            self.sub_title += " · READ-ONLY: " + "; ".join(system.warnings)
         self.store_changes: StoreChanges = Signal(self, "store-changes")
         """Published once per burst of commits (see `StoreChanged`)."""
         self.main_screen = MainScreen(system, self.store_changes)

@@ -2,7 +2,8 @@
 
 Subcommands print JSON on stdout (one object, or JSON lines for lists) and a one-line error on
 stderr. Exit codes: 0 ok · 1 a residue of a forgotten idea was found · 2 bad usage or input ·
-3 concurrency conflict · 4 a domain rule refused the command · 5 not found.
+3 concurrency conflict · 4 a domain rule refused the command · 5 not found · 6 the store file
+is damaged · 7 the disk cannot take the write (full, or read-only).
 """
 
 from __future__ import annotations
@@ -22,6 +23,14 @@ EXIT_USAGE = 2
 EXIT_CONFLICT = 3
 EXIT_REFUSED = 4
 EXIT_NOT_FOUND = 5
+EXIT_DAMAGED = 6
+EXIT_NO_SPACE = 7
+
+READING_COMMANDS = frozenset({"streams", "events", "log", "ideas", "idea", "export"})
+"""Subcommands that only read: they open the store and its keys read-only (verify-erasure
+also reads, but must scan the read model kept in the store file, so it opens it as usual)."""
+
+PM_DELAY_DEFAULT = 0.8
 
 EPILOG = """\
 exit codes:
@@ -32,6 +41,14 @@ exit codes:
   3  concurrency conflict: the idea moved since the expected version (nothing was written)
   4  a domain rule refused the command (e.g. editing a deleted idea)
   5  not found (unknown idea or stream)
+  6  the store file is damaged (an integrity check failed): writes are refused;
+     reading commands print what is readable and exit 6 if they had to skip events
+  7  the disk cannot take the write: it is full, or the file system, directory or file
+     is read-only (nothing was written; reading commands still work)
+
+A store whose key store is missing, empty or another store's is refused for writing
+(exit 2, naming the key file); reading commands then show private values as redacted
+with a warning on stderr.
 
 store URLs:
   memory:                    in this process only, seeded with demo data (the default)
@@ -53,7 +70,7 @@ def _bounded(
             value = kind(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"not {noun}: {text!r}") from None
-        if value < low or (high is not None and value > high):  # type: ignore[operator]
+        if value < low or (high is not None and value > high):
             span = f"at least {low}" if high is None else f"within {low}..{high}{unit}"
             raise argparse.ArgumentTypeError(f"must be {span}, got {value}")
         return value
@@ -130,9 +147,10 @@ def _add_common_options(parser: argparse.ArgumentParser, *, defaults: bool) -> N
     add(
         "--pm-delay",
         type=_seconds,
-        default=0.8,
+        default=None,
         metavar="SECONDS",
-        help="explorer and serve: pause before the process manager reacts (default 0.8)",
+        help=f"explorer and serve: pause before the process manager reacts "
+        f"(default {PM_DELAY_DEFAULT})",
     )
     add(
         "--no-react",
@@ -290,6 +308,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # --help, or a usage error already reported on stderr
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+    refused = unhonoured_option(args)
+    if refused is not None:
+        print(f"es-tui: {refused}", file=sys.stderr)
+        return EXIT_USAGE
     policy = SnapshotPolicy(args.snapshot_every, args.keep_snapshots)
     if args.command is None:
         return _run_explorer(args, policy)
@@ -302,27 +324,102 @@ def main(argv: Sequence[str] | None = None) -> int:
     return run_command(args, policy)
 
 
-def _run_explorer(args: argparse.Namespace, policy: SnapshotPolicy) -> int:
-    from domain.bootstrap import bootstrap
-    from domain.shredding.keystore import KeyStoreError
-    from domain.store.errors import EventStoreError
+def unhonoured_option(args: argparse.Namespace) -> str | None:
+    """Why a given option cannot be honoured by this front end (None: all can). Every
+    option means the same on every front end; one that would be ignored is refused."""
+    front = "the explorer" if args.command is None else f"'{args.command}'"
+    if args.command is not None and args.demo_events is not None:
+        return f"--demo-events applies to the explorer only, not to {front}"
+    if args.command is not None and args.http is not None:
+        hint = " (use --host/--port)" if args.command == "serve" else ""
+        return f"--http applies to the explorer only, not to {front}{hint}"
+    if args.command not in (None, "serve") and args.pm_delay is not None:
+        return f"--pm-delay applies to the explorer and serve, not to {front}"
+    if args.key_store is not None and args.store.lower().startswith("memory"):
+        return "--key-store does not apply to memory: (its keys live in this process)"
+    if args.demo_events is not None and args.demo:
+        return "--demo and --demo-events exclude each other (both fill the store)"
+    return None
 
+
+def open_system(args: argparse.Namespace, policy: SnapshotPolicy, **options: Any) -> Any:
+    """`bootstrap()` with every shared option of the command line, plus `options`."""
+    from domain.bootstrap import bootstrap
+
+    memory = args.store.lower().startswith("memory")
+    # A one-shot subcommand's manager reacts at once (--pm-delay is refused for it).
+    delay = PM_DELAY_DEFAULT if options.get("threaded") else 0.0
+    return bootstrap(
+        args.store,
+        snapshot_policy=policy,
+        demo=options.pop("demo", memory or args.demo),
+        seed=args.seed,
+        accept_probability=args.accept_probability,
+        pm_delay=delay if args.pm_delay is None else args.pm_delay,
+        key_store=args.key_store,
+        **options,
+    )
+
+
+def open_failure(exc: BaseException) -> int | None:
+    """The exit code (its message printed on stderr) for a store or key store that cannot
+    be opened or written, or None if `exc` is no such failure."""
+    import sqlite3
+
+    from domain.shredding.keystore import KeyStoreError
+    from domain.store.errors import (
+        EventStoreError,
+        StorageFullError,
+        StoreDamagedError,
+        StoreReadOnlyError,
+    )
+    from domain.store.sqlite_faults import is_damage
+
+    if isinstance(exc, StoreDamagedError) or (isinstance(exc, sqlite3.Error) and is_damage(exc)):
+        code = EXIT_DAMAGED
+    elif isinstance(exc, StorageFullError | StoreReadOnlyError):
+        code = EXIT_NO_SPACE
+    elif isinstance(exc, EventStoreError | KeyStoreError | ValueError | sqlite3.Error):
+        code = EXIT_USAGE
+    else:
+        return None
+    print(f"es-tui: {exc}", file=sys.stderr)
+    return code
+
+
+def print_warnings(warnings: Sequence[str]) -> None:
+    """Each warning of an opened system on one line of stderr."""
+    for warning in warnings:
+        print(f"es-tui: warning: {warning}", file=sys.stderr)
+
+
+def _open_explorer_system(args: argparse.Namespace, policy: SnapshotPolicy, demo: bool) -> Any:
+    """The explorer's system: for writing, or, when the store or its keys can only be read
+    (keys missing or another store's, a damaged file, a full disk), read-only with a warning."""
+    from domain.shredding.keystore import KeyStoreBindingError
+    from domain.store.errors import StorageFullError, StoreDamagedError
+
+    common = {"threaded": True, "react": not args.no_react}
+    try:
+        return open_system(args, policy, demo=demo, **common)
+    except (KeyStoreBindingError, StoreDamagedError, StorageFullError) as exc:
+        system = open_system(args, policy, demo=False, read_only=True, **common)
+        if not any(str(exc) in w for w in system.warnings):
+            system.warnings.insert(0, str(exc))
+        return system
+
+
+def _run_explorer(args: argparse.Namespace, policy: SnapshotPolicy) -> int:
     memory = args.store.startswith("memory")
     generated = args.demo_events is not None
     try:
-        system = bootstrap(
-            args.store,
-            snapshot_policy=policy,
-            demo=(memory or args.demo) and not generated,
-            seed=args.seed,
-            accept_probability=args.accept_probability,
-            pm_delay=args.pm_delay,
-            threaded=True,
-            key_store=args.key_store,
-        )
-    except (EventStoreError, KeyStoreError, ValueError) as exc:
-        print(f"es-tui: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        system = _open_explorer_system(args, policy, (memory or args.demo) and not generated)
+    except Exception as exc:
+        code = open_failure(exc)
+        if code is None:
+            raise
+        return code
+    print_warnings(system.warnings)
     if generated:
         from es_tui.demo_events import fill
 
@@ -338,4 +435,5 @@ def _run_explorer(args: argparse.Namespace, policy: SnapshotPolicy) -> int:
         ExplorerApp(system, http=args.http).run()
     finally:
         system.close()
+    print_warnings(system.warnings)  # again: the explorer's screen covered them
     return EXIT_OK

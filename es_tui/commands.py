@@ -19,10 +19,9 @@ from domain.ideas.errors import IdeaDeletedError, IdeaError, IdeaNotFoundError, 
 from domain.ideas.handler import CommandOutcome
 from domain.shredding.erasure import Secrets
 from domain.shredding.integrity import check_events, check_store
-from domain.shredding.keystore import KeyStoreError
 from domain.store.errors import (
     ConcurrencyError,
-    EventStoreError,
+    StoreReadOnlyError,
     StreamNotFoundError,
 )
 from domain.store.protocol import EventStore
@@ -39,11 +38,17 @@ from domain.transfer import (
 from domain.versioning import VersioningError
 from es_tui.cli import (
     EXIT_CONFLICT,
+    EXIT_DAMAGED,
+    EXIT_NO_SPACE,
     EXIT_NOT_FOUND,
     EXIT_OK,
     EXIT_REFUSED,
     EXIT_RESIDUE,
     EXIT_USAGE,
+    READING_COMMANDS,
+    open_failure,
+    open_system,
+    print_warnings,
 )
 
 
@@ -289,23 +294,38 @@ def run_command(args: argparse.Namespace, policy: SnapshotPolicy) -> int:
     # An import needs an empty store: no demo seeding then, even on memory:.
     memory = args.store.startswith("memory")
     seed_demo = (memory or args.demo) and args.command != "import"
+    # Reading commands open the store and its keys read-only (they work on a full disk or a
+    # read-only file system, and with a missing key store); seeding the demo is a write.
+    reading = args.command in READING_COMMANDS and not memory and not args.demo
     try:
-        system = bootstrap(
-            args.store,
-            snapshot_policy=policy,
+        system = open_system(
+            args,
+            policy,
             demo=seed_demo,
-            seed=args.seed,
-            accept_probability=args.accept_probability,
             start=False,
-            key_store=args.key_store,
+            restoring=args.command == "import",
+            read_only=reading,
         )
-    except (EventStoreError, KeyStoreError, ValueError) as exc:
-        return _fail(EXIT_USAGE, str(exc))
+    except Exception as exc:
+        code = open_failure(exc)
+        if code is None:
+            raise
+        return code
+    why = getattr(system.store, "read_only", None)
+    if not reading and isinstance(why, str) and args.command != "verify-erasure":
+        system.close()  # a write on a store that can only be read here: refuse it at once
+        return _fail(EXIT_NO_SPACE, str(StoreReadOnlyError(system.store.url, why)))
+    print_warnings(system.warnings)
     try:
         system.view.start()
-        if not args.no_react:
+        if not args.no_react and not reading and not system.warnings:
             system.process_manager.start()
-        return COMMANDS[args.command](system, args)
+        code = COMMANDS[args.command](system, args)
+        skipped = getattr(system.store, "unreadable", 0)
+        if skipped:  # what was shown is incomplete: say so, and not with exit 0
+            print_warnings([f"{skipped} event(s) in damaged pages could not be read: skipped"])
+            return EXIT_DAMAGED if code == EXIT_OK else code
+        return code
     except InvalidFieldError as exc:
         return _fail(EXIT_USAGE, str(exc))
     except ConcurrencyError as exc:
@@ -322,7 +342,12 @@ def run_command(args: argparse.Namespace, policy: SnapshotPolicy) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_OK
-    except (TransferError, VersioningError, EventStoreError, KeyStoreError, OSError) as exc:
+    except (TransferError, VersioningError, OSError) as exc:
         return _fail(EXIT_USAGE, str(exc))
+    except Exception as exc:  # the store or its keys failed: damaged, full, read-only...
+        code = open_failure(exc)
+        if code is None:
+            raise
+        return code
     finally:
         system.close()

@@ -11,13 +11,47 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
-from domain.store.errors import StreamForgottenError
+from domain.store.errors import StorageFullError, StoreReadOnlyError, StreamForgottenError
+from domain.store.sqlite_faults import translate
+from domain.store.sqlite_schema import connect_read_only
 
 KEY_BYTES = 32  # AES-256
 
 
 class KeyStoreError(Exception):
     """The key store cannot be opened or used."""
+
+
+class KeyStoreBindingError(KeyStoreError):
+    """The key store does not go with the event store: it is missing, new and empty while
+    the store holds sealed events, or it belongs to another store. Writing would seal new
+    values under keys that the real key store does not know, so writes are refused."""
+
+    def __init__(self, where: str, store_url: str, problem: str) -> None:
+        self.where = where
+        self.store_url = store_url
+        self.problem = problem
+        super().__init__(
+            f"the key store {where} {problem} (store {store_url}); writing is refused: "
+            f"put the store's key file back or name it with --key-store"
+        )
+
+
+class KeyStoreMissingError(KeyStoreBindingError):
+    """The store holds events but its key store is missing or empty."""
+
+
+class KeyStoreMismatchError(KeyStoreBindingError):
+    """The key store is paired with another event store."""
+
+    def __init__(self, where: str, store_url: str, store_id: str, paired_with: str) -> None:
+        self.store_id = store_id
+        self.paired_with = paired_with
+        super().__init__(
+            where,
+            store_url,
+            f"belongs to another event store (paired with {paired_with}, this store is {store_id})",
+        )
 
 
 class KeyDestroyedError(StreamForgottenError, KeyStoreError):
@@ -91,6 +125,8 @@ KEYS_SCHEMA = (
     "created_at TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS destroyed_keys (stream_id TEXT PRIMARY KEY, "
     "destroyed_at TEXT NOT NULL)",
+    # key 'store_id': the event store these keys belong to, recorded on first pairing
+    "CREATE TABLE IF NOT EXISTS key_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
 )
 KEYS_APPLICATION_ID = 0x6B657973  # "keys"
 
@@ -99,14 +135,22 @@ class SQLiteKeyStore:
     """Keys in their own SQLite file (by default beside the store: `<store>.keys`).
 
     `secure_delete` zeroes a destroyed key's bytes in the file, and the WAL is checkpointed and
-    truncated after each destroy so no old page keeps a copy."""
+    truncated after each destroy so no old page keeps a copy. `read_only` opens an existing
+    file with `mode=ro` and writes nothing beside it (not even a WAL index when the disk is
+    full or read-only); creating or destroying keys then raises KeyStoreError."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, read_only: bool = False) -> None:
         self.path = Path(path)
+        self.read_only = read_only
         self._lock = threading.Lock()
         self._cache: dict[str, bytes] = {}
         if self.path.exists() and self.path.stat().st_size > 0:
             self._check_file()
+        elif read_only:
+            raise KeyStoreError(f"there is no key store at {self.path}")
+        if read_only:
+            self._open_read_only()
+            return
         try:
             self._db = sqlite3.connect(
                 str(self.path), isolation_level=None, check_same_thread=False, timeout=10.0
@@ -124,11 +168,57 @@ class SQLiteKeyStore:
             self._db.execute(f"PRAGMA application_id = {KEYS_APPLICATION_ID}")
             self._db.execute("COMMIT")
         except sqlite3.Error as exc:
+            raise self._fault(exc) from exc
+
+    def _fault(self, exc: sqlite3.Error) -> Exception:
+        """A full disk or a read-only file system as the store's own errors (the same
+        answer as for the events), anything else as KeyStoreError."""
+        fault = translate(exc, str(self.path), self.path)
+        if isinstance(fault, StorageFullError | StoreReadOnlyError):
+            return fault
+        return KeyStoreError(f"cannot use the key store {self.path}: {exc}")
+
+    def _open_read_only(self) -> None:
+        try:
+            self._db, _ = connect_read_only(self.path, when_idle=True)
+            tables = {r[0] for r in self._db.execute("SELECT name FROM sqlite_master")}
+        except sqlite3.Error as exc:
             raise KeyStoreError(f"cannot open the key store {self.path}: {exc}") from exc
+        if not {"stream_keys", "destroyed_keys"} <= tables:
+            self._db.close()
+            raise KeyStoreError(f"the key store {self.path} holds no key tables")
+        self._has_meta = "key_meta" in tables
+
+    def _writable(self) -> None:
+        if self.read_only:
+            raise StoreReadOnlyError(str(self.path), "the key store was opened for reading")
+
+    def paired_store(self) -> str | None:
+        """The id of the event store these keys belong to (None: never paired)."""
+        if self.read_only and not self._has_meta:
+            return None
+        with self._lock:
+            row = self._db.execute("SELECT value FROM key_meta WHERE key = 'store_id'").fetchone()
+        return str(row[0]) if row else None
+
+    def pair(self, store_id: str) -> None:
+        """Record that these keys belong to the event store `store_id` (first pairing)."""
+        self._writable()
+        with self._lock:
+            self._db.execute(
+                "INSERT OR IGNORE INTO key_meta (key, value) VALUES ('store_id', ?)", (store_id,)
+            )
+
+    def is_empty(self) -> bool:
+        """Whether no key was ever made or destroyed here."""
+        with self._lock:
+            return not self._db.execute(
+                "SELECT 1 FROM stream_keys UNION ALL SELECT 1 FROM destroyed_keys LIMIT 1"
+            ).fetchone()
 
     def _check_file(self) -> None:
         try:
-            probe = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True)
+            probe, _ = connect_read_only(self.path, when_idle=True)
             try:
                 (app_id,) = probe.execute("PRAGMA application_id").fetchone()
             finally:
@@ -153,6 +243,13 @@ class SQLiteKeyStore:
         existing = self.key_for(stream_id)
         if existing is not None:
             return existing
+        self._writable()
+        try:
+            return self._create_key(stream_id)
+        except sqlite3.Error as exc:
+            raise self._fault(exc) from exc
+
+    def _create_key(self, stream_id: str) -> bytes:
         with self._lock:
             db = self._db
             db.execute("BEGIN IMMEDIATE")
@@ -178,6 +275,13 @@ class SQLiteKeyStore:
             return bytes(key)
 
     def destroy(self, stream_id: str) -> bool:
+        self._writable()
+        try:
+            return self._destroy(stream_id)
+        except sqlite3.Error as exc:
+            raise self._fault(exc) from exc
+
+    def _destroy(self, stream_id: str) -> bool:
         with self._lock:
             self._cache.pop(stream_id, None)
             db = self._db

@@ -49,6 +49,7 @@ class PostgresKeyStore:
         self._kek_table = sql.Identifier(*where, "es_kek")
         self._legacy = sql.Identifier(*where, "es_stream_keys")
         self._kek_dir = Path(kek_dir) if kek_dir is not None else default_kek_dir()
+        self._meta = sql.Identifier(*where, "es_key_meta")
         self._lock = threading.Lock()
         self._cache: dict[str, bytes] = {}
         self._db: psycopg.Connection[Any] | None = None
@@ -121,6 +122,11 @@ class PostgresKeyStore:
                     "destroyed_at timestamptz NOT NULL DEFAULT now())"
                 ).format(self._destroyed)
             )
+            db.execute(
+                sql.SQL(
+                    "CREATE TABLE IF NOT EXISTS {} (key text PRIMARY KEY, value text NOT NULL)"
+                ).format(self._meta)
+            )
             row = db.execute(
                 sql.SQL("SELECT kek_id, generation, check_value FROM {}").format(self._kek_table)
             ).fetchone()
@@ -187,6 +193,64 @@ class PostgresKeyStore:
         return unwrap(self._kek, wrapped, self._aad(stream_id))
 
     # -- the KeyStore protocol -----------------------------------------------------------
+
+    @staticmethod
+    def inspect(url: str) -> tuple[str | None, bool]:
+        """The id of the event store the key tables at `url` are paired with (None: never
+        paired or no tables) and whether they hold no key at all, creating nothing."""
+        target = parse_url(url)
+        where = (target.schema,) if target.schema else ()
+        tables = ("es_wrapped_keys", "es_stream_keys", "es_destroyed_keys")
+        meta = ".".join((*where, "es_key_meta"))
+        try:
+            with connect(target) as db:
+                present = [
+                    name
+                    for name in tables
+                    if (
+                        found := db.execute(
+                            "SELECT to_regclass(%s) IS NOT NULL", (".".join((*where, name)),)
+                        ).fetchone()
+                    )
+                    and found[0]
+                ]
+                has_meta_row = db.execute("SELECT to_regclass(%s) IS NOT NULL", (meta,)).fetchone()
+                has_meta = bool(has_meta_row and has_meta_row[0])
+                empty = (
+                    not present
+                    or not db.execute(
+                        sql.SQL(" UNION ALL ").join(
+                            sql.SQL("(SELECT 1 FROM {} LIMIT 1)").format(sql.Identifier(*where, n))
+                            for n in present
+                        )
+                    ).fetchone()
+                )
+                paired = None
+                if has_meta:
+                    row = db.execute(
+                        sql.SQL("SELECT value FROM {} WHERE key = 'store_id'").format(
+                            sql.Identifier(*where, "es_key_meta")
+                        )
+                    ).fetchone()
+                    paired = str(row[0]) if row else None
+        except psycopg.Error as exc:
+            raise KeyStoreError(f"cannot read the key store: {exc}") from exc
+        return paired, empty
+
+    def pair(self, store_id: str) -> None:
+        """Record that these keys belong to the event store `store_id` (first pairing)."""
+
+        def record(db: psycopg.Connection[Any]) -> None:
+            with db.transaction():
+                db.execute(
+                    sql.SQL(
+                        "INSERT INTO {} VALUES ('store_id', %s) ON CONFLICT (key) DO NOTHING"
+                    ).format(self._meta),
+                    (store_id,),
+                )
+
+        with self._lock:
+            self._run(record)
 
     def key_for(self, stream_id: str) -> bytes | None:
         def read(db: psycopg.Connection[Any]) -> bytes | None:

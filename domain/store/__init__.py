@@ -68,10 +68,14 @@ def open_store(
     *,
     snapshot_policy: SnapshotPolicy | None = None,
     deleted_types: Iterable[str] = (),
+    read_only: bool = False,
 ) -> EventStore:
     """Open the store a URL names: `memory:`, `sqlite:///path.db`, `postgresql://...`, or
     (read-only) an `eventsourcing` library database: `eventsourcing+sqlite:///app.db`,
-    `eventsourcing+postgresql://...`."""
+    `eventsourcing+postgresql://...`.
+
+    `read_only` asks for a handle that only reads (an SQLite file is then opened `mode=ro`
+    and nothing is written to its disk); other backends read through their usual handle."""
     if not isinstance(url, str) or not url:
         raise StoreUrlError(str(url), "a store URL is required (e.g. memory:)")
     scheme = url.split(":", 1)[0].lower()
@@ -83,7 +87,7 @@ def open_store(
         except ImportError as exc:
             raise StoreUrlError(url, "the SQLite backend is not available") from exc
         store: EventStore = SQLiteEventStore.open(
-            url, snapshot_policy=snapshot_policy, deleted_types=deleted_types
+            url, snapshot_policy=snapshot_policy, deleted_types=deleted_types, read_only=read_only
         )
         return store
     if scheme in ("postgresql", "postgres"):

@@ -118,11 +118,49 @@ class StoreUnavailableError(EventStoreError):
         super().__init__(f"the database {url} is unavailable ({cause}); try again shortly")
 
 
-class ReadOnlyStoreError(EventStoreError):
-    """A write to a store opened read-only (e.g. another library's database, shown as it is);
-    nothing was written."""
+class StoreDamagedError(EventStoreError):
+    """The store's file is damaged (an integrity check failed, or a read met a malformed
+    page): writes are refused so nothing more goes into it; what is readable stays readable."""
+
+    def __init__(self, url: str, path: str, detail: str) -> None:
+        self.url = url
+        self.path = path
+        self.detail = detail
+        super().__init__(
+            f"the store file {path} is damaged ({detail}); writes are refused. Restore it "
+            f"from a backup, or export what is readable and import it into a new store"
+        )
+
+
+class StorageFullError(EventStoreError):
+    """A write failed because the disk holding the store is full; nothing was written."""
+
+    def __init__(self, url: str, path: str, detail: str) -> None:
+        self.url = url
+        self.path = path
+        self.detail = detail
+        super().__init__(
+            f"no space left on the disk holding {path} ({detail}); nothing was written. "
+            f"Free some space and try again (reading still works)"
+        )
+
+
+class StoreReadOnlyError(EventStoreError):
+    """The store was opened read-only (a reading command, a read-only file or directory, or
+    a full disk): it refuses writes."""
+
+    def __init__(self, url: str, reason: str) -> None:
+        self.url = url
+        self.reason = reason
+        super().__init__(f"the store {url} is open read-only ({reason}): nothing was written")
+
+
+class ReadOnlyStoreError(StoreReadOnlyError):
+    """A write to a store that is only ever read (another library's database, shown as it
+    is); nothing was written."""
 
     def __init__(self, url: str, operation: str) -> None:
-        self.url = url
         self.operation = operation
-        super().__init__(f"the store {url} is read-only: {operation} is refused")
+        super().__init__(
+            url, f"another application's database, shown as it is; {operation} is refused"
+        )

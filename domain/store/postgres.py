@@ -66,6 +66,7 @@ from domain.store.postgres_schema import (
     install,
     parse_url,
     quote,
+    store_id_of,
 )
 from domain.store.protocol import CommitListener, Subscription
 from domain.store.records import (
@@ -104,8 +105,11 @@ class PostgresEventStore:
         poll_interval: float | None = 1.0,
         pool_size: int = 10,
         before_commit: BeforeCommit | None = None,
+        store_id: str | None = None,
     ) -> None:
         self.url = target.url
+        self.store_id = store_id
+        """Made with the schema; its key store records it."""
         self.shown_url = target.shown
         self.snapshot_policy = snapshot_policy or SnapshotPolicy()
         self.deleted_types = frozenset(deleted_types)
@@ -161,6 +165,10 @@ class PostgresEventStore:
         target = parse_url(url)
         with connect(target) as conn:
             schema = install(target, conn)
+            try:
+                store_id = store_id_of(conn, schema)
+            except psycopg.Error as exc:
+                raise StoreUrlError(target.shown, str(exc).splitlines()[0]) from None
         try:
             return cls(
                 target,
@@ -170,6 +178,7 @@ class PostgresEventStore:
                 poll_interval=poll_interval,
                 pool_size=pool_size,
                 before_commit=before_commit,
+                store_id=store_id,
             )
         except psycopg.Error as exc:
             raise StoreUrlError(target.shown, str(exc).splitlines()[0]) from None

@@ -409,6 +409,19 @@ def install(target: Target, conn: psycopg.Connection[Any]) -> str:
     return schema
 
 
+def store_id_of(conn: psycopg.Connection[Any], schema: str) -> str:
+    """The store's id (made now for a store that has none yet), which its key store records
+    to detect a wrong pairing."""
+    s = quote(schema)
+    conn.execute(
+        f"INSERT INTO {s}.es_meta VALUES ('store_id', gen_random_uuid()::text)"
+        " ON CONFLICT (key) DO NOTHING"
+    )
+    row = conn.execute(f"SELECT value FROM {s}.es_meta WHERE key = 'store_id'").fetchone()
+    assert row is not None
+    return str(row[0])
+
+
 def _check_meta(target: Target, conn: psycopg.Connection[Any], s: str) -> None:
     meta = dict(conn.execute(f"SELECT key, value FROM {s}.es_meta").fetchall())
     if meta.get("marker") != MARKER:

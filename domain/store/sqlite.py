@@ -16,6 +16,8 @@ process right after them. Other processes' commits arrive through `poll()`, whic
 
 from __future__ import annotations
 
+import functools
+import os
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
@@ -23,7 +25,13 @@ from pathlib import Path
 from typing import Final, TypeVar
 
 from domain.store import sqlite_write as write
-from domain.store.errors import InvalidEventError, StoreUrlError
+from domain.store.errors import (
+    EventStoreError,
+    InvalidEventError,
+    StoreDamagedError,
+    StoreReadOnlyError,
+    StoreUrlError,
+)
 from domain.store.protocol import CommitListener, Subscription
 from domain.store.records import (
     ExpectedVersion,
@@ -44,15 +52,19 @@ from domain.store.sqlite_codec import (
     to_snapshot,
     to_stream_info,
 )
+from domain.store.sqlite_faults import directory_is_writable, quick_check, translate
 from domain.store.sqlite_feed import HEAD, CommitFeed, StreamRow
 from domain.store.sqlite_import import import_rows
 from domain.store.sqlite_pool import ConnectionPool
+from domain.store.sqlite_salvage import ReadRange, salvage
 from domain.store.sqlite_schema import (
     BUSY_TIMEOUT_S,
     check_file,
     connect,
+    connect_read_only,
     initialise,
     parse_url,
+    store_id_of,
     use_wal,
 )
 from domain.store.validation import (
@@ -65,6 +77,8 @@ from domain.store.validation import (
 T = TypeVar("T")
 
 _MAX_INT: Final = 2**63 - 1
+_LAST_POSITION: Final = "SELECT max(last_position) FROM streams"
+"""The head as the streams table knows it (when the events table's own end is unreadable)."""
 
 Work = Callable[
     [sqlite3.Connection, int, StreamRow | None], tuple[T, Sequence[RecordedEvent] | None]
@@ -88,13 +102,29 @@ class SQLiteEventStore:
         snapshot_policy: SnapshotPolicy | None = None,
         deleted_types: Iterable[str] = (),
         poll_interval: float | None = 0.2,
+        *,
+        store_id: str | None = None,
+        read_only: str | None = None,
+        damage: str | None = None,
     ) -> None:
         self.url = url
         self.path = path
         self.snapshot_policy = snapshot_policy or SnapshotPolicy()
         self.deleted_types = frozenset(deleted_types)
+        self.store_id = store_id
+        """Made with the schema; its key store records it (None: an old store read-only)."""
+        self.read_only = read_only
+        """Why this handle refuses writes (None: it writes)."""
+        self.damage = damage
+        """What is wrong with the file, once an integrity check or a read found it damaged."""
+        self.unreadable = 0
+        """Events a read of the damaged file had to skip (each counted once per read)."""
         self._pool = pool
-        self._feed = CommitFeed(pool, path, poll_interval)
+        try:
+            self._feed = CommitFeed(pool, path, poll_interval)
+        except sqlite3.Error as exc:
+            pool.close()
+            raise self._fault(exc) from exc
 
     @classmethod
     def open(
@@ -104,43 +134,122 @@ class SQLiteEventStore:
         snapshot_policy: SnapshotPolicy | None = None,
         deleted_types: Iterable[str] = (),
         poll_interval: float | None = 0.2,
+        read_only: bool = False,
     ) -> SQLiteEventStore:
         """Open (or create) the store file a `sqlite:///...` URL names.
 
         A missing or empty file becomes a new store (its directory must exist); anything
         else that is not an es-tui store, or a store of a newer schema, raises StoreUrlError
         and is left untouched. `poll_interval` is how often listeners are brought other
-        processes' commits (None: only when `poll()` is called)."""
+        processes' commits (None: only when `poll()` is called).
+
+        `read_only` opens an existing file for reading only (`mode=ro`, nothing written, not
+        even the WAL index when the disk is full or read-only); an existing file in a
+        directory that cannot be written is opened so anyway. A file that fails
+        `PRAGMA quick_check` raises StoreDamagedError for writing; read-only it opens with
+        `damage` set, and writes are refused."""
         path = parse_url(url)
         ready = check_file(url, path)
+        why = _read_only_reason(path) if ready else None
+        if ready and (read_only or why):
+            return cls._open_read_only(
+                url, path, why or "opened for reading", snapshot_policy, deleted_types,
+                poll_interval,
+            )  # fmt: skip
         try:
             conn = connect(path)
         except sqlite3.Error as exc:
-            raise StoreUrlError(url, f"cannot open {str(path)!r}: {exc}") from exc
+            raise translate(exc, url, path) or StoreUrlError(
+                url, f"cannot open {str(path)!r}: {exc}"
+            ) from exc
         try:
             if ready:
                 use_wal(url, conn)
             else:
                 initialise(url, conn, format_time(datetime.now(UTC)))
+            damage = quick_check(conn)
+            store_id = None if damage else store_id_of(conn, create=True)
         except sqlite3.Error as exc:
             conn.close()
-            raise StoreUrlError(url, f"cannot prepare {str(path)!r}: {exc}") from exc
+            raise translate(exc, url, path) or StoreUrlError(
+                url, f"cannot prepare {str(path)!r}: {exc}"
+            ) from exc
         except BaseException:
             conn.close()
             raise
+        if damage:
+            conn.close()
+            raise StoreDamagedError(url, str(path), damage)
         pool = ConnectionPool(url, path, conn)
-        return cls(url, path, pool, snapshot_policy, deleted_types, poll_interval)
+        return cls(
+            url, path, pool, snapshot_policy, deleted_types, poll_interval, store_id=store_id
+        )
+
+    @classmethod
+    def _open_read_only(
+        cls,
+        url: str,
+        path: Path,
+        reason: str,
+        snapshot_policy: SnapshotPolicy | None,
+        deleted_types: Iterable[str],
+        poll_interval: float | None,
+    ) -> SQLiteEventStore:
+        try:
+            # A store nobody has open (no WAL) is read as is: nothing is left beside it.
+            conn, immutable = connect_read_only(path, when_idle=True)
+            damage = quick_check(conn)
+            store_id = None if damage else store_id_of(conn, create=False)
+        except sqlite3.Error as exc:
+            raise translate(exc, url, path) or StoreUrlError(
+                url, f"cannot open {str(path)!r} read-only: {exc}"
+            ) from exc
+        opener = functools.partial(connect, read_only=True, immutable=immutable)
+        pool = ConnectionPool(url, path, conn, opener)
+        return cls(
+            url, path, pool, snapshot_policy, deleted_types, poll_interval,
+            store_id=store_id, read_only=reason, damage=damage,
+        )  # fmt: skip
 
     # -- plumbing ------------------------------------------------------------------------
+
+    def _fault(self, exc: sqlite3.Error) -> EventStoreError | sqlite3.Error:
+        """The store error an SQLite failure stands for; a damaged file stays marked so
+        every later write is refused."""
+        fault = translate(exc, self.url, self.path)
+        if isinstance(fault, StoreDamagedError) and self.damage is None:
+            self.damage = fault.detail
+        return fault or exc
+
+    def _refuse_writes(self) -> None:
+        if self.damage is not None:
+            raise StoreDamagedError(self.url, str(self.path), self.damage)
+        if self.read_only is not None:
+            raise StoreReadOnlyError(self.url, self.read_only)
 
     def _read(self, query: Callable[[sqlite3.Connection], T]) -> T:
         conn = self._pool.take()
         try:
             return query(conn)
+        except sqlite3.Error as exc:
+            fault = self._fault(exc)
+            if fault is exc:
+                raise
+            raise fault from exc
         finally:
             self._pool.give(conn)
 
     def _write(self, stream_id: str, work: Work[T]) -> T:
+        self._refuse_writes()
+        try:
+            return self._write_now(stream_id, work)
+        except sqlite3.Error as exc:
+            fault = self._fault(exc)
+            if fault is exc:
+                raise
+            raise fault from exc
+
+    def _write_now(self, stream_id: str, work: Work[T]) -> T:
         feed = self._feed
         conn = self._pool.take()
         try:
@@ -229,30 +338,72 @@ class SQLiteEventStore:
 
         self._write("", work)
 
+    def adopt_id(self, store_id: str) -> None:
+        """Take `store_id` as this store's id, so the key store of the store an import
+        restores goes with this one. Only an empty store may change its id."""
+
+        def work(
+            conn: sqlite3.Connection, head: int, row: StreamRow | None
+        ) -> tuple[None, list[RecordedEvent]]:
+            if head or conn.execute("SELECT 1 FROM streams LIMIT 1").fetchone():
+                raise InvalidEventError("only an empty store can take another store's id")
+            conn.execute("UPDATE meta SET value = ? WHERE key = 'store_id'", (store_id,))
+            return None, []
+
+        self._write("", work)
+        self.store_id = store_id
+
     # -- reading -------------------------------------------------------------------------
 
     def read_stream(
         self, stream_id: str, from_version: int = 1, to_version: int | None = None
     ) -> list[RecordedEvent]:
         upto = _MAX_INT if to_version is None else _clamp(to_version)
-        return self._read(
-            lambda c: select_events(
-                c,
-                "WHERE stream_id = ? AND version >= ? AND version <= ? ORDER BY version",
-                (stream_id, _clamp(from_version), upto),
+
+        def versions(lo: int, hi: int) -> list[RecordedEvent]:
+            return self._read(
+                lambda c: select_events(
+                    c,
+                    "WHERE stream_id = ? AND version >= ? AND version <= ? ORDER BY version",
+                    (stream_id, lo, hi),
+                )
             )
-        )
+
+        try:
+            return versions(_clamp(from_version), upto)
+        except StoreDamagedError:
+            info = self.stream_info(stream_id)
+            last = min(upto, info.version if info else 0)
+            return self._salvaged(versions, max(_clamp(from_version), 1), last)
 
     def read_all(self, from_position: int = 1, limit: int | None = None) -> list[RecordedEvent]:
         if limit is not None and limit <= 0:
             return self._read(lambda c: [])  # a closed store refuses even an empty page
-        return self._read(
-            lambda c: select_events(
-                c,
-                "WHERE position >= ? ORDER BY position LIMIT ?",
-                (_clamp(from_position), -1 if limit is None else _clamp(limit)),
+        try:
+            return self._read(
+                lambda c: select_events(
+                    c,
+                    "WHERE position >= ? ORDER BY position LIMIT ?",
+                    (_clamp(from_position), -1 if limit is None else _clamp(limit)),
+                )
             )
-        )
+        except StoreDamagedError:
+            head = self._read(lambda c: c.execute(_LAST_POSITION).fetchone()[0]) or 0
+            found = self._salvaged(
+                lambda lo, hi: self._read(
+                    lambda c: select_events(
+                        c, "WHERE position >= ? AND position <= ? ORDER BY position", (lo, hi)
+                    )
+                ),
+                max(_clamp(from_position), 1),
+                head,
+            )
+            return found if limit is None else found[:limit]
+
+    def _salvaged(self, read: ReadRange, lo: int, hi: int) -> list[RecordedEvent]:
+        found, lost = salvage(read, lo, hi)
+        self.unreadable += lost
+        return found
 
     def head_position(self) -> int:
         head: int | None = self._read(lambda c: c.execute(HEAD).fetchone()[0])
@@ -345,3 +496,12 @@ class SQLiteEventStore:
     def close(self) -> None:
         if self._pool.close():
             self._feed.close()
+
+
+def _read_only_reason(path: Path) -> str | None:
+    """Why an existing store file can only be read here, or None if it can be written."""
+    if not directory_is_writable(path):
+        return f"its directory {str(path.parent)!r} is not writable"
+    if not os.access(path, os.W_OK):
+        return f"the file {str(path)!r} is not writable"
+    return None

@@ -47,6 +47,16 @@ _open_lock = threading.Lock()
 _open: dict[str, weakref.WeakSet[CommitFeed]] = {}
 
 
+def _head_of(conn: sqlite3.Connection) -> int:
+    """The head position; in a damaged file whose events table ends on a malformed page, the
+    last position the streams table records (the damage itself shows on reading)."""
+    try:
+        head: int | None = conn.execute(HEAD).fetchone()[0]
+    except sqlite3.DatabaseError:
+        head = conn.execute("SELECT max(last_position) FROM streams").fetchone()[0]
+    return head or 0
+
+
 def _file_key(path: Path) -> str:
     return os.path.normcase(os.path.realpath(path))
 
@@ -65,7 +75,7 @@ class CommitFeed:
         self._poller_lock = threading.Lock()
         conn = pool.take()
         try:
-            self.delivered: int = conn.execute(HEAD).fetchone()[0] or 0
+            self.delivered: int = _head_of(conn)
         finally:
             pool.give(conn)
         self._key = _file_key(path)

@@ -23,9 +23,16 @@ log = logging.getLogger(__name__)
 class ConnectionPool:
     """Connections to one store file, each used by one thread at a time."""
 
-    def __init__(self, url: str, path: Path, first: sqlite3.Connection) -> None:
+    def __init__(
+        self,
+        url: str,
+        path: Path,
+        first: sqlite3.Connection,
+        opener: Callable[[Path], sqlite3.Connection] = connect,
+    ) -> None:
         self.url = url
         self._path = path
+        self._open = opener
         self._idle: list[sqlite3.Connection] = [first]
         self._lock = threading.Lock()
         self.closed = False
@@ -37,7 +44,7 @@ class ConnectionPool:
                 raise StoreClosedError(self.url)
             if self._idle:
                 return self._idle.pop()
-        return connect(self._path)
+        return self._open(self._path)
 
     def give(self, conn: sqlite3.Connection) -> None:
         """Return a connection taken with `take`."""

@@ -11,10 +11,12 @@ from __future__ import annotations
 import os
 import sqlite3
 import time
+import uuid
 from pathlib import Path
 from typing import Final
 
-from domain.store.errors import StoreUrlError
+from domain.store.errors import StoreDamagedError, StoreUrlError
+from domain.store.sqlite_faults import directory_is_writable, disk_is_full, translate
 
 APPLICATION_ID: Final = 0x45535455  # "ESTU": marks the file as an es-tui event store
 SCHEMA_VERSION: Final = 1
@@ -121,6 +123,9 @@ def check_file(url: str, path: Path) -> bool:
         raise StoreUrlError(url, f"cannot read {str(path)!r}: {exc.strerror}") from exc
     if not header:
         return False
+    if len(header) == 100 and not any(header):
+        # An es-tui store whose first bytes were wiped; any other file starts with something.
+        raise StoreDamagedError(url, str(path), "its header is zeroed")
     if len(header) < 100 or not header.startswith(_HEADER_MAGIC):
         raise StoreUrlError(url, f"{str(path)!r} is not an SQLite database (nor an es-tui store)")
     return _inspect(url, path)
@@ -130,7 +135,8 @@ def _inspect(url: str, path: Path) -> bool:
     # With no -wal beside it the main file holds everything, so `immutable` reads it without
     # locks and without creating -wal/-shm. With a -wal present (a store in use, or one whose
     # last user crashed) a plain read-only connection uses the files that are already there.
-    has_wal = _sidecar(path, "-wal").exists()
+    wal = _sidecar(path, "-wal")
+    has_wal = wal.exists() and wal.stat().st_size > 0  # an empty WAL holds nothing either
     try:
         conn = sqlite3.connect(_read_only_uri(path, not has_wal), uri=True, timeout=BUSY_TIMEOUT_S)
     except sqlite3.Error as exc:
@@ -148,6 +154,9 @@ def _inspect(url: str, path: Path) -> bool:
             dict(conn.execute("SELECT key, value FROM meta").fetchall()) if "meta" in tables else {}
         )
     except sqlite3.Error as exc:
+        fault = translate(exc, url, path)
+        if fault is not None:
+            raise fault from exc
         raise StoreUrlError(url, f"{str(path)!r} is not a readable SQLite database: {exc}") from exc
     finally:
         conn.close()
@@ -178,21 +187,70 @@ def _int(text: str | None) -> int:
         return 0
 
 
-def connect(path: Path) -> sqlite3.Connection:
-    """A read-write connection with the store's pragmas. Transactions are explicit
-    (`isolation_level=None`): appends run in `BEGIN IMMEDIATE`."""
+def connect(path: Path, *, read_only: bool = False, immutable: bool = False) -> sqlite3.Connection:
+    """A connection with the store's pragmas. Transactions are explicit
+    (`isolation_level=None`): appends run in `BEGIN IMMEDIATE`. `read_only` opens the file
+    with `mode=ro` (SQLite then refuses every write); `immutable` also promises SQLite that
+    nobody writes it, so it needs no WAL index (for a read-only or full file system)."""
+    target, uri = os.fspath(path), False
+    if read_only:
+        target, uri = _read_only_uri(path, immutable), True
     conn = sqlite3.connect(
-        os.fspath(path),
+        target,
         timeout=BUSY_TIMEOUT_S,
         isolation_level=None,
         check_same_thread=False,  # a pooled connection serves one thread at a time
         cached_statements=64,
+        uri=uri,
     )
     conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
-    conn.execute("PRAGMA synchronous = FULL")
-    conn.execute("PRAGMA secure_delete = ON")
+    if not read_only:
+        conn.execute("PRAGMA synchronous = FULL")
+        conn.execute("PRAGMA secure_delete = ON")
     conn.execute("PRAGMA foreign_keys = ON")
     return conn
+
+
+def needs_immutable(path: Path, *, when_idle: bool = False) -> bool:
+    """Whether a read-only connection must be `immutable`: no WAL holds commits that the
+    main file lacks (a WAL with content means a writer is, or was, at work) and SQLite
+    cannot create or grow the WAL index beside the file (read-only directory, full disk),
+    or `when_idle` asks to leave nothing beside an idle file."""
+    wal = _sidecar(path, "-wal")
+    if wal.exists() and wal.stat().st_size > 0:
+        return False
+    if when_idle and not wal.exists():
+        return True
+    return not directory_is_writable(path) or disk_is_full(path)
+
+
+def connect_read_only(path: Path, *, when_idle: bool = False) -> tuple[sqlite3.Connection, bool]:
+    """A read-only connection that can read the file now, and whether it is immutable
+    (`when_idle`: immutable whenever no WAL is beside the file, so nothing is created)."""
+    immutable = needs_immutable(path, when_idle=when_idle)
+    conn = connect(path, read_only=True, immutable=immutable)
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.OperationalError:
+        conn.close()
+        wal = _sidecar(path, "-wal")
+        if immutable or (wal.exists() and wal.stat().st_size > 0):
+            raise
+        # SQLite could not make its WAL index (no room, no permission): read the file as is.
+        return connect(path, read_only=True, immutable=True), True
+    return conn, immutable
+
+
+def store_id_of(conn: sqlite3.Connection, *, create: bool) -> str | None:
+    """The store's id (made with its schema; given to a store that predates ids when
+    `create`), which its key store records to detect a wrong pairing."""
+    row = conn.execute("SELECT value FROM meta WHERE key = 'store_id'").fetchone()
+    if row is None and create:
+        conn.execute(
+            "INSERT OR IGNORE INTO meta (key, value) VALUES ('store_id', ?)", (str(uuid.uuid4()),)
+        )
+        row = conn.execute("SELECT value FROM meta WHERE key = 'store_id'").fetchone()
+    return str(row[0]) if row else None
 
 
 def initialise(url: str, conn: sqlite3.Connection, now: str) -> None:
@@ -208,7 +266,12 @@ def initialise(url: str, conn: sqlite3.Connection, now: str) -> None:
                 conn.execute(statement)
             conn.executemany(
                 "INSERT INTO meta (key, value) VALUES (?, ?)",
-                [("marker", MARKER), ("schema_version", str(SCHEMA_VERSION)), ("created_at", now)],
+                [
+                    ("marker", MARKER),
+                    ("schema_version", str(SCHEMA_VERSION)),
+                    ("created_at", now),
+                    ("store_id", str(uuid.uuid4())),
+                ],
             )
             conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")

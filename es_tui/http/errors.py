@@ -2,8 +2,9 @@
 
 400 a domain rule refused the command (or a query string is not UTF-8) · 403 a command sent
 by another site's page · 404 unknown idea or stream · 409 concurrency conflict · 410
-forgotten · 413 a body over the cap · 422 malformed input · 503 the store is closed. Nothing
-that a client sends maps to 500.
+forgotten · 413 a body over the cap · 422 malformed input · 503 the store is closed,
+unreachable, damaged or read-only · 507 the disk is full. Nothing that a client sends maps
+to 500.
 """
 
 from __future__ import annotations
@@ -25,7 +26,10 @@ from domain.ideas.errors import (
 )
 from domain.store.errors import (
     ConcurrencyError,
+    StorageFullError,
     StoreClosedError,
+    StoreDamagedError,
+    StoreReadOnlyError,
     StoreUnavailableError,
     StreamForgottenError,
     StreamNotFoundError,
@@ -118,6 +122,10 @@ def _closed(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(error_body("unavailable", str(exc)), status_code=503)
 
 
+def _no_space(request: Request, exc: Exception) -> JSONResponse:
+    return JSONResponse(error_body("insufficient_storage", str(exc)), status_code=507)
+
+
 HTTP_KINDS = {
     400: "bad_request",
     403: "foreign_origin",
@@ -148,6 +156,9 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ConcurrencyError, _conflict)
     app.add_exception_handler(StoreClosedError, _closed)
     app.add_exception_handler(StoreUnavailableError, _closed)
+    app.add_exception_handler(StoreDamagedError, _closed)
+    app.add_exception_handler(StoreReadOnlyError, _closed)
+    app.add_exception_handler(StorageFullError, _no_space)
 
 
 def _doc(model: type, text: str) -> dict[str, Any]:

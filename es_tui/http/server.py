@@ -19,10 +19,9 @@ from collections.abc import Callable, Generator
 
 import uvicorn
 
-from domain.bootstrap import System, bootstrap
-from domain.store.errors import EventStoreError
+from domain.bootstrap import System
 from domain.store.records import SnapshotPolicy
-from es_tui.cli import EXIT_OK, EXIT_USAGE
+from es_tui.cli import EXIT_OK, EXIT_USAGE, open_failure, open_system, print_warnings
 from es_tui.http.access import AccessLog, log_config
 from es_tui.http.app import MAX_BODY, create_api
 from es_tui.http.deps import CommandListener
@@ -155,20 +154,7 @@ async def _serve_until_signalled(
 
 
 def _bootstrap(args: argparse.Namespace, policy: SnapshotPolicy) -> System:
-    memory = args.store.startswith("memory")
-    system = bootstrap(
-        args.store,
-        snapshot_policy=policy,
-        demo=memory or args.demo,
-        seed=args.seed,
-        accept_probability=args.accept_probability,
-        pm_delay=args.pm_delay,
-        threaded=True,
-        start=False,
-    )
-    system.view.start()
-    if not args.no_react:
-        system.process_manager.start()
+    system: System = open_system(args, policy, threaded=True, react=not args.no_react)
     return system
 
 
@@ -181,11 +167,14 @@ def run_serve(args: argparse.Namespace, policy: SnapshotPolicy) -> int:
         return EXIT_USAGE
     try:
         system = _bootstrap(args, policy)
-    except (EventStoreError, ValueError) as exc:
+    except Exception as exc:  # the store or its keys cannot be opened for writing
         sock.close()
-        print(f"es-tui: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        code = open_failure(exc)
+        if code is None:
+            raise
+        return code
     host, port = bound_address(sock)
+    print_warnings(system.warnings)
     try:
         warning = exposure_warning(host, port)
         if warning:
