@@ -14,7 +14,10 @@ import re
 import shlex
 import subprocess
 import sys
+import uuid
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -24,6 +27,9 @@ FENCE = re.compile(r"^```(sh|bash|console)\s*\n(.*?)^```", re.MULTILINE | re.DOT
 HEADING = re.compile(r"^#+ (.+)$", re.MULTILINE)
 # A 6-hex idea id as the README writes it (e.g. `3f2a9c`, or inside `idea-3f2a9c`).
 IDEA_ID = re.compile(r"(?<![0-9a-f])[0-9a-f]{6}(?![0-9a-f])")
+# An eventsourcing application's aggregate id as the README writes it (any UUID).
+AGGREGATE_ID = re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b")
+LIBRARY_DB = "eventsourcing+sqlite:///bank.db"
 
 
 @dataclass(frozen=True)
@@ -112,12 +118,34 @@ class Session:
 
     cwd: Path
     published: list[str] = field(default_factory=list)
+    account: str | None = None
+    """The aggregate an `eventsourcing` application stored in `bank.db`, once written."""
 
     def substitute(self, args: list[str]) -> list[str]:
-        """The README's placeholder id (`3f2a9c`) becomes the idea the block published last."""
+        """The README's placeholder ids become real ones: an idea id (`3f2a9c`) the one the
+        block published last, a UUID the account the library's application stored."""
+        if self.account is not None:
+            args = [AGGREGATE_ID.sub(self.account, arg) for arg in args]
         if not self.published:
             return args
         return [IDEA_ID.sub(self.published[-1], arg) for arg in args]
+
+    def write_library_store(self) -> None:
+        """`bank.db` as an application of the `eventsourcing` library writes it (the test
+        application of tests/foreign), so the README's commands on it have something to read."""
+        if self.account is not None:
+            return
+        from tests.foreign.bank_app import Bank, run_system, sqlite_env
+
+        env = sqlite_env(str(self.cwd / "bank.db"), str(self.cwd / "audit.db"))
+        runner = run_system(env)
+        try:
+            bank = runner.get(Bank)
+            account = bank.open_account("README", datetime.now(UTC), Decimal("10"))
+            bank.deposit(account, Decimal("5"), uuid.uuid4())
+            self.account = str(account)
+        finally:
+            runner.stop()
 
     def run(self, args: list[str]) -> subprocess.CompletedProcess[str]:
         """Run `es-tui args` as its own process. The process manager accepts every new idea,
@@ -159,5 +187,7 @@ def test_readme_block_runs_as_pasted(block: Block, tmp_path: Path) -> None:
             continue
         name, args = program(argv)
         assert name == "es-tui", f"no rule runs or skips this README command: {shlex.join(argv)}"
+        if any(LIBRARY_DB in arg for arg in args):
+            session.write_library_store()
         done = session.run(args)
         assert done.returncode == 0, (shlex.join(argv), done.returncode, done.stderr)
