@@ -49,7 +49,7 @@ class TimelinePane(Vertical):
         super().__init__(id=id)
         self.system = system
         self.stream_id = ALL_STREAM
-        self.query = Query.parse("")
+        self.filter_query = Query.parse("")
         """The filter in force (empty: every event)."""
         self.matches = Matches()
         self.filtering = False
@@ -90,7 +90,7 @@ class TimelinePane(Vertical):
         """List the events of `stream_id` ("$all": the global log), cursor on the newest (the
         first match when filtering)."""
         self.stream_id = stream_id
-        if self.query:
+        if self.filter_query:
             self._start_filter()
             return
         store = self.system.store
@@ -112,20 +112,20 @@ class TimelinePane(Vertical):
             self.border_subtitle = subtitle
 
     def _filter_status(self) -> str:
-        if not self.query:
+        if not self.filter_query:
             return ""
         count = len(self.matches)
         found = f"{count:,} match" if count == 1 else f"{count:,} matches"
         if not self.filtering:
-            return f"filter “{self.query.text}” · {found} · escape clears"
+            return f"filter “{self.filter_query.text}” · {found} · escape clears"
         share = self.matches.scanned / self._total if self._total else 1.0
-        return f"filter “{self.query.text}” · {found} · scanning {share:.0%}"
+        return f"filter “{self.filter_query.text}” · {found} · scanning {share:.0%}"
 
     def refresh_rows(self) -> None:
         """Re-read after a commit; a cursor on the newest event follows new ones."""
-        if self.query and not self.filtering:
+        if self.filter_query and not self.filtering:
             self._scan_more()
-        elif not self.query:
+        elif not self.filter_query:
             self.events.reload()
 
     @property
@@ -156,15 +156,15 @@ class TimelinePane(Vertical):
             self._typing.stop()
             self._typing = None
         query = Query.parse(self.filter_input.value)
-        if query.words != self.query.words:
+        if query.words != self.filter_query.words:
             self.set_filter(query.text)
 
     def set_filter(self, text: str) -> None:
         """Show only the events matching `text` ("": every event)."""
-        self.query = Query.parse(text)
-        if self.filter_input.value.strip() != self.query.text:
-            self.filter_input.value = self.query.text
-        if self.query:
+        self.filter_query = Query.parse(text)
+        if self.filter_input.value.strip() != self.filter_query.text:
+            self.filter_input.value = self.filter_query.text
+        if self.filter_query:
             self._start_filter()
         else:
             self._generation += 1  # a scan under way stops at its next step
@@ -179,7 +179,7 @@ class TimelinePane(Vertical):
             self._typing = None
         had_focus = self.filter_input.has_focus
         self.filter_bar.display = False
-        if self.query or self.filter_input.value:
+        if self.filter_query or self.filter_input.value:
             self.filter_input.value = ""
             self.set_filter("")
         if had_focus:
@@ -196,7 +196,7 @@ class TimelinePane(Vertical):
     def _scan_more(self) -> None:
         self.filtering = True
         self._show_title()
-        self._scan(self._generation, self.stream_id, self.query, self.matches)
+        self._scan(self._generation, self.stream_id, self.filter_query, self.matches)
 
     @work(thread=True, group="timeline-filter", exclusive=True, exit_on_error=False)
     def _scan(self, generation: int, stream_id: str, query: Query, matches: Matches) -> None:
