@@ -15,6 +15,7 @@ import textwrap
 from collections.abc import Iterator
 
 from textual.dom import DOMNode
+from textual.reactive import Reactive
 from textual.widget import Widget
 
 import es_tui
