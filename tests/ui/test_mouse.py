@@ -3,17 +3,17 @@ text) and the scroll wheel without crashing, and the explorer still answers keys
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Awaitable, Callable
 
 import pytest
-from textual.events import MouseScrollDown, MouseScrollUp
+from textual.command import CommandPalette
 from textual.pilot import Pilot
 from textual.screen import Screen
-from textual.widget import Widget
 
 from domain.bootstrap import System
 from es_tui.app import ExplorerApp
-from es_tui.screens.confirm import ConfirmCommand
+from es_tui.screens.confirm import ConfirmCommand, Result
 from es_tui.screens.conflict_lab import ConflictLab
 from es_tui.screens.erasure import ErasureReportScreen
 from es_tui.screens.help import HelpScreen
@@ -21,34 +21,10 @@ from es_tui.screens.idea_form import IdeaForm
 from es_tui.screens.main import MainScreen
 from es_tui.screens.replay import ReplayScreen
 from tests.ui.conftest import wait_for
+from tests.ui.mouse import every_gesture, still_answers
 
 PANES = ("streams", "timeline", "snapshots", "state", "projection", "log")
 TABBED = ("timeline", "state", "projection", "log")
-
-
-async def every_gesture(pilot: Pilot[None], target: Widget) -> None:
-    """Clicks on the border, the first row and the middle; wheel up and down."""
-    width, height = target.outer_size
-    spots = {(3, 0), (min(4, width - 1), min(1, height - 1)), (width // 2, height // 2)}
-    for offset in sorted(spots):
-        for times in (1, 2, 3):
-            await pilot.click(target, offset=offset, times=times)
-        for wheel in (MouseScrollDown, MouseScrollUp, MouseScrollUp):
-            await pilot._post_mouse_events([wheel], target, offset)
-
-
-async def still_answers(app: ExplorerApp, pilot: Pilot[None]) -> None:
-    """No crash, and a key still works: back to the main screen, `?` opens the help."""
-    assert app.is_running and app._exception is None
-    for _ in range(6):
-        if isinstance(app.screen, MainScreen):
-            break
-        await pilot.press("escape")
-    await wait_for(pilot, lambda: isinstance(app.screen, MainScreen), "the main screen")
-    await pilot.press("question_mark")
-    await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen), "the help screen")
-    await pilot.press("escape")
-    await wait_for(pilot, lambda: isinstance(app.screen, MainScreen), "the help to close")
 
 
 @pytest.mark.parametrize("size", [(160, 48), (80, 24)])
@@ -123,4 +99,38 @@ async def test_mouse_on_a_modal_screen(app: ExplorerApp, system: System, modal: 
         for widget in shown[:: max(len(shown) // 12, 1)]:  # a dozen, spread over the screen
             if app.screen is screen and widget.region.offset in screen.region:
                 await pilot.click(widget, times=2)
+        await still_answers(app, pilot)
+
+
+async def test_a_command_ending_under_the_palette_closes_its_dialog_only(
+    app: ExplorerApp, system: System
+) -> None:
+    """The palette opened over a running delete: the dialog closes when the palette does,
+    and no escape ever pops the main screen (an empty stack crashed the explorer)."""
+    idea = system.ideas.publish("Delete me", "Slowly.").idea_id
+    gate = threading.Event()
+
+    def delete_when_let_through() -> Result:
+        gate.wait(30)
+        return system.ideas.delete(idea)
+
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        dialog = ConfirmCommand(
+            "DeleteIdea", f"idea-{idea}", "Delete?", "", delete_when_let_through
+        )
+        await app.push_screen(dialog)
+        await pilot.press("y")
+        await pilot.press("ctrl+p")
+        await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette), "the palette")
+        gate.set()
+        log = app.main_screen.log_pane
+        done = f"DeleteIdea idea-{idea}"
+        await wait_for(pilot, lambda: any(done in line for line in log.plain_lines()), "the delete")
+        assert isinstance(app.screen, CommandPalette)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, MainScreen), "the dialog to close")
+        assert [type(s) for s in app.screen_stack][1:] == [MainScreen]
+        for _ in range(3):
+            await pilot.press("escape")
         await still_answers(app, pilot)

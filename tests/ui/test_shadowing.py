@@ -108,6 +108,7 @@ def generated_names() -> set[str]:
     """Class attributes Textual itself sets on every subclass (bindings, CSS names…)."""
     from textual.app import App
     from textual.screen import Screen
+
     names: set[str] = set()
     for base in (Widget, Screen, App):
         probe = type("Probe", (base,), {})
