@@ -291,8 +291,9 @@ def _run_explorer(args: argparse.Namespace, policy: SnapshotPolicy) -> int:
             return EXIT_USAGE
     from es_tui.app import ExplorerApp
 
+    app = ExplorerApp(system, http=args.http)
     try:
-        ExplorerApp(system, http=args.http).run()
+        app.run()
     finally:
         system.close()
-    return EXIT_OK
+    return app.return_code or EXIT_OK  # 1 when the explorer crashed
