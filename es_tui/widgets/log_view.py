@@ -5,36 +5,17 @@ under a stream of commits is most of the explorer's work)."""
 from __future__ import annotations
 
 from collections import deque
-from typing import ClassVar
 
 from rich.segment import Segment
 from rich.text import Text
-from textual.binding import Binding, BindingType
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from es_tui.widgets.scrolling import ScrollingPane
 from es_tui.widgets.virtual import set_virtual_height
 
 
-class LogView(ScrollView, can_focus=True):
+class LogView(ScrollingPane):
     """Keeps the last `max_lines` entries; follows the newest while scrolled to the end."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up,k", "scroll_up", "Up", show=False),
-        Binding("down,j", "scroll_down", "Down", show=False),
-        Binding("pageup", "page_up", "Page up", show=False),
-        Binding("pagedown", "page_down", "Page down", show=False),
-        Binding("home", "scroll_home", "Top", show=False),
-        Binding("end", "scroll_end", "Bottom", show=False),
-    ]
-
-    DEFAULT_CSS = """
-    LogView {
-        overflow-x: hidden;
-        overflow-y: scroll;
-        scrollbar-size-vertical: 1;
-    }
-    """
 
     def __init__(
         self,

@@ -62,7 +62,7 @@ class TimelinePane(Vertical):
             compact=True,
             id="timeline-filter",
         )
-        self.events = LineList(empty="no events yet", id="timeline-list")
+        self.events: LineList[LogRow] = LineList(empty="no events yet", id="timeline-list")
         self.events.paint_with_highlight = True  # with the details, state and snapshots
         self.events.on_paint = self._show_title
         self.details = EventDetails(id="event-details")
