@@ -52,7 +52,7 @@ def _bounded(
             value = kind(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"not {noun}: {text!r}") from None
-        if value < low or (high is not None and value > high):  # type: ignore[operator]
+        if value < low or (high is not None and value > high):
             span = f"at least {low}" if high is None else f"within {low}..{high}{unit}"
             raise argparse.ArgumentTypeError(f"must be {span}, got {value}")
         return value
