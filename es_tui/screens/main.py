@@ -136,10 +136,7 @@ class MainScreen(Screen[None]):
 
     def on_resize(self, event: events.Resize) -> None:
         narrow = event.size.width < NARROW_WIDTH or event.size.height < SHORT_HEIGHT
-        self.set_class(narrow, "-narrow")
-        footer = self.query_one(Footer)
-        footer.compact = narrow
-        footer.show_command_palette = not narrow  # ctrl+p still opens it
+        self.set_class(narrow, "-narrow")  # (the app fits every screen's footer)
 
     # -- live updates --------------------------------------------------------------------
 

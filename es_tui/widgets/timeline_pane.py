@@ -30,6 +30,20 @@ PROGRESS_EVERY = 0.1
 """Seconds between two progress reports of a scan (each shows the matches found so far)."""
 
 
+class FilterInput(Input):
+    """The filter's input: its footer shows how to leave it (letters type into it)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "close_filter", "Close filter"),
+    ]
+
+    class CloseAsked(Message):
+        """Escape was pressed in the input."""
+
+    def action_close_filter(self) -> None:
+        self.post_message(self.CloseAsked())
+
+
 class TimelinePane(Vertical):
     """A virtual list of events over the details of the highlighted one."""
 
@@ -57,7 +71,7 @@ class TimelinePane(Vertical):
         self._generation = 0
         self._total = 0
         self._typing: Timer | None = None
-        self.filter_input = Input(
+        self.filter_input = FilterInput(
             placeholder="words of a type, stream or command · enter keeps · escape clears",
             compact=True,
             id="timeline-filter",
@@ -172,6 +186,10 @@ class TimelinePane(Vertical):
             self.events.follow = True
             self.show_stream(self.stream_id)
             self._show_title()
+
+    def on_filter_input_close_asked(self, message: FilterInput.CloseAsked) -> None:
+        message.stop()
+        self.action_clear_filter()
 
     def action_clear_filter(self) -> None:
         if self._typing is not None:

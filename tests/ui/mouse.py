@@ -35,3 +35,8 @@ async def still_answers(app: ExplorerApp, pilot: Pilot[None]) -> None:
     await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen), "the help screen")
     await pilot.press("escape")
     await wait_for(pilot, lambda: isinstance(app.screen, MainScreen), "the help to close")
+
+
+def screen_lines(app: ExplorerApp) -> list[str]:
+    """What the active screen shows now, line by line (as a terminal would)."""
+    return [strip.text for strip in app.screen._compositor.render_strips()]
