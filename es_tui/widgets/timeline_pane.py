@@ -47,6 +47,9 @@ class FilterInput(Input):
 class TimelinePane(Vertical):
     """A virtual list of events over the details of the highlighted one."""
 
+    ALLOW_MAXIMIZE: ClassVar[bool | None] = True
+    """Maximizing the list or the details maximizes the pane: title, filter, list, details."""
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "clear_filter", "Clear filter", show=False),
     ]
