@@ -73,6 +73,11 @@ class TextPane(ScrollingPane):
             self._blank = Strip.blank(width, self.rich_style)
         return self._blank
 
+    def rendered_lines(self) -> list[str]:
+        """Every line as drawn at the pane's width (scrolled out of view or not)."""
+        self._render_lines()
+        return [strip.text.rstrip() for strip in self._lines]
+
     def plain_text(self, width: int = 240) -> str:
         """The content as plain text, unwrapped up to `width` columns."""
         console = Console(width=width, record=True, file=io.StringIO())

@@ -35,6 +35,7 @@ class FilterInput(Input):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close_filter", "Close filter"),
+        Binding("enter", "submit", "Keep filter"),
     ]
 
     class CloseAsked(Message):
@@ -75,7 +76,7 @@ class TimelinePane(Vertical):
         self._total = 0
         self._typing: Timer | None = None
         self.filter_input = FilterInput(
-            placeholder="words of a type, stream or command · enter keeps · escape clears",
+            placeholder="words of a type, stream or command",  # the keys: in the footer
             compact=True,
             id="timeline-filter",
         )

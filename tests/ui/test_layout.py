@@ -10,6 +10,7 @@ from textual.widgets import Footer
 
 from domain.bootstrap import System
 from es_tui.app import ExplorerApp
+from es_tui.messages import CommandRan
 from es_tui.screens.conflict_lab import ConflictLab
 from es_tui.screens.main import MainScreen
 from es_tui.screens.replay import ReplayScreen
@@ -111,3 +112,76 @@ async def test_a_maximized_pane_fills_the_screen_with_its_title_and_details(
                 assert "IdeaCreationAccepted" in shown and "event id" in shown, shown
             await pilot.press("escape")
             await wait_for(pilot, lambda: main.maximized is None, "the pane to be restored")
+
+
+def joined(lines: list[str]) -> str:
+    """Wrapped lines read as one text (a wrapped line's indent is not part of the text)."""
+    return " ".join(line.strip() for line in lines)
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_long_texts_are_shown_whole(
+    app: ExplorerApp, system: System, size: tuple[int, int]
+) -> None:
+    idea = system.ideas.publish("Whole texts", "Never cut at the pane's edge.").idea_id
+    stream = f"idea-{idea}"
+    system.ideas.delete(idea)
+    try:
+        system.ideas.edit(idea, title="Too late")
+    except Exception as error:  # the real refusal the log must show whole
+        refusal = error
+    async with app.run_test(size=size) as pilot:
+        main = app.main_screen
+        main.select_stream(stream)
+        await wait_for(pilot, lambda: main.stream_id == stream, "the idea's stream")
+        record = system.store.read_stream(stream)[-1]
+        await wait_text(pilot, lambda: main.timeline.details, str(record.event_id))
+
+        # Ids in the event details: each whole on one line, never cut mid-UUID.
+        details = main.timeline.details.rendered_lines()
+        for value in (str(record.event_id), str(record.metadata["correlation_id"])):
+            assert any(value in line for line in details), (value, details)
+
+        # The state's legend keeps its count with its noun.
+        await pilot.press("3")
+        await wait_text(pilot, lambda: main.state_pane, "changed by")
+        state = main.state_pane.rendered_lines()
+        assert any("field changed by" in line or "fields changed by" in line for line in state)
+
+        # The filter's prompt, whole.
+        await pilot.press("2", "slash")
+        await pilot.pause()
+        prompt = screen_lines(app)[main.timeline.filter_input.region.y]
+        assert main.timeline.filter_input.placeholder in prompt, prompt
+        await pilot.press("escape")
+
+        # A refusal in the log wraps instead of ending at the pane's edge.
+        app.post_message(CommandRan("EditIdea", stream, refusal, "writer A"))
+        await pilot.press("5")
+        expected = f"✘ writer A: EditIdea {stream} refused: {type(refusal).__name__}: {refusal}"
+        log = main.log_pane
+        await wait_for(pilot, lambda: expected in joined(log.visible_text().splitlines()), "log")
+        assert all(
+            len(line) <= log.scrollable_content_region.width
+            for line in log.visible_text().splitlines()
+        )
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_the_traffic_line_keeps_its_totals_and_its_lag_settles(
+    app: ExplorerApp, system: System, size: tuple[int, int]
+) -> None:
+    async with app.run_test(size=size) as pilot:
+        main = app.main_screen
+        bar = main.traffic
+        await pilot.press("g")
+        await wait_for(pilot, lambda: bar.last is not None and bar.last.total > 5, "traffic")
+        await pilot.press("g")
+        await wait_for(pilot, lambda: bar.last is not None and not bar.last.running, "the stop")
+        await wait_for(pilot, lambda: system.view.lag() == 0, "the read model", 30)
+        await wait_for(pilot, lambda: "lag 0" in screen_lines(app)[bar.region.y], "lag 0", 30)
+        line = screen_lines(app)[bar.region.y]
+        report = bar.last
+        assert report is not None
+        assert f"{report.total_conflicts:,} conflicts" in line, line
+        assert f"{report.total:,} c" in line, line
