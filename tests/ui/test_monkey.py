@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 
 import pytest
+from textual import events
 from textual.command import CommandPalette
 from textual.events import MouseScrollDown, MouseScrollUp
 from textual.pilot import OutOfBounds, Pilot
@@ -15,7 +16,7 @@ from textual.widgets._footer import FooterKey
 from es_tui.app import ExplorerApp
 from tests.ui.mouse import still_answers
 
-EVENTS = 200
+EVENTS = 150
 KEYS = (
     *"pedfrcgvb12345yn/+-?hjkl abc",
     "ctrl+p",
@@ -68,7 +69,14 @@ def palette_choice(app: ExplorerApp) -> str:
 async def one_event(app: ExplorerApp, pilot: Pilot[None], rng: random.Random) -> None:
     kind = rng.random()
     width, height = app.size
-    if kind < 0.6:
+    if kind < 0.08:
+        # A fast typist: keys arrive before the app has handled the previous ones.
+        burst = [rng.choice(("escape", "enter", "ctrl+p", "y", "n", "?")) for _ in range(3)]
+        if "enter" in burst and any(word in palette_choice(app) for word in LEAVING):
+            burst = ["escape"]
+        for key in burst:
+            app.post_message(events.Key(key, None))
+    elif kind < 0.6:
         key = rng.choice(KEYS)
         if key == "enter" and any(word in palette_choice(app) for word in LEAVING):
             key = "escape"
