@@ -25,7 +25,7 @@ bench: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy --strict domain
+	$(VENV)/bin/mypy --strict domain es_tui
 
 format: $(STAMP)
 	$(VENV)/bin/ruff format .

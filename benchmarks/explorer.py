@@ -215,7 +215,7 @@ async def measure_filter(pilot: Pilot[None], main: MainScreen, repeat: int) -> l
         while True:
             source, rows = timeline.events.source, timeline.events.row_count
             shown = (
-                timeline.query.text == query
+                timeline.filter_query.text == query
                 and isinstance(source, FilteredSource)
                 and source.matches is timeline.matches
                 and rows <= len(timeline.matches)
@@ -262,7 +262,7 @@ async def measure_filter(pilot: Pilot[None], main: MainScreen, repeat: int) -> l
     await pilot.press("slash", *["backspace"] * 20, *"IdeaDeleted")
     began = time.perf_counter()
     send(pilot, "enter")
-    while timeline.query.text != "IdeaDeleted" or timeline.filtering:
+    while timeline.filter_query.text != "IdeaDeleted" or timeline.filtering:
         await asyncio.sleep(TICK)
     print(
         f"  a new query cancelled that scan at position {scanned:,}; the new one took "

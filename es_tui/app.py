@@ -7,10 +7,12 @@ import threading
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.signal import Signal
+from textual.widgets import Footer
 
 from domain.ideas.handler import CommandOutcome
 from domain.store.protocol import Subscription
@@ -51,6 +53,11 @@ takes (to a worker reading rows, to the inspector, back), about half of a key's 
 traffic. The generator's throughput does not change."""
 
 
+COMPACT_FOOTER_BELOW = 120
+"""Narrower than this, footers are compact and leave out the palette's entry (ctrl+p still
+opens it), so that help, quit and back stay visible."""
+
+
 class ExplorerApp(App[None]):
     """A keyboard-driven explorer of an event-sourced ideas system."""
 
@@ -85,6 +92,7 @@ class ExplorerApp(App[None]):
     def on_mount(self) -> None:
         self._switch_interval = sys.getswitchinterval()
         sys.setswitchinterval(SWITCH_INTERVAL)
+        self.screen_change_signal.subscribe(self, self._screen_changed)
         self.push_screen(self.main_screen)
         # Listeners run on whichever thread commits: they only post a message.
         self._subscription = self.system.subscribe(self._on_commit)
@@ -94,6 +102,19 @@ class ExplorerApp(App[None]):
             from es_tui.http.in_app import start_api  # the web stack loads only when asked
 
             self.api = start_api(self, self.system, *self.http)
+
+    def on_resize(self, _event: events.Resize) -> None:
+        self._fit_footers(self.screen)
+
+    def _screen_changed(self, screen: Screen[Any]) -> None:
+        self._fit_footers(screen)
+        self.call_after_refresh(self._fit_footers, screen)  # a new screen's footer, composed
+
+    def _fit_footers(self, screen: Screen[Any]) -> None:
+        narrow = self.size.width < COMPACT_FOOTER_BELOW
+        for footer in screen.query(Footer):
+            footer.compact = narrow
+            footer.show_command_palette = not narrow
 
     def on_unmount(self) -> None:
         sys.setswitchinterval(self._switch_interval)

@@ -431,9 +431,10 @@ def _run_explorer(args: argparse.Namespace, policy: SnapshotPolicy) -> int:
             return EXIT_USAGE
     from es_tui.app import ExplorerApp
 
+    app = ExplorerApp(system, http=args.http)
     try:
-        ExplorerApp(system, http=args.http).run()
+        app.run()
     finally:
         system.close()
     print_warnings(system.warnings)  # again: the explorer's screen covered them
-    return EXIT_OK
+    return app.return_code or EXIT_OK  # 1 when the explorer crashed

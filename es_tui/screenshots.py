@@ -30,6 +30,7 @@ Scenario = Callable[[ExplorerApp, Pilot[None]], Awaitable[None]]
 async def settle(pilot: Pilot[None], condition: Callable[[], bool], timeout: float = 5.0) -> None:
     """Let the app run until `condition()` holds and no worker is busy (or `timeout` passes)."""
     app = pilot.app
+    assert isinstance(app, ExplorerApp)
     deadline = time.monotonic() + timeout
 
     def done() -> bool:
@@ -117,7 +118,7 @@ async def filtered(app: ExplorerApp, pilot: Pilot[None]) -> None:
     await pilot.press("2", "slash")
     await settle(pilot, lambda: main.timeline.filter_input.has_focus)
     await pilot.press(*"delete", "enter")
-    await settle(pilot, lambda: not main.timeline.filtering and main.timeline.query)
+    await settle(pilot, lambda: not main.timeline.filtering and bool(main.timeline.filter_query))
 
 
 async def erasure_report(app: ExplorerApp, pilot: Pilot[None]) -> None:

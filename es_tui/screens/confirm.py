@@ -13,12 +13,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from domain.ideas.handler import CommandOutcome
 from domain.shredding.erasure import ErasureReport
 from es_tui.messages import CommandRan
+from es_tui.screens.closing import ClosingScreen
 
 Result = CommandOutcome | tuple[CommandOutcome, ErasureReport]
 """What a confirmed command returns: its outcome, or its outcome and an erasure report."""
@@ -32,7 +32,7 @@ def outcome_of(result: Result) -> CommandOutcome:
     return result[0] if isinstance(result, tuple) else result
 
 
-class ConfirmCommand(ModalScreen[Result | None]):
+class ConfirmCommand(ClosingScreen[Result]):
     """Ask before running `run`; show its refusal inline if it fails."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -102,7 +102,7 @@ class ConfirmCommand(ModalScreen[Result | None]):
         if not (self.announced and not isinstance(outcome, Exception)):
             self.app.post_message(CommandRan(self.command, self.subject, outcome))
         if not isinstance(result, Exception):
-            self.dismiss(result)
+            self.close(result)  # the palette or the help may be open over this dialog
             return
         error = result
         text = Text.assemble(("✘ refused: ", "bold"), f"{type(error).__name__}: {error}")

@@ -11,6 +11,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Footer, Header, Tab, Tabs
 from textual.worker import get_current_worker
 
@@ -104,7 +105,7 @@ class MainScreen(Screen[None]):
         """Outcomes to write to #log with the next refresh."""
         self.streams = LineList(StreamsSource(system.store), follow=False, id="streams")
         self.streams.paint_with_highlight = True
-        self.snapshots = LineList(empty="no snapshots kept", id="snapshots")
+        self.snapshots: LineList[Snapshot] = LineList(empty="no snapshots kept", id="snapshots")
         self.timeline = TimelinePane(system, id="timeline")
         self.state_pane = StatePane(id="state")
         self.inspection: Inspection | None = None
@@ -147,10 +148,7 @@ class MainScreen(Screen[None]):
 
     def on_resize(self, event: events.Resize) -> None:
         narrow = event.size.width < NARROW_WIDTH or event.size.height < SHORT_HEIGHT
-        self.set_class(narrow, "-narrow")
-        footer = self.query_one(Footer)
-        footer.compact = narrow
-        footer.show_command_palette = not narrow  # ctrl+p still opens it
+        self.set_class(narrow, "-narrow")  # (the app fits every screen's footer)
 
     # -- live updates --------------------------------------------------------------------
 
@@ -305,14 +303,14 @@ class MainScreen(Screen[None]):
         """Focus a pane; in the narrow layout, bring its tab to the front."""
         if pane in TABS:
             self.query_one(Tabs).active = f"tab-{pane}"
-        target = {
+        targets: dict[str, Widget] = {
             "streams": self.streams,
             "timeline": self.timeline.events,
             "state": self.state_pane,
             "projection": self.projection.ideas,
             "log": self.log_pane,
-        }[pane]
-        self.call_after_refresh(target.focus)
+        }
+        self.call_after_refresh(targets[pane].focus)
 
     @on(Tabs.TabActivated, "#pane-tabs")
     def _tab_activated(self, message: Tabs.TabActivated) -> None:

@@ -1,4 +1,5 @@
-"""Label / value rows (an optional one-cell mark first), values wrapped under themselves: what
+"""Label / value rows (an optional one-cell mark first), values wrapped under themselves (a
+long single word, such as an id, on a line of its own rather than cut): what
 a two-column `Table.grid` draws, at a fraction of its cost — the event details and the state
 are drawn again on every cursor move."""
 
@@ -42,6 +43,16 @@ class Facts:
             if cell_len(value.plain) <= room and "\n" not in value.plain:
                 yield from _segments(console, value)
                 yield newline
+                continue
+            if " " not in value.plain.strip() and "\n" not in value.plain:
+                # One long word (an id, a URL): never cut in the middle when it fits whole
+                # on a line of its own, under the label.
+                own = max(width - 2, 8)
+                yield newline
+                for line in value.wrap(console, own, overflow="fold"):
+                    yield Segment("  ")
+                    yield from _segments(console, line)
+                    yield newline
                 continue
             for n, line in enumerate(value.wrap(console, room, overflow="fold")):
                 if n:

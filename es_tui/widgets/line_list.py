@@ -10,9 +10,8 @@ yet is drawn once, when they arrive, rather than as placeholders first.
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Generic, Literal
 
-from rich.style import Style
 from textual import events, work
 from textual.binding import Binding, BindingType
 from textual.geometry import Region
@@ -23,8 +22,8 @@ from textual.strip import Strip
 from textual.timer import Timer
 
 from es_tui.widgets.columns import Column
-from es_tui.widgets.line_drawing import LineDrawing
-from es_tui.widgets.virtual import PAGE, RowSource, set_virtual_height
+from es_tui.widgets.line_drawing import LineDrawer
+from es_tui.widgets.virtual import PAGE, Row, RowSource, set_virtual_height
 
 __all__ = ["PAGE", "Column", "LineList", "RowSource", "set_virtual_height"]
 
@@ -32,7 +31,7 @@ PLACEHOLDERS_AFTER = 0.15
 """Seconds a jump waits for its rows before drawing placeholders (a slow store)."""
 
 
-class LineList(LineDrawing, ScrollView, can_focus=True):
+class LineList(ScrollView, Generic[Row], can_focus=True):
     """A scrolling table of rows with a cursor, backed by a paged `RowSource`."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -70,27 +69,27 @@ class LineList(LineDrawing, ScrollView, can_focus=True):
     class Highlighted(Message):
         """The row under the cursor changed (another row, or the same row with new data)."""
 
-        def __init__(self, line_list: LineList, index: int, row: Any) -> None:
+        def __init__(self, line_list: LineList[Any], index: int, row: Any) -> None:
             super().__init__()
             self.line_list = line_list
             self.index = index
             self.row = row
 
         @property
-        def control(self) -> LineList:
+        def control(self) -> LineList[Any]:
             return self.line_list
 
     class Selected(Message):
         """Enter was pressed on the row under the cursor."""
 
-        def __init__(self, line_list: LineList, index: int, row: Any) -> None:
+        def __init__(self, line_list: LineList[Any], index: int, row: Any) -> None:
             super().__init__()
             self.line_list = line_list
             self.index = index
             self.row = row
 
         @property
-        def control(self) -> LineList:
+        def control(self) -> LineList[Any]:
             return self.line_list
 
     class PageLoaded(Message, bubble=False):
@@ -113,7 +112,7 @@ class LineList(LineDrawing, ScrollView, can_focus=True):
 
     def __init__(
         self,
-        source: RowSource | None = None,
+        source: RowSource[Row] | None = None,
         *,
         empty: str = "nothing here yet",
         follow: bool = True,
@@ -129,7 +128,7 @@ class LineList(LineDrawing, ScrollView, can_focus=True):
         self.row_count = 0
         self.error: str | None = None
         self._generation = 0
-        self._pages: dict[int, list[Any]] = {}
+        self._pages: dict[int, list[Row]] = {}
         self._pending: set[int] = set()
         self._last_key: Hashable = None
         self._cursor_target: Literal["keep", "start", "end"] = "keep"
@@ -148,35 +147,34 @@ class LineList(LineDrawing, ScrollView, can_focus=True):
         """Wait (briefly) for the owner to show what the highlighted row is about, so this
         list and those panes are painted together; the owner ends the wait with
         `painted()`."""
-        self._lines: dict[tuple[int, int, bool], Strip] = {}
+        self.drawer = LineDrawer(self)
         self._stale = True
         """Rows changed since the list was last drawn."""
-        self._base_style: Style | None = None
-        self._layout: tuple[tuple[int, RowSource | None], list[tuple[int, Column, int]]] | None = (
-            None
-        )
         self._drawn_cursor = -1
 
     # -- data ----------------------------------------------------------------------------
 
     def set_source(
-        self, source: RowSource | None, cursor: Literal["keep", "start", "end"] = "end"
+        self, source: RowSource[Row] | None, cursor: Literal["keep", "start", "end"] = "end"
     ) -> None:
         """Show rows from another source; the cursor goes to its start or end."""
         self.source = source
         self._last_key = None
         self._pages = {}  # rows of the old source must never be drawn by the new one
-        self._lines.clear()
+        self.drawer.forget()
         self._loading = False  # what is in flight answers for the old source: ignored
         self.reload(cursor)
 
     def show_rows(
-        self, source: RowSource | None, rows: list[Any], cursor: Literal["start", "end"] = "end"
+        self,
+        source: RowSource[Row] | None,
+        rows: list[Row],
+        cursor: Literal["start", "end"] = "end",
     ) -> None:
         """Show rows already read from `source` (a short list), without a worker."""
         self.source = source
         self._last_key = None
-        self._lines.clear()
+        self.drawer.forget()
         self._loading = self._dirty = False
         self._generation += 1
         self._pending.clear()
@@ -215,7 +213,7 @@ class LineList(LineDrawing, ScrollView, can_focus=True):
         return {top // PAGE, (top + max(self.size.height, 1)) // PAGE}
 
     @work(thread=True, group="line-list", exit_on_error=False)
-    def _load(self, source: RowSource, generation: int, pages: set[int], to_end: bool) -> None:
+    def _load(self, source: RowSource[Row], generation: int, pages: set[int], to_end: bool) -> None:
         try:
             count = source.count()
             if to_end:
@@ -228,7 +226,7 @@ class LineList(LineDrawing, ScrollView, can_focus=True):
         self.post_message(self.PageLoaded(generation, count, loaded))
 
     @work(thread=True, group="line-list-page", exit_on_error=False)
-    def _load_pages(self, source: RowSource, generation: int, pages: list[int]) -> None:
+    def _load_pages(self, source: RowSource[Row], generation: int, pages: list[int]) -> None:
         try:
             rows = {page: source.fetch(page * PAGE, PAGE) for page in pages}
         except Exception as error:
@@ -256,12 +254,12 @@ class LineList(LineDrawing, ScrollView, can_focus=True):
             self._dirty = False
             self.reload()
 
-    def _apply(self, generation: int, count: int, pages: dict[int, list[Any]]) -> None:
+    def _apply(self, generation: int, count: int, pages: dict[int, list[Row]]) -> None:
         if generation != self._generation:
             return  # a stale answer to an older question
         for page in pages:
             self._pending.discard(page)
-        self._lines.clear()
+        self.drawer.forget()
         self._stale = True
         if count < 0:  # more pages of an unchanged count
             self._pages.update(pages)
@@ -287,7 +285,7 @@ class LineList(LineDrawing, ScrollView, can_focus=True):
             self.cursor, self._reveal = self._reveal, None
         self._loaded()
 
-    def row_at(self, index: int) -> Any | None:
+    def row_at(self, index: int) -> Row | None:
         """The row at `index` if its page is loaded."""
         page = self._pages.get(index // PAGE)
         if page is None:
@@ -296,11 +294,12 @@ class LineList(LineDrawing, ScrollView, can_focus=True):
         return page[offset] if offset < len(page) else None
 
     @property
-    def highlighted(self) -> Any | None:
+    def highlighted(self) -> Row | None:
         """The row under the cursor, if loaded."""
         return self.row_at(self.cursor) if self.row_count else None
 
-    def _request(self, pages: set[int]) -> None:
+    def request_pages(self, pages: set[int]) -> None:
+        """Load these pages (those not loaded or on their way) in a worker."""
         if self.source is None:
             return
         wanted = sorted(p for p in pages if p not in self._pending and p * PAGE < self.row_count)
@@ -329,7 +328,7 @@ class LineList(LineDrawing, ScrollView, can_focus=True):
         self._held = new
         missing = self._missing(new)
         if missing and self.source is not None:
-            self._request(missing)
+            self.request_pages(missing)
         if self._hold_timer is None:  # a slow store: placeholders rather than nothing
             self._hold_timer = self.set_timer(PLACEHOLDERS_AFTER, self._release)
         self._settle_hold()
@@ -369,7 +368,7 @@ class LineList(LineDrawing, ScrollView, can_focus=True):
             self._refresh_rows(self._drawn_cursor, self.cursor)  # only what the move changed
         self._stale = False
         self._drawn_cursor = self.cursor
-        self._request(self._missing(self.cursor))
+        self.request_pages(self._missing(self.cursor))
         if self.on_paint is not None:
             self.on_paint()
         self._announce()
@@ -433,8 +432,19 @@ class LineList(LineDrawing, ScrollView, can_focus=True):
         if index < self.row_count:
             self.move_to(index)
 
+    def render_line(self, y: int) -> Strip:
+        return self.drawer.line(y)
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self.drawer.restyle()  # focus and theme change how the lines look
+
+    def visible_text(self) -> str:
+        """The lines the list shows now, as plain text (what a reader of the screen sees)."""
+        return "\n".join(self.render_line(y).text for y in range(self.size.height))
+
     def on_resize(self) -> None:
-        self._lines.clear()
+        self.drawer.forget()
         set_virtual_height(self, self.row_count + 1)
         top = self._top_for(self.cursor)
         if top != int(self.scroll_y):

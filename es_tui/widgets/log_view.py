@@ -1,40 +1,28 @@
-"""A bounded, scrolling log of one-line entries, drawn with the Line API: writing an entry
-repaints this view only (a `RichLog` asks the screen for a new layout on every write, which
-under a stream of commits is most of the explorer's work)."""
+"""A bounded, scrolling log of entries, drawn with the Line API: writing an entry repaints this
+view only (a `RichLog` asks the screen for a new layout on every write, which under a stream
+of commits is most of the explorer's work). An entry longer than the view wraps onto more
+lines, indented under its first."""
 
 from __future__ import annotations
 
 from collections import deque
-from typing import ClassVar
 
 from rich.segment import Segment
 from rich.text import Text
-from textual.binding import Binding, BindingType
-from textual.scroll_view import ScrollView
+from textual.cache import LRUCache
 from textual.strip import Strip
 
+from es_tui.widgets.scrolling import ScrollingPane
 from es_tui.widgets.virtual import set_virtual_height
 
+HANGING_INDENT = 2
+"""Cells a wrapped entry's later lines are indented by."""
+STRIPS_KEPT = 400
+"""Drawn lines kept for redrawing."""
 
-class LogView(ScrollView, can_focus=True):
+
+class LogView(ScrollingPane):
     """Keeps the last `max_lines` entries; follows the newest while scrolled to the end."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up,k", "scroll_up", "Up", show=False),
-        Binding("down,j", "scroll_down", "Down", show=False),
-        Binding("pageup", "page_up", "Page up", show=False),
-        Binding("pagedown", "page_down", "Page down", show=False),
-        Binding("home", "scroll_home", "Top", show=False),
-        Binding("end", "scroll_end", "Bottom", show=False),
-    ]
-
-    DEFAULT_CSS = """
-    LogView {
-        overflow-x: hidden;
-        overflow-y: scroll;
-        scrollbar-size-vertical: 1;
-    }
-    """
 
     def __init__(
         self,
@@ -46,50 +34,95 @@ class LogView(ScrollView, can_focus=True):
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self._kept: deque[Text] = deque(maxlen=max_lines)
-        self._drawn: dict[tuple[int, int], Strip] = {}
+        self._rows: list[tuple[int, int, Text]] = []
+        """The lines, wrapped at `_width`: (entry number, line of the entry, its text)."""
+        self._width = 0
         self._first = 0
-        """How many entries were ever dropped from the front (keys of drawn lines)."""
+        """How many entries were ever dropped from the front (numbers of entries)."""
+        self._drawn: LRUCache[tuple[int, int, int], Strip] = LRUCache(STRIPS_KEPT)
 
     def plain_lines(self) -> list[str]:
-        """The entries kept, oldest first, as plain text."""
+        """The entries kept, oldest first, as plain text (whole, however they wrap)."""
         return [entry.plain for entry in self._kept]
 
+    def visible_text(self) -> str:
+        """The lines the view shows now, as plain text (what a reader of the screen sees)."""
+        return "\n".join(self.render_line(y).text.rstrip() for y in range(self.size.height))
+
     def write(self, text: Text) -> None:
-        """Append one entry (cut at the view's width, never wrapped)."""
+        """Append one entry (wrapped at the view's width)."""
         at_end = self.scroll_y >= self.max_scroll_y
         if len(self._kept) == self._kept.maxlen:
-            self._first += 1
+            self._drop_first()
         self._kept.append(text)
-        set_virtual_height(self, len(self._kept))
+        if self._width:
+            number = self._first + len(self._kept) - 1
+            self._rows.extend((number, n, line) for n, line in enumerate(self._wrap(text)))
+        set_virtual_height(self, len(self._rows))
         if at_end:
             self.scroll_to(y=self.max_scroll_y, animate=False, force=True)
         self.refresh()
 
-    def on_resize(self) -> None:
+    def _drop_first(self) -> None:
+        dropped = self._first
+        self._first += 1
+        cut = 0
+        while cut < len(self._rows) and self._rows[cut][0] == dropped:
+            cut += 1
+        del self._rows[:cut]
+
+    def _wrap(self, entry: Text) -> list[Text]:
+        width = self._width
+        if entry.cell_len <= width:
+            return [entry]
+        indent = HANGING_INDENT if width > HANGING_INDENT + 8 else 0
+        first, *rest = entry.wrap(self.app.console, width, overflow="fold")
+        if not rest:
+            return [first]
+        remainder = entry[len(first.plain) :]
+        remainder = remainder[len(remainder.plain) - len(remainder.plain.lstrip(" ")) :]
+        later = remainder.wrap(self.app.console, width - indent, overflow="fold")
+        return [first, *(Text(" " * indent) + line for line in later)]
+
+    def _rewrap(self) -> None:
+        width = self.scrollable_content_region.width
+        if width <= 0 or width == self._width:
+            return
+        self._width = width
+        self._rows = [
+            (self._first + number, n, line)
+            for number, entry in enumerate(self._kept)
+            for n, line in enumerate(self._wrap(entry))
+        ]
         self._drawn.clear()
-        set_virtual_height(self, len(self._kept))
+        at_end = self.scroll_y >= self.max_scroll_y
+        set_virtual_height(self, len(self._rows))
+        if at_end:
+            self.scroll_to(y=self.max_scroll_y, animate=False, force=True)
+
+    def on_resize(self) -> None:
+        self._rewrap()
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._drawn.clear()
 
     def render_line(self, y: int) -> Strip:
+        self._rewrap()
         width = self.scrollable_content_region.width
         index = int(self.scroll_y) + y
-        if not 0 <= index < len(self._kept):
+        if not 0 <= index < len(self._rows):
             return Strip.blank(width, self.rich_style)
-        key = (self._first + index, width)
+        number, part, line = self._rows[index]
+        key = (number, part, width)
         strip = self._drawn.get(key)
         if strip is None:
             base = self.rich_style
-            entry = self._kept[index]
             segments = [
                 Segment(seg.text, base + seg.style if seg.style else base)
-                for seg in entry.render(self.app.console)
+                for seg in line.render(self.app.console)
                 if not seg.control and seg.text != "\n"
             ]
             strip = Strip(segments).crop_extend(0, width, base)
-            if len(self._drawn) > 400:
-                self._drawn.clear()
             self._drawn[key] = strip
         return strip

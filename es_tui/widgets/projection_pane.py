@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import work
@@ -32,6 +32,9 @@ class ViewStatus:
 
 class ProjectionPane(Vertical):
     """The read model: a status line over a virtual list of ideas."""
+
+    ALLOW_MAXIMIZE: ClassVar[bool | None] = True
+    """Maximizing the list maximizes the pane, with its title and status."""
 
     class Measured(Message, bubble=False):
         """A fresh status (internal)."""

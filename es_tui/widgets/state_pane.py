@@ -143,10 +143,10 @@ def render_state(view: StateView) -> RenderableType:
         mark = Text("●", style="bold yellow") if changed else Text(" ")
         rows.append((mark, name, Text(describe(value), style="bold yellow" if changed else "")))
     grid = Facts(rows, gap=1)
-    legend = Text.assemble(
+    legend = Text.assemble(  # the count first: it never wraps away from its noun
         ("● ", "bold yellow"),
         view.legend
-        or f"changed by {view.event_type} (v{view.version}) — {plural(len(view.changed), 'field')}",
+        or f"{plural(len(view.changed), 'field')} changed by {view.event_type} (v{view.version})",
         style="dim",
     )
     return Group(title, source, Text(""), grid, Text(""), legend)

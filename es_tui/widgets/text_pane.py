@@ -8,35 +8,16 @@ pane renders its content into lines at its own width and only repaints itself.
 from __future__ import annotations
 
 import io
-from typing import ClassVar
 
 from rich.console import Console, RenderableType
-from textual.binding import Binding, BindingType
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from es_tui.widgets.scrolling import ScrollingPane
 from es_tui.widgets.virtual import set_virtual_height
 
 
-class TextPane(ScrollView, can_focus=True):
+class TextPane(ScrollingPane):
     """Shows a renderable; `update` replaces it and scrolls back to the top."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up,k", "scroll_up", "Up", show=False),
-        Binding("down,j", "scroll_down", "Down", show=False),
-        Binding("pageup", "page_up", "Page up", show=False),
-        Binding("pagedown", "page_down", "Page down", show=False),
-        Binding("home", "scroll_home", "Top", show=False),
-        Binding("end", "scroll_end", "Bottom", show=False),
-    ]
-
-    DEFAULT_CSS = """
-    TextPane {
-        overflow-x: hidden;
-        overflow-y: scroll;
-        scrollbar-size-vertical: 1;
-    }
-    """
 
     def __init__(
         self,
@@ -91,6 +72,11 @@ class TextPane(ScrollView, can_focus=True):
         if self._blank is None or self._blank.cell_length != width:
             self._blank = Strip.blank(width, self.rich_style)
         return self._blank
+
+    def rendered_lines(self) -> list[str]:
+        """Every line as drawn at the pane's width (scrolled out of view or not)."""
+        self._render_lines()
+        return [strip.text.rstrip() for strip in self._lines]
 
     def plain_text(self, width: int = 240) -> str:
         """The content as plain text, unwrapped up to `width` columns."""

@@ -30,8 +30,26 @@ PROGRESS_EVERY = 0.1
 """Seconds between two progress reports of a scan (each shows the matches found so far)."""
 
 
+class FilterInput(Input):
+    """The filter's input: its footer shows how to leave it (letters type into it)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "close_filter", "Close filter"),
+        Binding("enter", "submit", "Keep filter"),
+    ]
+
+    class CloseAsked(Message):
+        """Escape was pressed in the input."""
+
+    def action_close_filter(self) -> None:
+        self.post_message(self.CloseAsked())
+
+
 class TimelinePane(Vertical):
     """A virtual list of events over the details of the highlighted one."""
+
+    ALLOW_MAXIMIZE: ClassVar[bool | None] = True
+    """Maximizing the list or the details maximizes the pane: title, filter, list, details."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "clear_filter", "Clear filter", show=False),
@@ -49,7 +67,7 @@ class TimelinePane(Vertical):
         super().__init__(id=id)
         self.system = system
         self.stream_id = ALL_STREAM
-        self.query = Query.parse("")
+        self.filter_query = Query.parse("")
         """The filter in force (empty: every event)."""
         self.matches = Matches()
         self.filtering = False
@@ -57,12 +75,12 @@ class TimelinePane(Vertical):
         self._generation = 0
         self._total = 0
         self._typing: Timer | None = None
-        self.filter_input = Input(
-            placeholder="words of a type, stream or command · enter keeps · escape clears",
+        self.filter_input = FilterInput(
+            placeholder="words of a type, stream or command",  # the keys: in the footer
             compact=True,
             id="timeline-filter",
         )
-        self.events = LineList(empty="no events yet", id="timeline-list")
+        self.events: LineList[LogRow] = LineList(empty="no events yet", id="timeline-list")
         self.events.paint_with_highlight = True  # with the details, state and snapshots
         self.events.on_paint = self._show_title
         self.details = EventDetails(id="event-details")
@@ -90,7 +108,7 @@ class TimelinePane(Vertical):
         """List the events of `stream_id` ("$all": the global log), cursor on the newest (the
         first match when filtering)."""
         self.stream_id = stream_id
-        if self.query:
+        if self.filter_query:
             self._start_filter()
             return
         store = self.system.store
@@ -112,20 +130,20 @@ class TimelinePane(Vertical):
             self.border_subtitle = subtitle
 
     def _filter_status(self) -> str:
-        if not self.query:
+        if not self.filter_query:
             return ""
         count = len(self.matches)
         found = f"{count:,} match" if count == 1 else f"{count:,} matches"
         if not self.filtering:
-            return f"filter “{self.query.text}” · {found} · escape clears"
+            return f"filter “{self.filter_query.text}” · {found} · escape clears"
         share = self.matches.scanned / self._total if self._total else 1.0
-        return f"filter “{self.query.text}” · {found} · scanning {share:.0%}"
+        return f"filter “{self.filter_query.text}” · {found} · scanning {share:.0%}"
 
     def refresh_rows(self) -> None:
         """Re-read after a commit; a cursor on the newest event follows new ones."""
-        if self.query and not self.filtering:
+        if self.filter_query and not self.filtering:
             self._scan_more()
-        elif not self.query:
+        elif not self.filter_query:
             self.events.reload()
 
     @property
@@ -156,15 +174,15 @@ class TimelinePane(Vertical):
             self._typing.stop()
             self._typing = None
         query = Query.parse(self.filter_input.value)
-        if query.words != self.query.words:
+        if query.words != self.filter_query.words:
             self.set_filter(query.text)
 
     def set_filter(self, text: str) -> None:
         """Show only the events matching `text` ("": every event)."""
-        self.query = Query.parse(text)
-        if self.filter_input.value.strip() != self.query.text:
-            self.filter_input.value = self.query.text
-        if self.query:
+        self.filter_query = Query.parse(text)
+        if self.filter_input.value.strip() != self.filter_query.text:
+            self.filter_input.value = self.filter_query.text
+        if self.filter_query:
             self._start_filter()
         else:
             self._generation += 1  # a scan under way stops at its next step
@@ -173,13 +191,17 @@ class TimelinePane(Vertical):
             self.show_stream(self.stream_id)
             self._show_title()
 
+    def on_filter_input_close_asked(self, message: FilterInput.CloseAsked) -> None:
+        message.stop()
+        self.action_clear_filter()
+
     def action_clear_filter(self) -> None:
         if self._typing is not None:
             self._typing.stop()
             self._typing = None
         had_focus = self.filter_input.has_focus
         self.filter_bar.display = False
-        if self.query or self.filter_input.value:
+        if self.filter_query or self.filter_input.value:
             self.filter_input.value = ""
             self.set_filter("")
         if had_focus:
@@ -196,7 +218,7 @@ class TimelinePane(Vertical):
     def _scan_more(self) -> None:
         self.filtering = True
         self._show_title()
-        self._scan(self._generation, self.stream_id, self.query, self.matches)
+        self._scan(self._generation, self.stream_id, self.filter_query, self.matches)
 
     @work(thread=True, group="timeline-filter", exclusive=True, exit_on_error=False)
     def _scan(self, generation: int, stream_id: str, query: Query, matches: Matches) -> None:

@@ -5,6 +5,8 @@ worker thread, which only posts messages."""
 from __future__ import annotations
 
 import threading
+import time
+from functools import partial
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -12,30 +14,70 @@ from textual import work
 from textual.message import Message
 
 from es_tui.messages import CommandRan
-from es_tui.traffic import Ran, Traffic, TrafficReport
+from es_tui.traffic import REPORT_EVERY, Ran, Traffic, TrafficReport
 from es_tui.widgets.status_line import StatusLine
 
 if TYPE_CHECKING:
     from domain.bootstrap import System
 
+SETTLE_FOR = 30.0
+"""Seconds after a stop that the line follows the read model's lag down (a slow store)."""
 
-def describe(report: TrafficReport) -> Text:
-    """One line: state, rate and the live figures."""
+
+def describe(report: TrafficReport, width: int = 1_000) -> Text:
+    """One line of state, rate and the live figures, as long as fits in `width` cells: the
+    least useful words go first, the totals stay."""
     state = ("● traffic", "bold green") if report.running else ("○ traffic stopped", "dim")
     lag_style = "bold red" if report.lag > 50 else "yellow" if report.lag else "green"
-    return Text.assemble(
-        state,
-        f"  {report.rate} cmd/s asked (+ / - to change) · ",
-        (f"{report.commits:.1f}", "bold"),
-        " commits/s · ",
-        (f"{report.conflicts:.1f}", "bold red" if report.conflicts else "bold"),
-        " conflicts/s · ",
-        (f"{report.snapshots:.1f}", "bold cyan" if report.snapshots else "bold"),
-        " snapshots/s · read model lag ",
-        (str(report.lag), lag_style),
-        f" · {report.total:,} commands, {report.total_conflicts:,} conflicts",
-        ("  g stops" if report.running else "  g starts", "dim"),
+    conflicts_style = "bold red" if report.conflicts else "bold"
+    snapshots_style = "bold cyan" if report.snapshots else "bold"
+    totals = f"{report.total:,} commands, {report.total_conflicts:,} conflicts"
+    hint = ("  g stops" if report.running else "  g starts", "dim")
+    lines = (
+        Text.assemble(
+            state,
+            f"  {report.rate} cmd/s asked (+ / - to change) · ",
+            (f"{report.commits:.1f}", "bold"),
+            " commits/s · ",
+            (f"{report.conflicts:.1f}", conflicts_style),
+            " conflicts/s · ",
+            (f"{report.snapshots:.1f}", snapshots_style),
+            " snapshots/s · read model lag ",
+            (str(report.lag), lag_style),
+            f" · {totals}",
+            hint,
+        ),
+        Text.assemble(
+            state,
+            f" {report.rate} cmd/s · ",
+            (f"{report.commits:.1f}", "bold"),
+            " commits/s · ",
+            (f"{report.conflicts:.1f}", conflicts_style),
+            " conflicts/s · ",
+            (f"{report.snapshots:.1f}", snapshots_style),
+            " snapshots/s · lag ",
+            (str(report.lag), lag_style),
+            f" · {totals}",
+        ),
+        Text.assemble(
+            state,
+            " · ",
+            (f"{report.commits:.1f}", "bold"),
+            " commits/s · lag ",
+            (str(report.lag), lag_style),
+            f" · {report.total:,} cmds, {report.total_conflicts:,} conflicts",
+        ),
+        Text.assemble(
+            (state[0][:1], state[1]),
+            " lag ",
+            (str(report.lag), lag_style),
+            f" · {report.total:,} cmds, {report.total_conflicts:,} conflicts",
+        ),
     )
+    for line in lines:
+        if line.cell_len <= width:
+            return line
+    return lines[-1]
 
 
 class TrafficBar(StatusLine):
@@ -50,10 +92,13 @@ class TrafficBar(StatusLine):
 
     def __init__(self, system: System, *, id: str | None = None) -> None:
         super().__init__(id=id)
+        self.system = system
         self.traffic = Traffic(system)
         self.last: TrafficReport | None = None
         self._stop = threading.Event()
         self.running = False
+        self._generation = 0
+        """Counts the runs: figures of an older run never overwrite a newer one's."""
 
     def on_mount(self) -> None:
         self.display = False
@@ -65,31 +110,55 @@ class TrafficBar(StatusLine):
             self.running = False
         else:
             self._stop = threading.Event()
+            self._generation += 1
             self.running = True
             self.display = True
-            self.update(describe(self.traffic.report(running=True)))
-            self._run(self._stop)
+            self.show(self.traffic.report(running=True))
+            self._run(self._stop, self._generation)
         return self.running
 
     def change_rate(self, step: int) -> int:
         """One step faster (+1) or slower (-1); the new rate."""
         rate = self.traffic.faster() if step > 0 else self.traffic.slower()
-        self.update(describe(self.traffic.report(running=self.running)))
+        self.show(self.traffic.report(running=self.running))
         return rate
 
-    @work(thread=True, group="traffic", exclusive=True, exit_on_error=False)
-    def _run(self, stop: threading.Event) -> None:
-        self.traffic.run(stop.is_set, self._report, self._ran)
+    def show(self, report: TrafficReport) -> None:
+        """Show `report`, shortened to the line's width."""
+        self.last = report
+        self.update(describe(report, self.content_region.width or 1_000))
 
-    def _report(self, report: TrafficReport) -> None:
-        self.post_message(self.Reported(report))
+    def on_resize(self) -> None:
+        if self.last is not None:
+            self.show(self.last)
+
+    @work(thread=True, group="traffic", exclusive=True, exit_on_error=False)
+    def _run(self, stop: threading.Event, generation: int) -> None:
+        report = partial(self._report, generation)
+        self.traffic.run(stop.is_set, report, self._ran)
+        # Stopped: the read model still applies the last commits. Follow its lag down to
+        # zero, so the line never keeps a lag the read model no longer has.
+        settle_until = time.monotonic() + SETTLE_FOR
+        last = self.traffic.report(running=False)
+        while last.lag > 0 and generation == self._generation:
+            if time.monotonic() > settle_until or self.system.view.paused:
+                break  # a paused read model keeps its lag: the line says so
+            time.sleep(REPORT_EVERY)
+            last = self.traffic.report(running=False)
+            report(last)
+        report(last)
+
+    def _report(self, generation: int, report: TrafficReport) -> None:
+        if generation == self._generation:
+            self.post_message(self.Reported(report))
 
     def _ran(self, line: Ran) -> None:
         self.app.post_message(CommandRan(line.command, line.subject, line.result, "traffic"))
 
     def on_traffic_bar_reported(self, message: Reported) -> None:
-        self.last = message.report
-        self.update(describe(message.report))
+        if message.report.running and not self.running:
+            return  # a figure sent just before the stop
+        self.show(message.report)
 
     def on_unmount(self) -> None:
         self._stop.set()

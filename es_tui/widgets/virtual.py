@@ -4,7 +4,7 @@ change its scrollable height without asking the screen for a new layout."""
 from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
-from typing import Any, Protocol
+from typing import Protocol, TypeVar
 
 from rich.text import Text
 from textual.geometry import Size
@@ -15,8 +15,11 @@ from es_tui.widgets.columns import Column
 PAGE = 128
 """Rows fetched per request."""
 
+Row = TypeVar("Row")
+"""The type of a source's rows (an event, a stream, a snapshot, a read-model row…)."""
 
-class RowSource(Protocol):
+
+class RowSource(Protocol[Row]):
     """Where a LineList's rows come from. `count` and `fetch` run in worker threads, so a
     source holds only immutable parameters and a thread-safe store."""
 
@@ -26,15 +29,15 @@ class RowSource(Protocol):
         """How many rows there are now."""
         ...
 
-    def fetch(self, start: int, limit: int) -> list[Any]:
+    def fetch(self, start: int, limit: int) -> list[Row]:
         """Rows `start` to `start + limit - 1` (fewer at the end)."""
         ...
 
-    def cells(self, row: Any) -> Sequence[Text | str]:
+    def cells(self, row: Row) -> Sequence[Text | str]:
         """The cells of one row, one per column."""
         ...
 
-    def key(self, row: Any) -> Hashable:
+    def key(self, row: Row) -> Hashable:
         """A stable identity for a row (to notice that the highlighted row changed)."""
         ...
 

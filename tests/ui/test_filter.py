@@ -49,7 +49,7 @@ async def test_a_filter_lists_only_matching_events_and_escape_clears_it(
         await pilot.press("escape")
         head = system.store.head_position()
         await wait_for(pilot, lambda: timeline.events.row_count == head, "every event again")
-        assert not timeline.query and not timeline.border_subtitle
+        assert not timeline.filter_query and not timeline.border_subtitle
         assert not timeline.filter_bar.display
 
 
@@ -62,7 +62,7 @@ async def test_words_narrow_a_filter_within_one_stream(app: ExplorerApp, system:
         await wait_for(pilot, lambda: main.timeline.stream_id == stream, "the stream")
         await pilot.press("slash", *"updated editidea", "enter")
         timeline = main.timeline
-        await wait_for(pilot, lambda: not timeline.filtering and timeline.query, "the scan")
+        await wait_for(pilot, lambda: not timeline.filtering and timeline.filter_query, "the scan")
         await wait_for(pilot, lambda: timeline.events.row_count == len(edits), "the edits")
         first = [line.split()[0] for line in text_of(timeline.events).splitlines()[1:4]]
         assert first == [str(v) for v in edits[:3]]
