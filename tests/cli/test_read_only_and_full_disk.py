@@ -118,7 +118,7 @@ async def test_the_http_api_answers_507_on_a_full_disk(mount: Path) -> None:
     system = bootstrap(f"sqlite:///{db}", accept_probability=1.0)
     try:
         transport = httpx.ASGITransport(create_api(system))
-        async with httpx.AsyncClient(transport=transport, base_url="http://es-tui.test") as client:
+        async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as client:
             fill(mount)
             body = {"title": "No room", "description": "x" * 1900}
             response = await client.post("/ideas", json=body)

@@ -310,7 +310,7 @@ async def test_the_http_api_answers_503_while_the_server_is_away_and_202_after(
     cluster: Path, system: System
 ) -> None:
     transport = httpx.ASGITransport(create_api(system))
-    async with httpx.AsyncClient(transport=transport, base_url="http://es-tui.test") as client:
+    async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as client:
         idea = {"title": "a", "description": "b"}
         assert (await client.post("/ideas", json=idea)).status_code == 202
         ctl(cluster, "stop")
