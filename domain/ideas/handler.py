@@ -217,7 +217,7 @@ class IdeaCommandHandler:
             event_id=uuid.uuid4(),
             version=(info.version if info else loaded.version) + 1,
         )
-        self._uncache(stream_id)
+        self.forget_cached(stream_id)
         if self._before_forget is not None:
             self._before_forget(stream_id)
         try:
@@ -262,7 +262,7 @@ class IdeaCommandHandler:
             return None
         info = self.store.stream_info(stream_id)
         if info is None or info.version != entry.version:
-            self._uncache(stream_id)
+            self.forget_cached(stream_id)
             return None
         with self._cache_lock:
             if stream_id in self._cache:
@@ -278,9 +278,16 @@ class IdeaCommandHandler:
             while len(self._cache) > self._cache_size:
                 self._cache.popitem(last=False)
 
-    def _uncache(self, stream_id: str) -> None:
+    def forget_cached(self, stream_id: str) -> None:
+        """Drop the state kept for `stream_id` (e.g. after another process forgot it: a
+        stale entry is never used, but its private fields should not stay in memory)."""
         with self._cache_lock:
             self._cache.pop(stream_id, None)
+
+    def cached_streams(self) -> list[str]:
+        """The streams whose state is kept, least recently used first."""
+        with self._cache_lock:
+            return list(self._cache)
 
     def _decide_and_append(
         self,
@@ -310,10 +317,10 @@ class IdeaCommandHandler:
             ]
             recorded = self.store.append(stream_id, new, expected)
         except StreamForgottenError:
-            self._uncache(stream_id)
+            self.forget_cached(stream_id)
             raise IdeaForgottenError(state.idea_id, ACTIONS[type(command)]) from None
         except EventStoreError:  # a conflict: the stream moved on without this handler
-            self._uncache(stream_id)
+            self.forget_cached(stream_id)
             raise
         new_state = state
         # The events as decided, not as decoded back from the store: the same values (the

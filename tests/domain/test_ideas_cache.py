@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from domain.bootstrap import DELETED_TYPES
+from domain.bootstrap import DELETED_TYPES, bootstrap
 from domain.ideas import IdeaCommandHandler, IdeaError, PlainCodec, idea_registry
 from domain.store import ConcurrencyError, MemoryEventStore, RecordedEvent, SnapshotPolicy
 from domain.store.records import COMMAND
@@ -120,3 +120,25 @@ def test_cached_commands_equal_uncached(plan: list[Step], cache_size: int) -> No
         for a, b in zip(cached.writers, plain.writers, strict=True):
             ours, theirs = a.load(idea_id).state, b.load(idea_id).state
             assert ours.model_copy(update=TIMES) == theirs.model_copy(update=TIMES)
+
+
+def test_a_forget_by_another_handler_drops_the_kept_state() -> None:
+    system = bootstrap("memory:", start=False)
+    idea_id = system.ideas.publish("Private title", "Private text").idea_id
+    system.ideas.accept(idea_id)
+    assert system.ideas.cached_streams() == [f"idea-{idea_id}"]
+    other = IdeaCommandHandler(system.store, system.codec)  # as another process would
+    other.forget(idea_id)
+    assert system.ideas.cached_streams() == []
+    system.close()
+
+
+def test_the_cache_keeps_at_most_its_size_dropping_the_least_recently_used() -> None:
+    store = MemoryEventStore(SnapshotPolicy(every=3, keep=2), deleted_types=DELETED_TYPES)
+    handler = IdeaCommandHandler(store, PlainCodec(idea_registry()), cache_size=2)
+    first, second, third = (handler.publish(f"idea {n}", "text").idea_id for n in range(3))
+    # The third publish dropped the first; accepting it loads it again and drops the second.
+    handler.accept(first)
+    assert handler.cached_streams() == [f"idea-{third}", f"idea-{first}"]
+    handler.edit(second, title="back")  # loaded from the store, kept again
+    assert handler.cached_streams() == [f"idea-{first}", f"idea-{second}"]
