@@ -19,13 +19,14 @@ from _report import WORKLOAD_STORE
 from _timing import Figure, once, per_call
 
 from domain.bootstrap import System, bootstrap
-from domain.ideas.codec import stream_id_of
+from domain.ideas.codec import IdeaFold, stream_id_of
 from domain.ideas.events import (
     IdeaCreationAccepted,
     IdeaCreationRequested,
     IdeaEvent,
     IdeaUpdated,
 )
+from domain.ideas.handler import IdeaCommandHandler
 from domain.ideas.state import IdeaState
 from domain.shredding.keystore import KeyStore, MemoryKeyStore
 from domain.store import NO_STREAM, NewEvent, Snapshot
@@ -126,10 +127,14 @@ def check(loaded: Loaded[IdeaState], events: int) -> None:
         raise AssertionError(f"es-tui loaded v{loaded.version} {got}, expected v{events}")
 
 
-def commands(system: System, count: int) -> float:
+def commands(system: System, count: int, cached: bool = True) -> float:
     """Seconds for `count` edits of one idea through the command handler, each a full
-    command: load (snapshot + tail), decide, seal, append, and a snapshot every 10 events."""
+    command: decide, seal, append, and a snapshot every 10 events, on the state the previous
+    command left (checked against the stream's version first) or, with `cached` False, on a
+    state loaded from the store (latest snapshot + tail) each time."""
     handler = system.ideas
+    if not cached:
+        handler = IdeaCommandHandler(system.store, system.codec, cache_size=0)
     idea_id = handler.publish(work.TITLE, work.DESCRIPTION).idea_id
     handler.accept(idea_id)
     start = time.perf_counter()
@@ -187,20 +192,37 @@ class Fixtures:
                 else:
                     assert loaded.events_applied == work.TAIL
                     self.figures[f"snapshot/{backend}/{n}"] = per_call(action)
-            self.figures[f"commands/{backend}/edit"] = partial(self.commands, backend)
+            self.figures[f"commands/{backend}/edit"] = partial(self.commands, backend, True)
+            self.figures[f"commands/{backend}/edit-cold"] = partial(self.commands, backend, False)
+            # The reference fold, one `evolve` per event, over the smallest replay.
+            n = spec["rehydrate"][0]
+            stream_id = streams[f"rehydrate/{n}"][0]
+            check(load(system.store, stream_id, PerEventFold(system.fold)), n)
+            action = partial(load, system.store, stream_id, PerEventFold(system.fold))
+            self.figures[f"rehydrate-evolve/{backend}/{n}"] = once(action)
         # The view over the memory store: a few long ideas, each's events together.
         key = f"projection/{WORKLOAD_STORE}/{head}/{len(streams)}"
         self.figures[key] = once(partial(rebuild_view, memory, len(streams)))
 
-    def commands(self, backend: str) -> float:
+    def commands(self, backend: str, cached: bool) -> float:
         """Seconds per command on a fresh system."""
         count_: int = self.spec["commands"][backend]
         path = None if backend == "memory" else str(self.tmp / f"commands-{next(self.systems)}.db")
-        return commands(open_system(path), count_) / count_
+        return commands(open_system(path), count_, cached) / count_
 
     def close(self) -> None:
         for system in self.opened:
             system.close()
+
+
+class PerEventFold:
+    """The ideas fold without its batch path: every event decoded (its sealed fields opened)
+    and applied by `evolve`, one by one."""
+
+    def __init__(self, fold: IdeaFold) -> None:
+        self.state_schema_version = fold.state_schema_version
+        self.initial, self.evolve = fold.initial, fold.evolve
+        self.dump, self.restore = fold.dump, fold.restore
 
 
 def rebuild_view(system: System, ideas: int) -> None:

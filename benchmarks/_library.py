@@ -79,6 +79,21 @@ def open_app(
     return kind(env=env)
 
 
+def sqlite_settings(sqlite_path: str) -> dict[str, str]:
+    """The journal mode and synchronous level on the library's own SQLite connection (it
+    sets WAL; synchronous is whatever the SQLite build defaults to)."""
+    app = open_app(Ideas, sqlite_path)
+    datastore = app.recorder.datastore  # type: ignore[attr-defined]
+    levels = {0: "OFF", 1: "NORMAL", 2: "FULL", 3: "EXTRA"}
+    with datastore.transaction(commit=False) as cursor:
+        cursor.execute("PRAGMA journal_mode")
+        journal = str(cursor.fetchone()[0]).upper()
+        cursor.execute("PRAGMA synchronous")
+        level = int(cursor.fetchone()[0])
+    app.close()
+    return {"journal_mode": journal, "synchronous": levels.get(level, str(level))}
+
+
 def build(app: Application[Any], events: int, snapshot_at: int | None = None) -> uuid.UUID:
     """Record an idea with `events` events; snapshot it at version `snapshot_at` if given
     (the library's own `Snapshot.take`, on the aggregate being built)."""

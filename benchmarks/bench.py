@@ -118,12 +118,13 @@ def main() -> None:
     print(
         "es-tui as bootstrap() wires it: title and description sealed with AES-256-GCM (a key\n"
         "per stream) when written, opened when a reader needs them. The library with its\n"
-        "defaults (no cipher); for rehydration also with its AES-GCM cipher. SQLite on both:\n"
-        "WAL, synchronous=FULL. Garbage collector on. Speeds: higher is faster."
+        "defaults (no cipher); for rehydration also with its AES-GCM cipher. Garbage\n"
+        "collector on. Speeds: higher is faster."
     )
     begun = time.perf_counter()
     setup: list[str] = []
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+        print(sqlite_settings(Path(tmp)))
         step("building es-tui's stores")
         ours_fixtures = es.Fixtures(spec, Path(tmp), setup)
         step("building the library's stores")
@@ -146,6 +147,21 @@ def main() -> None:
         again = f"{built_o[key]:.1f} s" if key in built_o else "its SQLite file read again"
         print(f"  library, idea for {key}: {took:.1f} s (-O: {again})")
     print(f"\nWhole run: {time.perf_counter() - begun:.0f} s")
+
+
+def sqlite_settings(tmp: Path) -> str:
+    """Each side's journal mode and synchronous level, as read on its own connection."""
+    system = es.open_system(str(tmp / "settings-es-tui.db"))
+    ours = system.store.settings()  # type: ignore[attr-defined]
+    system.close()
+    theirs = lib.sqlite_settings(str(tmp / "settings-library.db"))
+    levels = {0: "OFF", 1: "NORMAL", 2: "FULL", 3: "EXTRA"}
+    ours_sync = levels.get(int(ours["synchronous"]), str(ours["synchronous"]))
+    return (
+        f"SQLite, read on each side's connection: es-tui journal_mode={ours['journal_mode']},"
+        f" synchronous={ours_sync}; library journal_mode={theirs['journal_mode']},"
+        f" synchronous={theirs['synchronous']}"
+    )
 
 
 def step(name: str) -> None:

@@ -143,10 +143,12 @@ def bootstrap(
     )  # fmt: skip
 
     def drop_forgotten_keys(events: Sequence[RecordedEvent]) -> None:
-        # Another process may have forgotten a stream: drop any copy of its key held here.
+        # Another process may have forgotten a stream: drop any copy of its key held here,
+        # and the state (private fields in clear) the command handler kept.
         for event in events:
             if event.type in TOMBSTONE_TYPES:
                 keys.forget_cached(event.stream_id)
+                handler.forget_cached(event.stream_id)
 
     subscription = store.subscribe(drop_forgotten_keys)
     close_storage = getattr(storage, "close", None)

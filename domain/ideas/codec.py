@@ -146,10 +146,12 @@ class EditReader:
         fits, ids, known = allowed.issuperset, self._ids, self._known_id
         clear, kind = _CLEAR_TYPES, _UPDATED
         empty: JsonObject = {}
-        end = start
-        for record in events[start:] if start else events:
+        # By index, not over a slice: a page calls this once per run, and a slice would copy
+        # the rest of the page each time (quadratic in the page's length).
+        for end in range(start, len(events)):
+            record = events[end]
             if record.type != kind or record.schema_version != newest:
-                break
+                return end
             data = record.data
             if not (
                 fits(data)
@@ -159,9 +161,8 @@ class EditReader:
                 and type(data.get("description")) in clear
                 and (envelope is None or type(data.get(envelope, empty)) is dict)
             ):
-                break
-            end += 1
-        return end
+                return end
+        return len(events)
 
     def _known_id(self, value: str) -> bool:
         """Whether `value` is a valid idea id (remembered when it is)."""

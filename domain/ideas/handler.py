@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 import secrets
+import threading
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
@@ -29,7 +31,7 @@ from domain.ideas.errors import (
     IdeaForgottenError,
     InvalidFieldError,
 )
-from domain.ideas.state import IdeaState, IdeaStatus
+from domain.ideas.state import IdeaState, IdeaStatus, evolve
 from domain.store.aggregate import LATEST, Loaded, load, take_snapshot
 from domain.store.errors import ConcurrencyError, EventStoreError, StreamForgottenError
 from domain.store.protocol import EventStore
@@ -48,6 +50,9 @@ log = logging.getLogger(__name__)
 
 PUBLISH_TRIES = 20
 """How many fresh ids publish tries before giving up with IdeaAlreadyExistsError."""
+
+CACHE_SIZE = 1024
+"""Ideas whose state the handler keeps after a command (least recently used dropped first)."""
 
 
 ACTIONS: dict[type[IdeaCommand], str] = {
@@ -110,12 +115,19 @@ class IdeaCommandHandler:
         *,
         new_id: Callable[[], str] = new_idea_id,
         before_forget: Callable[[str], object] | None = None,
+        cache_size: int = CACHE_SIZE,
     ) -> None:
         self.store = store
         self.codec = codec
         self.fold = IdeaFold(codec)
         self._new_id = new_id
         self._before_forget = before_forget
+        # The state each recent command left, by stream. An entry is used only while the
+        # stream is still at its version (so commits by anyone else, forgets included, make
+        # it stale), which the store's stream_info tells at the cost of one key lookup.
+        self._cache: OrderedDict[str, Loaded[IdeaState]] = OrderedDict()
+        self._cache_size = cache_size
+        self._cache_lock = threading.Lock()
 
     # -- loading ------------------------------------------------------------------------
 
@@ -205,6 +217,7 @@ class IdeaCommandHandler:
             event_id=uuid.uuid4(),
             version=(info.version if info else loaded.version) + 1,
         )
+        self.forget_cached(stream_id)
         if self._before_forget is not None:
             self._before_forget(stream_id)
         try:
@@ -226,7 +239,11 @@ class IdeaCommandHandler:
         expected_version: ExpectedVersion | None = None,
         cause: Cause | None = None,
     ) -> CommandOutcome:
-        loaded = self.load(idea_id)
+        stream_id = stream_id_of(idea_id)
+        loaded = self._cached(stream_id)
+        how = f"cached state v{loaded.version}" if loaded is not None else None
+        if loaded is None:
+            loaded = self.load(idea_id)
         expected = loaded.version if expected_version is None else expected_version
         stale = isinstance(expected, int) and expected != loaded.version
         if stale and loaded.state.status not in (IdeaStatus.FORGOTTEN, IdeaStatus.NONE):
@@ -235,7 +252,42 @@ class IdeaCommandHandler:
             raise ConcurrencyError(
                 stream_id_of(idea_id), expected, loaded.version, loaded.last_event_id
             )
-        return self._decide_and_append(loaded, command, expected, cause)
+        return self._decide_and_append(loaded, command, expected, cause, how)
+
+    def _cached(self, stream_id: str) -> Loaded[IdeaState] | None:
+        """The state a command here left on `stream_id`, if the stream has not moved since."""
+        with self._cache_lock:
+            entry = self._cache.get(stream_id)
+        if entry is None:
+            return None
+        info = self.store.stream_info(stream_id)
+        if info is None or info.version != entry.version:
+            self.forget_cached(stream_id)
+            return None
+        with self._cache_lock:
+            if stream_id in self._cache:
+                self._cache.move_to_end(stream_id)
+        return entry
+
+    def _remember(self, loaded: Loaded[IdeaState]) -> None:
+        if self._cache_size <= 0:
+            return
+        with self._cache_lock:
+            self._cache[loaded.stream_id] = loaded
+            self._cache.move_to_end(loaded.stream_id)
+            while len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+
+    def forget_cached(self, stream_id: str) -> None:
+        """Drop the state kept for `stream_id` (e.g. after another process forgot it: a
+        stale entry is never used, but its private fields should not stay in memory)."""
+        with self._cache_lock:
+            self._cache.pop(stream_id, None)
+
+    def cached_streams(self) -> list[str]:
+        """The streams whose state is kept, least recently used first."""
+        with self._cache_lock:
+            return list(self._cache)
 
     def _decide_and_append(
         self,
@@ -243,6 +295,7 @@ class IdeaCommandHandler:
         command: Command,
         expected: ExpectedVersion,
         cause: Cause | None,
+        how: str | None = None,
     ) -> CommandOutcome:
         state = loaded.state
         events = decide(command, state)
@@ -264,10 +317,18 @@ class IdeaCommandHandler:
             ]
             recorded = self.store.append(stream_id, new, expected)
         except StreamForgottenError:
+            self.forget_cached(stream_id)
             raise IdeaForgottenError(state.idea_id, ACTIONS[type(command)]) from None
+        except EventStoreError:  # a conflict: the stream moved on without this handler
+            self.forget_cached(stream_id)
+            raise
         new_state = state
-        for event in recorded:
-            new_state = self.fold.evolve(new_state, event)
+        # The events as decided, not as decoded back from the store: the same values (the
+        # codec's round trip is exact), without opening the payloads just sealed.
+        for event, record in zip(events, recorded, strict=True):
+            new_state = evolve(new_state, event, record.recorded_at)
+        last = recorded[-1]
+        self._remember(Loaded(stream_id, new_state, last.version, last.event_id, None, 0))
         snapshot = None
         policy = self.store.snapshot_policy
         if policy.due(recorded[0].version - 1, recorded[-1].version):
@@ -293,7 +354,7 @@ class IdeaCommandHandler:
             recorded[-1].version,
             new_state,
             snapshot,
-            loaded.how(),
+            how or loaded.how(),
         )
 
     @staticmethod

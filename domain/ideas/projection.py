@@ -125,6 +125,9 @@ ViewListener = Callable[["IdeaView"], None]
 class IdeaView(LogConsumer):
     """The ideas read model: list ideas that are not deleted, get one by id."""
 
+    rebuild_page_size = 50_000
+    """Events per page of a rebuild (a few MB of records in memory at once)."""
+
     def __init__(
         self,
         store: EventStore,
@@ -166,11 +169,19 @@ class IdeaView(LogConsumer):
         raise IdeaNotFoundError(idea_id)
 
     def rebuild(self) -> int:
-        """Drop everything and replay the whole log from position 1."""
+        """Drop everything and replay the whole log from position 1, in pages of
+        `rebuild_page_size` events."""
         with self._lock:
             self.storage.reset()
             self.skipped.clear()
-            return self.catch_up()
+            # Within a page an idea's edits cost one decoded edit per field however many
+            # there are; with many ideas interleaved, a small page holds one event per idea
+            # and every one would be opened and validated.
+            page_size, self.page_size = self.page_size, self.rebuild_page_size
+            try:
+                return self.catch_up()
+            finally:
+                self.page_size = page_size
 
     # -- applying -----------------------------------------------------------------------
 

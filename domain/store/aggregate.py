@@ -104,12 +104,7 @@ def load(
     events after it, up to `to_version` (default: the end)."""
     start: Snapshot | None
     if snapshot == LATEST:
-        start = None
-        for candidate in reversed(store.snapshots(stream_id)):
-            usable = candidate.state_schema_version == fold.state_schema_version
-            if usable and (to_version is None or candidate.version <= to_version):
-                start = candidate
-                break
+        start = _latest_usable(store, stream_id, fold, to_version)
     else:
         start = snapshot if isinstance(snapshot, Snapshot) else None
         if start is not None:
@@ -117,6 +112,24 @@ def load(
     from_version = start.version + 1 if start is not None else 1
     events = store.read_stream(stream_id, from_version, to_version)
     return replay(fold, stream_id, events, start)
+
+
+def _latest_usable(
+    store: EventStore, stream_id: str, fold: Fold[S], to_version: int | None
+) -> Snapshot | None:
+    def usable(snap: Snapshot) -> bool:
+        schema_ok = snap.state_schema_version == fold.state_schema_version
+        return schema_ok and (to_version is None or snap.version <= to_version)
+
+    # The latest alone is read first: it is the one nearly every load starts from, and
+    # reading every kept snapshot to pick it cost a load a tenth of its time.
+    latest = store.latest_snapshot(stream_id)
+    if latest is None or usable(latest):
+        return latest
+    for candidate in reversed(store.snapshots(stream_id)):
+        if usable(candidate):
+            return candidate
+    return None
 
 
 def _check_start(stream_id: str, fold: Fold[S], start: Snapshot, to_version: int | None) -> None:

@@ -206,9 +206,17 @@ def test_load_starts_from_the_latest_snapshot(handler: IdeaCommandHandler) -> No
     assert loaded.state == full.state
     assert (loaded.version, loaded.last_event_id) == (full.version, full.last_event_id)
 
-    outcome = handler.edit(idea_id, title="renamed")
+    # A handler that has not run a command on the idea yet (another process) loads it...
+    cold = IdeaCommandHandler(handler.store, handler.codec)
+    outcome = cold.edit(idea_id, title="renamed")
     assert outcome.loaded_from == "snapshot v20 + 3 events"
     assert outcome.state.edit_count == 22
+    # ...and its next command starts from the state it left, the stream being still there.
+    again = cold.edit(idea_id, title="renamed again")
+    assert again.loaded_from == "cached state v24"
+    assert again.state == cold.load(idea_id, snapshot=None).state
+    # The first handler's cached state (v23) is stale now: it loads again.
+    assert handler.edit(idea_id, title="third").loaded_from == "snapshot v20 + 5 events"
 
 
 def test_any_kept_snapshot_can_start_a_load(handler: IdeaCommandHandler) -> None:
