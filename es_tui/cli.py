@@ -15,16 +15,38 @@ from typing import Any, NoReturn, TypeVar
 
 from domain.store.records import SnapshotPolicy
 
+# The exit codes live in es_tui.exits (the commands and the HTTP layer import them without
+# importing this module); they stay importable from here.
+from es_tui.exits import (
+    EXIT_CONFLICT,
+    EXIT_DAMAGED,
+    EXIT_NO_SPACE,
+    EXIT_NOT_FOUND,
+    EXIT_OK,
+    EXIT_REFUSED,
+    EXIT_RESIDUE,
+    EXIT_USAGE,
+)
+
 T = TypeVar("T", int, float)
 
-EXIT_OK = 0
-EXIT_RESIDUE = 1
-EXIT_USAGE = 2
-EXIT_CONFLICT = 3
-EXIT_REFUSED = 4
-EXIT_NOT_FOUND = 5
-EXIT_DAMAGED = 6
-EXIT_NO_SPACE = 7
+
+__all__ = [
+    "EXIT_CONFLICT",
+    "EXIT_DAMAGED",
+    "EXIT_NOT_FOUND",
+    "EXIT_NO_SPACE",
+    "EXIT_OK",
+    "EXIT_REFUSED",
+    "EXIT_RESIDUE",
+    "EXIT_USAGE",
+    "build_parser",
+    "main",
+    "open_failure",
+    "open_system",
+    "print_warnings",
+    "unhonoured_option",
+]
 
 READING_COMMANDS = frozenset({"streams", "events", "log", "ideas", "idea", "export"})
 """Subcommands that only read: they open the store and its keys read-only (verify-erasure
