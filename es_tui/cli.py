@@ -320,6 +320,9 @@ def build_parser() -> argparse.ArgumentParser:
     command("import", "load a JSON-lines export into an empty store").add_argument(
         "file", metavar="FILE.jsonl"
     )
+    from es_tui.send import add_send_command  # any command of the domain, fields from its model
+
+    add_send_command(sub, common)
     return parser
 
 
@@ -337,6 +340,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     policy = SnapshotPolicy(args.snapshot_every, args.keep_snapshots)
     if args.command is None:
         return _run_explorer(args, policy)
+    if args.command == "send":
+        from es_tui.send import run_send
+
+        return run_send(args, policy)
     if args.command == "serve":
         from es_tui.http.server import run_serve
 
