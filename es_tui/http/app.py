@@ -35,6 +35,10 @@ The ideas system of es-tui over HTTP, on the same store as the explorer and the 
 * **rest** — the same commands as `POST`/`PATCH`/`DELETE` with JSON bodies; `PATCH` honours
   `If-Match` (the idea's version, as its `ETag`).
 * **store** — streams, one stream's events and the global log, in pages.
+* **the domain** (e.g. `ideas`, `accounts`) — one route per command a person issues, the
+  command's model as the body: `POST /{domain}/commands/{Command}` creates an aggregate,
+  `POST /{domain}/{aggregate_id}/commands/{Command}` acts on one (`If-Match`: the expected
+  version); and the domain's read models, in pages.
 
 Accepted commands answer 202. A refusal answers 400 (a domain rule), 404 (unknown idea or
 stream), 409 (concurrency conflict: expected and actual version, last event id), 410 (the

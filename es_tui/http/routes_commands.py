@@ -185,12 +185,12 @@ def _add_command(router: APIRouter, handler: DomainHandler[Any], spec: CommandSp
     def run(
         request: Request,
         response: Response,
-        body: BaseModel,
+        body: BaseModel | None = None,
         aggregate_id: str | None = None,
         if_match: str = "*",
     ) -> dict[str, Any]:
         refuse_foreign_origin(request)
-        fields = body.model_dump(exclude_unset=True)
+        fields = body.model_dump(exclude_unset=True) if body is not None else {}
         if aggregate is not None and aggregate_id is not None:
             fields[aggregate] = aggregate_id
         command = handler.build(spec.name, fields)
@@ -205,8 +205,12 @@ def _add_command(router: APIRouter, handler: DomainHandler[Any], spec: CommandSp
     params = [
         inspect.Parameter("request", kw, annotation=Request),
         inspect.Parameter("response", kw, annotation=Response),
-        inspect.Parameter("body", kw, annotation=Annotated[model, Body()]),
     ]
+    if any(info.is_required() for info in model.model_fields.values()):
+        params.append(inspect.Parameter("body", kw, annotation=Annotated[model, Body()]))
+    else:  # nothing to say but the aggregate (e.g. a delete): the body may be left out
+        optional = Annotated[model | None, Body()]  # type: ignore[valid-type]
+        params.append(inspect.Parameter("body", kw, annotation=optional, default=None))
     if spec.creates:
         path = f"/commands/{spec.name}"
     else:
