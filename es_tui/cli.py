@@ -15,16 +15,38 @@ from typing import Any, NoReturn, TypeVar
 
 from domain.store.records import SnapshotPolicy
 
+# The exit codes live in es_tui.exits (the commands and the HTTP layer import them without
+# importing this module); they stay importable from here.
+from es_tui.exits import (
+    EXIT_CONFLICT,
+    EXIT_DAMAGED,
+    EXIT_NO_SPACE,
+    EXIT_NOT_FOUND,
+    EXIT_OK,
+    EXIT_REFUSED,
+    EXIT_RESIDUE,
+    EXIT_USAGE,
+)
+
 T = TypeVar("T", int, float)
 
-EXIT_OK = 0
-EXIT_RESIDUE = 1
-EXIT_USAGE = 2
-EXIT_CONFLICT = 3
-EXIT_REFUSED = 4
-EXIT_NOT_FOUND = 5
-EXIT_DAMAGED = 6
-EXIT_NO_SPACE = 7
+
+__all__ = [
+    "EXIT_CONFLICT",
+    "EXIT_DAMAGED",
+    "EXIT_NOT_FOUND",
+    "EXIT_NO_SPACE",
+    "EXIT_OK",
+    "EXIT_REFUSED",
+    "EXIT_RESIDUE",
+    "EXIT_USAGE",
+    "build_parser",
+    "main",
+    "open_failure",
+    "open_system",
+    "print_warnings",
+    "unhonoured_option",
+]
 
 READING_COMMANDS = frozenset({"streams", "events", "log", "ideas", "idea", "export"})
 """Subcommands that only read: they open the store and its keys read-only (verify-erasure
@@ -298,6 +320,9 @@ def build_parser() -> argparse.ArgumentParser:
     command("import", "load a JSON-lines export into an empty store").add_argument(
         "file", metavar="FILE.jsonl"
     )
+    from es_tui.send import add_send_command  # any command of the domain, fields from its model
+
+    add_send_command(sub, common)
     return parser
 
 
@@ -315,6 +340,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     policy = SnapshotPolicy(args.snapshot_every, args.keep_snapshots)
     if args.command is None:
         return _run_explorer(args, policy)
+    if args.command == "send":
+        from es_tui.send import run_send
+
+        return run_send(args, policy)
     if args.command == "serve":
         from es_tui.http.server import run_serve
 

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import asdict
-from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from domain.bootstrap import TOMBSTONE_TYPES, System, bootstrap
 from domain.ideas.codec import stream_id_of
@@ -25,7 +22,7 @@ from domain.store.errors import (
     StreamNotFoundError,
 )
 from domain.store.protocol import EventStore
-from domain.store.records import RecordedEvent, SnapshotPolicy, StreamInfo
+from domain.store.records import SnapshotPolicy
 from domain.transfer import (
     TransferError,
     check_import,
@@ -33,10 +30,10 @@ from domain.transfer import (
     import_file,
     iter_log,
     read_lines,
-    record_to_dict,
 )
 from domain.versioning import VersioningError
-from es_tui.cli import (
+from es_tui.cli import READING_COMMANDS, open_failure, open_system, print_warnings
+from es_tui.exits import (
     EXIT_CONFLICT,
     EXIT_DAMAGED,
     EXIT_NO_SPACE,
@@ -45,88 +42,39 @@ from es_tui.cli import (
     EXIT_REFUSED,
     EXIT_RESIDUE,
     EXIT_USAGE,
-    READING_COMMANDS,
-    open_failure,
-    open_system,
-    print_warnings,
 )
+from es_tui.output import emit, emit_lines, event_json, outcome_json, stream_json
 
 
 class NotFound(Exception):
     """A stream or idea the command names does not exist."""
 
 
-def _json_default(value: object) -> object:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    return str(value)
-
-
-def _emit(obj: Any) -> None:
-    sys.stdout.write(json.dumps(obj, ensure_ascii=False, default=_json_default) + "\n")
-
-
-def _emit_lines(objs: Iterable[Any]) -> None:
-    for obj in objs:
-        _emit(obj)
-
-
-def event_json(system: System, record: RecordedEvent) -> dict[str, Any]:
-    """A stored event as JSON, its private fields opened (or shown as redaction markers).
-    Exports stay sealed; this is for reading."""
-    return {**record_to_dict(record), "data": system.codec.open(record)}
-
-
-def outcome_json(outcome: CommandOutcome, system: System | None = None) -> dict[str, Any]:
-    """A command outcome as one JSON object."""
-    return {
-        "command": outcome.command,
-        "idea_id": outcome.idea_id,
-        "stream_id": outcome.stream_id,
-        "version": outcome.version,
-        "status": outcome.state.status.value,
-        "snapshot_taken": outcome.snapshot.version if outcome.snapshot else None,
-        "events": [event_json(system, e) if system else record_to_dict(e) for e in outcome.events],
-    }
-
-
-def stream_json(info: StreamInfo) -> dict[str, Any]:
-    """One stream as a JSON object."""
-    return {
-        "stream_id": info.stream_id,
-        "version": info.version,
-        "event_count": info.event_count,
-        "status": info.status.value,
-        "last_position": info.last_position,
-        "updated_at": info.updated_at.isoformat(),
-    }
-
-
 def _streams(system: System) -> int:
-    _emit_lines(stream_json(i) for i in system.store.list_streams())
+    emit_lines(stream_json(i) for i in system.store.list_streams())
     return EXIT_OK
 
 
 def _events(system: System, args: argparse.Namespace) -> int:
     if system.store.stream_info(args.stream_id) is None:
         raise NotFound(f"stream {args.stream_id} does not exist")
-    _emit_lines(event_json(system, e) for e in system.store.read_stream(args.stream_id))
+    emit_lines(event_json(system, e) for e in system.store.read_stream(args.stream_id))
     return EXIT_OK
 
 
 def _log(system: System, args: argparse.Namespace) -> int:
     records = system.store.read_all(args.from_position, args.limit)
-    _emit_lines(event_json(system, e) for e in records)
+    emit_lines(event_json(system, e) for e in records)
     return EXIT_OK
 
 
 def _ideas(system: System, args: argparse.Namespace) -> int:
-    _emit_lines(asdict(row) for row in system.view.list())
+    emit_lines(asdict(row) for row in system.view.list())
     return EXIT_OK
 
 
 def _idea(system: System, args: argparse.Namespace) -> int:
-    _emit(asdict(system.view.get(args.idea_id)))
+    emit(asdict(system.view.get(args.idea_id)))
     return EXIT_OK
 
 
@@ -154,7 +102,7 @@ def export_to(store: EventStore, file: str) -> int:
     except OSError as exc:
         # Name the file asked for, not the temporary one beside it.
         return _fail(EXIT_USAGE, f"cannot write {target}: {exc.strerror or exc}")
-    _emit({"exported": count, "file": str(target)})
+    emit({"exported": count, "file": str(target)})
     return EXIT_OK
 
 
@@ -167,7 +115,7 @@ def _import(system: System, args: argparse.Namespace) -> int:
     )
     system.view.catch_up()
     sealed = check_events(iter_log(system.store), system.keys)
-    _emit(
+    emit(
         {
             "imported": count,
             "file": str(path),
@@ -195,7 +143,7 @@ def _import(system: System, args: argparse.Namespace) -> int:
 
 def _verify(system: System, args: argparse.Namespace) -> int:
     report = check_store(system.store, system.keys)
-    _emit(
+    emit(
         {
             "sealed": report.sealed,
             "no key": report.no_key,
@@ -227,7 +175,7 @@ COMMANDS: dict[str, Callable[[System, argparse.Namespace], int]] = {
 
 def _forget(system: System, args: argparse.Namespace) -> int:
     outcome, report = system.eraser.forget(args.idea_id)
-    _emit({**outcome_json(outcome, system), "erasure": report.as_dict()})
+    emit({**outcome_json(outcome, system), "erasure": report.as_dict()})
     return EXIT_OK if report.clean else EXIT_RESIDUE
 
 
@@ -247,12 +195,12 @@ def _verify_erasure(system: System, args: argparse.Namespace) -> int:
         exports=[Path(f) for f in args.exports],
         logs=[Path(f) for f in args.logs],
     )
-    _emit(report.as_dict())
+    emit(report.as_dict())
     return EXIT_OK if report.clean else EXIT_RESIDUE
 
 
 def _outcome(system: System, outcome: CommandOutcome) -> int:
-    _emit(outcome_json(outcome, system))
+    emit(outcome_json(outcome, system))
     return EXIT_OK
 
 

@@ -22,7 +22,8 @@ from domain.store.protocol import EventStore
 from domain.store.records import SnapshotPolicy
 from domain.transfer import TransferError, record_to_dict
 from es_tui import commands as c
-from es_tui.cli import EXIT_NOT_FOUND, EXIT_OK, EXIT_USAGE
+from es_tui.exits import EXIT_NOT_FOUND, EXIT_OK, EXIT_USAGE
+from es_tui.output import emit, emit_lines, stream_json
 
 FOREIGN_PREFIX = "eventsourcing+"
 READ_COMMANDS = ("streams", "events", "log", "export", "state")
@@ -69,19 +70,19 @@ def run_foreign_command(args: argparse.Namespace, policy: SnapshotPolicy) -> int
 
 
 def _streams(store: EventStore, args: argparse.Namespace) -> int:
-    c._emit_lines(c.stream_json(i) for i in store.list_streams())
+    emit_lines(stream_json(i) for i in store.list_streams())
     return EXIT_OK
 
 
 def _events(store: EventStore, args: argparse.Namespace) -> int:
     if store.stream_info(args.stream_id) is None:
         raise c.NotFound(f"stream {args.stream_id} does not exist")
-    c._emit_lines(record_to_dict(e) for e in store.read_stream(args.stream_id))
+    emit_lines(record_to_dict(e) for e in store.read_stream(args.stream_id))
     return EXIT_OK
 
 
 def _log(store: EventStore, args: argparse.Namespace) -> int:
-    c._emit_lines(record_to_dict(e) for e in store.read_all(args.from_position, args.limit))
+    emit_lines(record_to_dict(e) for e in store.read_all(args.from_position, args.limit))
     return EXIT_OK
 
 
@@ -96,7 +97,7 @@ def _state(store: EventStore, args: argparse.Namespace) -> int:
         raise c.NotFound(f"stream {args.stream_id} does not exist")
     import_modules(args.imports)
     aggregate = aggregate_at(store, args.stream_id, args.at_version)
-    c._emit(
+    emit(
         {
             "stream_id": args.stream_id,
             "version": aggregate.version,

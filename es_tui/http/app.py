@@ -6,18 +6,22 @@ the event loop (the explorer shares that loop when it serves the API itself).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from importlib import metadata
 
 from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 
 from domain.bootstrap import System
+from domain.core.views import ReadModelView
+from es_tui.domain_front import command_handler, read_model_views
 from es_tui.http import routes_origin, routes_read, routes_rest
 from es_tui.http.allow import install_allow_header
 from es_tui.http.deps import CommandListener
 from es_tui.http.docs import install_docs
 from es_tui.http.errors import install_error_handlers
 from es_tui.http.guard import DEFAULT_HOSTS, AllowedHosts, RequestGuard
+from es_tui.http.routes_commands import command_router, install_domain_errors
 
 MAX_BODY = 64 * 1024
 """Largest request body read, in bytes (the largest valid command is about 8 KB); a larger
@@ -31,6 +35,10 @@ The ideas system of es-tui over HTTP, on the same store as the explorer and the 
 * **rest** — the same commands as `POST`/`PATCH`/`DELETE` with JSON bodies; `PATCH` honours
   `If-Match` (the idea's version, as its `ETag`).
 * **store** — streams, one stream's events and the global log, in pages.
+* **the domain** (e.g. `ideas`, `accounts`) — one route per command a person issues, the
+  command's model as the body: `POST /{domain}/commands/{Command}` creates an aggregate,
+  `POST /{domain}/{aggregate_id}/commands/{Command}` acts on one (`If-Match`: the expected
+  version); and the domain's read models, in pages.
 
 Accepted commands answer 202. A refusal answers 400 (a domain rule), 404 (unknown idea or
 stream), 409 (concurrency conflict: expected and actual version, last event id), 410 (the
@@ -58,10 +66,12 @@ def create_api(
     on_command: CommandListener | None = None,
     hosts: AllowedHosts = DEFAULT_HOSTS,
     max_body: int = MAX_BODY,
+    views: Mapping[str, ReadModelView] | None = None,
 ) -> FastAPI:
     """A FastAPI app serving `system` (the caller keeps ownership and closes it);
     `on_command` hears every command's outcome or refusal; `hosts` are the names requests
-    may be addressed to (default: loopback); bodies over `max_body` bytes are refused."""
+    may be addressed to (default: loopback); bodies over `max_body` bytes are refused;
+    `views` are the domain's read models served by name (default: the system's)."""
     app = FastAPI(
         title="es-tui",
         version=_version(),
@@ -73,6 +83,12 @@ def create_api(
     app.state.system = system
     app.state.on_command = on_command
     install_error_handlers(app)
+    # The domain's generic command routes first: /ideas/read-models is no idea's id.
+    handler = command_handler(system)
+    install_domain_errors(app, handler)
+    app.include_router(
+        command_router(handler, read_model_views(system) if views is None else views)
+    )
     # Within the origin's router, /ideas/publish comes before /ideas/{idea_id}: the literal
     # path wins, as in the origin.
     app.include_router(routes_rest.router)

@@ -17,8 +17,8 @@ from domain.ideas.projection import IdeaRow
 from domain.store.errors import ConcurrencyError
 from domain.store.records import JsonObject, RecordedEvent
 from domain.transfer import record_to_dict
-from es_tui.commands import outcome_json
 from es_tui.http.guard import refuse_foreign_origin
+from es_tui.output import outcome_json
 
 CommandListener = Callable[[str, str, CommandOutcome | Exception], None]
 """Called with (command, stream id, outcome or error) after each command, from the thread

@@ -8,10 +8,10 @@ from typing import Annotated, Any, TypeVar
 from fastapi import APIRouter, Path, Query
 
 from domain.store.errors import StreamNotFoundError
-from es_tui.commands import stream_json
 from es_tui.http.deps import SystemDep, event_json
 from es_tui.http.errors import NOT_FOUND, UNAVAILABLE
 from es_tui.http.models import MAX_POSITION, LogPage, StreamEvents, StreamList
+from es_tui.output import stream_json
 
 router = APIRouter(tags=["store"])
 

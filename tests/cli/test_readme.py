@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 
 README = Path(__file__).resolve().parents[2] / "README.md"
+PYTHON = re.compile(r"^```python\s*\n(.*?)^```", re.MULTILINE | re.DOTALL)
 FENCE = re.compile(r"^```(sh|bash|console)\s*\n(.*?)^```", re.MULTILINE | re.DOTALL)
 HEADING = re.compile(r"^#+ (.+)$", re.MULTILINE)
 # A 6-hex idea id as the README writes it (e.g. `3f2a9c`, or inside `idea-3f2a9c`).
@@ -68,6 +69,15 @@ def readme_blocks() -> list[Block]:
     return blocks
 
 
+def readme_domain() -> str:
+    """The domain file the README's "Your own domain" section shows (its Python block)."""
+    text = README.read_text(encoding="utf-8")
+    section = text[text.index("## Your own domain") :]
+    match = PYTHON.search(section)
+    assert match is not None, "no Python block in the README's own-domain section"
+    return match.group(1)
+
+
 def program(argv: list[str]) -> tuple[str, list[str]]:
     """The program a command runs, past any leading `NAME=value` assignments, and its args."""
     words = list(argv)
@@ -80,7 +90,7 @@ def es_tui_subcommand(args: list[str]) -> str | None:
     """The subcommand of an `es-tui` command line, or None when it opens the explorer."""
     with_value = {
         "--store", "--seed", "--snapshot-every", "--keep-snapshots", "--accept-probability",
-        "--pm-delay", "--key-store", "--http", "--demo-events",
+        "--pm-delay", "--key-store", "--http", "--demo-events", "--domain",
     }  # fmt: skip
     words = iter(args)
     for word in words:
@@ -151,6 +161,8 @@ class Session:
         """Run `es-tui args` as its own process. The process manager accepts every new idea,
         so the README's `--expected-version 2` (created, then accepted) always holds."""
         argv = [sys.executable, "-m", "es_tui", "--accept-probability", "1"]
+        if any("mydomain.py" in arg for arg in args):  # the README's own domain, as shown
+            (self.cwd / "mydomain.py").write_text(readme_domain(), encoding="utf-8")
         done = subprocess.run(
             [*argv, *self.substitute(args)],
             cwd=self.cwd,
@@ -161,6 +173,10 @@ class Session:
         )
         if done.returncode == 0 and es_tui_subcommand(args) == "publish":
             self.published.append(json.loads(done.stdout)["idea_id"])
+        elif done.returncode == 0 and es_tui_subcommand(args) == "send" and "--list" not in args:
+            outcome = json.loads(done.stdout) if done.stdout.startswith("{") else {}
+            if "aggregate_id" in outcome:  # (a command's --help prints text)
+                self.published.append(outcome["aggregate_id"])
         return done
 
 
