@@ -14,6 +14,7 @@ from textual.screen import Screen
 from textual.signal import Signal
 from textual.widgets import Footer
 
+from domain.bootstrap import ideas_manager, ideas_view
 from domain.ideas.handler import CommandOutcome
 from domain.store.protocol import Subscription
 from domain.store.records import RecordedEvent
@@ -78,7 +79,7 @@ class ExplorerApp(App[None]):
         """Also serve the HTTP API on this (host, port), on this app's event loop."""
         self.api: ApiStatus | None = None
         """Where that API listens, or why it cannot (None: not asked for)."""
-        self.sub_title = getattr(system.store, "shown_url", system.store.url)  # no password
+        self.sub_title = system.backend.shown_url  # no password
         if system.warnings:  # opened read-only: the keys are missing, the file damaged...
             self.sub_title += " · READ-ONLY: " + "; ".join(system.warnings)
         self.store_changes: StoreChanges = Signal(self, "store-changes")
@@ -96,8 +97,8 @@ class ExplorerApp(App[None]):
         self.push_screen(self.main_screen)
         # Listeners run on whichever thread commits: they only post a message.
         self._subscription = self.system.subscribe(self._on_commit)
-        self.system.view.on_change(self._on_view_change)
-        self.system.process_manager.on_reaction(self._on_reaction)
+        ideas_view(self.system).on_change(self._on_view_change)
+        ideas_manager(self.system).on_reaction(self._on_reaction)
         if self.http is not None:
             from es_tui.http.in_app import start_api  # the web stack loads only when asked
 

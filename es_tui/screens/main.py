@@ -15,6 +15,7 @@ from textual.widget import Widget
 from textual.widgets import Footer, Header, Tab, Tabs
 from textual.worker import get_current_worker
 
+from domain.bootstrap import ideas_handler, ideas_view
 from domain.ideas.codec import idea_id_of, stream_id_of
 from domain.store.protocol import ALL_STREAM
 from domain.store.records import RecordedEvent, Snapshot, StreamInfo
@@ -341,7 +342,7 @@ class MainScreen(Screen[None]):
         self.notify(f"Traffic rate: {rate} commands a second.", timeout=1.5)
 
     def action_toggle_view(self) -> None:
-        view = self.system.view
+        view = ideas_view(self.system)
         if view.paused:
             view.resume()
             self.notify("Read model resumed: it catches up from its checkpoint.")
@@ -352,7 +353,7 @@ class MainScreen(Screen[None]):
 
     @work(thread=True, group="rebuild", exclusive=True, exit_on_error=False)
     def action_rebuild_view(self) -> None:
-        count = self.system.view.rebuild()
+        count = ideas_view(self.system).rebuild()
         self.app.call_from_thread(self.notify, f"Read model rebuilt from {count} events.")
         self.app.call_from_thread(self._refresh_soon)
 
@@ -380,7 +381,7 @@ class MainScreen(Screen[None]):
 
     def action_delete(self) -> None:
         if idea_id := self._idea_or_warn("delete"):
-            ideas = self.system.ideas
+            ideas = ideas_handler(self.system)
             screen = ConfirmCommand(
                 "DeleteIdea",
                 stream_id_of(idea_id),

@@ -11,6 +11,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
 
+from domain.bootstrap import ideas_view
 from es_tui.sources import IdeasSource
 from es_tui.widgets.line_list import LineList
 from es_tui.widgets.status_line import StatusLine
@@ -50,7 +51,7 @@ class ProjectionPane(Vertical):
         self._measuring = False
         self._again = False
         self.summary = StatusLine(id="projection-status")
-        self.source = IdeasSource(system.view, system.store)
+        self.source = IdeasSource(ideas_view(system), system.store)
         self.ideas = LineList(self.source, empty="no ideas in the read model", id="projection-list")
 
     def compose(self) -> ComposeResult:
@@ -75,7 +76,7 @@ class ProjectionPane(Vertical):
 
     @work(thread=True, group="projection", exit_on_error=False)
     def _measure(self) -> None:
-        view = self.system.view
+        view = ideas_view(self.system)
         try:
             checkpoint = view.checkpoint
             head = self.system.store.head_position()

@@ -13,6 +13,7 @@ from rich.text import Text
 from textual import work
 from textual.message import Message
 
+from domain.bootstrap import ideas_view
 from es_tui.messages import CommandRan
 from es_tui.traffic import REPORT_EVERY, Ran, Traffic, TrafficReport
 from es_tui.widgets.status_line import StatusLine
@@ -141,7 +142,7 @@ class TrafficBar(StatusLine):
         settle_until = time.monotonic() + SETTLE_FOR
         last = self.traffic.report(running=False)
         while last.lag > 0 and generation == self._generation:
-            if time.monotonic() > settle_until or self.system.view.paused:
+            if time.monotonic() > settle_until or ideas_view(self.system).paused:
                 break  # a paused read model keeps its lag: the line says so
             time.sleep(REPORT_EVERY)
             last = self.traffic.report(running=False)
