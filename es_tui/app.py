@@ -14,7 +14,6 @@ from textual.screen import Screen
 from textual.signal import Signal
 from textual.widgets import Footer
 
-from domain.bootstrap import ideas_manager, ideas_view
 from domain.ideas.handler import CommandOutcome
 from domain.store.protocol import Subscription
 from domain.store.records import RecordedEvent
@@ -97,8 +96,10 @@ class ExplorerApp(App[None]):
         self.push_screen(self.main_screen)
         # Listeners run on whichever thread commits: they only post a message.
         self._subscription = self.system.subscribe(self._on_commit)
-        ideas_view(self.system).on_change(self._on_view_change)
-        ideas_manager(self.system).on_reaction(self._on_reaction)
+        if self.system.view is not None:
+            self.system.view.on_change(self._on_view_change)
+        if self.system.process_manager is not None:
+            self.system.process_manager.on_reaction(self._on_reaction)
         if self.http is not None:
             from es_tui.http.in_app import start_api  # the web stack loads only when asked
 
@@ -161,4 +162,6 @@ class ExplorerApp(App[None]):
         yield SystemCommand("Help", "What each pane and key shows (?)", self.action_help)
         if screen is self.main_screen:
             for title, help_text, action in PALETTE:
+                if not self.main_screen.check_action(action, ()):
+                    continue  # an ideas command, on another domain
                 yield SystemCommand(title, help_text, getattr(self.main_screen, f"action_{action}"))

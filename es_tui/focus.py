@@ -42,7 +42,11 @@ def read_payload(system: System, record: RecordedEvent) -> tuple[Any, int | None
     read_version: int | None = None
     try:
         read_version = system.registry.latest_version(record.type)
-        read: Any = ideas_codec(system).decode(record).model_dump(mode="json")
+        # The ideas codec, else the running domain's (raw mode: none, the error is shown).
+        codec: Any = ideas_codec(system) if system.handler is None else system.handler.codec
+        if system.codec is not None:
+            codec = system.codec
+        read: Any = codec.decode(record).model_dump(mode="json")
     except Exception as error:  # a shredded or unknown payload: say so, never crash
         read = error
     return read, read_version

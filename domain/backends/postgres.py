@@ -12,7 +12,7 @@ from domain.shredding.binding import open_postgres_keys
 from domain.shredding.keystore import KeyStore
 from domain.store.errors import StoreUrlError
 from domain.store.postgres import PostgresEventStore
-from domain.store.postgres_schema import mask
+from domain.store.postgres_schema import connect, mask, parse_url, quote
 from domain.store.protocol import EventStore
 from domain.store.records import SnapshotPolicy
 
@@ -66,6 +66,22 @@ class PostgresBackend(Backend):
         from domain.backends.rows_postgres import PostgresRowStorage
 
         return PostgresRowStorage(self.url, name)
+
+    def event_types(self, store: EventStore) -> frozenset[str] | None:
+        # One query on the server rather than the whole log through this process.
+        import psycopg
+
+        target = parse_url(self.url)
+        try:
+            with connect(target, part="types") as conn:
+                schema = target.schema
+                if schema is None:
+                    found = conn.execute("SELECT current_schema()").fetchone()
+                    schema = str(found[0]) if found else "public"
+                rows = conn.execute(f"SELECT DISTINCT type FROM {quote(schema)}.es_events")
+                return frozenset(str(row[0]) for row in rows.fetchall())
+        except (psycopg.Error, StoreUrlError):
+            return super().event_types(store)
 
     def start_watching(self, store: EventStore) -> Callable[[], None] | None:
         pg = self._postgres(store)

@@ -52,6 +52,25 @@ MAX_STALE = 1.0
 TABS = ("timeline", "state", "projection", "log")
 
 
+IDEAS_ONLY = frozenset(
+    {
+        "traffic",
+        "traffic_faster",
+        "traffic_slower",
+        "traffic_rate",
+        "toggle_view",
+        "rebuild_view",
+        "publish",
+        "edit",
+        "delete",
+        "forget",
+        "replay",
+        "conflict_lab",
+    }
+)
+"""Actions on the ideas handler or read model: off while another domain (or none) runs."""
+
+
 class MainScreen(Screen[None]):
     """Every pane of the explorer. At small sizes the right-hand panes become tabs."""
 
@@ -299,6 +318,10 @@ class MainScreen(Screen[None]):
             self.streams.reveal(message.index)
 
     # -- panes ---------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Ideas actions are off unless the ideas domain runs (their bindings hide too)."""
+        return self.system.ideas is not None or action not in IDEAS_ONLY
 
     def action_show_pane(self, pane: str) -> None:
         """Focus a pane; in the narrow layout, bring its tab to the front."""

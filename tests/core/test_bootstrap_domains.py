@@ -16,8 +16,15 @@ from domain.core.loading import DomainLoadError
 from domain.store.errors import StoreReadOnlyError
 
 
-@pytest.fixture(params=["memory", "sqlite"])
-def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+@pytest.fixture(params=["memory", "sqlite", "postgresql"])
+def store_url(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> str:
+    if request.param == "postgresql":
+        from tests.store.test_postgres_helpers import fresh_url
+
+        monkeypatch.setenv("ES_TUI_KEK_DIR", str(tmp_path / "kek"))
+        return fresh_url()
     return "memory:" if request.param == "memory" else f"sqlite:///{tmp_path / 'bank.db'}"
 
 
