@@ -78,7 +78,7 @@ class ExplorerApp(App[None]):
         """Also serve the HTTP API on this (host, port), on this app's event loop."""
         self.api: ApiStatus | None = None
         """Where that API listens, or why it cannot (None: not asked for)."""
-        self.sub_title = getattr(system.store, "shown_url", system.store.url)  # no password
+        self.sub_title = system.backend.shown_url  # no password
         if system.warnings:  # opened read-only: the keys are missing, the file damaged...
             self.sub_title += " · READ-ONLY: " + "; ".join(system.warnings)
         self.store_changes: StoreChanges = Signal(self, "store-changes")
@@ -96,8 +96,10 @@ class ExplorerApp(App[None]):
         self.push_screen(self.main_screen)
         # Listeners run on whichever thread commits: they only post a message.
         self._subscription = self.system.subscribe(self._on_commit)
-        self.system.view.on_change(self._on_view_change)
-        self.system.process_manager.on_reaction(self._on_reaction)
+        if self.system.view is not None:
+            self.system.view.on_change(self._on_view_change)
+        if self.system.process_manager is not None:
+            self.system.process_manager.on_reaction(self._on_reaction)
         if self.http is not None:
             from es_tui.http.in_app import start_api  # the web stack loads only when asked
 
@@ -160,4 +162,6 @@ class ExplorerApp(App[None]):
         yield SystemCommand("Help", "What each pane and key shows (?)", self.action_help)
         if screen is self.main_screen:
             for title, help_text, action in PALETTE:
+                if not self.main_screen.check_action(action, ()):
+                    continue  # an ideas command, on another domain
                 yield SystemCommand(title, help_text, getattr(self.main_screen, f"action_{action}"))

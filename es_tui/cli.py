@@ -181,6 +181,13 @@ def _add_common_options(parser: argparse.ArgumentParser, *, defaults: bool) -> N
         help="subcommands: do not run the process manager in this process",
     )
     add(
+        "--domain",
+        metavar="SPEC",
+        default="ideas",
+        help="the domain to run: a built-in name (ideas, accounts), package.module[:attr], "
+        "a file path, or none (raw mode: events shown as stored, read-only; default ideas)",
+    )
+    add(
         "--key-store",
         metavar="PATH|URL",
         help="where the per-stream keys live (SQLite: a file, default STORE.keys; "
@@ -364,22 +371,36 @@ def unhonoured_option(args: argparse.Namespace) -> str | None:
         return f"--http applies to the explorer only, not to {front}{hint}"
     if args.command not in (None, "serve") and args.pm_delay is not None:
         return f"--pm-delay applies to the explorer and serve, not to {front}"
-    if args.key_store is not None and args.store.lower().startswith("memory"):
+    if args.key_store is not None and in_memory(args.store):
         return "--key-store does not apply to memory: (its keys live in this process)"
     if args.demo_events is not None and args.demo:
         return "--demo and --demo-events exclude each other (both fill the store)"
     return None
 
 
+def in_memory(url: str) -> bool:
+    """Whether the store a URL names lives in this process only (a bad URL: no; opening it
+    says why)."""
+    from domain.backends import backend_for
+    from domain.store.errors import StoreUrlError
+
+    try:
+        return not backend_for(url).durable
+    except StoreUrlError:
+        return False
+
+
 def open_system(args: argparse.Namespace, policy: SnapshotPolicy, **options: Any) -> Any:
     """`bootstrap()` with every shared option of the command line, plus `options`."""
     from domain.bootstrap import bootstrap
 
-    memory = args.store.lower().startswith("memory")
+    memory = in_memory(args.store)
     # A one-shot subcommand's manager reacts at once (--pm-delay is refused for it).
     delay = PM_DELAY_DEFAULT if options.get("threaded") else 0.0
+    spec = str(args.domain).strip()
     return bootstrap(
         args.store,
+        domain=None if spec.lower() == "none" else spec,
         snapshot_policy=policy,
         demo=options.pop("demo", memory or args.demo),
         seed=args.seed,
@@ -395,6 +416,7 @@ def open_failure(exc: BaseException) -> int | None:
     be opened or written, or None if `exc` is no such failure."""
     import sqlite3
 
+    from domain.core.loading import DomainLoadError
     from domain.shredding.keystore import KeyStoreError
     from domain.store.errors import (
         EventStoreError,
@@ -404,7 +426,9 @@ def open_failure(exc: BaseException) -> int | None:
     )
     from domain.store.sqlite_faults import is_damage
 
-    if isinstance(exc, StoreDamagedError) or (isinstance(exc, sqlite3.Error) and is_damage(exc)):
+    if isinstance(exc, DomainLoadError):
+        code = EXIT_USAGE
+    elif isinstance(exc, StoreDamagedError) or (isinstance(exc, sqlite3.Error) and is_damage(exc)):
         code = EXIT_DAMAGED
     elif isinstance(exc, StorageFullError | StoreReadOnlyError):
         code = EXIT_NO_SPACE
@@ -439,7 +463,7 @@ def _open_explorer_system(args: argparse.Namespace, policy: SnapshotPolicy, demo
 
 
 def _run_explorer(args: argparse.Namespace, policy: SnapshotPolicy) -> int:
-    memory = args.store.startswith("memory")
+    memory = in_memory(args.store)
     generated = args.demo_events is not None
     try:
         system = _open_explorer_system(args, policy, (memory or args.demo) and not generated)

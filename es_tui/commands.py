@@ -10,7 +10,15 @@ from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 
-from domain.bootstrap import TOMBSTONE_TYPES, System, bootstrap
+from domain.bootstrap import (
+    TOMBSTONE_TYPES,
+    NotIdeasSystemError,
+    System,
+    bootstrap,
+    ideas_codec,
+    ideas_handler,
+    ideas_view,
+)
 from domain.ideas.codec import stream_id_of
 from domain.ideas.errors import IdeaDeletedError, IdeaError, IdeaNotFoundError, InvalidFieldError
 from domain.ideas.handler import CommandOutcome
@@ -32,7 +40,7 @@ from domain.transfer import (
     read_lines,
 )
 from domain.versioning import VersioningError
-from es_tui.cli import READING_COMMANDS, open_failure, open_system, print_warnings
+from es_tui.cli import READING_COMMANDS, in_memory, open_failure, open_system, print_warnings
 from es_tui.exits import (
     EXIT_CONFLICT,
     EXIT_DAMAGED,
@@ -69,12 +77,12 @@ def _log(system: System, args: argparse.Namespace) -> int:
 
 
 def _ideas(system: System, args: argparse.Namespace) -> int:
-    emit_lines(asdict(row) for row in system.view.list())
+    emit_lines(asdict(row) for row in ideas_view(system).list())
     return EXIT_OK
 
 
 def _idea(system: System, args: argparse.Namespace) -> int:
-    emit(asdict(system.view.get(args.idea_id)))
+    emit(asdict(ideas_view(system).get(args.idea_id)))
     return EXIT_OK
 
 
@@ -111,9 +119,13 @@ def _import(system: System, args: argparse.Namespace) -> int:
     if not path.is_file():
         raise TransferError(str(path), 0, "no such file")
     count = import_file(
-        system.store, path, system.codec.decode, TOMBSTONE_TYPES, system.codec.seal_clear
+        system.store,
+        path,
+        ideas_codec(system).decode,
+        TOMBSTONE_TYPES,
+        ideas_codec(system).seal_clear,
     )
-    system.view.catch_up()
+    ideas_view(system).catch_up()
     sealed = check_events(iter_log(system.store), system.keys)
     emit(
         {
@@ -155,11 +167,11 @@ def _verify(system: System, args: argparse.Namespace) -> int:
 
 
 COMMANDS: dict[str, Callable[[System, argparse.Namespace], int]] = {
-    "publish": lambda s, a: _outcome(s, s.ideas.publish(a.title, a.desc)),
+    "publish": lambda s, a: _outcome(s, ideas_handler(s).publish(a.title, a.desc)),
     "edit": lambda s, a: _outcome(
-        s, s.ideas.edit(a.idea_id, a.title, a.desc, expected_version=a.expected_version)
+        s, ideas_handler(s).edit(a.idea_id, a.title, a.desc, expected_version=a.expected_version)
     ),
-    "delete": lambda s, a: _outcome(s, s.ideas.delete(a.idea_id)),
+    "delete": lambda s, a: _outcome(s, ideas_handler(s).delete(a.idea_id)),
     "forget": lambda s, a: _forget(s, a),
     "verify-erasure": lambda s, a: _verify_erasure(s, a),
     "streams": lambda s, a: _streams(s),
@@ -220,7 +232,7 @@ def _check_import_first(args: argparse.Namespace) -> int | None:
         with path.open("rb") as handle:
             lines = read_lines(handle, str(path))
             # seal_clear decodes too, and refuses private fields both sealed and in clear
-            check_import(lines, checker.codec.seal_clear, TOMBSTONE_TYPES, str(path))
+            check_import(lines, ideas_codec(checker).seal_clear, TOMBSTONE_TYPES, str(path))
     except (TransferError, OSError) as exc:
         return _fail(EXIT_USAGE, str(exc))
     finally:
@@ -240,7 +252,7 @@ def run_command(args: argparse.Namespace, policy: SnapshotPolicy) -> int:
         if refused is not None:
             return refused
     # An import needs an empty store: no demo seeding then, even on memory:.
-    memory = args.store.startswith("memory")
+    memory = in_memory(args.store)
     seed_demo = (memory or args.demo) and args.command != "import"
     # Reading commands open the store and its keys read-only (they work on a full disk or a
     # read-only file system, and with a missing key store); seeding the demo is a write.
@@ -259,22 +271,20 @@ def run_command(args: argparse.Namespace, policy: SnapshotPolicy) -> int:
         if code is None:
             raise
         return code
-    why = getattr(system.store, "read_only", None)
-    if not reading and isinstance(why, str) and args.command != "verify-erasure":
+    why = system.backend.read_only_reason(system.store)
+    if not reading and why is not None and args.command != "verify-erasure":
         system.close()  # a write on a store that can only be read here: refuse it at once
         return _fail(EXIT_NO_SPACE, str(StoreReadOnlyError(system.store.url, why)))
     print_warnings(system.warnings)
     try:
-        system.view.start()
-        if not args.no_react and not reading and not system.warnings:
-            system.process_manager.start()
+        system.start(react=not args.no_react and not reading and not system.warnings)
         code = COMMANDS[args.command](system, args)
-        skipped = getattr(system.store, "unreadable", 0)
+        skipped = system.backend.unreadable(system.store)
         if skipped:  # what was shown is incomplete: say so, and not with exit 0
             print_warnings([f"{skipped} event(s) in damaged pages could not be read: skipped"])
             return EXIT_DAMAGED if code == EXIT_OK else code
         return code
-    except InvalidFieldError as exc:
+    except (InvalidFieldError, NotIdeasSystemError) as exc:
         return _fail(EXIT_USAGE, str(exc))
     except ConcurrencyError as exc:
         return _fail(EXIT_CONFLICT, str(exc))

@@ -8,6 +8,7 @@ import sys
 import time
 from typing import TYPE_CHECKING, TextIO
 
+from domain.bootstrap import ideas_handler, ideas_manager, ideas_view
 from domain.ideas.bulk import BulkSummary, generate
 
 if TYPE_CHECKING:
@@ -53,7 +54,7 @@ class ProgressLine:
 def fill(system: System, events: int, *, seed: int = 7, out: TextIO = sys.stderr) -> BulkSummary:
     """Generate `events` events into the system's empty store. The read model and the process
     manager wait meanwhile and catch up afterwards, as after any pause."""
-    view, manager = system.view, system.process_manager
+    view, manager = ideas_view(system), ideas_manager(system)
     view.pause()
     manager.pause()
     line = ProgressLine(out)
@@ -62,7 +63,7 @@ def fill(system: System, events: int, *, seed: int = 7, out: TextIO = sys.stderr
     # as the process, so it is left out of collections for good.
     gc.disable()
     try:
-        summary = generate(system.ideas, events, seed=seed, progress=line)
+        summary = generate(ideas_handler(system), events, seed=seed, progress=line)
     finally:
         gc.collect()
         gc.freeze()

@@ -8,6 +8,7 @@ import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from domain.bootstrap import ideas_codec
 from domain.store.records import RecordedEvent, Snapshot
 from es_tui.sources import LogRow
 from es_tui.widgets.state_pane import StateView, compute_state
@@ -41,7 +42,11 @@ def read_payload(system: System, record: RecordedEvent) -> tuple[Any, int | None
     read_version: int | None = None
     try:
         read_version = system.registry.latest_version(record.type)
-        read: Any = system.codec.decode(record).model_dump(mode="json")
+        # The ideas codec, else the running domain's (raw mode: none, the error is shown).
+        codec: Any = ideas_codec(system) if system.handler is None else system.handler.codec
+        if system.codec is not None:
+            codec = system.codec
+        read: Any = codec.decode(record).model_dump(mode="json")
     except Exception as error:  # a shredded or unknown payload: say so, never crash
         read = error
     return read, read_version

@@ -17,7 +17,7 @@ from domain.foreign.eventsourcing_replay import (
 )
 from domain.foreign.eventsourcing_store import EventsourcingStore
 from domain.store import open_store
-from domain.store.errors import EventStoreError
+from domain.store.errors import EventStoreError, StoreUrlError
 from domain.store.protocol import EventStore
 from domain.store.records import SnapshotPolicy
 from domain.transfer import TransferError, record_to_dict
@@ -25,15 +25,20 @@ from es_tui import commands as c
 from es_tui.exits import EXIT_NOT_FOUND, EXIT_OK, EXIT_USAGE
 from es_tui.output import emit, emit_lines, stream_json
 
-FOREIGN_PREFIX = "eventsourcing+"
 READ_COMMANDS = ("streams", "events", "log", "export", "state")
 FOREIGN_ONLY = frozenset({"state"})
 """Commands only a foreign store runs."""
 
 
 def is_foreign(url: str) -> bool:
-    """True for a store URL of another library's database."""
-    return url.lower().startswith(FOREIGN_PREFIX)
+    """True for a store URL of another library's database (a bad URL: no; opening it says
+    why)."""
+    from domain.backends import backend_for
+
+    try:
+        return backend_for(url).raw_only
+    except StoreUrlError:
+        return False
 
 
 def run_foreign_command(args: argparse.Namespace, policy: SnapshotPolicy) -> int:

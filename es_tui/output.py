@@ -33,9 +33,16 @@ def emit_lines(objs: Iterable[Any]) -> None:
 
 
 def event_json(system: System, record: RecordedEvent) -> dict[str, Any]:
-    """A stored event as JSON, its private fields opened (or shown as redaction markers).
-    Exports stay sealed; this is for reading."""
-    return {**record_to_dict(record), "data": system.codec.open(record)}
+    """A stored event as JSON, its private fields opened (or shown as redaction markers) by
+    the system's domain; in raw mode the data as stored. Exports stay sealed; this is for
+    reading."""
+    if system.codec is not None:
+        data = system.codec.open(record)
+    elif system.handler is not None:
+        data = system.handler.codec.open(record)
+    else:
+        data = record.data
+    return {**record_to_dict(record), "data": data}
 
 
 def outcome_json(outcome: CommandOutcome, system: System | None = None) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from domain.bootstrap import ideas_handler, ideas_view
 from domain.ideas.codec import idea_id_of
 from domain.ideas.demo import EDIT_NOTES, IDEAS
 from domain.ideas.errors import IdeaError
@@ -157,29 +158,33 @@ class Traffic:
             return self._conflict(idea_id)
         if kind == "delete":
             self._drop(idea_id)
-            return self._run("DeleteIdea", idea_id, lambda: self.system.ideas.delete(idea_id))
+            return self._run(
+                "DeleteIdea", idea_id, lambda: ideas_handler(self.system).delete(idea_id)
+            )
         if kind == "forget":
             self._drop(idea_id)
-            return self._run("ForgetIdea", idea_id, lambda: self.system.ideas.forget(idea_id))
+            return self._run(
+                "ForgetIdea", idea_id, lambda: ideas_handler(self.system).forget(idea_id)
+            )
         return self._run("EditIdea", idea_id, lambda: self._edit(idea_id))
 
     def _publish(self) -> CommandOutcome:
         title, description = self.rng.choice(IDEAS)
-        outcome = self.system.ideas.publish(title, description)
+        outcome = ideas_handler(self.system).publish(title, description)
         self._add(outcome.idea_id)
         return outcome
 
     def _edit(self, idea_id: str) -> CommandOutcome:
         note = f"{self.rng.choice(EDIT_NOTES)} (traffic {self.total})"
         if self.rng.random() < 0.3:
-            return self.system.ideas.edit(
+            return ideas_handler(self.system).edit(
                 idea_id, title=f"{self.rng.choice(IDEAS)[0]} · {note}"[:120]
             )
-        return self.system.ideas.edit(idea_id, description=note)
+        return ideas_handler(self.system).edit(idea_id, description=note)
 
     def _conflict(self, idea_id: str) -> list[Ran]:
         """Two writers load the idea at the same version; the second commit is refused."""
-        ideas = self.system.ideas
+        ideas = ideas_handler(self.system)
         try:
             first = ideas.stage(idea_id)
             second = ideas.stage(idea_id)
@@ -233,7 +238,7 @@ class Traffic:
             recent = [kind for at, kind in self._events if at >= now - WINDOW]
         per = {k: recent.count(k) / WINDOW for k in ("commit", "conflict", "refused", "snapshot")}
         try:
-            lag = self.system.view.lag()
+            lag = ideas_view(self.system).lag()
         except Exception:  # a closing store: the next report will say
             lag = 0
         return TrafficReport(

@@ -33,6 +33,10 @@ class RowStorage(Protocol):
 
     def reset(self) -> None: ...
 
+    def close(self) -> None:
+        """Release any connection the storage holds."""
+        ...
+
 
 class MemoryRowStorage:
     """Rows in this process's memory."""
@@ -68,6 +72,9 @@ class MemoryRowStorage:
         with self._lock:
             self._rows.clear()
             self._checkpoint = 0
+
+    def close(self) -> None:
+        """Nothing to release."""
 
 
 class ReadModelView(LogConsumer):

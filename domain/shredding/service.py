@@ -1,100 +1,114 @@
-"""Forget with proof: capture what to look for, forget, then check every place."""
+"""Forget with proof: capture what to look for, forget, then check every place.
+
+The eraser knows no domain: it is given how to forget an aggregate, the stream an
+aggregate lives in, the private values a stream holds, and the read models to check."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Generic, TypeVar
 
-from domain.ideas.codec import idea_id_of, stream_id_of
-from domain.ideas.handler import CommandOutcome, IdeaCommandHandler
-from domain.ideas.projection import IdeaView
 from domain.shredding.cipher import CORRUPTED, REDACTED
-from domain.shredding.codec import STATE_PRIVATE, ShreddingCodec
 from domain.shredding.erasure import ErasureReport, ErasureVerifier, Secrets
 from domain.shredding.keystore import KeyStore
 from domain.store.protocol import EventStore
+from domain.store.records import JsonObject, RecordedEvent
 
-_MARKERS = {REDACTED, CORRUPTED}
+Out = TypeVar("Out")
+
+MARKERS = frozenset({REDACTED, CORRUPTED})
 
 
-class Eraser:
-    """Forgets ideas and proves it."""
+@dataclass(frozen=True, slots=True)
+class ViewCheck:
+    """What an erasure check asks of one read model."""
+
+    holds: Callable[[str], bool]
+    """Whether the read model still holds readable private data of the stream."""
+    stored: Callable[[], Iterable[tuple[str, str]]]
+    """(stream id, text) of every private value exactly as kept at rest."""
+    catch_up: Callable[[], object]
+    """Apply every committed event (so the forget has reached the read model)."""
+
+
+def private_texts(
+    store: EventStore,
+    stream_id: str,
+    *,
+    event_values: Callable[[RecordedEvent], Iterable[object]],
+    state_values: Callable[[str, JsonObject], Iterable[object]],
+) -> set[str]:
+    """Every private text a stream holds: from its events (`event_values` opens one and
+    gives its private values) and its snapshots (`state_values` likewise for a state)."""
+    texts: set[str] = set()
+    for record in store.read_stream(stream_id):
+        texts.update(v for v in event_values(record) if isinstance(v, str))
+    for snap in store.snapshots(stream_id):
+        texts.update(v for v in state_values(stream_id, snap.state) if isinstance(v, str))
+    return texts - MARKERS
+
+
+class Eraser(Generic[Out]):
+    """Forgets aggregates and proves it."""
 
     def __init__(
         self,
         store: EventStore,
         keys: KeyStore,
-        codec: ShreddingCodec,
-        handler: IdeaCommandHandler,
-        view: IdeaView,
+        *,
+        stream_of: Callable[[str], str],
+        forget: Callable[[str], Out],
+        secrets_of: Callable[[str], Iterable[str]],
+        views: Sequence[ViewCheck] = (),
         files: Sequence[tuple[str, Path]] = (),
     ) -> None:
+        """`stream_of(aggregate id)`: its stream; `forget(aggregate id)`: forget it (the
+        outcome is handed back); `secrets_of(stream id)`: its private texts."""
         self.store = store
         self.keys = keys
-        self.codec = codec
-        self.handler = handler
-        self.view = view
+        self.stream_of = stream_of
+        self._forget = forget
+        self._secrets_of = secrets_of
+        self.views = list(views)
         self.files = list(files)
         self.verifier = ErasureVerifier(
             store,
             keys,
-            view_row=self._view_row,
-            stored_view=self._stored_view,
+            view_row=lambda stream_id: any(v.holds(stream_id) for v in self.views),
+            stored_view=lambda: (pair for v in self.views for pair in v.stored()),
             files=lambda: self.files,
         )
 
-    def _view_row(self, stream_id: str) -> bool:
-        idea_id = idea_id_of(stream_id)
-        return idea_id is not None and self.view.storage.get(idea_id) is not None
-
-    def _stored_view(self) -> Iterable[tuple[str, str]]:
-        # The values as kept at rest (sealed, unless something stored them in clear). A
-        # read model kept only in memory has no such form: its values are the live ideas'
-        # own, and only a row of the forgotten idea would be a residue there.
-        stored = getattr(self.view.storage, "stored_texts", None)
-        if callable(stored):
-            for idea_id, text in stored():
-                yield stream_id_of(idea_id), text
-
-    def secrets(self, idea_id: str) -> Secrets:
-        """Every private value the idea ever had (from its events, snapshots and the read
-        model), and its key: what must be gone after a forget."""
-        stream_id = stream_id_of(idea_id)
-        texts: set[str] = set()
-        for record in self.store.read_stream(stream_id):
-            event = self.codec.decode(record)
-            for name in type(event).PRIVATE:
-                value = getattr(event, name, None)
-                if isinstance(value, str):
-                    texts.add(value)
-        for snap in self.store.snapshots(stream_id):
-            state = self.codec.load_state(stream_id, snap.state)
-            for name in STATE_PRIVATE:
-                value = getattr(state, name, None)
-                if isinstance(value, str):
-                    texts.add(value)
-        return Secrets(tuple(sorted(texts - _MARKERS)), self.keys.key_for(stream_id))
+    def secrets(self, aggregate_id: str) -> Secrets:
+        """Every private value the aggregate ever had, and its key: what must be gone after
+        a forget."""
+        stream_id = self.stream_of(aggregate_id)
+        texts = set(self._secrets_of(stream_id)) - MARKERS
+        return Secrets(tuple(sorted(texts)), self.keys.key_for(stream_id))
 
     def forget(
         self,
-        idea_id: str,
+        aggregate_id: str,
         *,
         extra: Sequence[tuple[str, Iterable[str]]] = (),
-        forgotten: Callable[[CommandOutcome], None] | None = None,
-    ) -> tuple[CommandOutcome, ErasureReport]:
-        """Forget the idea, then report on every place its private values could remain.
+        forgotten: Callable[[Out], None] | None = None,
+    ) -> tuple[Out, ErasureReport]:
+        """Forget the aggregate, then report on every place its private values could remain.
         `forgotten` hears the outcome as soon as the forget is committed, before the
         (longer) search of every place."""
-        secrets = self.secrets(idea_id)
-        outcome = self.handler.forget(idea_id)
+        secrets = self.secrets(aggregate_id)
+        outcome = self._forget(aggregate_id)
         if forgotten is not None:
             forgotten(outcome)
-        self.view.catch_up()
-        return outcome, self.verify(idea_id, secrets, extra=extra)
+        for view in self.views:
+            view.catch_up()
+        return outcome, self.verify(aggregate_id, secrets, extra=extra)
 
     def verify(
         self,
-        idea_id: str,
+        aggregate_id: str,
         secrets: Secrets | None = None,
         *,
         exports: Sequence[Path] = (),
@@ -103,5 +117,9 @@ class Eraser:
     ) -> ErasureReport:
         """Check every place for `secrets` (values known before the forget, or given)."""
         return self.verifier.verify(
-            stream_id_of(idea_id), secrets or Secrets(), exports=exports, logs=logs, extra=extra
+            self.stream_of(aggregate_id),
+            secrets or Secrets(),
+            exports=exports,
+            logs=logs,
+            extra=extra,
         )

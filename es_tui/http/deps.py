@@ -10,7 +10,7 @@ from typing import Annotated, Any, Protocol, runtime_checkable
 
 from fastapi import Depends, Request, Response
 
-from domain.bootstrap import System
+from domain.bootstrap import System, ideas_codec, ideas_handler
 from domain.ideas.codec import stream_id_of
 from domain.ideas.handler import CommandOutcome
 from domain.ideas.projection import IdeaRow
@@ -46,8 +46,8 @@ class Commands:
     def __init__(self, request: Request, response: Response) -> None:
         refuse_foreign_origin(request)
         system = get_system(request)
-        self.ideas = system.ideas
-        self.codec = system.codec
+        self.ideas = ideas_handler(system)
+        self.codec = ideas_codec(system)
         self.response = response
         self._listener: CommandListener | None = request.app.state.on_command
 

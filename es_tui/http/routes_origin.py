@@ -10,6 +10,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Response
 from fastapi.responses import JSONResponse
 
+from domain.bootstrap import ideas_handler, ideas_view
 from domain.ideas.codec import stream_id_of
 from domain.ideas.errors import IdeaDeletedError, IdeaForgottenError, IdeaNotFoundError
 from domain.ideas.fields import Description, IdeaId, Title
@@ -158,7 +159,7 @@ def list_ideas(system: SystemDep, offset: Offset = 0, limit: Limit = 100) -> dic
 
     The read model follows the log: right after a command it may lag behind by a few events
     (`lag`), then it catches up."""
-    view = system.view
+    view = ideas_view(system)
     rows = view.list()
     shown, next_offset = page(rows, offset, limit)
     return {
@@ -184,7 +185,7 @@ def get_idea(
     A deleted idea is not found (404); a forgotten one is gone (410). An idea published an
     instant ago may not be in the read model yet (404 until it catches up)."""
     try:
-        row = system.view.get(idea_id)
+        row = ideas_view(system).get(idea_id)
     except IdeaDeletedError:
         body = error_body("not_found", f"idea {idea_id} was deleted", idea_id)
         return JSONResponse(body, status_code=404)
@@ -237,7 +238,7 @@ def get_aggregate(
                 raise IdeaForgottenError(idea_id, "load")
             message = f"idea {idea_id} keeps no snapshot at v{snapshot}"
             return JSONResponse(error_body("not_found", message, idea_id), status_code=404)
-    loaded = system.ideas.load(idea_id, snapshot=start)
+    loaded = ideas_handler(system).load(idea_id, snapshot=start)
     if loaded.state.status is IdeaStatus.NONE:
         raise IdeaNotFoundError(idea_id)
     if loaded.state.status is IdeaStatus.FORGOTTEN:

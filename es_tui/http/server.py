@@ -181,7 +181,7 @@ def run_serve(args: argparse.Namespace, policy: SnapshotPolicy) -> int:
             print(warning, file=sys.stderr)
         print(
             f"es-tui: serving the ideas API on {url_of(host, port)} (docs: /docs) "
-            f"for store {system.store.url}; Ctrl+C stops",
+            f"for store {system.backend.shown_url}; Ctrl+C stops",
             file=sys.stderr,
             flush=True,
         )

@@ -16,6 +16,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, RichLog, Static
 
+from domain.bootstrap import ideas_handler
 from domain.ideas.codec import stream_id_of
 from domain.ideas.fields import DESCRIPTION_MAX, TITLE_MAX
 from domain.ideas.handler import CommandOutcome
@@ -193,7 +194,7 @@ class ConflictLab(Screen[None]):
     def _stage(self, writers: tuple[str, ...], retry: bool) -> None:
         try:
             loads: dict[str, Loaded[IdeaState]] | Exception = {
-                w: self.system.ideas.stage(self.idea_id) for w in writers
+                w: ideas_handler(self.system).stage(self.idea_id) for w in writers
             }
         except Exception as error:
             loads = error
@@ -281,7 +282,7 @@ class ConflictLab(Screen[None]):
         staged = self.staged[writer]
         proposal = propose(writer, staged.state)
         try:
-            result: CommandOutcome | Exception = self.system.ideas.commit_edit(
+            result: CommandOutcome | Exception = ideas_handler(self.system).commit_edit(
                 staged, title=proposal.title, description=proposal.description
             )
         except Exception as error:

@@ -15,6 +15,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 from textual.widgets.input import Selection
 
+from domain.bootstrap import ideas_handler
 from domain.ideas.codec import stream_id_of
 from domain.ideas.commands import EditIdea, PublishIdea
 from domain.ideas.errors import InvalidFieldError
@@ -132,7 +133,7 @@ class IdeaForm(ModalScreen[CommandOutcome | None]):
     @work(thread=True, group="form", exit_on_error=False)
     def _prefill(self) -> None:
         try:
-            loaded = self.system.ideas.load(self.idea_id)
+            loaded = ideas_handler(self.system).load(self.idea_id)
             result: tuple[IdeaState, int] | Exception = (loaded.state, loaded.version)
         except Exception as error:
             result = error
@@ -238,7 +239,7 @@ class IdeaForm(ModalScreen[CommandOutcome | None]):
 
     @work(thread=True, group="form", exit_on_error=False)
     def _run(self, title: str, desc: str, fields: dict[str, str]) -> None:
-        ideas = self.system.ideas
+        ideas = ideas_handler(self.system)
         try:
             result: CommandOutcome | Exception = (
                 ideas.publish(title, desc)

@@ -15,6 +15,7 @@ from textual.widget import Widget
 from textual.widgets import Footer, Header, Tab, Tabs
 from textual.worker import get_current_worker
 
+from domain.bootstrap import ideas_handler, ideas_view
 from domain.ideas.codec import idea_id_of, stream_id_of
 from domain.store.protocol import ALL_STREAM
 from domain.store.records import RecordedEvent, Snapshot, StreamInfo
@@ -49,6 +50,25 @@ MAX_STALE = 1.0
 """…but panes never wait more than this for a refresh that is due."""
 
 TABS = ("timeline", "state", "projection", "log")
+
+
+IDEAS_ONLY = frozenset(
+    {
+        "traffic",
+        "traffic_faster",
+        "traffic_slower",
+        "traffic_rate",
+        "toggle_view",
+        "rebuild_view",
+        "publish",
+        "edit",
+        "delete",
+        "forget",
+        "replay",
+        "conflict_lab",
+    }
+)
+"""Actions on the ideas handler or read model: off while another domain (or none) runs."""
 
 
 class MainScreen(Screen[None]):
@@ -299,6 +319,10 @@ class MainScreen(Screen[None]):
 
     # -- panes ---------------------------------------------------------------------------
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Ideas actions are off unless the ideas domain runs (their bindings hide too)."""
+        return self.system.ideas is not None or action not in IDEAS_ONLY
+
     def action_show_pane(self, pane: str) -> None:
         """Focus a pane; in the narrow layout, bring its tab to the front."""
         if pane in TABS:
@@ -341,7 +365,7 @@ class MainScreen(Screen[None]):
         self.notify(f"Traffic rate: {rate} commands a second.", timeout=1.5)
 
     def action_toggle_view(self) -> None:
-        view = self.system.view
+        view = ideas_view(self.system)
         if view.paused:
             view.resume()
             self.notify("Read model resumed: it catches up from its checkpoint.")
@@ -352,7 +376,7 @@ class MainScreen(Screen[None]):
 
     @work(thread=True, group="rebuild", exclusive=True, exit_on_error=False)
     def action_rebuild_view(self) -> None:
-        count = self.system.view.rebuild()
+        count = ideas_view(self.system).rebuild()
         self.app.call_from_thread(self.notify, f"Read model rebuilt from {count} events.")
         self.app.call_from_thread(self._refresh_soon)
 
@@ -380,7 +404,7 @@ class MainScreen(Screen[None]):
 
     def action_delete(self) -> None:
         if idea_id := self._idea_or_warn("delete"):
-            ideas = self.system.ideas
+            ideas = ideas_handler(self.system)
             screen = ConfirmCommand(
                 "DeleteIdea",
                 stream_id_of(idea_id),

@@ -18,6 +18,7 @@ from textual.widgets import Footer, OptionList, RichLog, Static
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
+from domain.bootstrap import ideas_fold
 from domain.store.aggregate import load
 from domain.store.records import RecordedEvent, Snapshot
 from es_tui.format import clock, plural, short_id
@@ -229,7 +230,7 @@ class ReplayScreen(Screen[None]):
 
     @work(thread=True, group="replay", exclusive=True, exit_on_error=False)
     def _begin(self, start: Snapshot | None) -> None:
-        fold = self.system.fold
+        fold = ideas_fold(self.system)
         state = fold.restore(start.state) if start else fold.initial(self.stream_id)
         after = start.version + 1 if start else 1
         events = self.system.store.read_stream(self.stream_id, after)
@@ -262,7 +263,7 @@ class ReplayScreen(Screen[None]):
         self._apply(1)
 
     def _apply(self, count: int) -> None:
-        fold = self.system.fold
+        fold = ideas_fold(self.system)
         log = self.query_one("#replay-steps", RichLog)
         changed: frozenset[str] = frozenset()
         last = self.events[self.applied]
@@ -349,7 +350,7 @@ class ReplayScreen(Screen[None]):
 
     @work(thread=True, group="replay", exclusive=True, exit_on_error=False)
     def _finish(self, state: Any, rest: list[RecordedEvent], applied: int, version: int) -> None:
-        fold = self.system.fold
+        fold = ideas_fold(self.system)
         worker = get_current_worker()
         changed: frozenset[str] = frozenset()
         try:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual import work
@@ -11,7 +12,9 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
 
+from domain.bootstrap import ideas_view
 from es_tui.sources import IdeasSource
+from es_tui.widgets.columns import Column
 from es_tui.widgets.line_list import LineList
 from es_tui.widgets.status_line import StatusLine
 
@@ -28,6 +31,24 @@ class ViewStatus:
     lag: int
     paused: bool
     rows: int
+
+
+class NoRows:
+    """No read-model rows to list: the ideas read model does not run (another domain)."""
+
+    columns: Sequence[Column] = (Column("row"),)
+
+    def count(self) -> int:
+        return 0
+
+    def fetch(self, start: int, limit: int) -> list[object]:
+        return []
+
+    def cells(self, row: object) -> Sequence[Text | str]:
+        return [str(row)]
+
+    def key(self, row: object) -> Hashable:
+        return id(row)
 
 
 class ProjectionPane(Vertical):
@@ -50,8 +71,12 @@ class ProjectionPane(Vertical):
         self._measuring = False
         self._again = False
         self.summary = StatusLine(id="projection-status")
-        self.source = IdeasSource(system.view, system.store)
-        self.ideas = LineList(self.source, empty="no ideas in the read model", id="projection-list")
+        self.source: IdeasSource | NoRows = (
+            IdeasSource(system.view, system.store) if system.view is not None else NoRows()
+        )
+        self.ideas: LineList[Any] = LineList(
+            self.source, empty="no ideas in the read model", id="projection-list"
+        )
 
     def compose(self) -> ComposeResult:
         yield self.summary
@@ -75,8 +100,8 @@ class ProjectionPane(Vertical):
 
     @work(thread=True, group="projection", exit_on_error=False)
     def _measure(self) -> None:
-        view = self.system.view
         try:
+            view = ideas_view(self.system)
             checkpoint = view.checkpoint
             head = self.system.store.head_position()
             status: ViewStatus | Exception = ViewStatus(

@@ -10,6 +10,7 @@ from pydantic import BaseModel
 from rich.console import Group, RenderableType
 from rich.text import Text
 
+from domain.bootstrap import ideas_fold
 from domain.store.aggregate import Loaded, load
 from domain.store.records import RecordedEvent
 from es_tui.format import plural
@@ -66,7 +67,11 @@ def describe(value: Any) -> str:
 def compute_state(system: System, record: RecordedEvent) -> StateView:
     """Load the stream as of `record` (latest usable snapshot + tail) and diff it with the
     state one version earlier."""
-    store, fold = system.store, system.fold
+    # The ideas fold, else the running domain's (raw mode: none, the error is shown).
+    fold: Any = ideas_fold(system) if system.handler is None else system.handler.fold
+    if system.fold is not None:
+        fold = system.fold
+    store = system.store
     stream = record.stream_id
     before = (
         load(store, stream, fold, to_version=record.version - 1) if record.version > 1 else None

@@ -103,6 +103,9 @@ class TrafficBar(StatusLine):
     def on_mount(self) -> None:
         self.display = False
 
+    def _view_paused(self) -> bool:
+        return self.system.view is not None and self.system.view.paused
+
     def toggle(self) -> bool:
         """Start or stop the generator; whether it runs now."""
         if self.running:
@@ -141,7 +144,7 @@ class TrafficBar(StatusLine):
         settle_until = time.monotonic() + SETTLE_FOR
         last = self.traffic.report(running=False)
         while last.lag > 0 and generation == self._generation:
-            if time.monotonic() > settle_until or self.system.view.paused:
+            if time.monotonic() > settle_until or self._view_paused():
                 break  # a paused read model keeps its lag: the line says so
             time.sleep(REPORT_EVERY)
             last = self.traffic.report(running=False)

@@ -57,3 +57,101 @@ def test_the_probe_sees_a_leak() -> None:
     # nothing.
     result = _probe("domain.ideas")
     assert "domain.ideas.handler" in _leaks(result["modules"])
+
+
+DOMAIN_PACKAGES = ("domain.ideas", "domain.accounts")
+
+MODULES_PROBE = textwrap.dedent(
+    """
+    import importlib, json, pkgutil, sys
+    names = []
+    for package in sys.argv[1:]:
+        top = importlib.import_module(package)
+        names.append(package)
+        for info in pkgutil.walk_packages(top.__path__, package + "."):
+            importlib.import_module(info.name)
+            names.append(info.name)
+    print(json.dumps({"imported": names, "modules": sorted(sys.modules)}))
+    """
+)
+
+
+def _walk(*packages: str) -> dict[str, list[str]]:
+    done = subprocess.run(
+        [sys.executable, "-c", MODULES_PROBE, *packages],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    result: dict[str, list[str]] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def _domain_modules(modules: list[str]) -> list[str]:
+    return [m for m in modules if m.startswith(DOMAIN_PACKAGES)]
+
+
+def test_shredding_store_core_and_backends_import_no_domain_package() -> None:
+    # The backends name the ideas read model's storages only when asked for them (lazily).
+    result = _walk("domain.shredding", "domain.store", "domain.core", "domain.backends")
+    assert _domain_modules(result["modules"]) == []
+    for module in ("domain.shredding.service", "domain.store.sqlite", "domain.backends.sqlite"):
+        assert module in result["imported"]
+
+
+def test_the_module_probe_sees_a_domain_package() -> None:
+    # The same walk over a domain package finds it: a walk that saw nothing proves nothing.
+    assert "domain.ideas.handler" in _domain_modules(_walk("domain.ideas")["modules"])
+
+
+STILL_IDEAS_SHAPED = frozenset(
+    {
+        "es_tui/app.py",
+        "es_tui/commands.py",
+        "es_tui/demo_events.py",
+        "es_tui/http/deps.py",
+        "es_tui/http/errors.py",
+        "es_tui/http/in_app.py",
+        "es_tui/http/models.py",
+        "es_tui/http/routes_origin.py",
+        "es_tui/http/routes_rest.py",
+        "es_tui/indexes.py",
+        "es_tui/messages.py",
+        "es_tui/screens/confirm.py",
+        "es_tui/screens/conflict_lab.py",
+        "es_tui/screens/idea_form.py",
+        "es_tui/screens/main.py",
+        "es_tui/sources.py",
+        "es_tui/traffic.py",
+        "es_tui/widgets/log_pane.py",
+    }
+)
+"""The front-end modules that still import the ideas package directly (they become generic
+one by one: the list only shrinks)."""
+
+
+def _imports_a_domain_package(path: Path) -> bool:
+    import ast
+
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        names: list[str] = []
+        if isinstance(node, ast.ImportFrom) and node.module:
+            names = [node.module]
+        elif isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        if any(n == p or n.startswith(p + ".") for n in names for p in DOMAIN_PACKAGES):
+            return True
+    return False
+
+
+def test_front_ends_reach_a_domain_package_only_through_the_registry() -> None:
+    found = {
+        str(path.relative_to(ROOT))
+        for path in sorted((ROOT / "es_tui").rglob("*.py"))
+        if _imports_a_domain_package(path)
+    }
+    assert found - STILL_IDEAS_SHAPED == set(), "a new direct import of a domain package"
+    assert STILL_IDEAS_SHAPED - found == set(), "no longer imported: drop it from the list"

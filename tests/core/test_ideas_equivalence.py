@@ -33,9 +33,9 @@ from domain.ideas.handler import Cause as IdeaCause
 from domain.ideas.handler import IdeaCommandHandler
 from domain.ideas.process_manager import CreationProcessManager, reaction_event_id
 from domain.ideas.projection import IdeaView
+from domain.ideas.sealing import ShreddingCodec
 from domain.ideas.state import IdeaState
 from domain.shredding.cipher import SEALED
-from domain.shredding.codec import ShreddingCodec
 from domain.shredding.keystore import MemoryKeyStore
 from domain.store.errors import ConcurrencyError
 from domain.store.memory import MemoryEventStore

@@ -32,8 +32,8 @@ from domain.ideas.codec import EventCodec
 from domain.ideas.events import IDEA_EVENTS
 from domain.ideas.fields import StoredTitle
 from domain.ideas.projection import IdeaView
+from domain.ideas.sealing import ShreddingCodec
 from domain.shredding.cipher import CORRUPTED, REDACTED, SEALED
-from domain.shredding.codec import ShreddingCodec
 from domain.shredding.keystore import MemoryKeyStore
 from domain.store import ANY, MemoryEventStore, NewEvent, RecordedEvent
 from domain.versioning import EventRegistry, VersioningError
