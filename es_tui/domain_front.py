@@ -13,29 +13,29 @@ from typing import Any
 
 from domain.bootstrap import System
 from domain.core.handler import DomainHandler, Outcome
-from domain.core.port import CommandSpec, Domain
+from domain.core.port import CommandSpec
 from domain.core.views import ReadModelView
 from domain.transfer import record_to_dict
 
 
-def command_handler(system: System, domain: Domain[Any] | None = None) -> DomainHandler[Any]:
-    """The handler that runs the system's domain commands (`domain`: another domain on the
-    same store and keys). A system wired for one domain carries its own handler; until then
-    the ideas domain is run by a generic handler on the system's store and keys."""
-    own = getattr(system, "handler", None)
-    if isinstance(own, DomainHandler) and (domain is None or own.domain is domain):
-        return own
-    if domain is None:
-        from domain.ideas.domain import IDEAS
+class NoDomainError(Exception):
+    """The system runs no domain (raw mode): there are no commands to send."""
 
-        domain = IDEAS
-    return DomainHandler(domain, system.store, keys=system.keys)
+    def __init__(self) -> None:
+        super().__init__("raw mode: no domain is running here, so no command can be sent")
+
+
+def command_handler(system: System) -> DomainHandler[Any]:
+    """The handler that runs the system's domain commands (NoDomainError in raw mode)."""
+    if system.handler is None:
+        raise NoDomainError()
+    return system.handler
 
 
 def read_model_views(system: System) -> Mapping[str, ReadModelView]:
-    """The system's read models of its domain, by name (none on a system without them)."""
-    views = getattr(system, "views", None)
-    return dict(views) if isinstance(views, Mapping) else {}
+    """The system's read models of its domain, by name (none for ideas, whose `IdeaView`
+    serves its own routes, and none in raw mode)."""
+    return dict(system.views)
 
 
 def target_field(spec: CommandSpec) -> str | None:

@@ -9,7 +9,6 @@ domain's commands as JSON lines.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import sys
@@ -24,8 +23,8 @@ from domain.core.port import CommandSpec, Domain, UnknownCommandError
 from domain.domains import DEFAULT, load_domain
 from domain.store.errors import ConcurrencyError, StoreReadOnlyError, StreamForgottenError
 from domain.store.records import SnapshotPolicy
-from es_tui.cli import open_failure, open_system, print_warnings
-from es_tui.domain_front import command_handler, domain_outcome_json, target_field
+from es_tui.cli import in_memory, open_failure, open_system, print_warnings
+from es_tui.domain_front import domain_outcome_json, target_field
 from es_tui.exits import (
     EXIT_CONFLICT,
     EXIT_NO_SPACE,
@@ -60,13 +59,11 @@ def add_send_command(
     )
     p.add_argument("-h", "--help", dest="send_help", action="store_true", help="this help")
     p.add_argument("--list", dest="send_list", action="store_true", help="list the commands")
-    with contextlib.suppress(argparse.ArgumentError):  # unless a shared option already
-        p.add_argument("--domain", metavar="SPEC", default=None, help="the domain to run")
     p.add_argument("words", nargs=argparse.REMAINDER, help="COMMAND [AGGREGATE_ID] --field value …")
 
 
 def _domain_of(args: argparse.Namespace) -> Domain[Any]:
-    return load_domain(getattr(args, "domain", None) or DEFAULT)
+    return load_domain(args.domain or DEFAULT)
 
 
 def _take(words: list[str], option: str, spec: CommandSpec | None, flag: bool = False) -> Any:
@@ -232,27 +229,30 @@ def _send(
     fields: dict[str, Any],
     expected: int | None,
 ) -> int:
-    ideas = domain.name == DEFAULT
-    memory = args.store.lower().startswith("memory")
+    memory = in_memory(args.store)
     try:
-        system = open_system(args, policy, demo=ideas and (memory or args.demo), start=False)
+        system = open_system(args, policy, demo=memory or args.demo, start=False)
     except Exception as exc:
         code = open_failure(exc)
         if code is None:
             raise
         return code
-    why = getattr(system.store, "read_only", None)
-    if isinstance(why, str):
+    why = system.backend.read_only_reason(system.store)
+    if why is not None:
         system.close()
         return _fail(EXIT_NO_SPACE, str(StoreReadOnlyError(system.store.url, why)))
     print_warnings(system.warnings)
+    if system.handler is None:  # raw mode: the store holds types this domain does not know
+        system.close()
+        return _fail(EXIT_USAGE, "; ".join(system.warnings) or "no domain: nothing to send")
+    handler: DomainHandler[Any] = system.handler
+    # The system's own copy of the domain: a domain loaded from a file twice is two modules,
+    # and only the copy that runs the handler raises the classes caught below.
+    domain = handler.domain
     refusals: tuple[type[Exception], ...] = (*domain.errors, StreamForgottenError)
-    handler: DomainHandler[Any] = command_handler(system, domain if args.domain else None)
     try:
-        if ideas:  # the ideas system's read model and process manager react as for `publish`
-            system.view.start()
-            if not args.no_react and not system.warnings:
-                system.process_manager.start()
+        # Read models and process managers react as they do for `publish`.
+        system.start(react=not args.no_react and not system.warnings)
         command = handler.build(spec.name, fields)
         outcome = handler.execute(command, expected_version=expected)
         emit(domain_outcome_json(handler, outcome))

@@ -14,7 +14,7 @@ from fastapi.responses import RedirectResponse
 
 from domain.bootstrap import System
 from domain.core.views import ReadModelView
-from es_tui.domain_front import command_handler, read_model_views
+from es_tui.domain_front import read_model_views
 from es_tui.http import routes_origin, routes_read, routes_rest
 from es_tui.http.allow import install_allow_header
 from es_tui.http.deps import CommandListener
@@ -84,15 +84,16 @@ def create_api(
     app.state.on_command = on_command
     install_error_handlers(app)
     # The domain's generic command routes first: /ideas/read-models is no idea's id.
-    handler = command_handler(system)
-    install_domain_errors(app, handler)
-    app.include_router(
-        command_router(handler, read_model_views(system) if views is None else views)
-    )
+    if system.handler is not None:  # raw mode has no commands to route
+        install_domain_errors(app, system.handler)
+        app.include_router(
+            command_router(system.handler, read_model_views(system) if views is None else views)
+        )
     # Within the origin's router, /ideas/publish comes before /ideas/{idea_id}: the literal
     # path wins, as in the origin.
-    app.include_router(routes_rest.router)
-    app.include_router(routes_origin.router)
+    if system.ideas is not None:  # the origin's routes and their REST verbs are the ideas'
+        app.include_router(routes_rest.router)
+        app.include_router(routes_origin.router)
     app.include_router(routes_read.router)
 
     install_allow_header(app)

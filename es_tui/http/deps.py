@@ -125,6 +125,14 @@ class Opener(Protocol):
     def open(self, record: RecordedEvent) -> JsonObject: ...
 
 
+def opener_of(system: System) -> object | None:
+    """What opens the private fields of the system's events: its domain's codec (none in
+    raw mode: events are shown as stored)."""
+    if system.codec is not None:
+        return system.codec
+    return system.handler.codec if system.handler is not None else None
+
+
 def event_json(codec: object, record: RecordedEvent) -> dict[str, Any]:
     """A stored event in the export shape, its private fields (sealed at rest) opened: in
     clear while the stream's key lives, a redaction marker once the idea was forgotten."""

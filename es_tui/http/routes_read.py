@@ -7,9 +7,8 @@ from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Path, Query
 
-from domain.bootstrap import ideas_codec
 from domain.store.errors import StreamNotFoundError
-from es_tui.http.deps import SystemDep, event_json
+from es_tui.http.deps import SystemDep, event_json, opener_of
 from es_tui.http.errors import NOT_FOUND, UNAVAILABLE
 from es_tui.http.models import MAX_POSITION, LogPage, StreamEvents, StreamList
 from es_tui.output import stream_json
@@ -70,7 +69,7 @@ def stream_events(
     more = bool(events) and events[-1].version < info.version
     return {
         "stream": stream_json(info),
-        "events": [event_json(ideas_codec(system), e) for e in events],
+        "events": [event_json(opener_of(system), e) for e in events],
         "next_from_version": events[-1].version + 1 if more else None,
     }
 
@@ -91,7 +90,7 @@ def read_log(
     head = store.head_position()  # after the read: a page never ends past the head it reports
     more = bool(events) and events[-1].position < head
     return {
-        "events": [event_json(ideas_codec(system), e) for e in events],
+        "events": [event_json(opener_of(system), e) for e in events],
         "next": events[-1].position + 1 if more else None,
         "head_position": head,
     }

@@ -12,27 +12,14 @@ import pytest
 
 from domain.accounts.domain import ACCOUNTS
 from domain.bootstrap import System, bootstrap
-from domain.core import DomainHandler, ReadModelView
 from es_tui.http.app import create_api
 
 
 @pytest.fixture
 def bank() -> Iterator[System]:
-    """A system whose domain is accounts, with its read models kept current (the shape a
-    system wired for one domain has: `handler` and `views`)."""
-    system = bootstrap("memory:", demo=False, start=False)
-    handler = DomainHandler(ACCOUNTS, system.store, keys=system.keys)
-    views = {
-        spec.name: ReadModelView(system.store, ACCOUNTS, spec, handler.codec)
-        for spec in ACCOUNTS.read_models
-    }
-    for view in views.values():
-        view.start()
-    system.handler = handler  # type: ignore[attr-defined]
-    system.views = views  # type: ignore[attr-defined]
+    """A system whose domain is accounts, its read models kept current."""
+    system = bootstrap("memory:", domain="accounts", demo=False)
     yield system
-    for view in views.values():
-        view.stop()
     system.close()
 
 

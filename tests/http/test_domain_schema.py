@@ -14,9 +14,7 @@ import schemathesis
 from hypothesis import HealthCheck, seed, settings
 from schemathesis.checks import positive_data_acceptance
 
-from domain.accounts.domain import ACCOUNTS
 from domain.bootstrap import bootstrap
-from domain.core import DomainHandler, ReadModelView
 from es_tui.http.app import create_api
 from es_tui.http.guard import AllowedHosts
 
@@ -28,25 +26,17 @@ EXAMPLES = int(os.environ.get("ES_TUI_SCHEMA_EXAMPLES") or 15)
 def domain_schema() -> Iterator[schemathesis.BaseSchema]:
     """The app on an accounts system (a few accounts opened, so ids exist), its schema
     limited to the generic routes."""
-    system = bootstrap("memory:", demo=False, start=False)
-    handler = DomainHandler(ACCOUNTS, system.store, keys=system.keys)
+    system = bootstrap("memory:", domain="accounts", demo=False)
+    handler = system.handler
+    assert handler is not None
     for holder in ("Ann", "Bo"):
         opened = handler.execute(handler.build("OpenAccount", {"holder": holder}))
         handler.execute(
             handler.build("Deposit", {"account_id": opened.aggregate_id, "amount": "50"})
         )
-    views = {
-        s.name: ReadModelView(system.store, ACCOUNTS, s, handler.codec)
-        for s in ACCOUNTS.read_models
-    }
-    for view in views.values():
-        view.start()
-    system.handler = handler  # type: ignore[attr-defined]
-    app = create_api(system, hosts=AllowedHosts.for_bind("127.0.0.1", ["testserver"]), views=views)
+    app = create_api(system, hosts=AllowedHosts.for_bind("127.0.0.1", ["testserver"]))
     schema = schemathesis.openapi.from_asgi("/openapi.json", app)
     yield schema.include(path_regex=r"^/accounts/")
-    for view in views.values():
-        view.stop()
     system.close()
 
 
