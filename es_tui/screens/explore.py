@@ -1,0 +1,264 @@
+"""The explorer's ways into what happened: the causation graph (`t`), following a cause
+(`enter` in the event details), comparing two versions (`m`), the event-type catalogue
+(`K`), the versioning lab (`V`), a snapshot on demand (`s`), and a quit that asks before
+discarding an in-memory store's changes (`q`).
+
+A base of the main screen: everything here works from the store port, the event registry and
+a fold, so it serves every domain.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual import work
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+
+from domain.store.aggregate import load, take_snapshot
+from domain.store.protocol import ALL_STREAM
+from domain.store.records import RecordedEvent
+from es_tui.causation import CorrelationIndex, causation_of, correlation_of
+from es_tui.diff import diff_versions
+from es_tui.screens.catalogue import CatalogueScreen
+from es_tui.screens.causation import CausationScreen, ShowEvent
+from es_tui.screens.diff import DiffScreen
+from es_tui.screens.quit import QuitConfirm
+from es_tui.screens.versioning_lab import VersioningLab
+from es_tui.widgets.state_pane import plain_fields
+
+if TYPE_CHECKING:
+    from domain.bootstrap import System
+    from es_tui.sources import LogRow
+    from es_tui.widgets.line_list import LineList
+    from es_tui.widgets.timeline_pane import TimelinePane
+
+
+def durability(url: str, shown: str) -> str:
+    """What the title bar says of the store: whether quitting keeps what was done."""
+    if url.startswith("memory:"):
+        return "memory — not saved; q discards"
+    if url.startswith("sqlite:///"):
+        return f"saved in {url.removeprefix('sqlite:///')}"
+    return f"saved in {shown}"
+
+
+class Explore(Screen[None]):
+    """Actions of the main screen that look across events and versions."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("t", "causation", "Causes", show=False),
+        Binding("enter", "follow_cause", "Go to cause", show=False),
+        Binding("m", "mark", "Mark/diff", show=False),
+        Binding("K", "catalogue", "Catalogue", show=False),
+        Binding("V", "versioning_lab", "Versioning lab", show=False),
+        Binding("s", "snapshot", "Snapshot", show=False),
+        Binding("q", "quit_checked", "Quit", show=False),
+    ]
+
+    if TYPE_CHECKING:
+        system: System
+        stream_id: str
+        event: RecordedEvent | None
+        timeline: TimelinePane
+        snapshots: LineList
+
+        def select_stream(self, stream_id: str) -> None: ...
+        def store_changed(self) -> None: ...
+
+    def explore_setup(self, system: System) -> None:
+        """Called once by the screen's constructor."""
+        self.correlations = CorrelationIndex(system.store)
+        self.marked: RecordedEvent | None = None
+        """The version `m` marked, to compare with the next one marked."""
+        self._jump: tuple[str, int] | None = None
+        """A row to put the timeline's cursor on once it lists that stream."""
+        self.opened_at = system.store.head_position()
+
+    def say_numbers(self) -> None:
+        """The store's durability in the title bar, the snapshot policy on its pane."""
+        store = self.system.store
+        self.app.sub_title = durability(store.url, getattr(store, "shown_url", store.url))
+        policy = store.snapshot_policy
+        self.snapshots.border_subtitle = f"every {policy.every} events · keep {policy.keep}"
+
+    # -- the causation graph ---------------------------------------------------------------
+
+    def action_causation(self) -> None:
+        """The correlation of the highlighted event, as a tree."""
+        record = self.event
+        if record is None:
+            self.notify("Highlight an event in the timeline first.", severity="warning")
+            return
+        manager = self.system.process_manager
+        rule = (
+            f"accepts a request with probability {manager.probability:g}, "
+            f"{manager.delay:g} s after it"
+        )
+        screen = CausationScreen(self.correlations, record, follower=self, rule=rule)
+        self.app.push_screen(screen, self._chosen)
+
+    def _chosen(self, record: RecordedEvent | None) -> None:
+        if record is not None:
+            self.show_event(record)
+            self.call_after_refresh(self.timeline.events.focus)
+
+    def on_show_event(self, message: ShowEvent) -> None:
+        self.show_event(message.record)
+
+    def show_event(self, record: RecordedEvent) -> None:
+        """Put the timeline's cursor on `record`, listing its stream first if needed."""
+        index = record.version - 1
+        info = self.system.store.stream_info(record.stream_id)
+        if info is not None and info.event_count != info.version:
+            index = 0  # a forgotten stream: its tombstone is its one row
+        if self.timeline.stream_id == record.stream_id:
+            self.timeline.events.reveal(index)
+            return
+        self._jump = (record.stream_id, index)
+        self.stream_id = record.stream_id
+        self.timeline.show_stream(record.stream_id)
+        self.select_stream(record.stream_id)
+
+    def land(self, row: LogRow | None) -> None:
+        """The timeline highlighted `row`: finish a jump waiting for its stream."""
+        jump = self._jump
+        if jump is None or not isinstance(row, RecordedEvent) or row.stream_id != jump[0]:
+            return
+        self._jump = None
+        if row.version - 1 != jump[1]:
+            self.timeline.events.reveal(jump[1])
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "follow_cause":
+            return self.focused is self.timeline.details
+        return super().check_action(action, parameters)
+
+    def action_follow_cause(self) -> None:
+        """From the event in the details, go to its cause (or its correlation's start)."""
+        record = self.timeline.details.record
+        if record is None:
+            return
+        if correlation_of(record) is None:
+            self.notify("This event has no correlation id.", severity="warning")
+            return
+        self._find_cause(record)
+
+    @work(thread=True, group="follow-cause", exclusive=True, exit_on_error=False)
+    def _find_cause(self, record: RecordedEvent) -> None:
+        self.correlations.update()
+        events = self.correlations.events_of(correlation_of(record) or "")
+        cause = causation_of(record)
+        if cause is not None:
+            found = [r for r in events if str(r.event_id) == cause]
+            what = "its cause"
+        else:
+            found = events[:1]
+            what = "the start of its correlation"
+        if found:
+            self.post_message(ShowEvent(found[0]))
+            self.app.call_from_thread(self.notify, f"Went to {what}: {found[0].type}.")
+        else:
+            self.app.call_from_thread(
+                self.notify, f"{what.capitalize()} is no longer stored.", severity="warning"
+            )
+
+    # -- two versions ----------------------------------------------------------------------
+
+    def action_mark(self) -> None:
+        """Mark the highlighted version; marking another of the same stream compares them."""
+        record = self.event
+        if record is None:
+            self.notify("Highlight an event of a stream to mark it.", severity="warning")
+            return
+        marked = self.marked
+        if marked is None or marked.stream_id != record.stream_id:
+            self.marked = record
+            self.notify(
+                f"Marked {record.stream_id} v{record.version}. Move to another version and "
+                "press m to compare them."
+            )
+            return
+        if marked.version == record.version:
+            self.marked = None
+            self.notify("Mark removed.")
+            return
+        self.marked = None
+        self._diff(record.stream_id, marked.version, record.version)
+
+    @work(thread=True, group="diff", exclusive=True, exit_on_error=False)
+    def _diff(self, stream_id: str, first: int, second: int) -> None:
+        store, fold = self.system.store, self.system.fold
+
+        def state_at(stream: str, version: int) -> dict[str, Any]:
+            return plain_fields(load(store, stream, fold, to_version=version).state)
+
+        found = diff_versions(store, state_at, stream_id, first, second)
+        self.app.call_from_thread(self.app.push_screen, DiffScreen(found))
+
+    # -- types and versions ----------------------------------------------------------------
+
+    def action_catalogue(self) -> None:
+        """Every event type, its counts, versions, fields and upcasts; a stream filter."""
+        store, registry = self.system.store, self.system.registry
+        self.app.push_screen(CatalogueScreen(store, registry, self.stream_id), self._picked)
+
+    def _picked(self, stream_id: str | None) -> None:
+        if stream_id is not None and stream_id != ALL_STREAM:
+            self.stream_id = stream_id
+            self.timeline.show_stream(stream_id)
+            self.select_stream(stream_id)
+
+    def action_versioning_lab(self) -> None:
+        """Propose a change to an event's model and see what the registry would say."""
+        event_type = self.event.type if self.event else ""
+        codec = self.system.codec
+        lab = VersioningLab(self.system.store, self.system.registry, codec.decode, event_type)
+        self.app.push_screen(lab)
+
+    # -- snapshots and quitting ------------------------------------------------------------
+
+    @work(thread=True, group="snapshot", exclusive=True, exit_on_error=False)
+    def action_snapshot(self) -> None:
+        """Take a snapshot of the selected stream now, whatever the policy says."""
+        stream_id = self.stream_id if self.stream_id != ALL_STREAM else None
+        if stream_id is None and self.event is not None:
+            stream_id = self.event.stream_id
+        if stream_id is None:
+            self.app.call_from_thread(
+                self.notify, "Select a stream to snapshot.", severity="warning"
+            )
+            return
+        store, fold = self.system.store, self.system.fold
+        try:
+            snap = take_snapshot(store, fold, load(store, stream_id, fold))
+        except Exception as error:  # a forgotten or empty stream: say why, keep running
+            self.app.call_from_thread(
+                self.notify, f"No snapshot of {stream_id}: {error}", severity="error"
+            )
+            return
+        keep = store.snapshot_policy.keep
+        self.app.call_from_thread(
+            self.notify, f"Snapshot of {stream_id} at v{snap.version} kept (the last {keep} stay)."
+        )
+        self.app.call_from_thread(self.store_changed)
+
+    def unsaved_changes(self) -> int:
+        """Events committed since the explorer opened an in-memory store (0 for a durable one)."""
+        store = self.system.store
+        if not store.url.startswith("memory:"):
+            return 0
+        return max(store.head_position() - self.opened_at, 0)
+
+    def action_quit_checked(self) -> None:
+        """Quit; on an in-memory store with changes, ask once first."""
+        changes = self.unsaved_changes()
+        if changes == 0:
+            self.app.exit()
+            return
+
+        def answered(quit_now: bool | None) -> None:
+            if quit_now:
+                self.app.exit()
+
+        self.app.push_screen(QuitConfirm(changes), answered)
