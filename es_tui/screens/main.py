@@ -10,7 +10,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Tab, Tabs
 from textual.worker import get_current_worker
 
@@ -22,6 +21,7 @@ from es_tui.messages import CommandRan
 from es_tui.screens.confirm import ConfirmCommand, Result, outcome_of
 from es_tui.screens.conflict_lab import ConflictLab
 from es_tui.screens.erasure import ErasureReportScreen
+from es_tui.screens.explore import Explore
 from es_tui.screens.idea_form import IdeaForm
 from es_tui.screens.replay import ReplayScreen
 from es_tui.sources import LogRow, SnapshotsSource, StreamsSource
@@ -45,7 +45,7 @@ REFRESH_GAP = 0.25
 TABS = ("timeline", "state", "projection", "log")
 
 
-class MainScreen(Screen[None]):
+class MainScreen(Explore):
     """Every pane of the explorer. At small sizes the right-hand panes become tabs."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -104,6 +104,7 @@ class MainScreen(Screen[None]):
         self.projection = ProjectionPane(system, id="projection")
         self.log_pane = LogPane(system, id="log")
         self.traffic = TrafficBar(system, id="traffic-status")
+        self.explore_setup(system)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -129,6 +130,7 @@ class MainScreen(Screen[None]):
         self.projection.border_title = "Projection · read model (CQRS)"
         self.log_pane.border_title = "Log"
         self._inspector()
+        self.say_numbers()
         self.streams.reload("start")
         self.set_class(True, "-show-timeline")
         self.streams.focus()
@@ -188,6 +190,7 @@ class MainScreen(Screen[None]):
     @on(LineList.Highlighted, "#timeline-list")
     def _event_highlighted(self, message: LineList.Highlighted) -> None:
         row = message.row
+        self.land(row)
         self.event = row if isinstance(row, RecordedEvent) else None
         self._inspect(row, None)
 
