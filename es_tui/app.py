@@ -44,7 +44,12 @@ PALETTE: tuple[tuple[str, str, str], ...] = (
 class ExplorerApp(App[None]):
     """A keyboard-driven explorer of an event-sourced ideas system."""
 
-    CSS_PATH = ["styles/app.tcss", "styles/forms.tcss", "styles/labs.tcss"]
+    CSS_PATH = [
+        "styles/app.tcss",
+        "styles/forms.tcss",
+        "styles/labs.tcss",
+        "styles/explore.tcss",
+    ]
     TITLE = "es-tui"
     SUB_TITLE = "event sourcing, live"
     BINDINGS: ClassVar[list[BindingType]] = [
