@@ -252,3 +252,16 @@ async def test_quit_asks_nothing_on_a_sqlite_store(tmp_path: Path) -> None:
             await wait_for(pilot, lambda: not app.is_running, "the app to quit")
     finally:
         built.close()
+
+
+async def test_a_demo_edit_stored_at_v1_reads_as_v2(app: ExplorerApp, system: System) -> None:
+    stored = [r for r in system.store.read_all() if r.type == "IdeaUpdated"]
+    old = [r for r in stored if r.schema_version == 1]
+    assert old and any(r.schema_version == 2 for r in stored)  # both, in one demo store
+    async with app.run_test(size=(160, 48)) as pilot:
+        await highlight(app, pilot, old[-1])
+        main = app.main_screen
+        shown = await wait_text(pilot, lambda: main.timeline.details, "stored v1 · read v2")
+        assert "data as read (v2)" in shown and "data as stored" in shown
+        assert '"minor": false' in shown
+        assert "v1→v2" in text_of(main.timeline.events)
