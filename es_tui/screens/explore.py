@@ -15,15 +15,19 @@ from textual import work
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
+from domain.bootstrap import bootstrap
 from domain.store.aggregate import load, take_snapshot
 from domain.store.protocol import ALL_STREAM
 from domain.store.records import RecordedEvent
 from es_tui.causation import CorrelationIndex, causation_of, correlation_of
 from es_tui.diff import diff_versions
+from es_tui.fixtures import FixtureError, fixture_of, load_fixture, read_fixture, write_fixture
 from es_tui.screens.catalogue import CatalogueScreen
 from es_tui.screens.causation import CausationScreen, ShowEvent
 from es_tui.screens.diff import DiffScreen
+from es_tui.screens.fixture_form import FixtureForm, FixtureRequest
 from es_tui.screens.quit import QuitConfirm
+from es_tui.screens.replay import ReplayScreen
 from es_tui.screens.versioning_lab import VersioningLab
 from es_tui.widgets.state_pane import plain_fields
 
@@ -54,6 +58,8 @@ class Explore(Screen[None]):
         Binding("V", "versioning_lab", "Versioning lab", show=False),
         Binding("s", "snapshot", "Snapshot", show=False),
         Binding("q", "quit_checked", "Quit", show=False),
+        Binding("x", "export_fixture", "Export fixture", show=False),
+        Binding("X", "load_fixture", "Load fixture", show=False),
     ]
 
     if TYPE_CHECKING:
@@ -262,3 +268,71 @@ class Explore(Screen[None]):
                 self.app.exit()
 
         self.app.push_screen(QuitConfirm(changes), answered)
+
+    # -- given/when/then fixtures ----------------------------------------------------------
+
+    def _fixture_stream(self) -> str | None:
+        if self.stream_id != ALL_STREAM:
+            return self.stream_id
+        return self.event.stream_id if self.event else None
+
+    def action_export_fixture(self) -> None:
+        """Write the selected stream (or a range of it) as a given/when/then fixture."""
+        stream_id = self._fixture_stream()
+        if stream_id is None:
+            self.notify("Select a stream to export as a fixture.", severity="warning")
+            return
+        form = FixtureForm(
+            f"Export {stream_id} as a given/when/then fixture",
+            f"fixture-{stream_id}.json",
+            export=True,
+        )
+        self.app.push_screen(form, lambda asked: self._export(stream_id, asked))
+
+    def _export(self, stream_id: str, asked: FixtureRequest | None) -> None:
+        if asked is not None:
+            self._write_fixture(stream_id, asked)
+
+    @work(thread=True, group="fixture", exclusive=True, exit_on_error=False)
+    def _write_fixture(self, stream_id: str, asked: FixtureRequest) -> None:
+        codec, registry = self.system.codec, self.system.registry
+
+        def read(record: RecordedEvent) -> tuple[int, dict[str, Any]]:
+            return registry.latest_version(record.type), codec.decode(record).model_dump(
+                mode="json"
+            )
+
+        try:
+            fixture = fixture_of(self.system.store, read, stream_id, asked.first, asked.last)
+            write_fixture(fixture, asked.path)
+        except (FixtureError, ValueError) as error:
+            self.app.call_from_thread(self.notify, str(error), severity="error")
+            return
+        self.app.call_from_thread(
+            self.notify,
+            f"Fixture written to {asked.path}: {len(fixture.given)} given, "
+            f"when {fixture.when}, {len(fixture.then)} then.",
+        )
+
+    def action_load_fixture(self) -> None:
+        """Load a fixture file into a store of its own and replay it."""
+        form = FixtureForm("Load a fixture into a replay", "", export=False)
+        self.app.push_screen(form, self._load)
+
+    def _load(self, asked: FixtureRequest | None) -> None:
+        if asked is None:
+            return
+        try:
+            fixture = read_fixture(asked.path)
+        except FixtureError as error:
+            self.notify(str(error), severity="error")
+            return
+        # A store of its own: the fixture is replayed, never mixed into this store.
+        system = bootstrap("memory:", start=False)
+        try:
+            load_fixture(system.store, fixture)
+        except Exception as error:  # a fixture the store refuses: say why
+            system.close()
+            self.notify(f"{asked.path}: {error}", severity="error")
+            return
+        self.app.push_screen(ReplayScreen(system, fixture.stream_id), lambda _: system.close())

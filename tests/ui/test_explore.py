@@ -3,21 +3,26 @@ catalogue, the versioning lab, a snapshot on demand and the quit question."""
 
 from __future__ import annotations
 
+import json
 import time
 from collections import Counter
 from pathlib import Path
 
+import pytest
 from textual.widgets import Tree
 
 from domain.bootstrap import System, bootstrap
 from domain.ideas.codec import stream_id_of
 from domain.store.records import CAUSATION_ID, RecordedEvent, StreamStatus
 from es_tui.app import ExplorerApp
+from es_tui.fixtures import FixtureError, read_fixture
 from es_tui.model_change import Kind
 from es_tui.screens.catalogue import CatalogueScreen
 from es_tui.screens.causation import CausationScreen
 from es_tui.screens.diff import DiffScreen
+from es_tui.screens.fixture_form import FixtureForm
 from es_tui.screens.quit import QuitConfirm
+from es_tui.screens.replay import ReplayScreen
 from es_tui.screens.versioning_lab import VersioningLab
 from es_tui.widgets.state_pane import plain_fields
 from tests.ui.conftest import text_of, wait_for, wait_text
@@ -265,3 +270,75 @@ async def test_a_demo_edit_stored_at_v1_reads_as_v2(app: ExplorerApp, system: Sy
         assert "data as read (v2)" in shown and "data as stored" in shown
         assert '"minor": false' in shown
         assert "v1→v2" in text_of(main.timeline.events)
+
+
+async def test_fixture_export_then_load_into_a_replay(
+    app: ExplorerApp, system: System, tmp_path: Path
+) -> None:
+    request, acceptance = accepted_idea(system)
+    edit = system.ideas.edit(acceptance.stream_id.removeprefix("idea-"), title="Fixture title")
+    stream = request.stream_id
+    path = tmp_path / "fixture.json"
+    async with app.run_test(size=(160, 48)) as pilot:
+        await highlight(app, pilot, edit.events[0])
+        await pilot.press("x")
+        await wait_for(pilot, lambda: isinstance(app.screen, FixtureForm), "the export form")
+        form = app.screen
+        assert isinstance(form, FixtureForm)
+        form.path_input.value = str(path)
+        await pilot.press("enter")
+        await wait_for(pilot, path.exists, "the fixture file")
+        written = json.loads(path.read_text())
+        assert [e["type"] for e in written["given"]] == [
+            "IdeaCreationRequested",
+            "IdeaCreationAccepted",
+        ]
+        assert written["when"] == {"command": "EditIdea"}
+        (then,) = written["then"]
+        assert then["type"] == "IdeaUpdated" and then["data"]["title"] == "Fixture title"
+        assert written["given"][0]["data"]["title"] == "Causes"  # as read, in clear
+
+        await pilot.press("X")
+        await wait_for(pilot, lambda: isinstance(app.screen, FixtureForm), "the load form")
+        form = app.screen
+        assert isinstance(form, FixtureForm)
+        form.path_input.value = str(path)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReplayScreen), "the replay")
+        replay = app.screen
+        assert isinstance(replay, ReplayScreen)
+        assert replay.system is not system and replay.stream_id == stream
+        loaded = replay.system.store.read_stream(stream)
+        assert [(r.type, r.data) for r in loaded] == [
+            (e["type"], e["data"]) for e in written["given"] + written["then"]
+        ]
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is app.main_screen, "the replay to close")
+
+
+def test_a_file_that_is_not_a_fixture_is_refused_with_its_reason(tmp_path: Path) -> None:
+    cases = {
+        "not json": ("{", "not JSON"),
+        "no format": ('{"stream_id": "s"}', "not a fixture"),
+        "bad event": (
+            json.dumps(
+                {
+                    "format": "es-tui given/when/then fixture",
+                    "stream_id": "s",
+                    "when": {"command": "C"},
+                    "given": [{"type": "T"}],
+                    "then": [],
+                }
+            ),
+            "'given'[0] needs",
+        ),
+    }
+    for name, (text, reason) in cases.items():
+        path = tmp_path / f"{name}.json"
+        path.write_text(text)
+        with pytest.raises(FixtureError) as refused:
+            read_fixture(path)
+        assert refused.value.path == path and reason in refused.value.reason
+    with pytest.raises(FixtureError) as missing:
+        read_fixture(tmp_path / "absent.json")
+    assert missing.value.path == tmp_path / "absent.json"
