@@ -29,6 +29,7 @@ from es_tui.screens.fixture_form import FixtureForm, FixtureRequest
 from es_tui.screens.quit import QuitConfirm
 from es_tui.screens.replay import ReplayScreen
 from es_tui.screens.versioning_lab import VersioningLab
+from es_tui.widgets.pulse import Pulse
 from es_tui.widgets.state_pane import plain_fields
 
 if TYPE_CHECKING:
@@ -87,6 +88,8 @@ class Explore(Screen[None]):
         self.app.sub_title = durability(store.url, getattr(store, "shown_url", store.url))
         policy = store.snapshot_policy
         self.snapshots.border_subtitle = f"every {policy.every} events · keep {policy.keep}"
+        view = self.system.view
+        self.query_one("#right").mount(Pulse(store, lambda: view.checkpoint, id="pulse"))
 
     # -- the causation graph ---------------------------------------------------------------
 

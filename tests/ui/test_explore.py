@@ -24,6 +24,7 @@ from es_tui.screens.fixture_form import FixtureForm
 from es_tui.screens.quit import QuitConfirm
 from es_tui.screens.replay import ReplayScreen
 from es_tui.screens.versioning_lab import VersioningLab
+from es_tui.widgets.pulse import Pulse
 from es_tui.widgets.state_pane import plain_fields
 from tests.ui.conftest import text_of, wait_for, wait_text
 
@@ -342,3 +343,26 @@ def test_a_file_that_is_not_a_fixture_is_refused_with_its_reason(tmp_path: Path)
     with pytest.raises(FixtureError) as missing:
         read_fixture(tmp_path / "absent.json")
     assert missing.value.path == tmp_path / "absent.json"
+
+
+async def test_the_pulse_shows_the_read_models_lag_and_the_commit_rate(
+    app: ExplorerApp, system: System
+) -> None:
+    async with app.run_test(size=(160, 48)) as pilot:
+        pulse = app.main_screen.query_one(Pulse)
+        await wait_for(pilot, lambda: app.main_screen.streams.row_count > 1, "the streams")
+        await wait_for(pilot, lambda: system.view.checkpoint == system.store.head_position(), "")
+        system.view.pause()  # the lag can only grow now
+        for n in range(3):
+            system.ideas.publish(f"Lagging {n}", "Waits for the read model")
+
+        def lag() -> int:  # the manager's acceptances add to it while it is sampled
+            return system.store.head_position() - system.view.checkpoint
+
+        await wait_for(
+            pilot, lambda: pulse.lags[-1] >= 3 and pulse.lags[-1] == lag(), "the lag", timeout=30
+        )
+        assert any(rate > 0 for rate in pulse.rates)
+        assert f"lag {lag()}" in text_of(pulse.lag_label)
+        system.view.resume()
+        await wait_for(pilot, lambda: pulse.lags[-1] == 0, "the lag back to 0", timeout=30)
