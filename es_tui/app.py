@@ -13,6 +13,7 @@ from domain.ideas.handler import CommandOutcome
 from domain.store.protocol import Subscription
 from domain.store.records import RecordedEvent
 from es_tui.messages import CommandRan, StoreChanged
+from es_tui.screens.explore import numbers_of
 from es_tui.screens.help import HelpScreen
 from es_tui.screens.main import MainScreen
 
@@ -37,6 +38,13 @@ PALETTE: tuple[tuple[str, str, str], ...] = (
     ("Traffic slower", "Fewer commands a second (-)", "traffic_slower"),
     ("Pause or resume the read model", "Watch the projection lag and catch up (v)", "toggle_view"),
     ("Rebuild the read model", "Replay the whole log into the projection (b)", "rebuild_view"),
+    ("Causation graph", "Everything the highlighted event's command set off (t)", "causation"),
+    ("Mark a version / diff", "Mark, then mark another version: the diff (m)", "mark"),
+    ("Event-type catalogue", "Types, counts, schema versions, upcasts; streams (K)", "catalogue"),
+    ("Versioning lab", "Would the registry accept this model change? (V)", "versioning_lab"),
+    ("Snapshot now", "Take a snapshot of the selected stream (s)", "snapshot"),
+    ("Export a fixture", "The stream as given/when/then JSON (x)", "export_fixture"),
+    ("Load a fixture", "Replay a given/when/then file (X)", "load_fixture"),
 )
 """Command palette entries for the main screen's actions: title, help, action name."""
 
@@ -109,7 +117,7 @@ class ExplorerApp(App[None]):
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
+            self.push_screen(HelpScreen(numbers_of(self.system)))
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

@@ -48,6 +48,19 @@ def durability(url: str, shown: str) -> str:
     return f"saved in {shown}"
 
 
+def numbers_of(system: System) -> str:
+    """This system's numbers, for the help: snapshot policy, process manager, store."""
+    policy = system.store.snapshot_policy
+    manager = system.process_manager
+    store = system.store
+    return (
+        f"**This store**: {durability(store.url, getattr(store, 'shown_url', store.url))}. "
+        f"**Snapshots**: every {policy.every} events, the last {policy.keep} kept per stream. "
+        f"**Process manager**: accepts a creation request with probability "
+        f"{manager.probability:g} (else rejects it), {manager.delay:g} s after it.\n"
+    )
+
+
 class Explore(Screen[None]):
     """Actions of the main screen that look across events and versions."""
 
