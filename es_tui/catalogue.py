@@ -3,10 +3,14 @@ holds and at which schema versions, each version's fields and the upcast chain."
 
 from __future__ import annotations
 
+import types
+import typing
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import get_args, get_origin
 
+import annotated_types as at
 from pydantic import BaseModel
 
 from domain.store.protocol import EventStore
@@ -49,11 +53,41 @@ class TypeEntry:
         return sum(n for v, n in self.stored_versions.items() if v < self.current)
 
 
+def _limits(metadata: list[object]) -> str:
+    """Length and value bounds of a field, e.g. "1..120 chars"."""
+    low: object = None
+    high: object = None
+    for item in metadata:
+        low = getattr(item, "min_length", None) if low is None else low
+        high = getattr(item, "max_length", None) if high is None else high
+        if isinstance(item, at.Ge):
+            low = item.ge
+        if isinstance(item, at.Le):
+            high = item.le
+    if low is None and high is None:
+        return ""
+    return f" ({'' if low is None else low}..{'' if high is None else high})"
+
+
+def readable(annotation: object) -> str:
+    """A type as a person reads it: `str (1..120) | None`, not pydantic's full repr."""
+    origin = get_origin(annotation)
+    if origin is typing.Annotated:
+        base, *metadata = get_args(annotation)
+        return readable(base) + _limits(metadata)
+    if origin in (typing.Union, types.UnionType):
+        return " | ".join(readable(arg) for arg in get_args(annotation))
+    if origin is not None and get_args(annotation):
+        name = getattr(origin, "__name__", str(origin))
+        return f"{name}[{', '.join(readable(arg) for arg in get_args(annotation))}]"
+    return show(annotation)
+
+
 def model_fields(model: type[BaseModel]) -> dict[str, str]:
     """A model's fields as name -> readable type (and its default, if any)."""
     out: dict[str, str] = {}
     for name, info in model.model_fields.items():
-        text = show(info.annotation)
+        text = readable(info.annotation) + _limits(list(info.metadata))
         if not info.is_required():
             text += f" = {info.get_default(call_default_factory=True)!r}"
         out[name] = text

@@ -27,7 +27,7 @@ from es_tui.causation import (
     causation_tree,
     correlation_of,
 )
-from es_tui.format import short_id
+from es_tui.format import plural, short_id
 from es_tui.sources import event_style
 
 Node = RecordedEvent | None
@@ -125,8 +125,8 @@ class CausationScreen(Screen[RecordedEvent | None]):
         roots = causation_tree(message.events)
         streams = {record.stream_id for record in message.events}
         self.status.update(
-            f"{len(message.events)} events · {len(streams)} streams · "
-            f"{sum(1 for _ in roots)} command(s) from outside"
+            f"{plural(len(message.events), 'event')} · {plural(len(streams), 'stream')} · "
+            f"{plural(len(roots), 'command')} from outside"
         )
         start = min(message.events, key=lambda r: r.position) if message.events else None
         target: TreeNode[Node] | None = None

@@ -51,7 +51,7 @@ def render_diff(diff: VersionDiff) -> RenderableType:
         f"  ·  {count} field{'s' if count != 1 else ''} changed: ",
         (", ".join(change.name for change in diff.changes) or "none", "yellow"),
     )
-    between = Table(expand=True, show_edge=False, pad_edge=False, title_justify="left")
+    between = Table(show_edge=False, pad_edge=False)
     between.add_column("ver", justify="right", width=6)
     between.add_column("pos", justify="right", width=8)
     between.add_column("type")

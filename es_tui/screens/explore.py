@@ -71,7 +71,6 @@ class Explore(Screen[None]):
         Binding("K", "catalogue", "Catalogue", show=False),
         Binding("V", "versioning_lab", "Versioning lab", show=False),
         Binding("s", "snapshot", "Snapshot", show=False),
-        Binding("q", "quit_checked", "Quit", show=False),
         Binding("x", "export_fixture", "Export fixture", show=False),
         Binding("X", "load_fixture", "Load fixture", show=False),
     ]
