@@ -16,6 +16,7 @@ from es_tui.messages import CommandRan, StoreChanged
 from es_tui.screens.explore import numbers_of
 from es_tui.screens.help import HelpScreen
 from es_tui.screens.main import MainScreen
+from es_tui.screens.quit import QuitConfirm
 
 if TYPE_CHECKING:
     from domain.bootstrap import System
@@ -114,6 +115,12 @@ class ExplorerApp(App[None]):
 
     def on_command_ran(self, message: CommandRan) -> None:
         self.main_screen.log_command(message)
+
+    async def action_quit(self) -> None:
+        """Quit, asking first when an in-memory store holds changes (from any screen)."""
+        if isinstance(self.screen, QuitConfirm):
+            return
+        self.main_screen.action_quit_checked()
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
