@@ -18,8 +18,10 @@ from domain.ideas.handler import CommandOutcome
 from domain.store.protocol import Subscription
 from domain.store.records import RecordedEvent
 from es_tui.messages import CommandRan, StoreChanged, StoreChanges
+from es_tui.screens.explore import numbers_of
 from es_tui.screens.help import HelpScreen
 from es_tui.screens.main import MainScreen
+from es_tui.screens.quit import QuitConfirm
 
 if TYPE_CHECKING:
     from domain.bootstrap import System
@@ -42,6 +44,13 @@ PALETTE: tuple[tuple[str, str, str], ...] = (
     ("Traffic slower", "Fewer commands a second (-)", "traffic_slower"),
     ("Pause or resume the read model", "Watch the projection lag and catch up (v)", "toggle_view"),
     ("Rebuild the read model", "Replay the whole log into the projection (b)", "rebuild_view"),
+    ("Causation graph", "Everything the highlighted event's command set off (t)", "causation"),
+    ("Mark a version / diff", "Mark, then mark another version: the diff (m)", "mark"),
+    ("Event-type catalogue", "Types, counts, schema versions, upcasts; streams (K)", "catalogue"),
+    ("Versioning lab", "Would the registry accept this model change? (V)", "versioning_lab"),
+    ("Snapshot now", "Take a snapshot of the selected stream (s)", "snapshot"),
+    ("Export a fixture", "The stream as given/when/then JSON (x)", "export_fixture"),
+    ("Load a fixture", "Replay a given/when/then file (X)", "load_fixture"),
 )
 """Command palette entries for the main screen's actions: title, help, action name."""
 
@@ -61,7 +70,12 @@ opens it), so that help, quit and back stay visible."""
 class ExplorerApp(App[None]):
     """A keyboard-driven explorer of an event-sourced ideas system."""
 
-    CSS_PATH = ["styles/app.tcss", "styles/forms.tcss", "styles/labs.tcss"]
+    CSS_PATH = [
+        "styles/app.tcss",
+        "styles/forms.tcss",
+        "styles/labs.tcss",
+        "styles/explore.tcss",
+    ]
     TITLE = "es-tui"
     SUB_TITLE = "event sourcing, live"
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -150,11 +164,17 @@ class ExplorerApp(App[None]):
     def on_command_ran(self, message: CommandRan) -> None:
         self.main_screen.log_command(message)
 
+    async def action_quit(self) -> None:
+        """Quit, asking first when an in-memory store holds changes (from any screen)."""
+        if isinstance(self.screen, QuitConfirm):
+            return
+        self.main_screen.action_quit_checked()
+
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
             # Installed once: later opens reuse its widgets, styles and layout.
             if not self.is_screen_installed("help"):
-                self.install_screen(HelpScreen(), "help")
+                self.install_screen(HelpScreen(numbers_of(self.system)), "help")
             self.push_screen("help")
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:

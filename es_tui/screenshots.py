@@ -144,6 +144,23 @@ SHOTS: tuple[tuple[str, tuple[int, int], Scenario], ...] = (
 )
 
 
+def all_shots() -> tuple[tuple[str, tuple[int, int], Scenario], ...]:
+    """Every picture: the ones above and those of the views across events and versions."""
+    from es_tui import explore_shots as more  # imports this module: loaded late
+
+    return (
+        *SHOTS,
+        ("causation", WIDE, more.causation),
+        ("diff", WIDE, more.diff),
+        ("catalogue", WIDE, more.catalogue),
+        ("versioning-lab", WIDE, more.versioning_lab),
+        ("causation-80x24", SMALL, more.causation),
+        ("diff-80x24", SMALL, more.diff),
+        ("catalogue-80x24", SMALL, more.catalogue),
+        ("versioning-lab-80x24", SMALL, more.versioning_lab),
+    )
+
+
 def demo_system() -> System:
     """The demo data, with a synchronous process manager so every picture is the same."""
     return bootstrap("memory:", demo=True, seed=7, snapshot_policy=SnapshotPolicy(10, 3))
@@ -173,7 +190,7 @@ async def shoot(name: str, size: tuple[int, int], scenario: Scenario, folder: Pa
 
 async def shoot_all(folder: Path) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
-    return [await shoot(name, size, scenario, folder) for name, size, scenario in SHOTS]
+    return [await shoot(name, size, scenario, folder) for name, size, scenario in all_shots()]
 
 
 def main(argv: list[str] | None = None) -> int:

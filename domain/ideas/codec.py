@@ -12,7 +12,7 @@ from typing import Final, Protocol
 
 from pydantic import TypeAdapter, ValidationError
 
-from domain.ideas.events import IDEA_EVENTS, IdeaEvent, IdeaUpdated
+from domain.ideas.events import IDEA_EVENT_HISTORY, IDEA_EVENTS, IdeaEvent, IdeaUpdated
 from domain.ideas.fields import IdeaId
 from domain.ideas.state import IdeaState, evolve
 from domain.store.records import JsonObject, NewEvent, RecordedEvent
@@ -53,10 +53,14 @@ class EventCodec(Protocol):
 
 
 def idea_registry() -> EventRegistry:
-    """A registry holding every ideas event at its current schema version."""
+    """A registry holding every ideas event: its older schema versions, then the current one
+    (each checked, on registration, to be constructible from the one before)."""
     registry = EventRegistry()
     for model in IDEA_EVENTS:
-        registry.register(model)
+        older = IDEA_EVENT_HISTORY.get(model.__name__, ())
+        for version, old in enumerate(older, start=1):
+            registry.register(old, type=model.__name__, schema_version=version)
+        registry.register(model, schema_version=len(older) + 1)
     return registry
 
 
@@ -159,6 +163,7 @@ class EditReader:
                 and (idea_id in ids or known(idea_id))
                 and type(data.get("title")) in clear
                 and type(data.get("description")) in clear
+                and type(data.get("minor", False)) is bool
                 and (envelope is None or type(data.get(envelope, empty)) is dict)
             ):
                 return end

@@ -6,10 +6,13 @@ from __future__ import annotations
 import random
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
+from domain.ideas.codec import EventCodec
+from domain.ideas.events import IdeaEvent, IdeaUpdated, IdeaUpdatedV1
 from domain.ideas.handler import Cause, IdeaCommandHandler
 from domain.ideas.process_manager import reaction_event_id
-from domain.store.records import CORRELATION_ID
+from domain.store.records import CORRELATION_ID, NewEvent
 
 IDEAS: tuple[tuple[str, str], ...] = (
     ("Dark mode for the dashboard", "Offer a dark theme that follows the system setting."),
@@ -44,6 +47,24 @@ EDIT_NOTES = (
 )
 
 
+class WrittenByVersion1:
+    """The codec of the release before `IdeaUpdated` version 2: it stores edits at schema
+    version 1, so the demo holds old payloads that are read through an upcast."""
+
+    def __init__(self, codec: EventCodec) -> None:
+        self.codec = codec
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.codec, name)
+
+    def encode(self, stream_id: str, event: IdeaEvent, **facts: Any) -> NewEvent:
+        if isinstance(event, IdeaUpdated):
+            event = IdeaUpdatedV1(
+                idea_id=event.idea_id, title=event.title, description=event.description
+            )
+        return self.codec.encode(stream_id, event, **facts)
+
+
 @dataclass(frozen=True, slots=True)
 class DemoSummary:
     """What the seeder made."""
@@ -59,7 +80,17 @@ def seed_demo(handler: IdeaCommandHandler, seed: int = 7) -> DemoSummary:
     """Fill an empty store with the demo ideas (the caller's process manager must not be
     running yet: the seeder answers the creation requests itself, so exactly one is
     rejected)."""
-    rng = random.Random(seed)
+    current = handler.codec
+    # The older half of the history is written as the release before IdeaUpdated v2 did.
+    handler.codec = WrittenByVersion1(current)
+    try:
+        return _seed(handler, random.Random(seed), current)
+    finally:
+        handler.codec = current
+
+
+def _seed(handler: IdeaCommandHandler, rng: random.Random, current: EventCodec) -> DemoSummary:
+    older = handler.codec
     ids: list[str] = []
     rejected: list[str] = []
     reject_at = rng.randrange(len(IDEAS))
@@ -86,6 +117,7 @@ def seed_demo(handler: IdeaCommandHandler, seed: int = 7) -> DemoSummary:
         state = handler.load(idea_id).state
         base = state.description or ""
         for n in range(1, count + 1):
+            handler.codec = current if n > count // 2 else older  # the upgrade, halfway
             note = EDIT_NOTES[(n + edits) % len(EDIT_NOTES)]
             if n % 4 == 0 and state.title:
                 handler.edit(idea_id, title=f"{state.title} (rev {n})")

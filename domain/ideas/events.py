@@ -44,12 +44,26 @@ class IdeaCreationRejected(IdeaEvent):
     reason: Reason
 
 
-class IdeaUpdated(IdeaEvent):
-    """The title and/or description changed; a field left out did not change."""
+class IdeaUpdatedV1(IdeaEvent):
+    """Schema version 1 of `IdeaUpdated`, as the first releases stored it (no `minor`).
+    Stored payloads of this version are read as the current version."""
 
     PRIVATE: ClassVar[frozenset[str]] = frozenset({"title", "description"})
     title: Title | None = None
     description: Description | None = None
+
+
+class IdeaUpdated(IdeaEvent):
+    """The title and/or description changed; a field left out did not change.
+
+    Schema version 2: `minor` was added with a default, so every version-1 payload reads as
+    a version-2 event with `minor=False`."""
+
+    PRIVATE: ClassVar[frozenset[str]] = frozenset({"title", "description"})
+    title: Title | None = None
+    description: Description | None = None
+    minor: bool = False
+    """A small correction (a typo): followers need not be told."""
 
 
 class IdeaDeleted(IdeaEvent):
@@ -64,6 +78,10 @@ class IdeaForgotten(IdeaEvent):
     erased_events: int
     """How many events the erasure removed."""
 
+
+IDEA_EVENT_HISTORY: dict[str, tuple[type[IdeaEvent], ...]] = {"IdeaUpdated": (IdeaUpdatedV1,)}
+"""The older schema versions of a type, version 1 first; its model in `IDEA_EVENTS` is the
+newest (`IdeaUpdated` is version 2)."""
 
 IDEA_EVENTS: tuple[type[IdeaEvent], ...] = (
     IdeaCreationRequested,

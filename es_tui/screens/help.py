@@ -41,7 +41,7 @@ CONCEPTS: tuple[tuple[str, str, str], ...] = (
         "Snapshot",
         "Every N events the state is saved with its version; the last M are kept. Loading = "
         "latest snapshot + the events after it, never re-applying the snapshot's own event.",
-        "edit an idea 10 times, then `r`",
+        "edit an idea 10 times, then `r`; `s` takes one now",
     ),
     (
         "Replay",
@@ -52,8 +52,9 @@ CONCEPTS: tuple[tuple[str, str, str], ...] = (
     (
         "Event versioning",
         "Stored payloads are never rewritten; readers build the newest schema version from "
-        "what is stored. The timeline shows the stored and the read version.",
-        "highlight an event",
+        "what is stored. The timeline shows the stored and the read version. A new version "
+        "must be constructible from the previous one (checked when it is registered).",
+        "highlight an event; `K` catalogue, `V` versioning lab",
     ),
     (
         "Tombstone",
@@ -88,7 +89,26 @@ CONCEPTS: tuple[tuple[str, str, str], ...] = (
         "Process manager",
         "Reacts to events with commands: each `IdeaCreationRequested` is accepted or rejected "
         "a moment later, with `causation_id` = the request's event id.",
-        "`p` publish, watch **Log**",
+        "`p` publish, watch **Log**; `t` on the request",
+    ),
+    (
+        "Correlation and causation",
+        "Every event names the command that wrote it, a `correlation_id` shared by everything "
+        "one command set off, and (for a reaction) the `causation_id` of the event it reacted "
+        "to: together a tree across streams.",
+        "`t` on any event; `enter` in its details goes to its cause",
+    ),
+    (
+        "Diff of two versions",
+        "The state at any two versions of a stream side by side, the fields that changed "
+        "(old → new) and the events between them.",
+        "`m` on one version, `m` on another",
+    ),
+    (
+        "Given / when / then",
+        "A stream's history as a test fixture: the events given, the command, the events "
+        "expected. Loaded back, it replays on a store of its own.",
+        "`x` export, `X` load into a replay",
     ),
 )
 
@@ -108,13 +128,20 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("in a form", "`enter` or `ctrl+s` submits, `tab` / `shift+tab` move, `escape` cancels"),
     ("`ctrl+p`", "command palette: every action"),
     ("`?`", "this help"),
-    ("`q`", "quit"),
+    ("`t`", "causation graph of the highlighted event (moving in it moves the timeline)"),
+    ("`enter`", "in the event details: go to the event's cause (or its correlation's start)"),
+    ("`m`", "mark a version; `m` on another version of the stream: the diff of the two"),
+    ("`K`", "event-type catalogue (counts, schema versions, fields, upcasts; stream filter)"),
+    ("`V`", "versioning lab: propose a model change, see if the registry would accept it"),
+    ("`s`", "take a snapshot of the selected stream now"),
+    ("`x` / `X`", "export the stream as a given/when/then fixture / load one into a replay"),
+    ("`q`", "quit (an in-memory store with changes asks first: they are not saved)"),
 )
 
 
-def help_markdown() -> str:
-    """The help text: the concepts, then the keys."""
-    lines = [INTRO, "| Concept | What it means | Try |", "|---|---|---|"]
+def help_markdown(numbers: str = "") -> str:
+    """The help text: the concepts, this system's numbers (if given), then the keys."""
+    lines = [INTRO, numbers, "| Concept | What it means | Try |", "|---|---|---|"]
     lines += [f"| **{name}** | {text} | {key} |" for name, text, key in CONCEPTS]
     lines += ["", "## Keys", "", "| Key | Action |", "|---|---|"]
     lines += [f"| {key} | {action} |" for key, action in KEYS]
@@ -157,9 +184,14 @@ class HelpScreen(ModalScreen[None]):
         Binding("escape,q,question_mark", "close", "Close"),
     ]
 
+    def __init__(self, numbers: str = "") -> None:
+        super().__init__()
+        self.numbers = numbers
+        """This system's snapshot policy, process manager rule and store, in a few lines."""
+
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-body"):
-            yield HelpText(help_markdown(), id="help")
+            yield HelpText(help_markdown(self.numbers), id="help")
             yield Static("escape · q · ? close", id="help-keys")
 
     def on_mount(self) -> None:

@@ -10,7 +10,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Header, Tab, Tabs
 from textual.worker import get_current_worker
@@ -24,6 +23,7 @@ from es_tui.messages import CommandRan, StoreChanges
 from es_tui.screens.confirm import ConfirmCommand, Result, outcome_of
 from es_tui.screens.conflict_lab import ConflictLab
 from es_tui.screens.erasure import ErasureReportScreen
+from es_tui.screens.explore import Explore
 from es_tui.screens.idea_form import IdeaForm
 from es_tui.screens.replay import ReplayScreen
 from es_tui.sources import LogRow, SnapshotsSource, StreamsSource
@@ -71,7 +71,7 @@ IDEAS_ONLY = frozenset(
 """Actions on the ideas handler or read model: off while another domain (or none) runs."""
 
 
-class MainScreen(Screen[None]):
+class MainScreen(Explore):
     """Every pane of the explorer. At small sizes the right-hand panes become tabs."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -136,6 +136,7 @@ class MainScreen(Screen[None]):
         self.projection = ProjectionPane(system, id="projection")
         self.log_pane = LogPane(system, id="log")
         self.traffic = TrafficBar(system, id="traffic-status")
+        self.explore_setup(system)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -162,6 +163,7 @@ class MainScreen(Screen[None]):
         self.log_pane.border_title = "Log"
         self.changes.subscribe(self, self._store_changed)
         self._inspector()
+        self.say_numbers()
         self.streams.reload("start")
         self.set_class(True, "-show-timeline")
         self.streams.focus()
@@ -239,6 +241,7 @@ class MainScreen(Screen[None]):
     @on(LineList.Highlighted, "#timeline-list")
     def _event_highlighted(self, message: LineList.Highlighted) -> None:
         row = message.row
+        self.land(row)
         self.event = row if isinstance(row, RecordedEvent) else None
         self._inspect(row, None)
 

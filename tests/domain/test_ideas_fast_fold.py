@@ -262,6 +262,7 @@ def test_an_envelope_hiding_a_field_from_its_list_does_not_set_it() -> None:
         "idea_id": IDEA,
         "title": CORRUPTED,
         "description": None,
+        "minor": False,
     }
     state = fold.evolve_all(fold.initial(STREAM), events)
     assert (state.title, state.description) == ("last", "first")

@@ -76,7 +76,8 @@ def test_every_command_outcome_matches_the_stream(
         assert [e.type for e in outcome.events] == [event_type]  # type: ignore[attr-defined]
         assert outcome.state == handler.load(idea_id).state  # type: ignore[attr-defined]
     (updated,) = store.read_stream(f"idea-{idea_id}", 3, 3)
-    assert updated.data == {"idea_id": idea_id, "title": "t2", "description": "d2"}
+    assert updated.data == {"idea_id": idea_id, "title": "t2", "description": "d2", "minor": False}
+    assert updated.schema_version == 2
     assert store.stream_info(f"idea-{idea_id}").status is StreamStatus.DELETED  # type: ignore[union-attr]
 
 

@@ -43,7 +43,7 @@ async def test_ten_edits_keep_a_snapshot_and_state_loads_from_it(
         assert "replayed 5 events from v1" in state
         assert "time travel" in state
         details = text_of(main.timeline.details)
-        assert "IdeaUpdated" in details and "v5" in details and "stored v1" in details
+        assert "IdeaUpdated" in details and "v5" in details and "stored v2 · read v2" in details
 
 
 async def test_replay_from_a_snapshot_equals_the_full_replay(

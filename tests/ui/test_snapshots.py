@@ -16,7 +16,7 @@ from textual.pilot import Pilot
 import domain.store.aggregate
 import domain.store.memory
 from domain.bootstrap import System
-from es_tui import screenshots
+from es_tui import explore_shots, screenshots
 from es_tui.app import ExplorerApp
 
 EPOCH = datetime(2024, 5, 1, 9, 30, tzinfo=UTC)
@@ -60,3 +60,15 @@ def test_main_screen_small(snap_compare, frozen_system: System) -> None:  # type
 def test_conflict_lab(snap_compare, frozen_system: System) -> None:  # type: ignore[no-untyped-def]
     app = ExplorerApp(frozen_system)
     assert snap_compare(app, terminal_size=(160, 48), run_before=run(app, screenshots.conflict_lab))
+
+
+def test_causation_tree(snap_compare, frozen_system: System) -> None:  # type: ignore[no-untyped-def]
+    app = ExplorerApp(frozen_system)
+    assert snap_compare(app, terminal_size=(160, 48), run_before=run(app, explore_shots.causation))
+
+
+def test_versioning_lab(snap_compare, frozen_system: System) -> None:  # type: ignore[no-untyped-def]
+    app = ExplorerApp(frozen_system)
+    assert snap_compare(
+        app, terminal_size=(160, 48), run_before=run(app, explore_shots.versioning_lab)
+    )
