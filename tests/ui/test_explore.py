@@ -9,7 +9,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from textual.widgets import Markdown, Tree
+from textual.widgets import Tree
 
 from domain.bootstrap import System, bootstrap
 from domain.ideas.codec import stream_id_of
@@ -21,7 +21,7 @@ from es_tui.screens.catalogue import CatalogueScreen
 from es_tui.screens.causation import CausationScreen
 from es_tui.screens.diff import DiffScreen
 from es_tui.screens.fixture_form import FixtureForm
-from es_tui.screens.help import HelpScreen
+from es_tui.screens.help import HelpScreen, HelpText
 from es_tui.screens.quit import QuitConfirm
 from es_tui.screens.replay import ReplayScreen
 from es_tui.screens.versioning_lab import VersioningLab
@@ -373,7 +373,7 @@ async def test_help_says_the_numbers_and_points_to_each_view(app: ExplorerApp) -
     async with app.run_test(size=(160, 48)) as pilot:
         await pilot.press("question_mark")
         await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen), "the help")
-        shown = app.screen.query_one("#help", Markdown).source
+        shown = app.screen.query_one("#help", HelpText).source
         assert "every 10 events, the last 3 kept" in shown
         assert "probability 1 (else rejects it), 0.05 s after it" in shown
         assert "memory — not saved; q discards" in shown
