@@ -90,6 +90,8 @@ T = TypeVar("T")
 
 _MAX_INT: Final = 2**63 - 1
 _LAST_POSITION: Final = "SELECT max(last_position) FROM streams"
+_STREAM_INDEX: Final = "sqlite_autoindex_events_2"
+"""The index SQLite made for the schema's UNIQUE (stream_id, version)."""
 """The head as the streams table knows it (when the events table's own end is unreadable)."""
 
 Work = Callable[
@@ -458,15 +460,20 @@ class SQLiteEventStore:
         if limit is not None and limit <= 0:
             return self._read(lambda c: [])  # a closed store refuses even an empty page
         upto = _MAX_INT if to_position is None else _clamp(to_position)
-        where, params = _log_filter(kinds, stream_prefix)
+        hint, where, params = _log_filter(kinds, stream_prefix)
+        args = (_clamp(from_position), upto, *params, -1 if limit is None else _clamp(limit))
+
+        def query(c: sqlite3.Connection) -> list[RecordedEvent]:
+            tail = f"WHERE position >= ? AND position <= ?{where} ORDER BY position LIMIT ?"
+            try:
+                return select_events(c, hint + tail, args)
+            except sqlite3.OperationalError as exc:
+                if not hint or "no such index" not in str(exc):
+                    raise
+                return select_events(c, tail, args)  # a store read-only from before the index
+
         try:
-            return self._read(
-                lambda c: select_events(
-                    c,
-                    f"WHERE position >= ? AND position <= ?{where} ORDER BY position LIMIT ?",
-                    (_clamp(from_position), upto, *params, -1 if limit is None else _clamp(limit)),
-                )
-            )
+            return self._read(query)
         except StoreDamagedError:
             head = self._read(lambda c: c.execute(_LAST_POSITION).fetchone()[0]) or 0
             head = min(head, upto)
@@ -582,22 +589,25 @@ class SQLiteEventStore:
 
 def _log_filter(
     types: frozenset[str] | None, stream_prefix: str | None
-) -> tuple[str, tuple[object, ...]]:
-    """The SQL tail and parameters of a `read_all` filter: `type IN (...)` is served by the
-    (type, position) index, a stream prefix by the (stream_id, version) one as a range."""
-    where = ""
+) -> tuple[str, str, tuple[object, ...]]:
+    """The index to use, the SQL tail and the parameters of a `read_all` filter: `type IN
+    (...)` follows the (type, position) index, a stream prefix the (stream_id, version) one
+    as a range. Named, since a planner without statistics would walk the log by position."""
+    hint, where = "", ""
     params: tuple[object, ...] = ()
     if types is not None:
         kinds = sorted(types)
         where += f" AND type IN ({','.join('?' * len(kinds))})" if kinds else " AND 0"
         params += tuple(kinds)
+        hint = "INDEXED BY events_by_type " if kinds else ""
     if stream_prefix is not None and stream_prefix:
         bound = prefix_bound(stream_prefix)
         where += " AND stream_id >= ?" + ("" if bound is None else " AND stream_id < ?")
         where += " AND substr(stream_id, 1, ?) = ?"
         params += (stream_prefix, *(() if bound is None else (bound,)))
         params += (len(stream_prefix), stream_prefix)
-    return where, params
+        hint = hint or f"INDEXED BY {_STREAM_INDEX} "
+    return hint, where, params
 
 
 def _read_only_reason(path: Path) -> str | None:
