@@ -69,11 +69,19 @@ class TrackedConsumer(LogConsumer):
 
     def catch_up(self, max_events: int | None = None) -> int:
         with self._lock:
-            if not self._loaded:
-                self._loaded = True
-                self._saved = self.store.tracking_position(self.tracking_name)
-                self._checkpoint = max(self._checkpoint, self._saved)
+            self._load()
             return super().catch_up(max_events)
+
+    def start(self) -> None:
+        with self._lock:
+            self._load()  # before any lag is shown: the lag counts from the saved position
+        super().start()
+
+    def _load(self) -> None:
+        if not self._loaded:
+            self._saved = self.store.tracking_position(self.tracking_name)
+            self._checkpoint = max(self._checkpoint, self._saved)
+            self._loaded = True
 
     def reacting_to(self, trigger: RecordedEvent) -> None:
         """Before a reaction: its writes record `trigger`'s position."""

@@ -75,3 +75,19 @@ def test_a_saga_that_writes_nothing_saves_now_and_then(memory_bank: Bank) -> Non
     assert bank.store.tracking_position(saga.tracking_name) == 0
     saga.catch_up(max_events=2)
     assert bank.store.tracking_position(saga.tracking_name) == 6
+
+
+def test_a_started_saga_counts_its_lag_from_the_saved_position(memory_bank: Bank) -> None:
+    bank = memory_bank
+    for n in range(3):
+        bank.open(f"holder {n}")
+    bank.store.save_tracking(bank.saga().tracking_name, bank.store.head_position())
+    saga = bank.saga(threaded=True)
+    saga.pause()
+    saga.start()
+    try:
+        assert saga.lag() == 0
+        bank.open("one more")
+        assert saga.lag() == 1
+    finally:
+        saga.stop()
