@@ -2,22 +2,31 @@
 
 The reaction to a trigger and the ids of the events it appends depend only on the trigger
 (and the seed), so two managers in two processes append the same events and the store's
-idempotency turns the second into a no-op."""
+idempotency turns the second into a no-op. A manager's position is the store's tracking
+record `<domain>.<manager>`, written with each reaction (see `domain.store.tracking`), so it
+starts where it left off and answers each trigger once."""
 
 from __future__ import annotations
 
+import copy
 import logging
 import uuid
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, cast
 
 from pydantic import BaseModel
 
 from domain.core.handler import Cause, DomainHandler, Outcome
 from domain.core.port import ProcessManagerSpec
-from domain.store.consumer import LogConsumer
-from domain.store.errors import ConcurrencyError, DuplicateEventError, StreamForgottenError
+from domain.store.errors import (
+    ConcurrencyError,
+    DuplicateEventError,
+    StreamForgottenError,
+    TrackingConflictError,
+)
+from domain.store.protocol import EventStore
 from domain.store.records import CORRELATION_ID, RecordedEvent
+from domain.store.tracking import TrackedConsumer
 from domain.versioning import VersioningError
 
 log = logging.getLogger(__name__)
@@ -34,7 +43,7 @@ def correlation_of(trigger: RecordedEvent) -> uuid.UUID:
         return trigger.event_id
 
 
-class DomainProcessManager(LogConsumer):
+class DomainProcessManager(TrackedConsumer):
     """Runs one process manager of a domain against its handler's store."""
 
     def __init__(
@@ -46,17 +55,16 @@ class DomainProcessManager(LogConsumer):
         threaded: bool = False,
         delay: float = 0.0,
     ) -> None:
-        super().__init__(handler.store, threaded=threaded, delay=delay)
+        name = f"{handler.domain.name}.{spec.name}"
+        super().__init__(handler.store, name, threaded=threaded, delay=delay)
         self.handler = handler
+        # The same handler, writing through the store with this manager's tracking.
+        self._tracked = copy.copy(handler)
+        self._tracked.store = cast(EventStore, self.writer)
         self.spec = spec
         self.seed = seed
-        self._checkpoint = 0
         self._listeners: list[ReactionListener] = []
         self.reactions = 0
-
-    @property
-    def checkpoint(self) -> int:
-        return self._checkpoint
 
     def on_reaction(self, listener: ReactionListener) -> None:
         """Call `listener(outcome_or_error, trigger)` after each reaction."""
@@ -74,9 +82,19 @@ class DomainProcessManager(LogConsumer):
                 pending[key] = record
             elif record.type in self.spec.closes:
                 pending.pop(record.stream_id, None)
-        for trigger in pending.values():
+        # In log order: each reaction records its trigger's position as the manager's own.
+        for trigger in sorted(pending.values(), key=lambda r: r.position):
+            self.reacting_to(trigger)
             self._react(trigger)
-        self._checkpoint = events[-1].position
+        self.advance(events[-1].position)
+
+    def reaction_ids(self, trigger: RecordedEvent) -> tuple[uuid.UUID, ...]:
+        """The ids of the events the reaction to `trigger` appends."""
+        return (self.spec.reaction_event_id(trigger.event_id),)
+
+    def refusal_ids(self, trigger: RecordedEvent) -> tuple[uuid.UUID, ...]:
+        """The ids of the events appended when the reaction to `trigger` is refused."""
+        return (self.spec.refusal_event_id(trigger.event_id),)
 
     def _react(self, trigger: RecordedEvent) -> None:
         try:
@@ -90,9 +108,9 @@ class DomainProcessManager(LogConsumer):
         cause = Cause(
             correlation_of(trigger),
             trigger.event_id,
-            (self.spec.reaction_event_id(trigger.event_id),),
+            self.reaction_ids(trigger),
         )
-        result = self._issue(command, cause)
+        result = self._issue(command, cause, trigger)
         self._tell(result, trigger)
         if isinstance(result, Exception) and self._refused(result):
             self._after_refusal(event, trigger, result)
@@ -110,22 +128,26 @@ class DomainProcessManager(LogConsumer):
         cause = Cause(
             correlation_of(trigger),
             trigger.event_id,
-            (self.spec.refusal_event_id(trigger.event_id),),
+            self.refusal_ids(trigger),
         )
-        self._tell(self._issue(command, cause), trigger)
+        self._tell(self._issue(command, cause, trigger), trigger)
 
-    def _issue(self, command: BaseModel, cause: Cause) -> Outcome[Any] | Exception:
+    def _issue(
+        self, command: BaseModel, cause: Cause, trigger: RecordedEvent
+    ) -> Outcome[Any] | Exception:
         final: tuple[type[Exception], ...] = (
             *self.handler.domain.errors,
             DuplicateEventError,
             StreamForgottenError,
+            TrackingConflictError,
             VersioningError,
         )
         result: Outcome[Any] | Exception = RuntimeError("no attempt made")
         for _attempt in range(max(self.spec.retries, 1)):
             try:
-                result = self.handler.execute(command, cause=cause)
+                result = self._tracked.execute(command, cause=cause)
                 self.reactions += 1
+                self.reacted(trigger)
                 return result
             except ConcurrencyError as exc:  # the aggregate moved: reload and retry
                 result = exc

@@ -14,11 +14,12 @@ import os
 import threading
 import uuid
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
 from domain.foreign.eventsourcing_codec import split_topic, to_record, to_snapshot
+from domain.store.batch import StreamWrite, Tracking, check_read_bounds, check_types, matches
 from domain.store.errors import ReadOnlyStoreError, StoreClosedError
 from domain.store.notify import CommitHub
 from domain.store.protocol import CommitListener, Subscription
@@ -146,10 +147,26 @@ class EventsourcingStore(ABC):
         return f"originator_id IN ({','.join([self.P] * len(ids))})"
 
     def read_stream(
-        self, stream_id: str, from_version: int = 1, to_version: int | None = None
+        self,
+        stream_id: str,
+        from_version: int = 1,
+        to_version: int | None = None,
+        *,
+        backwards: bool = False,
+        limit: int | None = None,
     ) -> list[RecordedEvent]:
-        """The events of one aggregate, by originator version."""
-        return self._records(self._fetch_stream(stream_id, from_version, to_version))
+        """The events of one aggregate, by originator version (newest first when
+        `backwards`), at most `limit`."""
+        check_read_bounds(limit, backwards)
+        found = self._records(self._fetch_stream(stream_id, from_version, to_version))
+        if backwards:
+            found.reverse()
+        return found if limit is None else found[: max(limit, 0)]
+
+    def last_event(self, stream_id: str) -> RecordedEvent | None:
+        """The aggregate's newest event."""
+        found = self.read_stream(stream_id, backwards=True, limit=1)
+        return found[0] if found else None
 
     def _fetch_stream(self, stream_id: str, from_version: int, to_version: int | None) -> list[Row]:
         ids = self._ids(stream_id)
@@ -176,12 +193,40 @@ class EventsourcingStore(ABC):
         """The key that opens encrypted states, if one was given."""
         return self._key
 
-    def read_all(self, from_position: int = 1, limit: int | None = None) -> list[RecordedEvent]:
-        """The application's notification log from `from_position`."""
-        sql = f"{self._select} WHERE {self._position} >= {self.P} ORDER BY {self._position}"
+    def read_all(
+        self,
+        from_position: int = 1,
+        limit: int | None = None,
+        *,
+        to_position: int | None = None,
+        types: Collection[str] | None = None,
+        stream_prefix: str | None = None,
+    ) -> list[RecordedEvent]:
+        """The application's notification log from `from_position` to `to_position`; the
+        type and stream filters apply to the decoded records (this log is only read)."""
+        check_read_bounds(limit, False)
+        kinds = check_types(types)
+        sql = f"{self._select} WHERE {self._position} >= {self.P}"
+        params: list[object] = [from_position]
+        if to_position is not None:
+            sql += f" AND {self._position} <= {self.P}"
+            params.append(to_position)
+        sql += f" ORDER BY {self._position}"
+        if kinds is not None or stream_prefix is not None:
+            found = [
+                r
+                for r in self._records(self._fetch(sql, params))
+                if matches(r, kinds, stream_prefix)
+            ]
+            return found if limit is None else found[: max(limit, 0)]
         if limit is None:
-            return self._records(self._fetch(sql, (from_position,)))
-        return self._records(self._fetch(f"{sql} LIMIT {self.P}", (from_position, limit)))
+            return self._records(self._fetch(sql, params))
+        return self._records(self._fetch(f"{sql} LIMIT {self.P}", (*params, max(limit, 0))))
+
+    def tracking_position(self, name: str) -> int:
+        """The position the library's tracking records hold for the process application
+        `name` (0: none)."""
+        return max((c.position for c in self.consumers() if c.name == name), default=0)
 
     def head_position(self) -> int:
         """The last notification id (0 when nothing is stored)."""
@@ -286,6 +331,16 @@ class EventsourcingStore(ABC):
     ) -> list[RecordedEvent]:
         """Refused: the store belongs to the application that wrote it."""
         raise ReadOnlyStoreError(self.url, "append")
+
+    def append_many(
+        self, writes: Sequence[StreamWrite], *, tracking: Tracking | None = None
+    ) -> list[RecordedEvent]:
+        """Refused: the store belongs to the application that wrote it."""
+        raise ReadOnlyStoreError(self.url, "append_many")
+
+    def save_tracking(self, name: str, position: int) -> None:
+        """Refused: the store belongs to the application that wrote it."""
+        raise ReadOnlyStoreError(self.url, "save_tracking")
 
     def forget(self, stream_id: str, tombstone: NewEvent) -> RecordedEvent:
         """Refused: the store belongs to the application that wrote it."""

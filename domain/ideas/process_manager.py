@@ -3,25 +3,33 @@ probability p) or rejecting it with a reason.
 
 Its decision and the id of the event it emits are derived from the triggering event id (and
 the seed), so two managers — in two processes — reacting to the same request produce the same
-event: the store's idempotency turns the second into a no-op.
+event: the store's idempotency turns the second into a no-op. Its position is the store's
+tracking record `ideas.creation`, written with each decision (see `domain.store.tracking`):
+after a crash it starts where it left off, and no request is answered twice.
 """
 
 from __future__ import annotations
 
+import copy
 import logging
 import random
 import uuid
 from collections.abc import Callable, Sequence
+from typing import Final, cast
 
 from domain.ideas.codec import idea_id_of
 from domain.ideas.errors import IdeaError
 from domain.ideas.handler import Cause, CommandOutcome, IdeaCommandHandler
-from domain.store.consumer import LogConsumer
-from domain.store.errors import ConcurrencyError, DuplicateEventError
+from domain.store.errors import ConcurrencyError, DuplicateEventError, TrackingConflictError
+from domain.store.protocol import EventStore
 from domain.store.records import CORRELATION_ID, RecordedEvent
+from domain.store.tracking import TrackedConsumer
 from domain.versioning import VersioningError
 
 log = logging.getLogger(__name__)
+
+TRACKING_NAME: Final = "ideas.creation"
+"""The manager's tracking record in the store."""
 
 REACTION_NAMESPACE = uuid.UUID("5b8f2c3e-7a41-4d0e-9c1f-2e6b8d9a0f11")
 
@@ -52,8 +60,8 @@ def _correlation_of(trigger: RecordedEvent) -> uuid.UUID:
         return trigger.event_id
 
 
-class CreationProcessManager(LogConsumer):
-    """Accepts or rejects idea creation requests."""
+class CreationProcessManager(TrackedConsumer):
+    """Accepts or rejects idea creation requests, each exactly once."""
 
     def __init__(
         self,
@@ -66,17 +74,15 @@ class CreationProcessManager(LogConsumer):
     ) -> None:
         if not 0.0 <= probability <= 1.0:
             raise ValueError(f"acceptance probability must be within 0..1, got {probability}")
-        super().__init__(handler.store, threaded=threaded, delay=delay)
+        super().__init__(handler.store, TRACKING_NAME, threaded=threaded, delay=delay)
         self.handler = handler
+        # The same handler, writing through the store with this manager's tracking.
+        self._tracked = copy.copy(handler)
+        self._tracked.store = cast(EventStore, self.writer)
         self.probability = probability
         self.seed = seed
-        self._checkpoint = 0
         self._listeners: list[ReactionListener] = []
         self.reactions = 0
-
-    @property
-    def checkpoint(self) -> int:
-        return self._checkpoint
 
     def on_reaction(self, listener: ReactionListener) -> None:
         """Call `listener(outcome_or_error, trigger)` after each reaction."""
@@ -99,9 +105,14 @@ class CreationProcessManager(LogConsumer):
                 pending[record.stream_id] = record
             elif record.type in _CLOSING:
                 pending.pop(record.stream_id, None)
-        for trigger in pending.values():
+        # In log order: each decision records its request's position as the manager's own.
+        for trigger in sorted(pending.values(), key=lambda r: r.position):
             self._react(trigger)
-        self._checkpoint = events[-1].position
+        self.advance(events[-1].position)
+
+    def reaction_ids(self, trigger: RecordedEvent) -> tuple[uuid.UUID, ...]:
+        """The ids of the events a decision on `trigger` appends."""
+        return (reaction_event_id(trigger.event_id),)
 
     def _react(self, trigger: RecordedEvent) -> None:
         idea_id = idea_id_of(trigger.stream_id)
@@ -110,22 +121,24 @@ class CreationProcessManager(LogConsumer):
         cause = Cause(
             correlation_id=_correlation_of(trigger),
             causation_id=trigger.event_id,
-            event_ids=(reaction_event_id(trigger.event_id),),
+            event_ids=self.reaction_ids(trigger),
         )
+        self.reacting_to(trigger)
         reason = self.decide(trigger.event_id)
         result: CommandOutcome | Exception
         for _attempt in range(3):
             try:
                 if reason is None:
-                    result = self.handler.accept(idea_id, cause=cause)
+                    result = self._tracked.accept(idea_id, cause=cause)
                 else:
-                    result = self.handler.reject(idea_id, reason, cause=cause)
+                    result = self._tracked.reject(idea_id, reason, cause=cause)
                 self.reactions += 1
+                self.reacted(trigger)
                 break
             except ConcurrencyError as exc:  # the idea moved under us: reload and retry
                 result = exc
                 continue
-            except (IdeaError, DuplicateEventError) as exc:
+            except (IdeaError, DuplicateEventError, TrackingConflictError) as exc:
                 # Already answered (maybe by another manager), deleted or forgotten.
                 result = exc
                 break

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from domain.store.batch import StreamWrite, Tracking
 from domain.store.errors import (
     ConcurrencyError,
     DuplicateEventError,
@@ -16,6 +17,7 @@ from domain.store.errors import (
     StoreUrlError,
     StreamForgottenError,
     StreamNotFoundError,
+    TrackingConflictError,
 )
 from domain.store.memory import MemoryEventStore
 from domain.store.protocol import ALL_STREAM, CommitListener, EventStore, Subscription
@@ -58,7 +60,10 @@ __all__ = [
     "StreamInfo",
     "StreamNotFoundError",
     "StreamStatus",
+    "StreamWrite",
     "Subscription",
+    "Tracking",
+    "TrackingConflictError",
     "open_store",
 ]
 

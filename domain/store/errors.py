@@ -164,3 +164,17 @@ class ReadOnlyStoreError(StoreReadOnlyError):
         super().__init__(
             url, f"another application's database, shown as it is; {operation} is refused"
         )
+
+
+class TrackingConflictError(EventStoreError):
+    """A consumer's tracking position would not move forward (another consumer of the same
+    name recorded `stored` already, at or beyond `position`); nothing was written."""
+
+    def __init__(self, name: str, position: int, stored: int) -> None:
+        self.name = name
+        self.position = position
+        self.stored = stored
+        super().__init__(
+            f"tracking of {name!r} is at {stored}; recording {position} would not move it "
+            f"forward: nothing was written"
+        )

@@ -9,10 +9,22 @@ from __future__ import annotations
 import threading
 import uuid
 from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from domain.store.batch import (
+    CheckedWrite,
+    StreamWrite,
+    Tracking,
+    check_read_bounds,
+    check_tracking,
+    check_tracking_name,
+    check_types,
+    check_writes,
+    matches,
+    stored_batch,
+)
 from domain.store.errors import (
     ConcurrencyError,
     DuplicateEventError,
@@ -21,6 +33,7 @@ from domain.store.errors import (
     StoreClosedError,
     StreamForgottenError,
     StreamNotFoundError,
+    TrackingConflictError,
 )
 from domain.store.notify import CommitHub
 from domain.store.protocol import CommitListener, Subscription
@@ -80,6 +93,7 @@ class MemoryEventStore:
         self._streams: dict[str, _Stream] = {}
         self._log: list[RecordedEvent | None] = []
         self._by_id: dict[uuid.UUID, RecordedEvent] = {}
+        self._tracking: dict[str, int] = {}
         self._hub = CommitHub()
         self._closed = False
 
@@ -142,6 +156,92 @@ class MemoryEventStore:
                 raise DuplicateEventError(new.event_id, stream_id)
         return [r for r in found if r is not None]
 
+    def append_many(
+        self, writes: Sequence[StreamWrite], *, tracking: Tracking | None = None
+    ) -> list[RecordedEvent]:
+        checked = check_writes(writes)
+        track = check_tracking(tracking)
+        with self._lock:
+            self._check_open()
+            found = {
+                e.event_id: r
+                for w in checked
+                for e in w.events
+                if (r := self._by_id.get(e.event_id)) is not None
+            }
+            stored = stored_batch(checked, found)
+            if stored is not None:
+                return stored
+            starts = [self._check_write(w) for w in checked]
+            if track is not None:
+                self._check_tracking(*track)
+            now = datetime.now(UTC)
+            position = len(self._log)
+            recorded: list[RecordedEvent] = []
+            for w, actual in zip(checked, starts, strict=True):
+                part = [
+                    RecordedEvent(
+                        e.event_id,
+                        w.stream_id,
+                        actual + i,
+                        position + len(recorded) + i,
+                        e.type,
+                        e.schema_version,
+                        now,
+                        e.data,
+                        e.metadata,
+                    )
+                    for i, e in enumerate(w.events, start=1)
+                ]
+                self._keep(w.stream_id, part, now)
+                recorded += part
+            if track is not None:
+                self._tracking[track[0]] = track[1]
+            self._hub.enqueue(recorded)
+        self._hub.deliver()
+        return list(recorded)
+
+    def _check_write(self, write: CheckedWrite) -> int:
+        """The version the stream is at, if `write` may go on it."""
+        stream = self._streams.get(write.stream_id)
+        if stream is not None and stream.status is StreamStatus.FORGOTTEN:
+            raise StreamForgottenError(write.stream_id)
+        actual = stream.version if stream else 0
+        last_id = stream.events[-1].event_id if stream and stream.events else None
+        check_expected(write.stream_id, write.expected, actual, last_id)
+        return actual
+
+    def _keep(self, stream_id: str, recorded: list[RecordedEvent], now: datetime) -> None:
+        stream = self._streams.get(stream_id)
+        if stream is None:
+            stream = self._streams[stream_id] = _Stream(stream_id)
+        stream.events.extend(recorded)
+        stream.version = recorded[-1].version
+        stream.updated_at = now
+        if any(e.type in self.deleted_types for e in recorded):
+            stream.status = StreamStatus.DELETED
+        self._log.extend(recorded)
+        for r in recorded:
+            self._by_id[r.event_id] = r
+
+    def _check_tracking(self, name: str, position: int) -> None:
+        stored = self._tracking.get(name, 0)
+        if position <= stored:
+            raise TrackingConflictError(name, position, stored)
+
+    def tracking_position(self, name: str) -> int:
+        check_tracking_name(name)
+        with self._lock:
+            self._check_open()
+            return self._tracking.get(name, 0)
+
+    def save_tracking(self, name: str, position: int) -> None:
+        name, position = check_tracking((name, position)) or (name, position)
+        with self._lock:
+            self._check_open()
+            self._check_tracking(name, position)
+            self._tracking[name] = position
+
     def forget(self, stream_id: str, tombstone: NewEvent) -> RecordedEvent:
         check_stream_id(stream_id)
         (stone,) = normalise_events([tombstone])
@@ -183,38 +283,73 @@ class MemoryEventStore:
     # -- reading -------------------------------------------------------------------------
 
     def read_stream(
-        self, stream_id: str, from_version: int = 1, to_version: int | None = None
+        self,
+        stream_id: str,
+        from_version: int = 1,
+        to_version: int | None = None,
+        *,
+        backwards: bool = False,
+        limit: int | None = None,
     ) -> list[RecordedEvent]:
+        check_read_bounds(limit, backwards)
         with self._lock:
             self._check_open()
             stream = self._streams.get(stream_id)
-            if stream is None:
+            if stream is None or (limit is not None and limit <= 0):
                 return []
             events = stream.events
             if stream.status is StreamStatus.FORGOTTEN:
-                return [
+                found = [
                     e
                     for e in events
                     if e.version >= from_version and (to_version is None or e.version <= to_version)
                 ]
-            # versions are contiguous from 1, so a version is an index
-            start = max(from_version, 1) - 1
-            stop = len(events) if to_version is None else max(min(to_version, len(events)), 0)
-            return events[start:stop]
+            else:
+                # versions are contiguous from 1, so a version is an index
+                start = max(from_version, 1) - 1
+                stop = len(events) if to_version is None else max(min(to_version, len(events)), 0)
+                if not backwards:
+                    return events[start:stop] if limit is None else events[start:stop][:limit]
+                found = events[start:stop]
+            if backwards:
+                found = found[::-1]
+            return found if limit is None else found[:limit]
 
-    def read_all(self, from_position: int = 1, limit: int | None = None) -> list[RecordedEvent]:
+    def last_event(self, stream_id: str) -> RecordedEvent | None:
+        with self._lock:
+            self._check_open()
+            stream = self._streams.get(stream_id)
+            return stream.events[-1] if stream and stream.events else None
+
+    def read_all(
+        self,
+        from_position: int = 1,
+        limit: int | None = None,
+        *,
+        to_position: int | None = None,
+        types: Collection[str] | None = None,
+        stream_prefix: str | None = None,
+    ) -> list[RecordedEvent]:
+        check_read_bounds(limit, False)
+        kinds = check_types(types)
         with self._lock:
             self._check_open()
             if limit is not None and limit <= 0:
                 return []
             start = max(from_position, 1) - 1
             log = self._log
+            end = len(log) if to_position is None else max(min(to_position, len(log)), 0)
+            if kinds is not None or stream_prefix is not None:
+                found = [
+                    e for e in log[start:end] if e is not None and matches(e, kinds, stream_prefix)
+                ]
+                return found if limit is None else found[:limit]
             if limit is None:
-                return [e for e in log[start:] if e is not None]
+                return [e for e in log[start:end] if e is not None]
             out: list[RecordedEvent] = []
             # Read a window at a time; holes (forgotten events) make windows come up short.
-            while len(out) < limit and start < len(log):
-                window = log[start : start + (limit - len(out)) * 2]
+            while len(out) < limit and start < end:
+                window = log[start : min(start + (limit - len(out)) * 2, end)]
                 start += len(window)
                 for e in window:
                     if e is not None:

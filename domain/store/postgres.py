@@ -27,12 +27,23 @@ commits in position order, exactly once, never mixed out of order with this hand
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable, Sequence
-from typing import Any, Final, LiteralString
+from collections.abc import Callable, Collection, Iterable, Sequence
+from typing import Any, Final, LiteralString, TypeVar
 
 import psycopg
 from psycopg_pool import ConnectionPool, PoolTimeout
 
+from domain.store import postgres_many as many
+from domain.store.batch import (
+    StreamWrite,
+    Tracking,
+    check_read_bounds,
+    check_tracking,
+    check_tracking_name,
+    check_types,
+    check_writes,
+    prefix_bound,
+)
 from domain.store.errors import (
     DuplicateEventError,
     InvalidEventError,
@@ -86,6 +97,7 @@ from domain.store.validation import (
 )
 
 BeforeCommit = Callable[[Sequence[RecordedEvent]], None]
+T = TypeVar("T")
 _TRIES: Final = 3
 
 
@@ -118,6 +130,7 @@ class PostgresEventStore:
         self._close_lock = threading.Lock()
         self._closed = False
         self._sql = Statements(quote(schema), channel_of(schema))
+        self._many = many.ManySql(quote(schema), channel_of(schema))
         self._pool = ConnectionPool(
             "",
             kwargs={**target.params, "autocommit": True},
@@ -306,6 +319,61 @@ class PostgresEventStore:
             committed += written(rows[0])
         return committed
 
+    def append_many(
+        self, writes: Sequence[StreamWrite], *, tracking: Tracking | None = None
+    ) -> list[RecordedEvent]:
+        checked = check_writes(writes)
+        track = check_tracking(tracking)
+        for w in checked:
+            check_text(w.stream_id, "stream id")
+            for i, e in enumerate(w.events):
+                check_text(e.type, "event type")
+                check_bigint(e.schema_version, "schema_version", i)
+        if track is not None:
+            check_text(track[0], "consumer name")
+        kinds = self.deleted_types
+        with self._feed.write_turn() as committed:
+            for attempt in (0, 1):
+                try:
+                    records, written = self._transact(
+                        lambda conn: many.append_many(
+                            conn, self._many, checked, track, kinds, self._before_commit
+                        )
+                    )
+                    break
+                except psycopg.errors.UniqueViolation:
+                    # An event id stored meanwhile in another stream (the streams' locks
+                    # keep out the rest): once more, which now finds it.
+                    if attempt:
+                        raise
+            if written:
+                committed += records
+        return records
+
+    def _transact(self, work: Callable[[psycopg.Connection[Any]], T]) -> T:
+        """Run `work` on a pooled connection (its own transaction, committed on return). A
+        lost connection raises StoreUnavailableError: the write may have committed or not."""
+        self._check_open()
+        try:
+            with self._pool.connection() as conn:
+                return work(conn)
+        except PoolTimeout as exc:
+            raise self._unavailable(exc) from None
+        except psycopg.OperationalError as exc:
+            if not connection_lost(exc):
+                raise
+            raise self._unavailable(exc) from None
+
+    def tracking_position(self, name: str) -> int:
+        check_tracking_name(name)
+        rows = self._fetch(self._many.tracked, (name,))
+        return int(rows[0][0]) if rows else 0
+
+    def save_tracking(self, name: str, position: int) -> None:
+        name, position = check_tracking((name, position)) or (name, position)
+        check_text(name, "consumer name")
+        self._transact(lambda conn: many.save_tracking(conn, self._many, name, position))
+
     def forget(self, stream_id: str, tombstone: NewEvent) -> RecordedEvent:
         check_stream_id(stream_id)
         (stone,) = normalise_events([tombstone])
@@ -378,18 +446,55 @@ class PostgresEventStore:
     # -- reading -------------------------------------------------------------------------
 
     def read_stream(
-        self, stream_id: str, from_version: int = 1, to_version: int | None = None
+        self,
+        stream_id: str,
+        from_version: int = 1,
+        to_version: int | None = None,
+        *,
+        backwards: bool = False,
+        limit: int | None = None,
     ) -> list[RecordedEvent]:
+        check_read_bounds(limit, backwards)
         upto = clamp(to_version) if to_version is not None else clamp(2**63)
-        rows = self._fetch(self._sql.read_stream, (stream_id, clamp(from_version), upto))
+        count = None if limit is None else max(clamp(limit), 0)
+        query = self._sql.read_stream_back if backwards else self._sql.read_stream
+        rows = self._fetch(query, (stream_id, clamp(from_version), upto, count))
         return to_records(rows)
 
-    def read_all(self, from_position: int = 1, limit: int | None = None) -> list[RecordedEvent]:
+    def last_event(self, stream_id: str) -> RecordedEvent | None:
+        found = self.read_stream(stream_id, backwards=True, limit=1)
+        return found[0] if found else None
+
+    def read_all(
+        self,
+        from_position: int = 1,
+        limit: int | None = None,
+        *,
+        to_position: int | None = None,
+        types: Collection[str] | None = None,
+        stream_prefix: str | None = None,
+    ) -> list[RecordedEvent]:
+        check_read_bounds(limit, False)
+        kinds = check_types(types)
         if limit is not None and limit <= 0:
             self._check_open()
             return []
         bound = None if limit is None else clamp(limit)
-        return to_records(self._fetch(self._sql.read_all, (clamp(from_position), bound)))
+        upto = clamp(2**63) if to_position is None else clamp(to_position)
+        prefix = stream_prefix or None
+        if prefix is not None:
+            check_text(prefix, "stream prefix")
+        high = None if prefix is None else prefix_bound(prefix)
+        params: list[Any] = [clamp(from_position), upto]
+        if kinds is not None:
+            params.append(sorted(kinds))
+        if prefix is not None:
+            params += [prefix, prefix]
+        if high is not None:
+            params.append(high)
+        params.append(bound)
+        query = self._sql.read_log[kinds is not None, prefix is not None, high is not None]
+        return to_records(self._fetch(query, params))
 
     def head_position(self) -> int:
         rows = self._fetch(self._sql.head)

@@ -156,7 +156,27 @@ class Statements:
         )
         self.read_stream = q(
             f"{ev} WHERE stream_id = %s AND version >= %s AND version <= %s ORDER BY version"
+            " LIMIT %s"
         )
+        self.read_stream_back = q(
+            f"{ev} WHERE stream_id = %s AND version >= %s AND version <= %s"
+            " ORDER BY version DESC LIMIT %s"
+        )
+        # One statement per filter (a generic plan of `x IS NULL OR ...` would ignore the
+        # indexes): types by (type, position); a stream prefix as a byte-wise range on
+        # (stream_id COLLATE "C", position), starts_with for the exact match.
+        types = " AND type = ANY (%s::text[])"
+        prefix = ' AND stream_id COLLATE "C" >= %s AND starts_with(stream_id, %s)'
+        below = ' AND stream_id COLLATE "C" < %s'
+        self.read_log: dict[tuple[bool, bool, bool], LiteralString] = {}
+        for t in (False, True):
+            for p in (False, True):
+                for b in (False, True):
+                    tail = (types if t else "") + (prefix if p else "") + (below if b else "")
+                    self.read_log[t, p, b] = q(
+                        f"{ev} WHERE position >= %s AND position <= %s{tail}"
+                        " ORDER BY position LIMIT %s"
+                    )
         self.read_all = q(f"{ev} WHERE position >= %s ORDER BY position LIMIT %s")
         commits = f"SELECT {EVENT_COLUMNS}, commit_end FROM {{s}}.es_events WHERE position > %s"
         self.commits_upto = q(f"{commits} AND position <= %s ORDER BY position")

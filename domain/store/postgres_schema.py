@@ -174,6 +174,7 @@ def _ddl(s: str, channel: str) -> list[str]:
             taken_at timestamptz NOT NULL,
             PRIMARY KEY (stream_id, version)
         )""",
+        *extras(s),
         _append_function(s, channel),
         _forget_function(s, channel),
         _snapshot_function(s),
@@ -188,6 +189,21 @@ _OUT = (
     " o_type text, o_schema_version bigint, o_recorded_at timestamptz, o_data json,"
     " o_metadata json"
 )
+
+
+def extras(s: str) -> list[str]:
+    """What a store of schema version 1 gains when opened (an older es-tui ignores them):
+    consumers' tracking rows, and indexes a filtered `read_all` follows (a type; a stream
+    prefix, as a byte-wise range)."""
+    return [
+        f"""CREATE TABLE IF NOT EXISTS {s}.es_tracking (
+            name text PRIMARY KEY,
+            position bigint NOT NULL
+        )""",
+        f"CREATE INDEX IF NOT EXISTS es_events_by_type ON {s}.es_events (type, position)",
+        f"CREATE INDEX IF NOT EXISTS es_events_by_stream ON {s}.es_events"
+        f' ((stream_id COLLATE "C"), position)',
+    ]
 
 
 def _append_function(s: str, channel: str) -> str:
@@ -396,6 +412,12 @@ def install(target: Target, conn: psycopg.Connection[Any]) -> str:
             has_meta, has_events = found if found else (False, False)
             if has_meta:
                 _check_meta(target, conn, s)
+                have = conn.execute(
+                    "SELECT to_regclass(%s) IS NOT NULL AND to_regclass(%s) IS NOT NULL",
+                    (f"{s}.es_tracking", f"{s}.es_events_by_stream"),
+                ).fetchone()
+                if not (have and have[0]):  # (a lock on es_events only when they are missing)
+                    conn.execute(";\n".join(extras(s)))
             elif has_events:
                 raise StoreUrlError(target.shown, f"{schema}.es_events is not an es-tui store")
             else:

@@ -3,9 +3,10 @@ the same contract suite (`tests/store/`)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import Protocol, runtime_checkable
 
+from domain.store.batch import StreamWrite, Tracking
 from domain.store.records import (
     ExpectedVersion,
     NewEvent,
@@ -50,14 +51,59 @@ class EventStore(Protocol):
         """
         ...
 
-    def read_stream(
-        self, stream_id: str, from_version: int = 1, to_version: int | None = None
+    def append_many(
+        self, writes: Sequence[StreamWrite], *, tracking: Tracking | None = None
     ) -> list[RecordedEvent]:
-        """Events of one stream with `from_version <= version <= to_version`, in order."""
+        """Append to several streams in one transaction: each `(stream_id, events,
+        expected_version)` is checked as `append` checks it, and all become visible, at
+        contiguous positions in the caller's order, as ONE commit, or nothing does.
+
+        A conflict on any stream raises ConcurrencyError naming that stream. `tracking`
+        `(name, position)` records in the same transaction that the consumer `name` has
+        handled the log up to `position`; TrackingConflictError (and nothing written) when
+        its tracking is at or beyond `position` already. Re-sending a stored call returns
+        the stored records and writes nothing."""
         ...
 
-    def read_all(self, from_position: int = 1, limit: int | None = None) -> list[RecordedEvent]:
-        """The global log from `from_position` (inclusive), at most `limit` events."""
+    def read_stream(
+        self,
+        stream_id: str,
+        from_version: int = 1,
+        to_version: int | None = None,
+        *,
+        backwards: bool = False,
+        limit: int | None = None,
+    ) -> list[RecordedEvent]:
+        """Events of one stream with `from_version <= version <= to_version`, in version
+        order (newest first when `backwards`), at most `limit` of them."""
+        ...
+
+    def last_event(self, stream_id: str) -> RecordedEvent | None:
+        """The newest event of a stream, or None for a stream with no events."""
+        ...
+
+    def read_all(
+        self,
+        from_position: int = 1,
+        limit: int | None = None,
+        *,
+        to_position: int | None = None,
+        types: Collection[str] | None = None,
+        stream_prefix: str | None = None,
+    ) -> list[RecordedEvent]:
+        """The global log from `from_position` to `to_position` (both inclusive), only the
+        events of `types` and of streams whose id starts with `stream_prefix` when given, at
+        most `limit` events. The cost follows the events that match, not the log."""
+        ...
+
+    def tracking_position(self, name: str) -> int:
+        """The position the consumer `name` last recorded as handled (0: none)."""
+        ...
+
+    def save_tracking(self, name: str, position: int) -> None:
+        """Record that the consumer `name` has handled the log up to `position`, for a
+        consumer that writes nothing else; TrackingConflictError when its tracking is at or
+        beyond `position` already (another consumer of that name got there first)."""
         ...
 
     def head_position(self) -> int:

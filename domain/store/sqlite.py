@@ -19,12 +19,23 @@ from __future__ import annotations
 import functools
 import os
 import sqlite3
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Final, TypeVar
 
 from domain.store import sqlite_write as write
+from domain.store.batch import (
+    StreamWrite,
+    Tracking,
+    check_read_bounds,
+    check_tracking,
+    check_tracking_name,
+    check_types,
+    check_writes,
+    matches,
+    prefix_bound,
+)
 from domain.store.errors import (
     EventStoreError,
     InvalidEventError,
@@ -59,6 +70,7 @@ from domain.store.sqlite_pool import ConnectionPool
 from domain.store.sqlite_salvage import ReadRange, salvage
 from domain.store.sqlite_schema import (
     BUSY_TIMEOUT_S,
+    add_extras,
     check_file,
     connect,
     connect_read_only,
@@ -78,6 +90,8 @@ T = TypeVar("T")
 
 _MAX_INT: Final = 2**63 - 1
 _LAST_POSITION: Final = "SELECT max(last_position) FROM streams"
+_STREAM_INDEX: Final = "sqlite_autoindex_events_2"
+"""The index SQLite made for the schema's UNIQUE (stream_id, version)."""
 """The head as the streams table knows it (when the events table's own end is unreadable)."""
 
 Work = Callable[
@@ -165,6 +179,7 @@ class SQLiteEventStore:
         try:
             if ready:
                 use_wal(url, conn)
+                add_extras(conn)
             else:
                 initialise(url, conn, format_time(datetime.now(UTC)))
             damage = quick_check(conn)
@@ -290,6 +305,45 @@ class SQLiteEventStore:
             ),
         )
 
+    def append_many(
+        self, writes: Sequence[StreamWrite], *, tracking: Tracking | None = None
+    ) -> list[RecordedEvent]:
+        checked = check_writes(writes)
+        track = check_tracking(tracking)
+        texts: list[list[write.EventTexts]] = []
+        for w in checked:
+            check_text(w.stream_id, "stream id")
+            part = []
+            for e, (data, metadata) in zip(w.events, w.texts, strict=True):
+                check_text(e.type, "event type")
+                part.append(
+                    (str(e.event_id), storable(data, e.data), storable(metadata, e.metadata))
+                )
+            texts.append(part)
+        if track is not None:
+            check_text(track[0], "consumer name")
+        kinds = self.deleted_types
+        return self._write(
+            checked[0].stream_id,
+            lambda conn, head, row: write.append_many(conn, head, checked, texts, kinds, track),
+        )
+
+    def tracking_position(self, name: str) -> int:
+        check_tracking_name(name)
+        return self._read(lambda c: write.tracked_at(c, name))
+
+    def save_tracking(self, name: str, position: int) -> None:
+        name, position = check_tracking((name, position)) or (name, position)
+        check_text(name, "consumer name")
+
+        def work(
+            conn: sqlite3.Connection, head: int, row: StreamRow | None
+        ) -> tuple[None, list[RecordedEvent]]:
+            write.save_tracking(conn, name, position)
+            return None, []
+
+        self._write("", work)
+
     def forget(self, stream_id: str, tombstone: NewEvent) -> RecordedEvent:
         check_stream_id(stream_id)
         (stone,), ((data, metadata),) = normalise_batch([tombstone])
@@ -356,16 +410,26 @@ class SQLiteEventStore:
     # -- reading -------------------------------------------------------------------------
 
     def read_stream(
-        self, stream_id: str, from_version: int = 1, to_version: int | None = None
+        self,
+        stream_id: str,
+        from_version: int = 1,
+        to_version: int | None = None,
+        *,
+        backwards: bool = False,
+        limit: int | None = None,
     ) -> list[RecordedEvent]:
+        check_read_bounds(limit, backwards)
         upto = _MAX_INT if to_version is None else _clamp(to_version)
+        order = "DESC" if backwards else ""
+        count = -1 if limit is None else max(_clamp(limit), 0)
 
         def versions(lo: int, hi: int) -> list[RecordedEvent]:
             return self._read(
                 lambda c: select_events(
                     c,
-                    "WHERE stream_id = ? AND version >= ? AND version <= ? ORDER BY version",
-                    (stream_id, lo, hi),
+                    "WHERE stream_id = ? AND version >= ? AND version <= ?"
+                    f" ORDER BY version {order} LIMIT ?",
+                    (stream_id, lo, hi, count),
                 )
             )
 
@@ -374,21 +438,45 @@ class SQLiteEventStore:
         except StoreDamagedError:
             info = self.stream_info(stream_id)
             last = min(upto, info.version if info else 0)
-            return self._salvaged(versions, max(_clamp(from_version), 1), last)
+            found = self._salvaged(versions, max(_clamp(from_version), 1), last)
+            found = found[::-1] if backwards else found
+            return found if limit is None else found[:count]
 
-    def read_all(self, from_position: int = 1, limit: int | None = None) -> list[RecordedEvent]:
+    def last_event(self, stream_id: str) -> RecordedEvent | None:
+        found = self.read_stream(stream_id, backwards=True, limit=1)
+        return found[0] if found else None
+
+    def read_all(
+        self,
+        from_position: int = 1,
+        limit: int | None = None,
+        *,
+        to_position: int | None = None,
+        types: Collection[str] | None = None,
+        stream_prefix: str | None = None,
+    ) -> list[RecordedEvent]:
+        check_read_bounds(limit, False)
+        kinds = check_types(types)
         if limit is not None and limit <= 0:
             return self._read(lambda c: [])  # a closed store refuses even an empty page
+        upto = _MAX_INT if to_position is None else _clamp(to_position)
+        hint, where, params = _log_filter(kinds, stream_prefix)
+        args = (_clamp(from_position), upto, *params, -1 if limit is None else _clamp(limit))
+
+        def query(c: sqlite3.Connection) -> list[RecordedEvent]:
+            tail = f"WHERE position >= ? AND position <= ?{where} ORDER BY position LIMIT ?"
+            try:
+                return select_events(c, hint + tail, args)
+            except sqlite3.OperationalError as exc:
+                if not hint or "no such index" not in str(exc):
+                    raise
+                return select_events(c, tail, args)  # a store read-only from before the index
+
         try:
-            return self._read(
-                lambda c: select_events(
-                    c,
-                    "WHERE position >= ? ORDER BY position LIMIT ?",
-                    (_clamp(from_position), -1 if limit is None else _clamp(limit)),
-                )
-            )
+            return self._read(query)
         except StoreDamagedError:
             head = self._read(lambda c: c.execute(_LAST_POSITION).fetchone()[0]) or 0
+            head = min(head, upto)
             found = self._salvaged(
                 lambda lo, hi: self._read(
                     lambda c: select_events(
@@ -398,6 +486,7 @@ class SQLiteEventStore:
                 max(_clamp(from_position), 1),
                 head,
             )
+            found = [r for r in found if matches(r, kinds, stream_prefix)]
             return found if limit is None else found[:limit]
 
     def _salvaged(self, read: ReadRange, lo: int, hi: int) -> list[RecordedEvent]:
@@ -496,6 +585,29 @@ class SQLiteEventStore:
     def close(self) -> None:
         if self._pool.close():
             self._feed.close()
+
+
+def _log_filter(
+    types: frozenset[str] | None, stream_prefix: str | None
+) -> tuple[str, str, tuple[object, ...]]:
+    """The index to use, the SQL tail and the parameters of a `read_all` filter: `type IN
+    (...)` follows the (type, position) index, a stream prefix the (stream_id, version) one
+    as a range. Named, since a planner without statistics would walk the log by position."""
+    hint, where = "", ""
+    params: tuple[object, ...] = ()
+    if types is not None:
+        kinds = sorted(types)
+        where += f" AND type IN ({','.join('?' * len(kinds))})" if kinds else " AND 0"
+        params += tuple(kinds)
+        hint = "INDEXED BY events_by_type " if kinds else ""
+    if stream_prefix is not None and stream_prefix:
+        bound = prefix_bound(stream_prefix)
+        where += " AND stream_id >= ?" + ("" if bound is None else " AND stream_id < ?")
+        where += " AND substr(stream_id, 1, ?) = ?"
+        params += (stream_prefix, *(() if bound is None else (bound,)))
+        params += (len(stream_prefix), stream_prefix)
+        hint = hint or f"INDEXED BY {_STREAM_INDEX} "
+    return hint, where, params
 
 
 def _read_only_reason(path: Path) -> str | None:

@@ -68,6 +68,41 @@ SCHEMA: Final = (
 )
 
 
+EXTRAS: Final = (
+    # Consumers' durable positions (name -> last position handled), written with their
+    # reactions in one transaction.
+    """CREATE TABLE IF NOT EXISTS tracking (
+        name TEXT NOT NULL PRIMARY KEY,
+        position INTEGER NOT NULL
+    ) WITHOUT ROWID""",
+    # A read of some event types costs the events of those types, not the log.
+    "CREATE INDEX IF NOT EXISTS events_by_type ON events (type, position)",
+)
+"""Added to a store of schema version 1 when it is opened for writing (an older es-tui
+ignores them); a stream-prefix read uses the (stream_id, version) index of the schema."""
+
+
+def add_extras(conn: sqlite3.Connection) -> None:
+    """Create the EXTRAS a store opened for writing lacks (a no-op once they exist)."""
+    have = {
+        r[0]
+        for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE name IN ('tracking', 'events_by_type')"
+        )
+    }
+    if len(have) == 2:
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        for statement in EXTRAS:
+            conn.execute(statement)
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+
+
 def parse_url(url: str) -> Path:
     """The file a `sqlite:///relative.db` or `sqlite:////absolute.db` URL names.
 
@@ -262,7 +297,7 @@ def initialise(url: str, conn: sqlite3.Connection, now: str) -> None:
         app_id = conn.execute("PRAGMA application_id").fetchone()[0]
         tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
         if app_id == 0 and tables == 0:
-            for statement in SCHEMA:
+            for statement in (*SCHEMA, *EXTRAS):
                 conn.execute(statement)
             conn.executemany(
                 "INSERT INTO meta (key, value) VALUES (?, ?)",

@@ -11,11 +11,14 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Final
 
+from domain.store.batch import CheckedWrite, Tracking, event_ids, stored_batch
 from domain.store.errors import (
+    ConcurrencyError,
     DuplicateEventError,
     SnapshotError,
     StreamForgottenError,
     StreamNotFoundError,
+    TrackingConflictError,
 )
 from domain.store.memory import check_expected
 from domain.store.records import (
@@ -223,3 +226,125 @@ def save_snapshot(
         " (SELECT version FROM snapshots WHERE stream_id = ?1 ORDER BY version DESC LIMIT ?2)",
         (sid, keep),
     )
+
+
+def append_many(
+    conn: sqlite3.Connection,
+    head: int,
+    writes: list[CheckedWrite],
+    texts: list[list[EventTexts]],
+    deleted_types: frozenset[str],
+    tracking: Tracking | None,
+) -> Outcome:
+    """Append to several streams at positions `head + 1...` (one commit: every event row
+    carries the last position), recording `tracking`; or recognise a retry of a stored call.
+    The checks are `append`'s, stream by stream in the caller's order."""
+    rows: list[StreamRow | None] = []
+    problem: Exception | None = None
+    for w in writes:
+        found = conn.execute(
+            "SELECT version, status FROM streams WHERE stream_id = ?", (w.stream_id,)
+        ).fetchone()
+        row: StreamRow | None = None if found is None else (found[0], found[1])
+        rows.append(row)
+        actual = row[0] if row else 0
+        want = 0 if w.expected is Expect.NO_STREAM else w.expected
+        if problem is None and row is not None and row[1] == FORGOTTEN:
+            problem = StreamForgottenError(w.stream_id)
+        elif problem is None and w.expected is not Expect.ANY and want != actual:
+            last = event_id_at(conn, w.stream_id, actual)
+            problem = ConcurrencyError(w.stream_id, w.expected, actual, last)
+    if problem is not None:
+        # A retry usually comes with stale expected versions: recognise it first.
+        stored = stored_many(conn, writes)
+        if stored is not None:
+            return stored, None
+        raise problem
+    if tracking is not None:
+        check_tracking_at(conn, *tracking)
+    now = datetime.now(UTC)
+    at = format_time(now)
+    end = head + sum(len(w.events) for w in writes)
+    position = head
+    params: list[tuple[object, ...]] = []
+    recorded: list[RecordedEvent] = []
+    for w, row, stream_texts in zip(writes, rows, texts, strict=True):
+        actual = row[0] if row else 0
+        n = len(w.events)
+        status = row[1] if row else StreamStatus.ACTIVE.value
+        if not deleted_types.isdisjoint(e.type for e in w.events):
+            status = StreamStatus.DELETED.value
+        if row is None:
+            conn.execute(INSERT_STREAM, (w.stream_id, n, n, status, position + n, at, at))
+        else:
+            conn.execute(
+                "UPDATE streams SET version = ?, event_count = event_count + ?, status = ?,"
+                " last_position = ?, updated_at = ? WHERE stream_id = ?",
+                (actual + n, n, status, position + n, at, w.stream_id),
+            )
+        for i, (e, (eid, data, meta)) in enumerate(zip(w.events, stream_texts, strict=True), 1):
+            params.append(
+                (position + i, end, eid, w.stream_id, actual + i, e.type, e.schema_version, at,
+                 data, meta)
+            )  # fmt: skip
+            recorded.append(
+                RecordedEvent(
+                    e.event_id,
+                    w.stream_id,
+                    actual + i,
+                    position + i,
+                    e.type,
+                    e.schema_version,
+                    now,
+                    e.data,
+                    e.metadata,
+                )
+            )
+        position += n
+    try:
+        conn.executemany(INSERT_EVENT, params)
+    except sqlite3.IntegrityError:  # an event id already stored: a retry sent with ANY?
+        stored = stored_many(conn, writes)
+        if stored is None:
+            raise
+        return stored, None
+    if tracking is not None:
+        conn.execute("INSERT OR REPLACE INTO tracking (name, position) VALUES (?, ?)", tracking)
+    return recorded, recorded
+
+
+def stored_many(conn: sqlite3.Connection, writes: list[CheckedWrite]) -> list[RecordedEvent] | None:
+    """The stored records if the whole multi-stream call is a retry; None if none of it is
+    stored (DuplicateEventError for a partial or different match)."""
+    ids = [str(i) for i in event_ids(writes)]
+    found: dict[uuid.UUID, RecordedEvent] = {}
+    for i in range(0, len(ids), _IDS_PER_QUERY):
+        chunk = ids[i : i + _IDS_PER_QUERY]
+        marks = ",".join("?" * len(chunk))
+        for r in select_events(conn, f"WHERE event_id IN ({marks})", tuple(chunk)):
+            found[r.event_id] = r
+    return stored_batch(writes, found)
+
+
+def tracked_at(conn: sqlite3.Connection, name: str) -> int:
+    """The position the consumer `name` recorded (0: none, or a store without tracking)."""
+    try:
+        row = conn.execute("SELECT position FROM tracking WHERE name = ?", (name,)).fetchone()
+    except sqlite3.OperationalError as exc:  # a store opened read-only that predates it
+        if "no such table" in str(exc):
+            return 0
+        raise
+    return int(row[0]) if row else 0
+
+
+def check_tracking_at(conn: sqlite3.Connection, name: str, position: int) -> None:
+    """Refuse a tracking position that would not move `name` forward."""
+    stored = tracked_at(conn, name)
+    if position <= stored:
+        raise TrackingConflictError(name, position, stored)
+
+
+def save_tracking(conn: sqlite3.Connection, name: str, position: int) -> None:
+    """Move `name`'s tracking forward to `position` (inside the write transaction)."""
+    check_tracking_at(conn, name, position)
+    conn.execute("INSERT OR REPLACE INTO tracking (name, position) VALUES (?, ?)", (name, position))
