@@ -123,7 +123,10 @@ class Explore(Screen[None]):
     def say_numbers(self) -> None:
         """The store's durability in the title bar, the snapshot policy on its pane."""
         store = self.system.store
-        self.app.sub_title = durability(store.url, self.system.backend.shown_url)
+        title = durability(store.url, self.system.backend.shown_url)
+        if self.system.warnings:  # opened read-only: the keys are missing, the file damaged...
+            title += " · READ-ONLY: " + "; ".join(self.system.warnings)
+        self.app.sub_title = title
         policy = store.snapshot_policy
         self.snapshots.border_subtitle = f"every {policy.every} events · keep {policy.keep}"
         system = self.system
