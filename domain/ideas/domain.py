@@ -7,6 +7,7 @@ import random
 import uuid
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from typing import Any, cast
 
 from pydantic import BaseModel
 
@@ -49,6 +50,7 @@ from domain.ideas.events import (
     IdeaEvent,
     IdeaForgotten,
     IdeaUpdated,
+    IdeaUpdatedV1,
 )
 from domain.ideas.handler import new_idea_id
 from domain.ideas.process_manager import REJECTION_REASONS, reaction_event_id
@@ -149,6 +151,23 @@ def creation_manager(probability: float = 0.9) -> ProcessManagerSpec:
     )
 
 
+class _WrittenByVersion1:
+    """The codec of the release before `IdeaUpdated` version 2: edits stored at version 1."""
+
+    def __init__(self, codec: DomainCodec[IdeaState]) -> None:
+        self.codec = codec
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.codec, name)
+
+    def encode(self, stream_id: str, event: BaseModel, **facts: Any) -> NewEvent:
+        if isinstance(event, IdeaUpdated):
+            event = IdeaUpdatedV1(
+                idea_id=event.idea_id, title=event.title, description=event.description
+            )
+        return self.codec.encode(stream_id, event, **facts)
+
+
 def seed_demo(handler: DomainHandler[IdeaState], seed: int = 7) -> list[str]:
     """The ideas demo (as `domain.ideas.demo.seed_demo`) through the generic handler;
     returns the ids of the ideas made."""
@@ -174,10 +193,15 @@ def seed_demo(handler: DomainHandler[IdeaState], seed: int = 7) -> list[str]:
             live.append(idea_id)
     rng.shuffle(live)
     edits = 0
+    current = handler.codec
+    # The older half of each long history is written as the release before IdeaUpdated v2
+    # did (as the ideas demo does), so a demo store holds events read through an upcast.
+    older = cast("DomainCodec[IdeaState]", _WrittenByVersion1(current))
     for idea_id, count in zip(live[:3], (23, 12, 11), strict=True):
         state = handler.load(idea_id).state
         base = state.description or ""
         for n in range(1, count + 1):
+            handler.codec = current if n > count // 2 else older
             note = EDIT_NOTES[(n + edits) % len(EDIT_NOTES)]
             if n % 4 == 0 and state.title:
                 handler.execute(EditIdea(idea_id=idea_id, title=f"{state.title} (rev {n})"))

@@ -111,6 +111,7 @@ STILL_IDEAS_SHAPED = frozenset(
     {
         "es_tui/app.py",
         "es_tui/commands.py",
+        "es_tui/output.py",  # the ideas outcome shape, moved out of commands.py
         "es_tui/demo_events.py",
         "es_tui/http/deps.py",
         "es_tui/http/errors.py",
