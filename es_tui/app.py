@@ -84,7 +84,12 @@ class ExplorerApp(App[None]):
     ]
 
     def __init__(
-        self, system: System, *, http: tuple[str, int] | None = None, **kwargs: Any
+        self,
+        system: System,
+        *,
+        http: tuple[str, int] | None = None,
+        imported: bool = False,
+        **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.system = system
@@ -98,6 +103,7 @@ class ExplorerApp(App[None]):
         self.store_changes: StoreChanges = Signal(self, "store-changes")
         """Published once per burst of commits (see `StoreChanged`)."""
         self.main_screen = MainScreen(system, self.store_changes)
+        self.main_screen.imported = imported  # --import: the library rebuilds aggregates
         self._subscription: Subscription | None = None
         self._change_posted = threading.Event()
         self._switch_interval = sys.getswitchinterval()

@@ -124,6 +124,10 @@ class Explore(Screen[None]):
         """The store's durability in the title bar, the snapshot policy on its pane."""
         store = self.system.store
         self.app.sub_title = durability(store.url, self.system.backend.shown_url)
+        if self.system.read_only:  # nothing is written: say so, and why
+            why = "; ".join(self.system.warnings) or self.system.backend.read_only_reason(store)
+            shown = self.system.backend.shown_url
+            self.app.sub_title = f"READ-ONLY · {shown}" + (f" · {why}" if why else "")
         policy = store.snapshot_policy
         self.snapshots.border_subtitle = f"every {policy.every} events · keep {policy.keep}"
         system = self.system
