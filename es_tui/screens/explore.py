@@ -99,6 +99,7 @@ class Explore(Screen[None]):
         Binding("s", "snapshot", "Snapshot", show=False),
         Binding("x", "export_fixture", "Export fixture", show=False),
         Binding("X", "load_fixture", "Load fixture", show=False),
+        Binding("u", "consumers", "Consumers", show=False),
     ]
 
     if TYPE_CHECKING:
@@ -250,6 +251,12 @@ class Explore(Screen[None]):
         self.app.call_from_thread(self.app.push_screen, DiffScreen(found))
 
     # -- types and versions ----------------------------------------------------------------
+
+    def action_consumers(self) -> None:
+        """Every consumer of the log: position, head, lag, running or paused; reset."""
+        from es_tui.screens.consumers import ConsumersScreen
+
+        self.app.push_screen(ConsumersScreen(self.system))
 
     def action_catalogue(self) -> None:
         """Every event type, its counts, versions, fields and upcasts; a stream filter."""
