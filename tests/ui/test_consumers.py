@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import DataTable
 
 from domain.bootstrap import System, bootstrap
 from domain.store.records import ANY, NewEvent, SnapshotPolicy
@@ -38,7 +37,7 @@ def running(request: pytest.FixtureRequest) -> Iterator[System]:
 
 def table_rows(screen: ConsumersScreen) -> dict[str, list[str]]:
     """The table as shown: the cells of each row, by consumer name."""
-    table: DataTable[object] = screen.table
+    table = screen.table
     shown: dict[str, list[str]] = {}
     for at in range(table.row_count):
         cells = [str(cell) for cell in table.get_row_at(at)]
