@@ -64,10 +64,10 @@ class LibraryStreamsSource(StreamsSource):
 
     columns: Sequence[Column] = (
         Column("stream"),
-        Column("aggregate", 12),
+        Column("aggregate", 11, optional=True),
         Column("ver", 5, "right"),
         Column("events", 6, "right", optional=True),
-        Column("stream is", 9),
+        Column("stream is", 9, optional=True),  # all active, unless a deleted type says not
     )
 
     def __init__(self, store: EventsourcingStore) -> None:
@@ -87,7 +87,7 @@ class LibraryStreamsSource(StreamsSource):
     def cells(self, row: StreamRow) -> Sequence[Text | str]:
         cells = list(super().cells(row))
         name = "" if isinstance(row, AllStreams) else self.aggregate_of(row.stream_id)
-        return [cells[0], Text(name, style="magenta"), *cells[1:]]
+        return [cells[0], Text(name, style="magenta"), *cells[1:]]  # the columns' order
 
 
 def streams_source(store: EventStore) -> StreamsSource:
