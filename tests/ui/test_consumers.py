@@ -165,3 +165,26 @@ def test_a_position_source_replaces_a_checkpoint(running: System) -> None:
     assert rows[name].position == 1
     assert rows[name].lag == running.store.head_position() - 1
     assert re.fullmatch(r"running|paused|stopped", rows[name].state)
+
+
+async def test_the_palette_opens_the_consumers_and_resets_the_selected_one(
+    running: System,
+) -> None:
+    app = ExplorerApp(running)
+    async with app.run_test(size=(160, 48)) as pilot:
+        main = app.main_screen
+        titles = [c.title for c in app.get_system_commands(main)]
+        assert "Consumers" in titles
+        next(c for c in app.get_system_commands(main) if c.title == "Consumers").callback()
+        await wait_for(pilot, lambda: isinstance(app.screen, ConsumersScreen), "the consumers")
+        screen = app.screen
+        assert isinstance(screen, ConsumersScreen)
+        await wait_for(pilot, lambda: bool(table_rows(screen)), "the consumers listed")
+        reset = next(
+            c for c in app.get_system_commands(screen) if c.title == "Reset the selected consumer"
+        )
+        reset.callback()
+        await wait_for(pilot, lambda: isinstance(app.screen, ResetConfirm), "the question")
+        await pilot.press("n")  # kept: nothing reset
+        await wait_for(pilot, lambda: app.screen is screen, "back on the consumers")
+        assert not any("caught up" in n.message for n in app._notifications)
