@@ -9,10 +9,13 @@ import asyncio
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from domain.bootstrap import bootstrap
 from es_tui.app import ExplorerApp
+from es_tui.screens.consumers import ConsumersScreen
 from tests.foreign.bank_app import sqlite_env
-from tests.foreign.conftest import sqlite_system
+from tests.foreign.conftest import sqlite_system, written_system
 from tests.foreign.test_eventsourcing_live import Child, files_of
 from tests.ui.conftest import text_of, wait_for, wait_text
 
@@ -86,3 +89,31 @@ async def test_what_the_application_writes_meanwhile_appears(tmp_path: Path) -> 
     finally:
         system.close()
         child.stop()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+async def test_each_backend_of_the_library_opens_in_the_explorer_with_its_consumers(
+    backend: str, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    written = written_system(backend, "encrypted", tmp_path_factory)
+    system = bootstrap(written.bank_url, threaded=True)
+    try:
+        app = ExplorerApp(system)
+        async with app.run_test(size=(160, 48)) as pilot:
+            main = app.main_screen
+            await wait_text(pilot, lambda: main.streams, "Customer")
+            assert "READ-ONLY" in app.sub_title
+            await pilot.press("down", "enter")
+            details = await wait_text(pilot, lambda: main.timeline.details, "encrypted")
+            assert "tests.foreign.bank_app:" in details  # no key at hand: said so, no crash
+            await pilot.press("u")
+            await wait_for(pilot, lambda: isinstance(app.screen, ConsumersScreen), "consumers")
+            screen = app.screen
+            assert isinstance(screen, ConsumersScreen)
+            await wait_for(
+                pilot, lambda: any(r.name.lower().startswith("audit") for r in screen.rows), "Audit"
+            )
+            audit = next(r for r in screen.rows if r.name.lower().startswith("audit"))
+            assert audit.position == written.audit_position
+    finally:
+        system.close()
