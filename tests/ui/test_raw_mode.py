@@ -11,6 +11,7 @@ import pytest
 from textual.binding import Binding
 
 from domain.bootstrap import System, bootstrap
+from domain.store.records import ANY, NewEvent
 from es_tui.app import ExplorerApp
 from es_tui.screens.explore import Explore
 from es_tui.screens.main import MainScreen
@@ -105,3 +106,23 @@ async def test_library_store_with_its_classes_imported_shows_the_aggregate(
             assert "changed by BankAccount.Opened" in shown
     finally:
         system.close()
+
+
+async def test_raw_mode_follows_commits_made_elsewhere() -> None:
+    """`--domain none` on a store another writer fills: its commits appear live."""
+    writer = bootstrap("memory:", domain="accounts", demo=True, start=False)
+    raw = bootstrap(store=writer.store, domain=None, threaded=True)
+    try:
+        app = ExplorerApp(raw)
+        async with app.run_test(size=(160, 48)) as pilot:
+            main = app.main_screen
+            await wait_text(pilot, lambda: main.streams, "$all")
+            writer.store.append("elsewhere-1", [NewEvent("SomethingHappened", {"n": 1})], ANY)
+            await wait_text(pilot, lambda: main.streams, "elsewhere-1")
+            await pilot.press("enter")  # $all
+            await pilot.press("end")
+            details = await wait_text(pilot, lambda: main.timeline.details, "SomethingHappened")
+            assert '"n": 1' in details
+    finally:
+        raw.close()
+        writer.close()
