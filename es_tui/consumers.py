@@ -9,11 +9,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final, Literal
 
-from domain.core.managers import DomainProcessManager
-from domain.core.views import ReadModelView
 from domain.foreign.eventsourcing_store import EventsourcingStore
-from domain.ideas.process_manager import CreationProcessManager
-from domain.ideas.projection import IdeaView
 from domain.store.consumer import LogConsumer
 
 if TYPE_CHECKING:
@@ -64,19 +60,21 @@ class Running:
     name: str
     kind: Kind
     consumer: LogConsumer
+    restart: Callable[[], int]
+    """Start it again from position 0 and catch up (a read model rebuilds)."""
 
 
 def running_consumers(system: System) -> list[Running]:
     """The read models and process managers of `system`, each once."""
     found: list[Running] = []
     if system.view is not None:
-        found.append(Running("ideas", READ_MODEL, system.view))
-    if system.process_manager is not None:
-        found.append(Running("idea creation", PROCESS_MANAGER, system.process_manager))
+        found.append(Running("ideas", READ_MODEL, system.view, system.view.rebuild))
+    if (manager := system.process_manager) is not None:
+        found.append(Running("idea creation", PROCESS_MANAGER, manager, manager.rewind))
     for name, view in system.views.items():
-        found.append(Running(name, READ_MODEL, view))
-    for manager in system.managers:
-        found.append(Running(manager.spec.name, PROCESS_MANAGER, manager))
+        found.append(Running(name, READ_MODEL, view, view.rebuild))
+    for each in system.managers:
+        found.append(Running(each.spec.name, PROCESS_MANAGER, each, each.rewind))
     return found
 
 
@@ -116,9 +114,5 @@ def reset(system: System, name: str) -> int:
     appended before). Returns how many events it read."""
     for entry in running_consumers(system):
         if entry.name == name:
-            consumer = entry.consumer
-            if isinstance(consumer, IdeaView | ReadModelView):
-                return consumer.rebuild()
-            if isinstance(consumer, DomainProcessManager | CreationProcessManager):
-                return consumer.rewind()
+            return entry.restart()
     raise ConsumerNotFoundError(name)

@@ -126,7 +126,7 @@ class StatePane(TextPane):
         elif isinstance(view, StateView):
             self.update(render_state(view))
         elif isinstance(view, RawReason):
-            self.update(Text(str(view), style="dim"))
+            self.update(Text.assemble((record.stream_id, "bold"), "\n", (str(view), "dim")))
         else:
             text = f"Cannot compute a state for {record.stream_id}: {view}"
             self.update(Text(text, style="red"))
