@@ -48,6 +48,11 @@ PALETTE: tuple[tuple[str, str, str], ...] = (
     ("Mark a version / diff", "Mark, then mark another version: the diff (m)", "mark"),
     ("Event-type catalogue", "Types, counts, schema versions, upcasts; streams (K)", "catalogue"),
     ("Versioning lab", "Would the registry accept this model change? (V)", "versioning_lab"),
+    (
+        "Consumers",
+        "Read models, process managers, tracking records: positions, lag, reset (u)",
+        "consumers",
+    ),
     ("Snapshot now", "Take a snapshot of the selected stream (s)", "snapshot"),
     ("Export a fixture", "The stream as given/when/then JSON (x)", "export_fixture"),
     ("Load a fixture", "Replay a given/when/then file (X)", "load_fixture"),
@@ -84,7 +89,12 @@ class ExplorerApp(App[None]):
     ]
 
     def __init__(
-        self, system: System, *, http: tuple[str, int] | None = None, **kwargs: Any
+        self,
+        system: System,
+        *,
+        http: tuple[str, int] | None = None,
+        imported: bool = False,
+        **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.system = system
@@ -98,6 +108,7 @@ class ExplorerApp(App[None]):
         self.store_changes: StoreChanges = Signal(self, "store-changes")
         """Published once per burst of commits (see `StoreChanged`)."""
         self.main_screen = MainScreen(system, self.store_changes)
+        self.main_screen.imported = imported  # --import: the library rebuilds aggregates
         self._subscription: Subscription | None = None
         self._change_posted = threading.Event()
         self._switch_interval = sys.getswitchinterval()
@@ -180,6 +191,14 @@ class ExplorerApp(App[None]):
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         yield SystemCommand("Help", "What each pane and key shows (?)", self.action_help)
+        from es_tui.screens.consumers import ConsumersScreen
+
+        if isinstance(screen, ConsumersScreen):
+            yield SystemCommand(
+                "Reset the selected consumer",
+                "Rebuild a read model / start a process manager again from 0 (R)",
+                screen.action_reset,
+            )
         if screen is self.main_screen:
             for title, help_text, action in PALETTE:
                 if not self.main_screen.check_action(action, ()):

@@ -218,6 +218,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="explorer: first fill an empty store with about N generated events "
         "(N/100 ideas with long lives), progress on stderr",
     )
+    parser.add_argument(
+        "--import",
+        dest="explore_imports",
+        action="append",
+        default=[],
+        metavar="MODULE",
+        help="explorer, eventsourcing+ stores: import the application's module (repeatable); "
+        "the state pane then shows each aggregate as the library rebuilds it",
+    )
     common = _Parser(add_help=False)
     _add_common_options(common, defaults=False)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
@@ -375,6 +384,8 @@ def unhonoured_option(args: argparse.Namespace) -> str | None:
         return "--key-store does not apply to memory: (its keys live in this process)"
     if args.demo_events is not None and args.demo:
         return "--demo and --demo-events exclude each other (both fill the store)"
+    if args.explore_imports and (args.command is not None or "eventsourcing+" not in args.store):
+        return "--import before a subcommand applies to the explorer of an eventsourcing+ store"
     return None
 
 
@@ -482,9 +493,18 @@ def _run_explorer(args: argparse.Namespace, policy: SnapshotPolicy) -> int:
             system.close()
             print(f"es-tui: {exc}", file=sys.stderr)
             return EXIT_USAGE
+    if args.explore_imports:
+        from domain.foreign.eventsourcing_replay import ReplayError, import_modules
+
+        try:
+            import_modules(args.explore_imports)
+        except ReplayError as exc:
+            system.close()
+            print(f"es-tui: {exc.reason}", file=sys.stderr)
+            return EXIT_USAGE
     from es_tui.app import ExplorerApp
 
-    app = ExplorerApp(system, http=args.http)
+    app = ExplorerApp(system, http=args.http, imported=bool(args.explore_imports))
     try:
         app.run()
     finally:

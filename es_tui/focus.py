@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from domain.bootstrap import ideas_codec
 from domain.store.records import RecordedEvent, Snapshot
+from es_tui.raw import is_raw, payload_as_stored, raw_state
 from es_tui.sources import LogRow
 from es_tui.widgets.state_pane import StateView, compute_state
 
@@ -40,6 +41,8 @@ def read_payload(system: System, record: RecordedEvent) -> tuple[Any, int | None
     """The payload as the newest schema reads it, and that schema version; an unreadable
     payload (shredded, unknown type) gives the error instead of a payload."""
     read_version: int | None = None
+    if is_raw(system):  # nothing knows the types: the payload as stored is the payload
+        return payload_as_stored(record), None
     try:
         read_version = system.registry.latest_version(record.type)
         # The ideas codec, else the running domain's (raw mode: none, the error is shown).
@@ -53,10 +56,11 @@ def read_payload(system: System, record: RecordedEvent) -> tuple[Any, int | None
 
 
 def inspect(
-    system: System, row: LogRow | None, before: Inspection | None = None
+    system: System, row: LogRow | None, before: Inspection | None = None, imported: bool = False
 ) -> Inspection | None:
     """The inspection of `row`; None when `before` (of the same row) is still what the store
-    says, so nothing needs repainting."""
+    says, so nothing needs repainting. `imported`: in raw mode, a library store's application
+    modules were imported, so its aggregates can be rebuilt by the library."""
     if not isinstance(row, RecordedEvent):
         return Inspection(row)
     store = system.store
@@ -72,7 +76,9 @@ def inspect(
         return None
     read, read_version = read_payload(system, row)
     try:
-        state: StateView | Exception = compute_state(system, row)
+        state: StateView | Exception = (
+            raw_state(system, row, imported) if is_raw(system) else compute_state(system, row)
+        )
     except Exception as error:  # e.g. a stream that is not an idea, or a shredded payload
         state = error
     return Inspection(row, read, read_version, state, snapshots, head)

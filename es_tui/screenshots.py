@@ -190,7 +190,10 @@ async def shoot(name: str, size: tuple[int, int], scenario: Scenario, folder: Pa
 
 async def shoot_all(folder: Path) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
-    return [await shoot(name, size, scenario, folder) for name, size, scenario in all_shots()]
+    from es_tui.foreign_shots import shoot_library  # a library database: its own system
+
+    shots = [await shoot(name, size, scenario, folder) for name, size, scenario in all_shots()]
+    return shots + await shoot_library(folder)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -66,6 +66,14 @@ class DomainProcessManager(TrackedConsumer):
         self._listeners: list[ReactionListener] = []
         self.reactions = 0
 
+    def rewind(self) -> int:
+        """Process the whole log again from position 0; returns how many events were read.
+        Safe: a reaction's events have ids derived from its trigger's, so the store keeps
+        those already appended once, and its tracking position never moves back."""
+        with self._lock:
+            self._checkpoint = 0
+            return self.catch_up()
+
     def on_reaction(self, listener: ReactionListener) -> None:
         """Call `listener(outcome_or_error, trigger)` after each reaction."""
         self._listeners.append(listener)

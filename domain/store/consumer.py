@@ -71,6 +71,11 @@ class LogConsumer(ABC):
     def paused(self) -> bool:
         return self._paused
 
+    @property
+    def running(self) -> bool:
+        """Started and not stopped: it follows the commits (unless paused)."""
+        return self._subscription is not None
+
     def pause(self) -> None:
         """Stop reacting to commits; they pile up as lag."""
         self._paused = True

@@ -99,6 +99,7 @@ class Explore(Screen[None]):
         Binding("s", "snapshot", "Snapshot", show=False),
         Binding("x", "export_fixture", "Export fixture", show=False),
         Binding("X", "load_fixture", "Load fixture", show=False),
+        Binding("u", "consumers", "Consumers", show=False),
     ]
 
     if TYPE_CHECKING:
@@ -123,10 +124,11 @@ class Explore(Screen[None]):
     def say_numbers(self) -> None:
         """The store's durability in the title bar, the snapshot policy on its pane."""
         store = self.system.store
-        title = durability(store.url, self.system.backend.shown_url)
-        if self.system.warnings:  # opened read-only: the keys are missing, the file damaged...
-            title += " · READ-ONLY: " + "; ".join(self.system.warnings)
-        self.app.sub_title = title
+        self.app.sub_title = durability(store.url, self.system.backend.shown_url)
+        if self.system.read_only:  # nothing is written: say so, and why
+            why = "; ".join(self.system.warnings) or self.system.backend.read_only_reason(store)
+            shown = self.system.backend.shown_url
+            self.app.sub_title = f"READ-ONLY · {shown}" + (f" · {why}" if why else "")
         policy = store.snapshot_policy
         self.snapshots.border_subtitle = f"every {policy.every} events · keep {policy.keep}"
         system = self.system
@@ -249,6 +251,12 @@ class Explore(Screen[None]):
         self.app.call_from_thread(self.app.push_screen, DiffScreen(found))
 
     # -- types and versions ----------------------------------------------------------------
+
+    def action_consumers(self) -> None:
+        """Every consumer of the log: position, head, lag, running or paused; reset."""
+        from es_tui.screens.consumers import ConsumersScreen
+
+        self.app.push_screen(ConsumersScreen(self.system))
 
     def action_catalogue(self) -> None:
         """Every event type, its counts, versions, fields and upcasts; a stream filter."""

@@ -134,6 +134,7 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("`K`", "event-type catalogue (counts, schema versions, fields, upcasts; stream filter)"),
     ("`V`", "versioning lab: propose a model change, see if the registry would accept it"),
     ("`s`", "take a snapshot of the selected stream now"),
+    ("`u`", "consumers: read models, process managers, tracking records; lag, reset (`R`)"),
     ("`x` / `X`", "export the stream as a given/when/then fixture / load one into a replay"),
     ("`q`", "quit (an in-memory store with changes asks first: they are not saved)"),
 )

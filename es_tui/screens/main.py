@@ -20,6 +20,7 @@ from domain.store.protocol import ALL_STREAM
 from domain.store.records import RecordedEvent, Snapshot, StreamInfo
 from es_tui.focus import Inspection, Requests, inspect
 from es_tui.messages import CommandRan, StoreChanges
+from es_tui.raw import streams_source
 from es_tui.screens.confirm import ConfirmCommand, Result, outcome_of
 from es_tui.screens.conflict_lab import ConflictLab
 from es_tui.screens.erasure import ErasureReportScreen
@@ -117,13 +118,16 @@ class MainScreen(Explore):
         """The stream selected in #streams."""
         self.event: RecordedEvent | None = None
         """The event highlighted in the timeline."""
+        self.imported = False
+        """Raw mode on a library store whose modules were imported: the library rebuilds
+        its aggregates for the state pane."""
         self._refresh_due = False
         self._refreshed = 0.0
         self._due_since = 0.0
         self._key_at = 0.0
         self._outcomes: list[CommandRan] = []
         """Outcomes to write to #log with the next refresh."""
-        self.streams = LineList(StreamsSource(system.store), follow=False, id="streams")
+        self.streams = LineList(streams_source(system.store), follow=False, id="streams")
         self.streams.paint_with_highlight = True
         self.snapshots: LineList[Snapshot] = LineList(empty="no snapshots kept", id="snapshots")
         self.timeline = TimelinePane(system, id="timeline")
@@ -257,7 +261,7 @@ class MainScreen(Explore):
             if asked is None:
                 continue
             try:
-                found = inspect(self.system, *asked)
+                found = inspect(self.system, *asked, self.imported)
             except Exception as error:  # a closed store while quitting, say: keep serving
                 found = Inspection(asked[0], read=error, state=error)
             if found is not None:

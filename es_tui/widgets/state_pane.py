@@ -103,6 +103,10 @@ def compute_state(system: System, record: RecordedEvent) -> StateView:
     )
 
 
+class RawReason(Exception):
+    """Raw mode: why no state is computed (shown plainly, not as a failure)."""
+
+
 class StatePane(TextPane):
     """Shows a `StateView` (computed by the caller, in a worker)."""
 
@@ -121,6 +125,8 @@ class StatePane(TextPane):
             self.update(Text("No event highlighted: no state to show.", style="dim"))
         elif isinstance(view, StateView):
             self.update(render_state(view))
+        elif isinstance(view, RawReason):
+            self.update(Text.assemble((record.stream_id, "bold"), "\n", (str(view), "dim")))
         else:
             text = f"Cannot compute a state for {record.stream_id}: {view}"
             self.update(Text(text, style="red"))
