@@ -35,7 +35,7 @@ from textual.pilot import Pilot
 
 from domain.bootstrap import System, bootstrap
 from domain.store.records import StreamStatus
-from es_tui.app import ExplorerApp
+from es_tui.app import LONG_LIVED_WORKERS, ExplorerApp
 from es_tui.demo_events import fill
 from es_tui.screens.main import MainScreen
 from es_tui.timeline_filter import FilteredSource
@@ -75,7 +75,7 @@ _lists: dict[int, list[LineList]] = {}
 
 def busy(app: ExplorerApp) -> bool:
     """Whether anything the user would wait for is still under way."""
-    if any(w.is_running for w in app.workers if w.group != "inspector"):
+    if any(w.is_running for w in app.workers if w.group not in LONG_LIVED_WORKERS):
         return True
     if not app.main_screen.requests.idle:  # the long-lived inspector is still at work
         return True

@@ -67,6 +67,10 @@ takes (to a worker reading rows, to the inspector, back), about half of a key's 
 traffic. The generator's throughput does not change."""
 
 
+LONG_LIVED_WORKERS = frozenset({"inspector", "pulse"})
+"""Worker groups that run as long as the main screen (the event inspector, the lag and
+throughput sampler): an app is quiet when no other worker runs."""
+
 COMPACT_FOOTER_BELOW = 120
 """Narrower than this, footers are compact and leave out the palette's entry (ctrl+p still
 opens it), so that help, quit and back stay visible."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from es_tui.app import ExplorerApp
+from es_tui.app import LONG_LIVED_WORKERS, ExplorerApp
 from es_tui.screens.help import HelpScreen
 from tests.ui.conftest import wait_for
 from tests.ui.test_large_store import Drawn
@@ -13,7 +13,7 @@ from tests.ui.test_large_store import Drawn
 
 def idle(app: ExplorerApp) -> bool:
     """No worker running (the inspector thread lives on: it counts when it is asked)."""
-    busy = any(w.is_running for w in app.workers if w.group != "inspector")
+    busy = any(w.is_running for w in app.workers if w.group not in LONG_LIVED_WORKERS)
     return not busy and app.main_screen.requests.idle
 
 
