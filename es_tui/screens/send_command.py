@@ -151,6 +151,12 @@ class SendCommandForm(CommandForm):
         self.busy = False
         self.outcome: Outcome[Any] | None = None
 
+    def on_mount(self) -> None:
+        # After the form's own first focus: past a prefilled id, to where typing is due.
+        empty = next((s for s in self.specs if s.name not in self.values), None)
+        if empty is not None:
+            self.call_after_refresh(self.query_one(f"#{self.widget_id(empty.name)}").focus)
+
     def submitted(self, command: BaseModel) -> None:
         if not self.busy:
             self.busy = True

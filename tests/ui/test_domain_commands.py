@@ -143,6 +143,8 @@ async def test_a_deposit_is_prefilled_with_the_selected_account(domain: str) -> 
             form = await choose(pilot, app, "Deposit")
             account = form.query_one(f"#{form.widget_id('account_id')}", Input)
             assert account.value == opened.aggregate_id
+            amount = form.query_one(f"#{form.widget_id('amount')}", Input)
+            await wait_for(pilot, lambda: app.focused is amount, "the cursor past the id")
             fill(form, {"amount": "25"})
             await pilot.press("ctrl+s")
             await wait_for(pilot, lambda: app.screen is app.main_screen, "the form to close")
