@@ -10,6 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from textual.command import CommandPalette
 from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, Select, TextArea
 
@@ -17,6 +18,7 @@ from domain.bootstrap import System, bootstrap
 from domain.store.records import SnapshotPolicy
 from es_tui.app import ExplorerApp
 from es_tui.screens.erasure import ErasureReportScreen
+from es_tui.screens.idea_form import IdeaForm
 from es_tui.screens.main import RAW_MODE
 from es_tui.screens.replay import ReplayScreen
 from es_tui.screens.send_command import CommandMenu, SendCommandForm
@@ -291,3 +293,42 @@ async def test_raw_mode_hides_the_command_keys_and_says_why_when_one_is_pressed(
         assert not main.check_action(
             {"n": "send_command", "f": "forget", "r": "replay", "p": "publish"}[key], ()
         )
+
+
+async def test_every_command_is_in_the_palette_and_opens_its_form(domain_system: System) -> None:
+    assert domain_system.domain is not None
+    app = ExplorerApp(domain_system)
+    async with app.run_test(size=(160, 48)) as pilot:
+        titles = [c.title for c in app.get_system_commands(app.main_screen)]
+        for spec in domain_system.domain.person_commands:
+            assert f"Send {spec.name}" in titles, titles
+        internal = [s for s in domain_system.domain.commands if s.internal]
+        assert all(f"Send {s.name}" not in titles for s in internal)
+        command = CREATE[domain_system.domain.name][0]
+        await pilot.press("ctrl+p")
+        await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette), "the palette")
+        await pilot.press(*f"Send {command}")
+        await wait_text(pilot, lambda: app.screen.query_one(OptionList), f"Send {command}")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, SendCommandForm), "the form")
+        assert app.screen.spec.name == command  # type: ignore[attr-defined]
+
+
+async def test_an_idea_form_finishing_under_the_palette_closes_itself_not_the_palette(
+    app: ExplorerApp, system: System
+) -> None:
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.press("p")
+        await wait_for(pilot, lambda: isinstance(app.screen, IdeaForm), "the publish form")
+        form = app.screen
+        assert isinstance(form, IdeaForm)
+        await pilot.press("ctrl+p")
+        await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette), "the palette")
+        # The form's worker finishes while the palette is open over it:
+        outcome = system.ideas.publish("Under the palette", "It must stay open.")
+        form.post_message(IdeaForm.Done(outcome))
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, CommandPalette)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is app.main_screen, "the form to close")
+        assert not any(isinstance(s, IdeaForm) for s in app.screen_stack)
