@@ -200,13 +200,12 @@ async def test_a_refused_withdrawal_is_shown_in_the_form_and_stores_nothing() ->
         system.close()
 
 
-async def test_forget_on_every_domain_ends_with_a_clean_erasure_report(
-    domain_system: System,
-) -> None:
-    assert domain_system.domain is not None
+@pytest.mark.parametrize("domain", ["ideas", "accounts", str(BANK)])
+async def test_forget_on_every_domain_ends_with_a_clean_erasure_report(domain: str) -> None:
+    domain_system = open_system(domain)
     app = ExplorerApp(domain_system)
     async with app.run_test(size=(160, 48)) as pilot:
-        created = (await send(pilot, app, *CREATE[domain_system.domain.name])).outcome
+        created = (await send(pilot, app, *CREATE[domain])).outcome
         assert created is not None
         stream = created.stream_id
         if domain_system.ideas is not None:  # accepted by the process manager first
@@ -226,6 +225,7 @@ async def test_forget_on_every_domain_ends_with_a_clean_erasure_report(
         assert info is not None and info.status.value == "forgotten"
         await pilot.press("enter")
         await wait_for(pilot, lambda: app.screen is app.main_screen, "the report to close")
+    domain_system.close()
 
 
 async def test_replay_to_the_end_equals_the_state_pane(domain_system: System) -> None:
