@@ -18,7 +18,7 @@ from textual.widget import Widget
 from textual.widgets import Input, Label, Select, Static, Switch, TextArea
 
 from domain.core.fields import FieldSpec, describe, plain_reason
-from es_tui.screens.closing import ClosingScreen
+from es_tui.screens.closing import ClosingScreen, dismiss_if_current
 
 InputType = Literal["integer", "number", "text"]
 
@@ -186,7 +186,7 @@ class CommandForm(ClosingScreen[BaseModel]):
             self.query_one(f"#{names[at + 1]}").focus()
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        dismiss_if_current(self)
 
     def action_submit(self) -> None:
         """Validate with the command model: dismiss with the command, or show what is wrong

@@ -17,7 +17,7 @@ from textual.widgets import Static
 
 from domain.shredding.erasure import ErasureReport
 from es_tui.messages import AnyOutcome, CommandRan
-from es_tui.screens.closing import ClosingScreen
+from es_tui.screens.closing import ClosingScreen, dismiss_if_current
 
 Result = AnyOutcome | tuple[AnyOutcome, ErasureReport]
 """What a confirmed command returns: its outcome, or its outcome and an erasure report."""
@@ -74,7 +74,7 @@ class ConfirmCommand(ClosingScreen[Result]):
 
     def action_cancel(self) -> None:
         if not self.busy:  # once confirmed, the command runs to its end and reports
-            self.dismiss(None)
+            dismiss_if_current(self)
 
     def action_confirm(self) -> None:
         if not self.busy:

@@ -17,6 +17,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from domain.shredding.erasure import ErasureReport
+from es_tui.screens.closing import dismiss_if_current
 
 
 def render_report(report: ErasureReport) -> RenderableType:
@@ -68,4 +69,4 @@ class ErasureReportScreen(ModalScreen[None]):
             yield Static("escape · enter close", id="form-keys")
 
     def action_close(self) -> None:
-        self.dismiss(None)
+        dismiss_if_current(self)

@@ -22,7 +22,7 @@ from domain.ideas.fields import DESCRIPTION_MAX, TITLE_MAX
 from domain.ideas.handler import CommandOutcome
 from domain.ideas.state import IdeaState
 from es_tui.messages import CommandRan
-from es_tui.screens.closing import ClosingScreen
+from es_tui.screens.closing import ClosingScreen, dismiss_if_current
 
 if TYPE_CHECKING:
     from domain.bootstrap import System
@@ -207,7 +207,7 @@ class IdeaForm(ClosingScreen[CommandOutcome]):
         return {field: "; ".join(reasons) for field, reasons in grouped.items()}
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        dismiss_if_current(self)
 
     def action_submit(self) -> None:
         if self.busy:

@@ -21,6 +21,7 @@ from textual.worker import get_current_worker
 from domain.store.aggregate import load
 from domain.store.records import RecordedEvent, Snapshot
 from es_tui.format import clock, plural, short_id
+from es_tui.screens.closing import dismiss_if_current
 from es_tui.widgets.state_pane import (
     StateView,
     changed_fields,
@@ -406,4 +407,4 @@ class ReplayScreen(Screen[None]):
 
     def action_close(self) -> None:
         self._stop_playing()
-        self.dismiss(None)
+        dismiss_if_current(self)

@@ -20,7 +20,7 @@ from textual.widgets.option_list import Option
 from domain.core.handler import Outcome
 from domain.core.port import CommandSpec
 from es_tui.messages import CommandRan
-from es_tui.screens.closing import ClosingScreen
+from es_tui.screens.closing import ClosingScreen, dismiss_if_current
 from es_tui.screens.command_form import CommandForm
 
 if TYPE_CHECKING:
@@ -116,7 +116,7 @@ class CommandMenu(ClosingScreen[str]):
         self.close(message.option.id)
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        dismiss_if_current(self)
 
 
 class SendCommandForm(CommandForm):
