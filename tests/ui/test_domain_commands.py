@@ -10,6 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from textual import events
 from textual.command import CommandPalette
 from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, Select, TextArea
@@ -332,3 +333,37 @@ async def test_an_idea_form_finishing_under_the_palette_closes_itself_not_the_pa
         await pilot.press("escape")
         await wait_for(pilot, lambda: app.screen is app.main_screen, "the form to close")
         assert not any(isinstance(s, IdeaForm) for s in app.screen_stack)
+
+
+OPENERS = {
+    "causation graph": ("t", "enter"),  # enter on an event closes the graph on it
+    "command menu": ("n", "enter"),  # enter chooses a command
+    "replay": ("r", "escape"),
+    "publish form": ("p", "escape"),
+}
+"""A screen's key, and a key that closes it (an escape follows before it is handled)."""
+
+
+@pytest.mark.parametrize("screen", list(OPENERS))
+async def test_keys_queued_before_a_screen_closes_never_close_the_main_screen(
+    app: ExplorerApp, screen: str
+) -> None:
+    opener, closer = OPENERS[screen]
+    async with app.run_test(size=(160, 48)) as pilot:
+        main = app.main_screen
+        main.timeline.events.focus()
+        await pilot.press("down")
+        await wait_for(pilot, lambda: main.event is not None, "an event highlighted")
+        for _ in range(3):
+            await pilot.press(opener)
+            await wait_for(pilot, lambda: app.screen is not main, f"the {screen}")
+            for key in (closer, "escape"):  # a fast typist: both arrive before either is handled
+                app.post_message(events.Key(key, None))
+            await pilot.pause(0.3)
+            for _ in range(3):  # whatever the first key opened (a command's form) closes too
+                if app.screen is main or main not in app.screen_stack:
+                    break
+                await pilot.press("escape")
+                await pilot.pause(0.3)
+            assert main in app.screen_stack
+            assert app.screen is main and main in app.screen_stack
