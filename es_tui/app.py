@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 import threading
 from collections.abc import Iterable, Sequence
+from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import events
@@ -22,6 +23,7 @@ from es_tui.screens.explore import numbers_of
 from es_tui.screens.help import HelpScreen
 from es_tui.screens.main import MainScreen
 from es_tui.screens.quit import QuitConfirm
+from es_tui.screens.send_command import summary
 
 if TYPE_CHECKING:
     from domain.bootstrap import System
@@ -31,9 +33,10 @@ PALETTE: tuple[tuple[str, str, str], ...] = (
     ("Publish an idea", "Open the publish form (p)", "publish"),
     ("Edit the selected idea", "Open the edit form, prefilled (e)", "edit"),
     ("Delete the selected idea", "Soft delete, after confirmation (d)", "delete"),
-    ("Forget the selected idea", "Erase its history, keep a tombstone (f)", "forget"),
+    ("Forget the selected stream", "Erase its history, keep a tombstone (f)", "forget"),
     ("Replay the selected stream", "From zero or a kept snapshot, step by step (r)", "replay"),
     ("Conflict lab", "Two writers, one stale: optimistic concurrency (c)", "conflict_lab"),
+    ("Send a command", "Any of the domain's commands, as a generated form (n)", "send_command"),
     ("Filter the timeline", "Events whose type, stream or command match words (/)", "filter"),
     (
         "Start or stop the traffic generator",
@@ -208,3 +211,10 @@ class ExplorerApp(App[None]):
                 if not self.main_screen.check_action(action, ()):
                     continue  # an ideas command, on another domain
                 yield SystemCommand(title, help_text, getattr(self.main_screen, f"action_{action}"))
+            domain = self.system.domain
+            for spec in domain.person_commands if domain else ():
+                yield SystemCommand(
+                    f"Send {spec.name}",
+                    f"{summary(spec)} (a form; n lists every command)",
+                    partial(self.main_screen.send_command, spec.name),
+                )

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual.message import Message
 from textual.signal import Signal
 
+from domain.core.handler import Outcome
 from domain.ideas.handler import CommandOutcome
+
+AnyOutcome = CommandOutcome | Outcome[Any]
+"""What a command did, from the ideas handler or any domain's handler (the same facts)."""
 
 
 class StoreChanged(Message, bubble=False):
@@ -22,12 +28,12 @@ class CommandRan(Message):
     """A command finished: its outcome, or the error that refused it."""
 
     def __init__(
-        self, command: str, subject: str, result: CommandOutcome | Exception, actor: str = "you"
+        self, command: str, subject: str, result: AnyOutcome | Exception, actor: str = "you"
     ) -> None:
         super().__init__()
         self.command = command
         self.subject = subject
-        """The idea the command was about (empty for a publish that failed)."""
+        """The stream the command was about (empty for a creating command that failed)."""
         self.result = result
         self.actor = actor
         """Who issued it: "you", "process manager", a conflict-lab writer…"""

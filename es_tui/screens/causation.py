@@ -28,6 +28,7 @@ from es_tui.causation import (
     correlation_of,
 )
 from es_tui.format import plural, short_id
+from es_tui.screens.closing import dismiss_if_current
 from es_tui.sources import event_style
 
 Node = RecordedEvent | None
@@ -173,8 +174,8 @@ class CausationScreen(Screen[RecordedEvent | None]):
 
     def on_tree_node_selected(self, message: Tree.NodeSelected[Node]) -> None:
         """`enter` on an event closes the graph on it (on a command: folds it)."""
-        if message.node.data is not None:
+        if message.node.data is not None and self.app.screen is self:
             self.dismiss(message.node.data)
 
     def action_close(self) -> None:
-        self.dismiss(None)
+        dismiss_if_current(self)

@@ -11,9 +11,17 @@ from __future__ import annotations
 from typing import Generic, TypeVar
 
 from textual import events
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 
 ResultType = TypeVar("ResultType")
+
+
+def dismiss_if_current(screen: Screen[ResultType], result: ResultType | None = None) -> None:
+    """Dismiss `screen` if it is the active one. Keys queued before a close (enter then
+    escape, escape twice) reach a screen after it has gone: dismissing again would pop the
+    screen below it."""
+    if screen.app.screen is screen:
+        screen.dismiss(result)
 
 
 class ClosingScreen(ModalScreen[ResultType], Generic[ResultType]):

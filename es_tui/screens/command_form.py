@@ -1,6 +1,7 @@
 """A form generated from a pydantic command model: one input per field, the model's own
 constraints shown next to each, validation by the same model. Dismisses with the validated
-command (or None when cancelled); running it is the caller's business."""
+command (or None when cancelled); running it is the caller's business (or a subclass's:
+`submitted` receives the validated command)."""
 
 from __future__ import annotations
 
@@ -13,16 +14,16 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Input, Label, Select, Static, Switch, TextArea
 
 from domain.core.fields import FieldSpec, describe, plain_reason
+from es_tui.screens.closing import ClosingScreen, dismiss_if_current
 
 InputType = Literal["integer", "number", "text"]
 
 
-class CommandForm(ModalScreen[BaseModel | None]):
+class CommandForm(ClosingScreen[BaseModel]):
     """Fill in one command. `values` prefill fields (e.g. the selected aggregate's id and
     state); `fixed` fields are shown but not editable; `ids` maps a field name to a widget
     id (default `field-<name>`), to keep the ids other code and tests already use."""
@@ -185,14 +186,12 @@ class CommandForm(ModalScreen[BaseModel | None]):
             self.query_one(f"#{names[at + 1]}").focus()
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        dismiss_if_current(self)
 
     def action_submit(self) -> None:
         """Validate with the command model: dismiss with the command, or show what is wrong
         next to each field (and send nothing)."""
-        for spec in self.specs:
-            self._show(spec.name, "")
-        self.query_one("#form-error", Static).update("")
+        self.clear_errors()
         try:
             command = self.model.model_validate(self.fields())
         except ValidationError as exc:
@@ -200,7 +199,17 @@ class CommandForm(ModalScreen[BaseModel | None]):
                 [(str(e["loc"][0]) if e["loc"] else "", plain_reason(e)) for e in exc.errors()]
             )
             return
-        self.dismiss(command)
+        self.submitted(command)
+
+    def submitted(self, command: BaseModel) -> None:
+        """A valid command was submitted: close with it (subclasses run it instead)."""
+        self.close(command)
+
+    def clear_errors(self) -> None:
+        """Take every error off the form."""
+        for spec in self.specs:
+            self._show(spec.name, "")
+        self.query_one("#form-error", Static).update("")
 
     def show_errors(self, errors: list[tuple[str, str]]) -> None:
         """Show reasons next to their fields (others under the form) and focus the first."""

@@ -15,19 +15,18 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Static
 
-from domain.ideas.handler import CommandOutcome
 from domain.shredding.erasure import ErasureReport
-from es_tui.messages import CommandRan
-from es_tui.screens.closing import ClosingScreen
+from es_tui.messages import AnyOutcome, CommandRan
+from es_tui.screens.closing import ClosingScreen, dismiss_if_current
 
-Result = CommandOutcome | tuple[CommandOutcome, ErasureReport]
+Result = AnyOutcome | tuple[AnyOutcome, ErasureReport]
 """What a confirmed command returns: its outcome, or its outcome and an erasure report."""
-Announce = Callable[[CommandOutcome], None]
+Announce = Callable[[AnyOutcome], None]
 """Called (from the command's thread) once the command is committed, when more work follows
 before it returns: the log then says "✔" before the events the command wrote."""
 
 
-def outcome_of(result: Result) -> CommandOutcome:
+def outcome_of(result: Result) -> AnyOutcome:
     """The command's outcome, with or without a report."""
     return result[0] if isinstance(result, tuple) else result
 
@@ -75,7 +74,7 @@ class ConfirmCommand(ClosingScreen[Result]):
 
     def action_cancel(self) -> None:
         if not self.busy:  # once confirmed, the command runs to its end and reports
-            self.dismiss(None)
+            dismiss_if_current(self)
 
     def action_confirm(self) -> None:
         if not self.busy:
@@ -83,7 +82,7 @@ class ConfirmCommand(ClosingScreen[Result]):
             self.query_one("#form-keys", Static).update(self.busy_text)
             self._run()
 
-    def _announce(self, outcome: CommandOutcome) -> None:
+    def _announce(self, outcome: AnyOutcome) -> None:
         self.announced = True
         self.app.post_message(CommandRan(self.command, self.subject, outcome))
 

@@ -1,6 +1,7 @@
-"""The erasure report shown after each forget: every place a forgotten idea's private data
-could remain, checked one by one — the events, the global log, snapshots, the read model,
-the key store, the store's files and this explorer's own log."""
+"""The erasure report shown after each forget (of an idea, an account's holder… any
+domain's): every place the forgotten aggregate's private data could remain, checked one by
+one — the events, the global log, snapshots, the read models, the key store, the store's
+files and this explorer's own log."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from domain.shredding.erasure import ErasureReport
+from es_tui.screens.closing import dismiss_if_current
 
 
 def render_report(report: ErasureReport) -> RenderableType:
@@ -43,7 +45,7 @@ def render_report(report: ErasureReport) -> RenderableType:
 
 
 class ErasureReportScreen(ModalScreen[None]):
-    """Where the forgotten idea was looked for, and what each place holds."""
+    """Where the forgotten aggregate was looked for, and what each place holds."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,enter,q", "close", "Close"),
@@ -67,4 +69,4 @@ class ErasureReportScreen(ModalScreen[None]):
             yield Static("escape · enter close", id="form-keys")
 
     def action_close(self) -> None:
-        self.dismiss(None)
+        dismiss_if_current(self)

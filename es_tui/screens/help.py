@@ -119,6 +119,7 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("`f`", "forget the selected idea (asks for `y`)"),
     ("`r`", "replay the selected stream"),
     ("`c`", "conflict lab on the selected idea"),
+    ("`n`", "send any of the domain's commands: a form generated from its model, prefilled"),
     ("`/`", "filter the timeline by words of the type, stream or command (`escape` clears)"),
     ("`g`", "start or stop the traffic generator; `+` / `-` change its rate"),
     ("`v` / `b`", "pause or resume / rebuild the read model"),

@@ -11,7 +11,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 from textual.widgets.input import Selection
 
@@ -23,6 +22,7 @@ from domain.ideas.fields import DESCRIPTION_MAX, TITLE_MAX
 from domain.ideas.handler import CommandOutcome
 from domain.ideas.state import IdeaState
 from es_tui.messages import CommandRan
+from es_tui.screens.closing import ClosingScreen, dismiss_if_current
 
 if TYPE_CHECKING:
     from domain.bootstrap import System
@@ -43,7 +43,7 @@ def plain_reason(error: Any) -> str:
     return str(error.get("msg", error))
 
 
-class IdeaForm(ModalScreen[CommandOutcome | None]):
+class IdeaForm(ClosingScreen[CommandOutcome]):
     """Publish a new idea, or edit one (prefilled with its current state)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -207,7 +207,7 @@ class IdeaForm(ModalScreen[CommandOutcome | None]):
         return {field: "; ".join(reasons) for field, reasons in grouped.items()}
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        dismiss_if_current(self)
 
     def action_submit(self) -> None:
         if self.busy:
@@ -262,7 +262,7 @@ class IdeaForm(ModalScreen[CommandOutcome | None]):
         )
         self.app.post_message(CommandRan(self.command, subject, result))
         if isinstance(result, CommandOutcome):
-            self.dismiss(result)
+            self.close(result)  # the palette or the help may be open over this form
         elif isinstance(result, InvalidFieldError):
             self._field_errors(list(result.errors.items()))
         else:

@@ -15,6 +15,7 @@ from textual.widgets import Footer, Header, Tab, Tabs
 from textual.worker import get_current_worker
 
 from domain.bootstrap import ideas_handler, ideas_view
+from domain.core.port import CommandSpec
 from domain.ideas.codec import idea_id_of, stream_id_of
 from domain.store.protocol import ALL_STREAM
 from domain.store.records import RecordedEvent, Snapshot, StreamInfo
@@ -27,6 +28,7 @@ from es_tui.screens.erasure import ErasureReportScreen
 from es_tui.screens.explore import Explore
 from es_tui.screens.idea_form import IdeaForm
 from es_tui.screens.replay import ReplayScreen
+from es_tui.screens.send_command import CommandMenu, SendCommandForm, prefill
 from es_tui.sources import LogRow, SnapshotsSource, StreamsSource
 from es_tui.widgets.line_list import LineList
 from es_tui.widgets.log_pane import LogPane
@@ -64,12 +66,22 @@ IDEAS_ONLY = frozenset(
         "publish",
         "edit",
         "delete",
-        "forget",
-        "replay",
         "conflict_lab",
     }
 )
 """Actions on the ideas handler or read model: off while another domain (or none) runs."""
+
+DOMAIN_KEYS = {
+    "p": "publish",
+    "e": "edit",
+    "d": "delete",
+    "f": "forget",
+    "r": "replay",
+    "c": "conflict_lab",
+    "n": "send_command",
+}
+"""Keys of the actions that need a domain: hidden in raw mode, and explained when pressed."""
+RAW_MODE = "raw mode: no domain runs here — open with --domain NAME to send commands"
 
 
 class MainScreen(Explore):
@@ -82,6 +94,9 @@ class MainScreen(Explore):
         Binding("f", "forget", "Forget"),
         Binding("r", "replay", "Replay"),
         Binding("c", "conflict_lab", "Conflict"),
+        # In the footer where no ideas keys fill it (at 80 columns p e d f r c leave no room).
+        Binding("n", "send_command('footer')", "Send"),
+        Binding("n", "send_command", "Send", show=False),
         Binding("slash", "filter", "Filter", show=False),  # in help and the palette
         Binding("g", "traffic", "Traffic"),
         Binding("plus,equals_sign", "traffic_rate(1)", "Traffic faster", show=False),
@@ -189,8 +204,10 @@ class MainScreen(Explore):
             wait = max(REFRESH_INTERVAL, self._refreshed + REFRESH_GAP - self._due_since)
             self.set_timer(wait, self._refresh_panes)
 
-    def on_key(self, _event: events.Key) -> None:
+    def on_key(self, event: events.Key) -> None:
         self._key_at = time.monotonic()  # seen on its way up; whoever binds it still does
+        if self.system.domain is None and event.key in DOMAIN_KEYS:
+            self.notify(RAW_MODE, severity="warning")  # its binding is off: say why
 
     def _refresh_panes(self) -> None:
         now = time.monotonic()
@@ -327,8 +344,17 @@ class MainScreen(Explore):
     # -- panes ---------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Ideas actions are off unless the ideas domain runs (their bindings hide too)."""
-        return self.system.ideas is not None or action not in IDEAS_ONLY
+        """Ideas actions are off unless the ideas domain runs; commands, forget and replay
+        unless some domain runs (raw mode). Their bindings hide too."""
+        if action in IDEAS_ONLY:
+            return self.system.ideas is not None
+        if action in DOMAIN_KEYS.values() and self.system.domain is None:
+            return False
+        if action == "forget":
+            return self._forget_spec() is not None
+        if action == "send_command" and parameters == ("footer",):
+            return self.system.ideas is None
+        return True
 
     def action_show_pane(self, pane: str) -> None:
         """Focus a pane; in the narrow layout, bring its tab to the front."""
@@ -422,26 +448,91 @@ class MainScreen(Explore):
             )
             self.app.push_screen(screen, self._after_command)
 
+    def _forget_spec(self) -> CommandSpec | None:
+        """The domain's forget command (None: it has none)."""
+        domain = self.system.domain
+        specs = domain.person_commands if domain else ()
+        return next((spec for spec in specs if spec.forgets), None)
+
+    def _aggregate_or_warn(self, what: str) -> str | None:
+        """The selected aggregate's id (the idea's, under ideas), or None with a warning."""
+        if self.system.ideas is not None:
+            return self._idea_or_warn(what)
+        stream = self.focus_stream
+        domain = self.system.domain
+        aggregate_id = domain.aggregate_id(stream) if domain and stream else None
+        if aggregate_id is None:
+            name = domain.name if domain else "domain"
+            self.notify(f"Select a stream of {name} to {what}.", severity="warning")
+        return aggregate_id
+
     def action_forget(self) -> None:
-        if idea_id := self._idea_or_warn("forget"):
+        spec, domain = self._forget_spec(), self.system.domain
+        if spec is None or domain is None:
+            return
+        if aggregate_id := self._aggregate_or_warn("forget"):
             eraser = self.system.eraser
+            stream_id = domain.stream_id(aggregate_id)
+            tombstone = ", ".join(sorted(domain.forgotten_types)) or "a tombstone"
             # What this explorer has shown is one more place to check (read here, on the UI
             # thread: the check itself runs in a worker).
             shown = self.log_pane.plain_lines()
             screen = ConfirmCommand(
-                "ForgetIdea",
-                stream_id_of(idea_id),
-                f"Forget {stream_id_of(idea_id)}? This cannot be undone.",
+                spec.name,
+                stream_id,
+                f"Forget {stream_id}? This cannot be undone.",
                 "Right to be forgotten: every event of the stream and its snapshots are "
-                "erased, its key is destroyed and one tombstone (IdeaForgotten) remains. The "
+                f"erased, its key is destroyed and one tombstone ({tombstone}) remains. The "
                 "stream refuses every later command and its id is never reused. Then every "
                 "place is searched for what it held. Press y to forget.",
                 lambda announce: eraser.forget(
-                    idea_id, extra=[("explorer log", shown)], forgotten=announce
+                    aggregate_id, extra=[("explorer log", shown)], forgotten=announce
                 ),
                 busy_text="forgetting, then searching every place…",
             )
             self.app.push_screen(screen, self._after_command)
+
+    # -- any domain's commands -------------------------------------------------------------
+
+    def action_send_command(self, _where: str = "") -> None:
+        """Choose one of the domain's commands, then fill in its generated form."""
+        domain = self.system.domain
+        if domain is None or self.system.handler is None:
+            self.notify(RAW_MODE, severity="warning")
+            return
+        menu = CommandMenu(domain.name, domain.person_commands, self.focus_stream or "")
+        self.app.push_screen(menu, self._command_chosen)
+
+    def _command_chosen(self, name: str | None) -> None:
+        if name is not None:
+            self.send_command(name)
+
+    def send_command(self, name: str) -> None:
+        """Open the form of the command `name`, prefilled from the selected aggregate."""
+        if self.system.handler is None:
+            self.notify(RAW_MODE, severity="warning")
+            return
+        self._open_form(name, self.focus_stream)
+
+    @work(thread=True, group="command-form", exclusive=True, exit_on_error=False)
+    def _open_form(self, name: str, stream_id: str | None) -> None:
+        handler = self.system.handler
+        assert handler is not None  # checked by send_command
+        spec = handler.domain.command(name)
+        values = prefill(handler, spec, stream_id)
+        self.app.call_from_thread(self._push_form, spec, values)
+
+    def _push_form(self, spec: CommandSpec, values: dict[str, object]) -> None:
+        handler = self.system.handler
+        if handler is None:
+            return
+        form = SendCommandForm(handler, spec, values=values)
+
+        def sent(_: object) -> None:
+            if form.outcome is not None:
+                self.select_stream(form.outcome.stream_id)
+
+        self.app.push_screen(form, sent)
 
     def action_replay(self) -> None:
         stream_id = self.focus_stream

@@ -18,11 +18,17 @@ from textual.widgets import Footer, OptionList, RichLog, Static
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
-from domain.bootstrap import ideas_fold
 from domain.store.aggregate import load
 from domain.store.records import RecordedEvent, Snapshot
 from es_tui.format import clock, plural, short_id
-from es_tui.widgets.state_pane import StateView, changed_fields, plain_fields, render_state
+from es_tui.screens.closing import dismiss_if_current
+from es_tui.widgets.state_pane import (
+    StateView,
+    changed_fields,
+    fold_of,
+    plain_fields,
+    render_state,
+)
 
 if TYPE_CHECKING:
     from domain.bootstrap import System
@@ -230,7 +236,7 @@ class ReplayScreen(Screen[None]):
 
     @work(thread=True, group="replay", exclusive=True, exit_on_error=False)
     def _begin(self, start: Snapshot | None) -> None:
-        fold = ideas_fold(self.system)
+        fold = fold_of(self.system)
         state = fold.restore(start.state) if start else fold.initial(self.stream_id)
         after = start.version + 1 if start else 1
         events = self.system.store.read_stream(self.stream_id, after)
@@ -263,7 +269,7 @@ class ReplayScreen(Screen[None]):
         self._apply(1)
 
     def _apply(self, count: int) -> None:
-        fold = ideas_fold(self.system)
+        fold = fold_of(self.system)
         log = self.query_one("#replay-steps", RichLog)
         changed: frozenset[str] = frozenset()
         last = self.events[self.applied]
@@ -350,7 +356,7 @@ class ReplayScreen(Screen[None]):
 
     @work(thread=True, group="replay", exclusive=True, exit_on_error=False)
     def _finish(self, state: Any, rest: list[RecordedEvent], applied: int, version: int) -> None:
-        fold = ideas_fold(self.system)
+        fold = fold_of(self.system)
         worker = get_current_worker()
         changed: frozenset[str] = frozenset()
         try:
@@ -401,4 +407,4 @@ class ReplayScreen(Screen[None]):
 
     def action_close(self) -> None:
         self._stop_playing()
-        self.dismiss(None)
+        dismiss_if_current(self)

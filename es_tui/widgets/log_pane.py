@@ -9,7 +9,6 @@ from rich.text import Text
 from textual import work
 from textual.message import Message
 
-from domain.ideas.handler import CommandOutcome
 from domain.store.records import COMMAND, RecordedEvent
 from es_tui.format import clock, plural
 from es_tui.messages import CommandRan
@@ -105,7 +104,7 @@ class LogPane(LogView):
     def write_outcome(self, ran: CommandRan) -> None:
         """A command's outcome or the error that refused it."""
         who = f"{ran.actor}: " if ran.actor else ""
-        if isinstance(ran.result, CommandOutcome):
+        if not isinstance(ran.result, Exception):
             outcome = ran.result
             text = Text.assemble(
                 ("✔ ", "bold green"),

@@ -64,13 +64,18 @@ def describe(value: Any) -> str:
     return str(value)
 
 
+def fold_of(system: System) -> Any:
+    """The fold states are computed with: the ideas fold under ideas, else the running
+    domain's handler's (raw mode: the ideas accessor says why there is none)."""
+    if system.fold is not None:
+        return system.fold
+    return ideas_fold(system) if system.handler is None else system.handler.fold
+
+
 def compute_state(system: System, record: RecordedEvent) -> StateView:
     """Load the stream as of `record` (latest usable snapshot + tail) and diff it with the
     state one version earlier."""
-    # The ideas fold, else the running domain's (raw mode: none, the error is shown).
-    fold: Any = ideas_fold(system) if system.handler is None else system.handler.fold
-    if system.fold is not None:
-        fold = system.fold
+    fold = fold_of(system)  # raw mode: none, the error is shown
     store = system.store
     stream = record.stream_id
     before = (
