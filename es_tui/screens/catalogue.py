@@ -25,6 +25,7 @@ from domain.store.protocol import ALL_STREAM, EventStore
 from domain.store.records import RecordedEvent
 from domain.versioning import EventRegistry
 from es_tui.catalogue import TypeEntry, catalogue, count_types, upcast_events
+from es_tui.screens.closing import dismiss_if_current
 from es_tui.sources import event_style
 
 if TYPE_CHECKING:
@@ -179,10 +180,10 @@ class CatalogueScreen(Screen[str | None]):
 
     @on(OptionList.OptionSelected, "#stream-matches")
     def _stream_chosen(self, message: OptionList.OptionSelected) -> None:
-        self.dismiss(message.option.id)
+        dismiss_if_current(self, message.option.id)
 
     def action_focus_filter(self) -> None:
         self.filter.focus()
 
     def action_close(self) -> None:
-        self.dismiss(None)
+        dismiss_if_current(self, None)

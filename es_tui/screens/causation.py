@@ -175,7 +175,7 @@ class CausationScreen(Screen[RecordedEvent | None]):
     def on_tree_node_selected(self, message: Tree.NodeSelected[Node]) -> None:
         """`enter` on an event closes the graph on it (on a command: folds it)."""
         if message.node.data is not None and self.app.screen is self:
-            self.dismiss(message.node.data)
+            dismiss_if_current(self, message.node.data)
 
     def action_close(self) -> None:
         dismiss_if_current(self)

@@ -22,6 +22,7 @@ from es_tui.consumers import (
     reset,
     running_consumers,
 )
+from es_tui.screens.closing import dismiss_if_current
 
 if TYPE_CHECKING:
     from domain.bootstrap import System
@@ -61,7 +62,7 @@ class ResetConfirm(ModalScreen[bool]):
             yield Static(f"{what} Press y to reset, n or escape to keep it.")
 
     def action_answer(self, answer: bool) -> None:
-        self.dismiss(answer)
+        dismiss_if_current(self, answer)
 
 
 class ConsumersScreen(Screen[None]):
@@ -141,7 +142,7 @@ class ConsumersScreen(Screen[None]):
         return self.rows[at] if 0 <= at < len(self.rows) else None
 
     def action_close(self) -> None:
-        self.dismiss()
+        dismiss_if_current(self)
 
     def action_reset(self) -> None:
         row = self.selected

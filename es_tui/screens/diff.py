@@ -16,6 +16,7 @@ from textual.widgets import Footer, Static
 
 from es_tui.diff import ABSENT, VersionDiff
 from es_tui.format import clock
+from es_tui.screens.closing import dismiss_if_current
 from es_tui.sources import event_style
 from es_tui.widgets.state_pane import describe
 
@@ -92,4 +93,4 @@ class DiffScreen(Screen[None]):
         yield Footer()
 
     def action_close(self) -> None:
-        self.dismiss(None)
+        dismiss_if_current(self, None)

@@ -13,6 +13,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from es_tui.screens.closing import dismiss_if_current
+
 
 @dataclass(frozen=True, slots=True)
 class FixtureRequest:
@@ -79,7 +81,7 @@ class FixtureForm(ModalScreen[FixtureRequest | None]):
         except ValueError:
             self.error.update("Versions: empty for all, 5 (from v5), or 5-12.")
             return
-        self.dismiss(FixtureRequest(Path(path).expanduser(), first, last))
+        dismiss_if_current(self, FixtureRequest(Path(path).expanduser(), first, last))
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        dismiss_if_current(self, None)

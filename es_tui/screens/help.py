@@ -14,6 +14,8 @@ from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Static
 
+from es_tui.screens.closing import dismiss_if_current
+
 INTRO = """\
 # es-tui — event sourcing, live
 
@@ -204,4 +206,4 @@ class HelpScreen(ModalScreen[None]):
         self.query_one("#help-body").scroll_home(animate=False)
 
     def action_close(self) -> None:
-        self.dismiss(None)
+        dismiss_if_current(self, None)

@@ -10,6 +10,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from es_tui.screens.closing import dismiss_if_current
+
 
 class QuitConfirm(ModalScreen[bool]):
     """`y` quits and discards the changes; anything else stays."""
@@ -33,4 +35,4 @@ class QuitConfirm(ModalScreen[bool]):
             )
 
     def action_answer(self, quit_now: bool) -> None:
-        self.dismiss(quit_now)
+        dismiss_if_current(self, quit_now)

@@ -25,6 +25,7 @@ from domain.versioning import EventRegistry
 from es_tui.catalogue import model_fields
 from es_tui.format import to_json
 from es_tui.model_change import TYPES, Kind, Proposal, ProposalError, Verdict, check
+from es_tui.screens.closing import dismiss_if_current
 
 SAMPLE = 5
 """Stored events of the chosen type read through the proposal."""
@@ -196,4 +197,4 @@ class VersioningLab(Screen[None]):
             self.recheck()
 
     def action_close(self) -> None:
-        self.dismiss(None)
+        dismiss_if_current(self, None)
