@@ -22,6 +22,7 @@ from es_tui.focus import Inspection, Requests, inspect
 from es_tui.messages import CommandRan, StoreChanges
 from es_tui.screens.confirm import ConfirmCommand, Result, outcome_of
 from es_tui.screens.conflict_lab import ConflictLab
+from es_tui.screens.domain_lab import open_domain_lab
 from es_tui.screens.erasure import ErasureReportScreen
 from es_tui.screens.explore import Explore
 from es_tui.screens.idea_form import IdeaForm
@@ -54,21 +55,27 @@ TABS = ("timeline", "state", "projection", "log")
 
 IDEAS_ONLY = frozenset(
     {
+        "publish",
+        "edit",
+        "delete",
+        "forget",
+        "replay",
+    }
+)
+"""Actions on the ideas handler or read model: off while another domain (or none) runs."""
+
+ANY_DOMAIN = frozenset(
+    {
         "traffic",
         "traffic_faster",
         "traffic_slower",
         "traffic_rate",
         "toggle_view",
         "rebuild_view",
-        "publish",
-        "edit",
-        "delete",
-        "forget",
-        "replay",
         "conflict_lab",
     }
 )
-"""Actions on the ideas handler or read model: off while another domain (or none) runs."""
+"""Actions on any domain's handler and read models: off in raw mode (no domain)."""
 
 
 class MainScreen(Explore):
@@ -324,6 +331,8 @@ class MainScreen(Explore):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Ideas actions are off unless the ideas domain runs (their bindings hide too)."""
+        if action in ANY_DOMAIN:
+            return self.system.handler is not None
         return self.system.ideas is not None or action not in IDEAS_ONLY
 
     def action_show_pane(self, pane: str) -> None:
@@ -447,5 +456,7 @@ class MainScreen(Explore):
         self.app.push_screen(ReplayScreen(self.system, stream_id))
 
     def action_conflict_lab(self) -> None:
-        if idea_id := self._idea_or_warn("open the conflict lab on"):
+        if self.system.ideas is None:
+            open_domain_lab(self.app, self.system, self.focus_stream)
+        elif idea_id := self._idea_or_warn("open the conflict lab on"):
             self.app.push_screen(ConflictLab(self.system, idea_id, self.changes))
