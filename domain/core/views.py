@@ -106,6 +106,14 @@ class ReadModelView(LogConsumer):
         """Every row, by key."""
         return self.storage.rows()
 
+    def rebuild(self) -> int:
+        """Drop every row and replay the whole log from position 1; returns how many events
+        were read. Holds the consumer's lock, so no page lands between the drop and the replay."""
+        with self._lock:
+            self.storage.reset()
+            self.skipped.clear()
+            return self.catch_up()
+
     def handle(self, events: Sequence[RecordedEvent]) -> None:
         upserts: dict[str, Row] = {}
         removed: set[str] = set()
