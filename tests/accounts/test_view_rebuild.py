@@ -21,7 +21,7 @@ def test_rebuild_gives_back_the_live_rows(seed: int) -> None:
         for name, view in system.views.items():
             live = dict(view.rows())
             read = view.rebuild()
-            assert read == system.store.head_position(), name
+            assert read == len(system.store.read_all(1, 10_000)), name
             assert view.rows() == live, name
             assert view.checkpoint == system.store.head_position()
         assert ledger_law_holds(system.views["ledger"].rows())
