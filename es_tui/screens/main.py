@@ -14,7 +14,7 @@ from textual.widget import Widget
 from textual.widgets import Footer, Header, Tab, Tabs
 from textual.worker import get_current_worker
 
-from domain.bootstrap import ideas_handler, ideas_view
+from domain.bootstrap import ideas_handler
 from domain.ideas.codec import idea_id_of, stream_id_of
 from domain.store.protocol import ALL_STREAM
 from domain.store.records import RecordedEvent, Snapshot, StreamInfo
@@ -166,7 +166,7 @@ class MainScreen(Explore):
         self.streams.border_title = "Streams"
         self.snapshots.border_title = "Snapshots"
         self.state_pane.border_title = "State"
-        self.projection.border_title = "Projection · read model (CQRS)"
+        self.projection.border_title = self.projection.title()
         self.log_pane.border_title = "Log"
         self.changes.subscribe(self, self._store_changed)
         self._inspector()
@@ -377,7 +377,10 @@ class MainScreen(Explore):
         self.notify(f"Traffic rate: {rate} commands a second.", timeout=1.5)
 
     def action_toggle_view(self) -> None:
-        view = ideas_view(self.system)
+        view = self.projection.consumer()
+        if view is None:
+            self.notify("This domain keeps no read model.", severity="warning")
+            return
         if view.paused:
             view.resume()
             self.notify("Read model resumed: it catches up from its checkpoint.")
@@ -388,7 +391,7 @@ class MainScreen(Explore):
 
     @work(thread=True, group="rebuild", exclusive=True, exit_on_error=False)
     def action_rebuild_view(self) -> None:
-        count = ideas_view(self.system).rebuild()
+        count = self.projection.rebuild()
         self.app.call_from_thread(self.notify, f"Read model rebuilt from {count} events.")
         self.app.call_from_thread(self._refresh_soon)
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 
+from domain.accounts.messages import Deposit
 from domain.bootstrap import System, bootstrap
 from domain.store.errors import ConcurrencyError
 from es_tui.app import ExplorerApp
@@ -65,3 +66,59 @@ async def test_the_accounts_lab_refuses_by_version_then_by_funds(accounts: Syste
         events = accounts.store.read_stream(f"account-{account}")
         assert [e.type for e in events].count("MoneyWithdrawn") == 1
         await pilot.press("escape")
+
+
+def folded_totals(system: System) -> dict[str, Decimal]:
+    """Per currency, the sum of every account's balance, folded from the store."""
+    assert system.handler is not None
+    totals: dict[str, Decimal] = {}
+    for info in system.store.list_streams():
+        account = system.domain.aggregate_id(info.stream_id) if system.domain else None
+        if account is None or not info.stream_id.startswith("account-"):
+            continue
+        state = system.handler.load(account).state
+        if state.currency is not None:
+            totals[state.currency] = totals.get(state.currency, Decimal(0)) + state.balance
+    return totals
+
+
+async def test_the_read_model_pane_shows_balances_and_the_ledger(accounts: System) -> None:
+    app = ExplorerApp(accounts)
+    async with app.run_test(size=(160, 48)) as pilot:
+        main = app.main_screen
+        pane = main.projection
+        await wait_text(pilot, lambda: pane.summary, "rows")
+        assert pane.current == "balances"
+        assert "balances" in str(pane.border_title)
+        rows = accounts.views["balances"].rows()
+        shown = await wait_text(pilot, lambda: pane.ideas, "balance")
+        for key in rows:
+            assert key[:8] in shown
+        if any(r.get("status") == "forgotten" for r in rows.values()):
+            assert "⟦shredded⟧" in shown  # the forgotten holder's name is gone
+
+        await pilot.press("4")  # focus the read model, then n: the next one
+        await pilot.press("n")
+        await wait_for(pilot, lambda: pane.current == "ledger", "the ledger shown")
+        totals = await wait_text(pilot, lambda: pane.totals, "the law holds in every currency")
+        for currency, balance in folded_totals(accounts).items():
+            assert f"{currency}: {balance} + " in totals
+        assert "transfers in flight" in totals
+
+        # v pauses the shown read model: a deposit piles up as lag; v again catches up.
+        await pilot.press("v")
+        view = accounts.views["ledger"]
+        await wait_for(pilot, lambda: view.paused, "ledger paused")
+        assert accounts.handler is not None
+        account = next(
+            k for k, r in accounts.views["balances"].rows().items() if r["status"] == "open"
+        )
+        accounts.handler.execute(Deposit(account_id=account, amount=Decimal(5)))
+        await wait_text(pilot, lambda: pane.summary, "paused")
+        await wait_for(pilot, lambda: view.lag() > 0, "lag while paused")
+        await pilot.press("v")
+        await wait_for(pilot, lambda: view.lag() == 0, "caught up")
+        await pilot.press("b")  # rebuild: the same totals from the log
+        await wait_text(pilot, lambda: pane.totals, "the law holds in every currency")
+        for currency, balance in folded_totals(accounts).items():
+            await wait_text(pilot, lambda: pane.totals, f"{currency}: {balance} + ")
