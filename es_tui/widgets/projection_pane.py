@@ -107,7 +107,7 @@ class ProjectionPane(Vertical):
     """Maximizing the list maximizes the pane, with its title and status."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("n", "next_view", "Next read model"),
+        Binding("n", "next_view", "Next read model", show=False),
     ]
 
     DEFAULT_CSS = """
