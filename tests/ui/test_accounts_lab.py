@@ -9,10 +9,12 @@ from decimal import Decimal
 import pytest
 
 from domain.accounts.messages import Deposit
+from domain.accounts.views import ledger_law_holds
 from domain.bootstrap import System, bootstrap
 from domain.store.errors import ConcurrencyError
 from es_tui.app import ExplorerApp
 from es_tui.screens.domain_lab import DomainLab
+from es_tui.traffic import DEFAULT_RATE, RATES, DomainTraffic, Ran
 from tests.ui.conftest import text_of, wait_for, wait_text
 
 
@@ -122,3 +124,57 @@ async def test_the_read_model_pane_shows_balances_and_the_ledger(accounts: Syste
         await wait_text(pilot, lambda: pane.totals, "the law holds in every currency")
         for currency, balance in folded_totals(accounts).items():
             await wait_text(pilot, lambda: pane.totals, f"{currency}: {balance} + ")
+
+
+def test_accounts_traffic_commits_and_conflicts_and_keeps_the_ledger_law() -> None:
+    built = bootstrap("memory:", domain="accounts", demo=True, seed=5)
+    try:
+        traffic = DomainTraffic(built, seed=5)
+        traffic._load_known()
+        logged: list[Ran] = []
+        for _ in range(300):
+            logged += traffic.step()
+        assert traffic.commits > 100
+        assert traffic.total_conflicts >= 1
+        conflicts = [r for r in logged if isinstance(r.result, ConcurrencyError)]
+        assert len(conflicts) == traffic.total_conflicts
+        assert all(r.subject.startswith("account-") for r in conflicts)
+        for view in built.views.values():
+            view.catch_up()
+        assert ledger_law_holds(built.views["ledger"].rows())
+        totals = folded_totals(built)
+        ledger = built.views["ledger"].rows()
+        for currency, balance in totals.items():
+            assert Decimal(str(ledger[f"currency:{currency}"]["balances"])) == balance
+    finally:
+        built.close()
+
+
+async def test_g_runs_accounts_traffic_with_conflicts_shown(accounts: System) -> None:
+    app = ExplorerApp(accounts)
+    async with app.run_test(size=(160, 48)) as pilot:
+        main = app.main_screen
+        main.traffic.traffic = DomainTraffic(accounts, seed=9)
+        head = accounts.store.head_position()
+        await pilot.press("g")
+        assert main.traffic.running
+        await wait_for(pilot, lambda: main.traffic.traffic.total_conflicts >= 1, "a conflict", 60)
+        await wait_for(pilot, lambda: accounts.store.head_position() > head + 10, "commits", 30)
+        await wait_text(pilot, lambda: main.traffic, "conflict")
+        await wait_text(pilot, lambda: main.log_pane, "ConcurrencyError")
+        await pilot.press("plus")
+        await wait_text(
+            pilot, lambda: main.traffic, f"{RATES[RATES.index(DEFAULT_RATE) + 1]} cmd/s"
+        )
+        await pilot.press("minus")
+        await pilot.press("g")
+        await wait_text(pilot, lambda: main.traffic, "traffic stopped")
+        await wait_for(
+            pilot,
+            lambda: not any(w.is_running for w in app.workers if w.group == "traffic"),
+            "the generator's thread to end",
+            30,
+        )
+        for view in accounts.views.values():
+            await wait_for(pilot, lambda v=view: v.lag() == 0, "the read models catch up", 30)
+        assert ledger_law_holds(accounts.views["ledger"].rows())
