@@ -14,6 +14,7 @@ from domain.bootstrap import System, bootstrap
 from domain.store.errors import ConcurrencyError
 from es_tui.app import ExplorerApp
 from es_tui.screens.domain_lab import DomainLab
+from es_tui.screens.help import HelpScreen, HelpText
 from es_tui.traffic import DEFAULT_RATE, RATES, DomainTraffic, Ran
 from tests.ui.conftest import text_of, wait_for, wait_text
 
@@ -178,3 +179,19 @@ async def test_g_runs_accounts_traffic_with_conflicts_shown(accounts: System) ->
         for view in accounts.views.values():
             await wait_for(pilot, lambda v=view: v.lag() == 0, "the read models catch up", 30)
         assert ledger_law_holds(accounts.views["ledger"].rows())
+
+
+async def test_help_on_accounts_names_its_concepts_keys_and_commands(accounts: System) -> None:
+    app = ExplorerApp(accounts)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.press("question_mark")
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen), "the help")
+        shown = app.screen.query_one("#help", HelpText).source
+        assert "**Invariant under concurrency**" in shown and "`c` (the accounts" in shown
+        assert "**Saga and compensation**" in shown and "`t` on its request" in shown
+        assert "balances + money in flight = deposits" in shown
+        for command in ("`Withdraw` (withdraw)", "`RequestTransfer` (transfer)"):
+            assert command in shown
+        assert "`CompensateTransfer`" in shown and "sent by a process manager" in shown
+        assert "publish an idea" not in shown and "`idea-<id>`" not in shown
+        assert "`account-<id>`" in shown
