@@ -261,7 +261,7 @@ ViewRow = tuple[str, Row]
 
 class ViewRowsSource:
     """The rows of any domain's `ReadModelView`, by key: one column per column of its spec
-    (private ones marked 🔒, shown opened while the key lives, else ⟦shredded⟧)."""
+    (private ones marked *, shown opened while the key lives, else ⟦shredded⟧)."""
 
     def __init__(self, view: ReadModelView) -> None:
         self.view = view
@@ -270,7 +270,7 @@ class ViewRowsSource:
             Column("key"),
             *(
                 Column(
-                    f"{c.label or c.name}{' 🔒' if c.private else ''}",
+                    f"{c.label or c.name}{'*' if c.private else ''}",
                     max(len(c.label or c.name) + 1, 11 if c.private else 9),
                     optional=i >= 2,
                 )

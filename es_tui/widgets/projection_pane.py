@@ -172,8 +172,10 @@ class ProjectionPane(Vertical):
         """The pane's border title: which read model it shows."""
         if self.current is None:
             return "Projection · read model (CQRS)"
-        others = "" if len(self.names) < 2 else f" · n: {' / '.join(self.names)}"
-        return f"Read model · {self.current} (CQRS){others}"
+        if len(self.names) < 2:
+            return f"Read model · {self.current} (CQRS)"
+        after = self.names[(self.names.index(self.current) + 1) % len(self.names)]
+        return f"Read model · {self.current} · n → {after}"
 
     def action_next_view(self) -> None:
         """Show the next of the domain's read models."""
