@@ -242,7 +242,7 @@ class ProjectionPane(Vertical):
                 state,
                 f" · checkpoint {status.checkpoint} · head {status.head} · lag ",
                 (str(status.lag), lag_style),
-                f" · {status.rows} rows",
+                f" · {status.rows} rows" if self.current is not None else "",
             )
         )
         self.totals.update(Text("\n").join(status.totals) if status.totals else "")
