@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from pydantic import BaseModel
 from rich.console import Group
 from rich.text import Text
-from textual import work
+from textual import events, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -65,10 +65,7 @@ def accounts_plan() -> LabPlan:
     def invariant(state: Any) -> str:
         lowest = -state.overdraft_limit
         if state.balance < lowest:
-            return (
-                f"balance {state.balance} is below the lowest allowed ({lowest}): the "
-                "invariant 'balance ≥ −overdraft limit' is broken"
-            )
+            return f"invariant broken: balance {state.balance} < lowest allowed {lowest}"
         return ""
 
     return LabPlan(
@@ -97,6 +94,30 @@ def generic_plan(aggregate_id: str, commands: Mapping[str, BaseModel]) -> LabPla
 
 
 Result = Outcome[Any] | Exception
+
+
+class Steps(RichLog):
+    """The lab's numbered lines, wrapped at the log's width (again after each resize: the
+    first lines are written before the screen's layout has settled)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.texts: list[Text] = []
+
+    def add(self, text: Text) -> None:
+        """Write one line and keep it for rewrapping."""
+        self.texts.append(text)
+        self._put(text)
+
+    def _put(self, text: Text) -> None:
+        self.write(text, width=self.scrollable_content_region.width or None)
+
+    def on_resize(self, event: events.Resize) -> None:
+        super().on_resize(event)
+        if self.texts:
+            self.clear()
+            for text in self.texts:
+                self._put(text)
 
 
 class DomainLab(Screen[None]):
@@ -156,13 +177,13 @@ class DomainLab(Screen[None]):
                 yield Static(id="lab-unchecked", classes="writer")
             yield Static(id="lab-stream")
             yield Static(id="lab-notice")
-            yield RichLog(id="lab-steps", wrap=True, markup=False)
+            yield Steps(id="lab-steps", wrap=True, markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#writer-a").border_title = "Writer A (with the check)"
-        self.query_one("#writer-b").border_title = "Writer B (with the check)"
-        self.query_one("#lab-unchecked").border_title = "Without the expected-version check"
+        self.query_one("#writer-a").border_title = "Writer A"
+        self.query_one("#writer-b").border_title = "Writer B"
+        self.query_one("#lab-unchecked").border_title = "Without the check"
         self.query_one("#lab-steps").border_title = "What happened"
         self.action_start()
 
@@ -179,9 +200,7 @@ class DomainLab(Screen[None]):
 
     def _explain(self, text: str | Text) -> None:
         self.step += 1
-        steps = self.query_one("#lab-steps", RichLog)
-        line = Text.assemble((f"{self.step}. ", "bold"), text)
-        steps.write(line, width=steps.scrollable_content_region.width or None)
+        self.query_one("#lab-steps", Steps).add(Text.assemble((f"{self.step}. ", "bold"), text))
 
     def _describe(self, state: Any) -> str:
         wanted = self.plan.fields
@@ -195,7 +214,11 @@ class DomainLab(Screen[None]):
         command = self.commands.get(writer)
         if command is None:
             return "—"
-        fields = ", ".join(f"{k}={v}" for k, v in command.model_dump().items())
+        fields = ", ".join(
+            f"{k}={v}"
+            for k, v in command.model_dump().items()
+            if v != self.aggregate_id  # the aggregate: named above
+        )
         return f"{type(command).__name__}({fields})"
 
     # -- loading -------------------------------------------------------------------------
@@ -420,7 +443,7 @@ class DomainLab(Screen[None]):
             Text("both appends pass (a lost update):"),
             Text(self._describe(self.unchecked), style="bold"),
             Text(f"✘ {broken}" if broken else "", style="bold red"),
-            Text("computed by folding both decisions; never stored", style="dim"),
+            Text("both decisions folded; never stored", style="dim"),
         )
 
     def action_close(self) -> None:

@@ -36,7 +36,7 @@ async def test_the_accounts_lab_refuses_by_version_then_by_funds(accounts: Syste
         assert isinstance(lab, DomainLab)
         unchecked = lab.query_one("#lab-unchecked")
         shown = await wait_text(pilot, lambda: unchecked, "balance: -60")
-        assert "invariant" in shown and "never stored" in shown
+        assert "invariant broken" in shown and "never stored" in shown
         account = lab.aggregate_id
         assert account is not None
         stream = accounts.store.stream_info(f"account-{account}")
