@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import BaseModel
@@ -22,7 +21,6 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, RichLog, Static
 
-from domain.accounts.messages import Deposit, OpenAccount, Withdraw
 from domain.core.handler import DomainHandler, Outcome
 from domain.store.aggregate import Loaded
 from domain.store.errors import ConcurrencyError
@@ -54,13 +52,19 @@ class LabPlan:
 def accounts_plan() -> LabPlan:
     """Balance 100, A and B each withdraw 80: only the version check keeps the balance >= 0."""
 
+    built: dict[str, BaseModel] = {}
+
     def prepare(handler: DomainHandler[Any]) -> str:
-        opened = handler.execute(OpenAccount(holder="Conflict Lab", currency="EUR"))
-        handler.execute(Deposit(account_id=opened.aggregate_id, amount=Decimal(100)))
-        return opened.aggregate_id
+        # Built by name through the handler: front ends reach a domain only by its port.
+        opening = handler.build("OpenAccount", {"holder": "Conflict Lab", "currency": "EUR"})
+        account_id = handler.execute(opening).aggregate_id
+        handler.execute(handler.build("Deposit", {"account_id": account_id, "amount": "100"}))
+        for writer in WRITERS:
+            built[writer] = handler.build("Withdraw", {"account_id": account_id, "amount": "80"})
+        return account_id
 
     def commands(account_id: str) -> dict[str, BaseModel]:
-        return {w: Withdraw(account_id=account_id, amount=Decimal(80)) for w in WRITERS}
+        return dict(built)
 
     def invariant(state: Any) -> str:
         lowest = -state.overdraft_limit

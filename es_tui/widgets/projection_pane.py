@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from rich.text import Text
 from textual import work
@@ -17,10 +17,8 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Static
 
-from domain.accounts.views import FIGURES
 from domain.core.port import Row
 from domain.core.views import ReadModelView
-from domain.ideas.projection import IdeaView
 from es_tui.sources import IdeasSource, ViewRowsSource
 from es_tui.widgets.columns import Column
 from es_tui.widgets.line_list import LineList
@@ -41,6 +39,10 @@ class ViewStatus:
     rows: int
     totals: tuple[Text, ...] = ()
     """A ledger's totals per currency and whether its law holds (empty for other views)."""
+
+
+FIGURES = ("deposits", "withdrawals", "balances", "in_flight")
+"""The columns of a ledger read model's per-currency rows."""
 
 
 def ledger_lines(rows: dict[str, Row]) -> tuple[Text, ...]:
@@ -76,6 +78,22 @@ def ledger_lines(rows: dict[str, Row]) -> tuple[Text, ...]:
         style="dim" if held else "bold red",
     )
     return (law, *lines, tail)
+
+
+class ShownView(Protocol):
+    """What v and b need of a read model (the ideas view and any domain's ReadModelView)."""
+
+    @property
+    def checkpoint(self) -> int: ...
+
+    @property
+    def paused(self) -> bool: ...
+
+    def pause(self) -> None: ...
+
+    def resume(self) -> None: ...
+
+    def rebuild(self) -> int: ...
 
 
 class NoReadModelError(LookupError):
@@ -146,7 +164,7 @@ class ProjectionPane(Vertical):
             return ViewRowsSource(self.system.views[self.current])
         return NoRows()
 
-    def consumer(self) -> IdeaView | ReadModelView | None:
+    def consumer(self) -> ShownView | None:
         """The read model shown (what v pauses and b rebuilds), or None if there is none."""
         if self.system.view is not None:
             return self.system.view
