@@ -192,7 +192,7 @@ class ExplorerApp(App[None]):
         if not isinstance(self.screen, HelpScreen):
             # Installed once: later opens reuse its widgets, styles and layout.
             if not self.is_screen_installed("help"):
-                self.install_screen(HelpScreen(numbers_of(self.system)), "help")
+                self.install_screen(HelpScreen(numbers_of(self.system), self.system.domain), "help")
             self.push_screen("help")
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:

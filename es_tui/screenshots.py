@@ -174,9 +174,31 @@ def keep_spaces(svg: str) -> str:
     return svg.replace("<svg ", '<svg xml:space="preserve" ', 1)
 
 
+def accounts_shots() -> tuple[tuple[str, tuple[int, int], Scenario], ...]:
+    """The pictures of the explorer on the accounts domain (named `accounts-…`)."""
+    from es_tui import accounts_shots as acc  # imports this module: loaded late
+
+    return (
+        ("accounts-main", WIDE, acc.accounts_main),
+        ("accounts-ledger", WIDE, acc.accounts_ledger),
+        ("accounts-conflict-lab", WIDE, acc.accounts_lab),
+        ("accounts-transfer", WIDE, acc.accounts_transfer),
+        ("accounts-saga", WIDE, acc.accounts_saga),
+        ("accounts-main-80x24", SMALL, acc.accounts_main),
+        ("accounts-conflict-lab-80x24", SMALL, acc.accounts_lab),
+        ("accounts-saga-80x24", SMALL, acc.accounts_saga),
+    )
+
+
 async def shoot(name: str, size: tuple[int, int], scenario: Scenario, folder: Path) -> Path:
-    """Run `scenario` on a fresh demo system and save the screen as `folder/name.svg`."""
-    system = demo_system()
+    """Run `scenario` on a fresh demo system (the accounts one for `accounts-…`) and save
+    the screen as `folder/name.svg`."""
+    if name.startswith("accounts-"):
+        from es_tui.accounts_shots import accounts_system
+
+        system = accounts_system()
+    else:
+        system = demo_system()
     try:
         app = ExplorerApp(system)
         async with app.run_test(size=size) as pilot:
@@ -188,18 +210,25 @@ async def shoot(name: str, size: tuple[int, int], scenario: Scenario, folder: Pa
         system.close()
 
 
-async def shoot_all(folder: Path) -> list[Path]:
+async def shoot_all(folder: Path, only: str = "") -> list[Path]:
+    """Write every picture (or those whose name starts with `only`) into `folder`."""
     folder.mkdir(parents=True, exist_ok=True)
     from es_tui.foreign_shots import shoot_library  # a library database: its own system
 
-    shots = [await shoot(name, size, scenario, folder) for name, size, scenario in all_shots()]
-    return shots + await shoot_library(folder)
+    shots = [s for s in (*all_shots(), *accounts_shots()) if s[0].startswith(only)]
+    taken = [await shoot(name, size, scenario, folder) for name, size, scenario in shots]
+    if "library-database".startswith(only):
+        taken += await shoot_library(folder)
+    return taken
 
 
 def main(argv: list[str] | None = None) -> int:
+    """`python -m es_tui.screenshots [DIR [NAME-PREFIX]]`: every picture, or those whose
+    name starts with NAME-PREFIX."""
     args = sys.argv[1:] if argv is None else argv
     folder = Path(args[0] if args else "screenshots")
-    for path in asyncio.run(shoot_all(folder)):
+    only = args[1] if len(args) > 1 else ""
+    for path in asyncio.run(shoot_all(folder, only)):
         print(path)
     return 0
 

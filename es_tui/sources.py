@@ -9,6 +9,8 @@ from dataclasses import dataclass
 
 from rich.text import Text
 
+from domain.core.port import Row
+from domain.core.views import ReadModelView
 from domain.ideas.codec import stream_id_of
 from domain.ideas.projection import IdeaRow, IdeaView
 from domain.store.protocol import ALL_STREAM, EventStore
@@ -249,6 +251,55 @@ class IdeasSource:
 
     def key(self, row: IdeaRow | Unlisted) -> Hashable:
         return row
+
+
+SHREDDED = "⟦shredded⟧"
+"""How a private column whose value was erased (a forgotten aggregate) shows."""
+
+ViewRow = tuple[str, Row]
+
+
+class ViewRowsSource:
+    """The rows of any domain's `ReadModelView`, by key: one column per column of its spec
+    (private ones marked *, shown opened while the key lives, else ⟦shredded⟧)."""
+
+    def __init__(self, view: ReadModelView) -> None:
+        self.view = view
+        specs = view.spec.columns
+        self.columns: Sequence[Column] = (
+            Column("key"),
+            *(
+                Column(
+                    f"{c.label or c.name}{'*' if c.private else ''}",
+                    max(len(c.label or c.name) + 1, 11 if c.private else 9),
+                    optional=i >= 2,
+                )
+                for i, c in enumerate(specs)
+            ),
+        )
+
+    def _sorted(self) -> list[ViewRow]:
+        return sorted(self.view.rows().items())
+
+    def count(self) -> int:
+        return len(self.view.rows())
+
+    def fetch(self, start: int, limit: int) -> list[ViewRow]:
+        return self._sorted()[start : start + limit]
+
+    def cells(self, row: ViewRow) -> Sequence[Text | str]:
+        key, values = row
+        cells: list[Text | str] = [key]
+        for column in self.view.spec.columns:
+            value = values.get(column.name)
+            if column.private and value in (None, ""):
+                cells.append(Text(SHREDDED, style="bright_black"))
+            else:
+                cells.append("" if value is None else str(value))
+        return cells
+
+    def key(self, row: ViewRow) -> Hashable:
+        return (row[0], tuple(sorted((k, str(v)) for k, v in row[1].items())))
 
 
 def event_style(event_type: str) -> str:

@@ -2,6 +2,7 @@
 person can watch snapshots being taken, the read model's lag rise and fall, and concurrent
 edits conflict.
 
+On ideas:
 Mostly edits (many on a few "hot" ideas, as real use concentrates), some publishes and
 deletes, now and then a conflicting pair of edits (two writers staged at the same version,
 the second refused), rarely a forget.
@@ -15,14 +16,18 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel
 
 from domain.bootstrap import ideas_handler, ideas_view
+from domain.core.handler import DomainHandler, Outcome
+from domain.core.port import TrafficProfile
 from domain.ideas.codec import idea_id_of
 from domain.ideas.demo import EDIT_NOTES, IDEAS
 from domain.ideas.errors import IdeaError
 from domain.ideas.handler import CommandOutcome
-from domain.store.errors import ConcurrencyError
+from domain.store.errors import ConcurrencyError, EventStoreError
 from domain.store.records import StreamStatus
 
 if TYPE_CHECKING:
@@ -103,7 +108,7 @@ class Traffic:
     ) -> None:
         """Run commands until `stopped()`; `report` every half second, `ran` for each command
         worth logging (conflicts, refusals, snapshots, forgets). Call from a worker thread."""
-        self._load_ideas()
+        self._load_known()
         due = time.monotonic()
         reported = due
         while not stopped():
@@ -119,7 +124,7 @@ class Traffic:
                 report(self.report(running=True))
         report(self.report(running=False))
 
-    def _load_ideas(self) -> None:
+    def _load_known(self) -> None:
         for info in self.system.store.list_streams():
             idea_id = idea_id_of(info.stream_id)
             if idea_id and info.status is StreamStatus.ACTIVE:
@@ -231,6 +236,9 @@ class Traffic:
             while self._events and self._events[0][0] < now - WINDOW:
                 self._events.popleft()
 
+    def _lag(self) -> int:
+        return ideas_view(self.system).lag()
+
     def report(self, *, running: bool) -> TrafficReport:
         """The live rates now."""
         now = time.monotonic()
@@ -238,7 +246,7 @@ class Traffic:
             recent = [kind for at, kind in self._events if at >= now - WINDOW]
         per = {k: recent.count(k) / WINDOW for k in ("commit", "conflict", "refused", "snapshot")}
         try:
-            lag = ideas_view(self.system).lag()
+            lag = self._lag()
         except Exception:  # a closing store: the next report will say
             lag = 0
         return TrafficReport(
@@ -253,3 +261,95 @@ class Traffic:
             total_conflicts=self.total_conflicts,
             lag=lag,
         )
+
+
+CONFLICT_SHARE = 0.06
+"""On other domains: the share of steps where two writers race on one aggregate."""
+
+
+class DomainTraffic(Traffic):
+    """Any domain's traffic: its `TrafficProfile`'s commands through `system.handler`, and
+    now and then two writers deciding on the same loaded version (the second is refused).
+    The domain's own process managers contend with it too (a saga's steps on hot accounts)."""
+
+    def __init__(self, system: System, *, seed: int | None = None) -> None:
+        super().__init__(system, seed=seed)
+        if system.handler is None or system.domain is None or system.domain.traffic is None:
+            raise NoTrafficError(system.domain.name if system.domain else None)
+        self.handler: DomainHandler[Any] = system.handler
+        self.profile: TrafficProfile = system.domain.traffic
+
+    def _load_known(self) -> None:
+        domain = self.handler.domain
+        for info in self.system.store.list_streams():
+            aggregate_id = domain.aggregate_id(info.stream_id)
+            if aggregate_id and info.status is StreamStatus.ACTIVE:
+                self._add(aggregate_id)
+
+    def _lag(self) -> int:
+        return max((view.lag() for view in self.system.views.values()), default=0)
+
+    def step(self) -> list[Ran]:
+        command = self.profile.draw(self.rng, self._ideas)
+        if command is None:
+            return []
+        spec = self.handler.domain.command(command)
+        if spec.target is not None and self.rng.random() < CONFLICT_SHARE:
+            return self._race(command, spec.target(command))
+        return self._send(command, lambda: self.handler.execute(command))
+
+    def _race(self, command: BaseModel, aggregate_id: str) -> list[Ran]:
+        """Writers A and B load the aggregate at the same version and both decide `command`:
+        A's append passes, B's is refused by the version (or both by a rule)."""
+        try:
+            first = self.handler.load(aggregate_id)
+            second = self.handler.load(aggregate_id)
+        except EventStoreError as error:
+            return [Ran(type(command).__name__, self._subject(command), error)]
+        lines = self._send(
+            command, lambda: self.handler.decide_and_append(first, command, first.version)
+        )
+        return lines + self._send(
+            command, lambda: self.handler.decide_and_append(second, command, second.version)
+        )
+
+    def _subject(self, command: BaseModel) -> str:
+        spec = self.handler.domain.command(command)
+        if spec.target is None:
+            return ""
+        return self.handler.domain.stream_id(spec.target(command))
+
+    def _send(self, command: BaseModel, call: Callable[[], Outcome[Any]]) -> list[Ran]:
+        name = type(command).__name__
+        try:
+            outcome = call()
+        except ConcurrencyError as error:
+            self._count("conflict")
+            self.total_conflicts += 1
+            return [Ran(name, self._subject(command), error)]
+        except self.handler.domain.errors as error:  # a rule: funds, a closed account…
+            self._count("refused")
+            return [Ran(name, self._subject(command), error)]
+        self._count("commit")
+        if self.handler.domain.command(command).creates:
+            self._add(outcome.aggregate_id)
+        if outcome.snapshot is not None:
+            self._count("snapshot")
+        return []
+
+
+class NoTrafficError(LookupError):
+    """The running domain has no traffic profile (or no domain runs: raw mode)."""
+
+    def __init__(self, domain: str | None) -> None:
+        self.domain = domain
+        super().__init__(
+            f"domain {domain} has no traffic profile" if domain else "raw mode has no domain"
+        )
+
+
+def make_traffic(system: System, *, seed: int | None = None) -> Traffic:
+    """The generator for the running domain: the ideas one, or the domain's own profile."""
+    if system.ideas is not None:
+        return Traffic(system, seed=seed)
+    return DomainTraffic(system, seed=seed)

@@ -108,7 +108,7 @@ class ReadModelView(LogConsumer):
 
     def rebuild(self) -> int:
         """Drop every row and replay the whole log from position 1; returns how many events
-        were read."""
+        were read. Holds the consumer's lock, so no page lands between the drop and the replay."""
         with self._lock:
             self.storage.reset()
             self.skipped.clear()

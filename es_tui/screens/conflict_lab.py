@@ -14,7 +14,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, RichLog, Static
+from textual.widgets import Footer, Static
 
 from domain.bootstrap import ideas_handler
 from domain.ideas.codec import stream_id_of
@@ -26,6 +26,8 @@ from domain.store.errors import ConcurrencyError
 from domain.store.records import COMMAND, RecordedEvent, StreamInfo
 from es_tui.format import short_id
 from es_tui.messages import CommandRan, StoreChanges
+from es_tui.screens.closing import dismiss_if_current
+from es_tui.screens.domain_lab import Steps
 
 if TYPE_CHECKING:
     from domain.bootstrap import System
@@ -126,7 +128,7 @@ class ConflictLab(Screen[None]):
                 yield Static(id="writer-b", classes="writer")
             yield Static(id="lab-stream")
             yield Static(id="lab-notice")
-            yield RichLog(id="lab-steps", wrap=True, markup=False)
+            yield Steps(id="lab-steps", wrap=True, markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -150,10 +152,8 @@ class ConflictLab(Screen[None]):
 
     def _explain(self, text: str | Text) -> None:
         self.step += 1
-        line = Text.assemble((f"{self.step}. ", "bold"), text)
-        steps = self.query_one("#lab-steps", RichLog)
-        # Wrap at the pane's width, not the console's.
-        steps.write(line, width=steps.scrollable_content_region.width or None)
+        # Wrapped at the pane's width, again once the layout has settled.
+        self.query_one("#lab-steps", Steps).add(Text.assemble((f"{self.step}. ", "bold"), text))
 
     def store_changed(self, _: None = None) -> None:
         """Show the stream as the store has it now (other writers may move it too)."""
@@ -344,4 +344,4 @@ class ConflictLab(Screen[None]):
         )
 
     def action_close(self) -> None:
-        self.dismiss(None)
+        dismiss_if_current(self, None)

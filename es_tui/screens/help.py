@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from rich.markdown import Markdown
 from textual.app import ComposeResult
@@ -14,6 +14,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Static
 
+from domain.core.port import Domain
 from es_tui.screens.closing import dismiss_if_current
 
 INTRO = """\
@@ -143,12 +144,117 @@ KEYS: tuple[tuple[str, str], ...] = (
 )
 
 
-def help_markdown(numbers: str = "") -> str:
-    """The help text: the concepts, this system's numbers (if given), then the keys."""
+ACCOUNTS_CONCEPTS: tuple[tuple[str, str, str], ...] = (
+    (
+        "Invariant under concurrency",
+        "A rule the decision checks (balance ≥ −overdraft limit) holds only for the state it "
+        "was decided on. Two writers withdrawing 80 from 100 each pass the check; without the "
+        "expected-version check both would be stored (balance −60). With it the second is "
+        "refused, reloads, decides again and is refused by the rule (insufficient funds).",
+        "`c` (the accounts conflict lab), then `a`, `b`, `r`",
+    ),
+    (
+        "Saga and compensation",
+        "A transfer spans three streams: `TransferRequested` → debit the source → credit the "
+        "target → completed. When the credit is refused (a closed account), the saga "
+        "compensates: it refunds the source and ends `TransferCompensated`. Each step's "
+        "`causation_id` is the event it reacted to.",
+        "select a `transfer-` stream, `t` on its request",
+    ),
+    (
+        "Ledger law",
+        "The **ledger** read model keeps, per currency, balances + money in flight = deposits "
+        "− withdrawals, at every checkpoint, whatever traffic and sagas run.",
+        "`4`, then `n` (the ledger); `g` traffic",
+    ),
+)
+
+GENERIC_KEYS: tuple[tuple[str, str], ...] = (
+    (
+        "`c`",
+        "conflict lab (accounts: two withdrawals; else: two commands on the selected aggregate)",
+    ),
+    (
+        "`g`",
+        "start or stop the traffic generator (the domain's traffic profile); `+` / `-` "
+        "change its rate",
+    ),
+    ("`v` / `b`", "pause or resume / rebuild the shown read model; `n` in it: the next one"),
+)
+
+
+def _concepts(domain: Domain[Any] | None) -> list[tuple[str, str, str]]:
+    """The concept rows for the running domain (ideas: as written; others: their words)."""
+    if domain is None or domain.name == "ideas":
+        return list(CONCEPTS)
+    prefix = domain.stream_prefix
+    rows: list[tuple[str, str, str]] = []
+    for name, text, key in CONCEPTS:
+        if name in ("Process manager", "Load", "Optimistic concurrency"):
+            continue  # said below in the domain's own terms
+        if name == "Stream":
+            text = (
+                f"The ordered events of one aggregate (`{prefix}-<id>`), versions 1, 2, 3… "
+                "The global log (`$all`) orders every event of every stream by *position*."
+            )
+        elif name == "Tombstone":
+            text = (
+                "Forgetting erases a stream's events and snapshots, destroys its key and "
+                f"leaves one tombstone ({', '.join(sorted(domain.forgotten_types))}); its "
+                "personal columns in the read models show ⟦shredded⟧."
+            )
+            key = "see **Streams** (forgotten)"
+        elif name == "Snapshot":
+            key = "`s` takes one now; `r` replays from it"
+        elif name == "CQRS":
+            views = ", ".join(spec.name for spec in domain.read_models) or "none"
+            text += f" Here: {views}."
+            key = "`v` pause/resume, `b` rebuild, `n` next read model"
+        rows.append((name, text, key))
+    rows.append(
+        (
+            "Optimistic concurrency",
+            "A writer appends with the version it loaded as *expected version*; a stale append "
+            "is refused (expected vs actual, last event id) and nothing is written.",
+            "`c` conflict lab",
+        )
+    )
+    rows.append(
+        (
+            "Load",
+            "The traffic generator draws the domain's own weighted commands from a worker "
+            "thread, with writers racing on a few hot aggregates: conflicts are counted.",
+            "`g`, then `+` / `-`",
+        )
+    )
+    if domain.name == "accounts":
+        rows += ACCOUNTS_CONCEPTS
+    return rows
+
+
+def _commands(domain: Domain[Any]) -> list[str]:
+    """The domain's commands a person sends, and those its process managers send."""
+    lines = ["", f"## Commands of {domain.name}", "", "| Command | What it does |", "|---|---|"]
+    for spec in domain.commands:
+        doc = (spec.model.__doc__ or "").strip().splitlines()
+        what = doc[0] if doc else ""
+        who = " *(sent by a process manager)*" if spec.internal else ""
+        lines.append(f"| `{spec.name}` ({spec.label or spec.name}) | {what}{who} |")
+    return lines
+
+
+def help_markdown(numbers: str = "", domain: Domain[Any] | None = None) -> str:
+    """The help text: the concepts, this system's numbers (if given), then the keys; for a
+    domain other than ideas, in its own terms and with its commands."""
     lines = [INTRO, numbers, "| Concept | What it means | Try |", "|---|---|---|"]
-    lines += [f"| **{name}** | {text} | {key} |" for name, text, key in CONCEPTS]
+    lines += [f"| **{name}** | {text} | {key} |" for name, text, key in _concepts(domain)]
+    keys = KEYS
+    if domain is not None and domain.name != "ideas":
+        ideas_keys = {"`p`", "`e`", "`d`", "`f`", "`c`", "`g`", "`v` / `b`"}
+        keys = GENERIC_KEYS + tuple(k for k in KEYS if k[0] not in ideas_keys)
+        lines += _commands(domain)
     lines += ["", "## Keys", "", "| Key | Action |", "|---|---|"]
-    lines += [f"| {key} | {action} |" for key, action in KEYS]
+    lines += [f"| {key} | {action} |" for key, action in keys]
     return "\n".join(lines)
 
 
@@ -188,14 +294,16 @@ class HelpScreen(ModalScreen[None]):
         Binding("escape,q,question_mark", "close", "Close"),
     ]
 
-    def __init__(self, numbers: str = "") -> None:
+    def __init__(self, numbers: str = "", domain: Domain[Any] | None = None) -> None:
         super().__init__()
         self.numbers = numbers
+        self.domain = domain
+        """The running domain: the help speaks of its streams and commands."""
         """This system's snapshot policy, process manager rule and store, in a few lines."""
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-body"):
-            yield HelpText(help_markdown(self.numbers), id="help")
+            yield HelpText(help_markdown(self.numbers, self.domain), id="help")
             yield Static("escape · q · ? close", id="help-keys")
 
     def on_mount(self) -> None:

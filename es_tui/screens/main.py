@@ -14,7 +14,7 @@ from textual.widget import Widget
 from textual.widgets import Footer, Header, Tab, Tabs
 from textual.worker import get_current_worker
 
-from domain.bootstrap import ideas_handler, ideas_view
+from domain.bootstrap import ideas_handler
 from domain.core.port import CommandSpec
 from domain.ideas.codec import idea_id_of, stream_id_of
 from domain.store.protocol import ALL_STREAM
@@ -24,6 +24,7 @@ from es_tui.messages import CommandRan, StoreChanges
 from es_tui.raw import streams_source
 from es_tui.screens.confirm import ConfirmCommand, Result, outcome_of
 from es_tui.screens.conflict_lab import ConflictLab
+from es_tui.screens.domain_lab import open_domain_lab
 from es_tui.screens.erasure import ErasureReportScreen
 from es_tui.screens.explore import Explore
 from es_tui.screens.idea_form import IdeaForm
@@ -55,7 +56,10 @@ MAX_STALE = 1.0
 TABS = ("timeline", "state", "projection", "log")
 
 
-IDEAS_ONLY = frozenset(
+IDEAS_ONLY = frozenset({"publish", "edit", "delete"})
+"""Actions on the ideas handler or read model: off while another domain (or none) runs."""
+
+ANY_DOMAIN = frozenset(
     {
         "traffic",
         "traffic_faster",
@@ -63,13 +67,10 @@ IDEAS_ONLY = frozenset(
         "traffic_rate",
         "toggle_view",
         "rebuild_view",
-        "publish",
-        "edit",
-        "delete",
         "conflict_lab",
     }
 )
-"""Actions on the ideas handler or read model: off while another domain (or none) runs."""
+"""Actions on any domain's handler and read models: off in raw mode (no domain)."""
 
 DOMAIN_KEYS = {
     "p": "publish",
@@ -178,7 +179,7 @@ class MainScreen(Explore):
         self.streams.border_title = "Streams"
         self.snapshots.border_title = "Snapshots"
         self.state_pane.border_title = "State"
-        self.projection.border_title = "Projection · read model (CQRS)"
+        self.projection.border_title = self.projection.title()
         self.log_pane.border_title = "Log"
         self.changes.subscribe(self, self._store_changed)
         self._inspector()
@@ -344,11 +345,12 @@ class MainScreen(Explore):
     # -- panes ---------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Ideas actions are off unless the ideas domain runs; commands, forget and replay
-        unless some domain runs (raw mode). Their bindings hide too."""
+        """Ideas actions are off unless the ideas domain runs; the others unless some domain
+        runs (raw mode); forget only where the domain has a forget command. Their bindings
+        hide too."""
         if action in IDEAS_ONLY:
             return self.system.ideas is not None
-        if action in DOMAIN_KEYS.values() and self.system.domain is None:
+        if (action in ANY_DOMAIN or action in DOMAIN_KEYS.values()) and self.system.domain is None:
             return False
         if action == "forget":
             return self._forget_spec() is not None
@@ -398,7 +400,10 @@ class MainScreen(Explore):
         self.notify(f"Traffic rate: {rate} commands a second.", timeout=1.5)
 
     def action_toggle_view(self) -> None:
-        view = ideas_view(self.system)
+        view = self.projection.consumer()
+        if view is None:
+            self.notify("This domain keeps no read model.", severity="warning")
+            return
         if view.paused:
             view.resume()
             self.notify("Read model resumed: it catches up from its checkpoint.")
@@ -409,7 +414,7 @@ class MainScreen(Explore):
 
     @work(thread=True, group="rebuild", exclusive=True, exit_on_error=False)
     def action_rebuild_view(self) -> None:
-        count = ideas_view(self.system).rebuild()
+        count = self.projection.rebuild()
         self.app.call_from_thread(self.notify, f"Read model rebuilt from {count} events.")
         self.app.call_from_thread(self._refresh_soon)
 
@@ -542,5 +547,7 @@ class MainScreen(Explore):
         self.app.push_screen(ReplayScreen(self.system, stream_id))
 
     def action_conflict_lab(self) -> None:
-        if idea_id := self._idea_or_warn("open the conflict lab on"):
+        if self.system.ideas is None:
+            open_domain_lab(self.app, self.system, self.focus_stream)
+        elif idea_id := self._idea_or_warn("open the conflict lab on"):
             self.app.push_screen(ConflictLab(self.system, idea_id, self.changes))

@@ -1,19 +1,25 @@
-"""The read side: the ideas table the `IdeaView` projection keeps, its checkpoint and lag."""
+"""The read side: the rows a projection keeps, its checkpoint and lag. On ideas, the
+`IdeaView` table; on any other domain, each of `system.views` (n shows the next one), and
+for a ledger its totals and the law they keep."""
 
 from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
+from textual.widgets import Static
 
-from domain.bootstrap import ideas_view
-from es_tui.sources import IdeasSource
+from domain.core.port import Row
+from domain.core.views import ReadModelView
+from es_tui.sources import IdeasSource, ViewRowsSource
 from es_tui.widgets.columns import Column
 from es_tui.widgets.line_list import LineList
 from es_tui.widgets.status_line import StatusLine
@@ -31,6 +37,67 @@ class ViewStatus:
     lag: int
     paused: bool
     rows: int
+    totals: tuple[Text, ...] = ()
+    """A ledger's totals per currency and whether its law holds (empty for other views)."""
+
+
+FIGURES = ("deposits", "withdrawals", "balances", "in_flight")
+"""The columns of a ledger read model's per-currency rows."""
+
+
+def ledger_lines(rows: dict[str, Row]) -> tuple[Text, ...]:
+    """Per currency: balances + in flight = deposits − withdrawals, and whether it holds
+    (rows of kind "currency", as a ledger read model keeps them)."""
+    lines: list[Text] = []
+    for key, row in sorted(rows.items()):
+        if row.get("kind") != "currency":
+            continue
+        figures = {n: Decimal(str(row.get(n) or 0)) for n in FIGURES}
+        left = figures["balances"] + figures["in_flight"]
+        right = figures["deposits"] - figures["withdrawals"]
+        ok = left == right
+        lines.append(
+            Text.assemble(
+                (f"{row.get('currency', key)}: ", "bold"),
+                f"{figures['balances']} + {figures['in_flight']}",
+                (" = " if ok else " ≠ ", "bold"),
+                f"{figures['deposits']} − {figures['withdrawals']} ",
+                ("✔" if ok else "✘ broken", "green" if ok else "bold red"),
+            )
+        )
+    transfers = sum(1 for row in rows.values() if row.get("kind") == "transfer")
+    if not lines:
+        return ()
+    law = Text.assemble(
+        ("law: ", "bold"), "balances + in flight = deposits − withdrawals", style="italic"
+    )
+    held = all(line.plain.endswith("✔") for line in lines)
+    tail = Text(
+        f"transfers in flight: {transfers} · "
+        + ("the law holds in every currency" if held else "the law is broken"),
+        style="dim" if held else "bold red",
+    )
+    return (law, *lines, tail)
+
+
+class ShownView(Protocol):
+    """What v and b need of a read model (the ideas view and any domain's ReadModelView)."""
+
+    @property
+    def checkpoint(self) -> int: ...
+
+    @property
+    def paused(self) -> bool: ...
+
+    def pause(self) -> None: ...
+
+    def resume(self) -> None: ...
+
+    def rebuild(self) -> int: ...
+
+
+class NoReadModelError(LookupError):
+    """The running domain keeps no read model (raw mode, or a domain without any)."""
 
 
 class NoRows:
@@ -52,10 +119,18 @@ class NoRows:
 
 
 class ProjectionPane(Vertical):
-    """The read model: a status line over a virtual list of ideas."""
+    """The read model: a status line over a virtual list of its rows."""
 
     ALLOW_MAXIMIZE: ClassVar[bool | None] = True
     """Maximizing the list maximizes the pane, with its title and status."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("n", "next_view", "Next read model", show=False),
+    ]
+
+    DEFAULT_CSS = """
+    ProjectionPane #projection-totals { height: auto; color: $text; }
+    """
 
     class Measured(Message, bubble=False):
         """A fresh status (internal)."""
@@ -71,19 +146,64 @@ class ProjectionPane(Vertical):
         self._measuring = False
         self._again = False
         self.summary = StatusLine(id="projection-status")
-        self.source: IdeasSource | NoRows = (
-            IdeasSource(system.view, system.store) if system.view is not None else NoRows()
-        )
+        self.totals = Static(id="projection-totals")
+        self.names: list[str] = [] if system.view is not None else list(system.views)
+        """The domain's read models, when it is not ideas (n steps through them)."""
+        self.current = self.names[0] if self.names else None
+        self.source: IdeasSource | ViewRowsSource | NoRows = self._source()
         self.ideas: LineList[Any] = LineList(
-            self.source, empty="no ideas in the read model", id="projection-list"
+            self.source,
+            empty="no ideas in the read model" if system.view else "no rows in the read model",
+            id="projection-list",
         )
+
+    def _source(self) -> IdeasSource | ViewRowsSource | NoRows:
+        if self.system.view is not None:
+            return IdeasSource(self.system.view, self.system.store)
+        if self.current is not None:
+            return ViewRowsSource(self.system.views[self.current])
+        return NoRows()
+
+    def consumer(self) -> ShownView | None:
+        """The read model shown (what v pauses and b rebuilds), or None if there is none."""
+        if self.system.view is not None:
+            return self.system.view
+        return self.system.views[self.current] if self.current is not None else None
+
+    def rebuild(self) -> int:
+        """Drop the shown read model's rows and replay the log (call from a worker)."""
+        view = self.consumer()
+        if view is None:
+            return 0
+        return view.rebuild()
 
     def compose(self) -> ComposeResult:
         yield self.summary
+        yield self.totals
         yield self.ideas
 
     def on_mount(self) -> None:
         self.ideas.reload("end")  # newest at the bottom; the cursor there follows new ideas
+        self._start_measure()
+
+    def title(self) -> str:
+        """The pane's border title: which read model it shows."""
+        if self.current is None:
+            return "Projection · read model (CQRS)"
+        if len(self.names) < 2:
+            return f"Read model · {self.current} (CQRS)"
+        after = self.names[(self.names.index(self.current) + 1) % len(self.names)]
+        return f"Read model · {self.current} · n → {after}"
+
+    def action_next_view(self) -> None:
+        """Show the next of the domain's read models."""
+        if len(self.names) < 2 or self.current is None:
+            return
+        self.current = self.names[(self.names.index(self.current) + 1) % len(self.names)]
+        self.source = self._source()
+        self.ideas.set_source(self.source, "start")
+        self.border_title = self.title()
+        self.totals.update("")
         self._start_measure()
 
     def refresh_view(self) -> None:
@@ -101,11 +221,23 @@ class ProjectionPane(Vertical):
     @work(thread=True, group="projection", exit_on_error=False)
     def _measure(self) -> None:
         try:
-            view = ideas_view(self.system)
+            view = self.consumer()
+            if view is None:
+                raise NoReadModelError("this domain keeps no read model")
             checkpoint = view.checkpoint
             head = self.system.store.head_position()
+            totals = (
+                ledger_lines(view.rows())
+                if isinstance(view, ReadModelView) and view.spec.name == "ledger"
+                else ()
+            )
             status: ViewStatus | Exception = ViewStatus(
-                checkpoint, head, max(head - checkpoint, 0), view.paused, self.source.count()
+                checkpoint,
+                head,
+                max(head - checkpoint, 0),
+                view.paused,
+                self.source.count(),
+                totals,
             )
         except Exception as error:
             status = error
@@ -128,5 +260,10 @@ class ProjectionPane(Vertical):
                 state,
                 f" · checkpoint {status.checkpoint} · head {status.head} · lag ",
                 (str(status.lag), lag_style),
+                f" · {status.rows} rows" if self.current is not None else "",
             )
         )
+        self.totals.update(Text("\n").join(status.totals) if status.totals else "")
+        self.totals.display = bool(status.totals)
+        if self.current is not None:
+            self.border_title = self.title()

@@ -14,7 +14,14 @@ from textual import work
 from textual.message import Message
 
 from es_tui.messages import CommandRan
-from es_tui.traffic import REPORT_EVERY, Ran, Traffic, TrafficReport
+from es_tui.traffic import (
+    REPORT_EVERY,
+    NoTrafficError,
+    Ran,
+    Traffic,
+    TrafficReport,
+    make_traffic,
+)
 from es_tui.widgets.status_line import StatusLine
 
 if TYPE_CHECKING:
@@ -93,7 +100,13 @@ class TrafficBar(StatusLine):
     def __init__(self, system: System, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.system = system
-        self.traffic = Traffic(system)
+        self.unavailable: NoTrafficError | None = None
+        """Why no traffic can run on this system (a domain without a traffic profile)."""
+        try:
+            self.traffic = make_traffic(system)
+        except NoTrafficError as error:
+            self.unavailable = error
+            self.traffic = Traffic(system)  # never run: its rate still shows
         self.last: TrafficReport | None = None
         self._stop = threading.Event()
         self.running = False
@@ -104,10 +117,16 @@ class TrafficBar(StatusLine):
         self.display = False
 
     def _view_paused(self) -> bool:
-        return self.system.view is not None and self.system.view.paused
+        if self.system.view is not None:
+            return self.system.view.paused
+        return any(view.paused for view in self.system.views.values())
 
     def toggle(self) -> bool:
         """Start or stop the generator; whether it runs now."""
+        if self.unavailable is not None:
+            self.display = True
+            self.update(Text(f"○ no traffic: {self.unavailable}", style="yellow"))
+            return False
         if self.running:
             self._stop.set()
             self.running = False

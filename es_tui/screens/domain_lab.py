@@ -1,0 +1,502 @@
+"""The conflict lab for any domain: two writers load one aggregate at the same version and
+each sends a command; the second append is refused (optimistic concurrency), then reloads and
+decides again. Beside it, what would happen without the expected-version check: both
+decisions folded together, computed and never stored."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from pydantic import BaseModel
+from rich.console import Group
+from rich.text import Text
+from textual import events, work
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, RichLog, Static
+
+from domain.core.handler import DomainHandler, Outcome
+from domain.store.aggregate import Loaded
+from domain.store.errors import ConcurrencyError
+from es_tui.format import short_id
+from es_tui.screens.command_form import CommandForm
+
+if TYPE_CHECKING:
+    from domain.bootstrap import System
+
+WRITERS = ("A", "B")
+
+
+@dataclass(frozen=True, slots=True)
+class LabPlan:
+    """What the lab runs: how it finds its aggregate and what each writer sends."""
+
+    title: str
+    prepare: Callable[[DomainHandler[Any]], str]
+    """Runs in a worker on each start: the aggregate id the writers load."""
+    commands: Callable[[str], Mapping[str, BaseModel]]
+    """The command of each writer, for the aggregate id."""
+    invariant: Callable[[Any], str] | None = None
+    """"" when a state keeps the domain's rule, else a line saying how it breaks it."""
+    lede: str = ""
+    fields: tuple[str, ...] = ()
+    """The state fields the cards show (default: every public field with a value)."""
+
+
+def accounts_plan() -> LabPlan:
+    """Balance 100, A and B each withdraw 80: only the version check keeps the balance >= 0."""
+
+    built: dict[str, BaseModel] = {}
+
+    def prepare(handler: DomainHandler[Any]) -> str:
+        # Built by name through the handler: front ends reach a domain only by its port.
+        opening = handler.build("OpenAccount", {"holder": "Conflict Lab", "currency": "EUR"})
+        account_id = handler.execute(opening).aggregate_id
+        handler.execute(handler.build("Deposit", {"account_id": account_id, "amount": "100"}))
+        for writer in WRITERS:
+            built[writer] = handler.build("Withdraw", {"account_id": account_id, "amount": "80"})
+        return account_id
+
+    def commands(account_id: str) -> dict[str, BaseModel]:
+        return dict(built)
+
+    def invariant(state: Any) -> str:
+        lowest = -state.overdraft_limit
+        if state.balance < lowest:
+            return f"invariant broken: balance {state.balance} < lowest allowed {lowest}"
+        return ""
+
+    return LabPlan(
+        "the invariant only optimistic concurrency protects",
+        prepare,
+        commands,
+        invariant,
+        "A fresh account holds 100. Writers A and B each load it and withdraw 80: each "
+        "decision checks the rule (balance ≥ 0) on what it loaded. Only the expected-version "
+        "check stops the second append, decided on a state that is no longer true.",
+        ("status", "balance", "overdraft_limit"),
+    )
+
+
+def generic_plan(aggregate_id: str, commands: Mapping[str, BaseModel]) -> LabPlan:
+    """The selected aggregate, and the command each writer filled in."""
+    return LabPlan(
+        "optimistic concurrency",
+        lambda handler: aggregate_id,
+        lambda _: dict(commands),
+        None,
+        "Each writer appends with the version it loaded as its expected version. The store "
+        "accepts the first append and refuses the stale one: nothing is lost, nothing is "
+        "overwritten.",
+    )
+
+
+Result = Outcome[Any] | Exception
+
+
+class Steps(RichLog):
+    """The lab's numbered lines, wrapped at the log's width (again after each resize: the
+    first lines are written before the screen's layout has settled)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.texts: list[Text] = []
+
+    def add(self, text: Text) -> None:
+        """Write one line and keep it for rewrapping."""
+        self.texts.append(text)
+        self._put(text)
+
+    def _put(self, text: Text) -> None:
+        self.write(text, width=self.scrollable_content_region.width or None)
+
+    def on_resize(self, event: events.Resize) -> None:
+        super().on_resize(event)
+        if self.texts:
+            self.clear()
+            for text in self.texts:
+                self._put(text)
+
+
+class DomainLab(Screen[None]):
+    """Writers A and B, what they would do without the check, each step in one line."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("a", "commit('A')", "Commit A"),
+        Binding("b", "commit('B')", "Commit B"),
+        Binding("r", "retry", "Reload & retry"),
+        Binding("s", "start", "Start over"),
+        Binding("escape", "close", "Back"),
+    ]
+
+    class Staged(Message, bubble=False):
+        """Writers loaded the aggregate (internal)."""
+
+        def __init__(self, loads: dict[str, Loaded[Any]] | Exception, retry: bool) -> None:
+            super().__init__()
+            self.loads = loads
+            self.retry = retry
+
+    class Committed(Message, bubble=False):
+        """A writer's append finished (internal)."""
+
+        def __init__(self, writer: str, result: Result) -> None:
+            super().__init__()
+            self.writer = writer
+            self.result = result
+
+    def __init__(self, system: System, handler: DomainHandler[Any], plan: LabPlan) -> None:
+        super().__init__()
+        self.system = system
+        self.handler = handler
+        self.plan = plan
+        self.aggregate_id: str | None = None
+        self.commands: dict[str, BaseModel] = {}
+        self.staged: dict[str, Loaded[Any]] = {}
+        self.results: dict[str, Result] = {}
+        self.retried: set[str] = set()
+        self.pending: set[str] = set()
+        self.loading = False
+        self.load_error: Exception | None = None
+        self.unchecked: Any = None
+        """The state both decisions folded together give (never stored)."""
+        self.unchecked_error: Exception | None = None
+        self.step = 0
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="lab"):
+            yield Static(
+                f"Conflict lab · {self.handler.domain.name} — {self.plan.title}", id="lab-heading"
+            )
+            yield Static(self.plan.lede, id="lab-help")
+            with Horizontal(id="lab-writers"):
+                yield Static(id="writer-a", classes="writer")
+                yield Static(id="writer-b", classes="writer")
+                yield Static(id="lab-unchecked", classes="writer")
+            yield Static(id="lab-stream")
+            yield Static(id="lab-notice")
+            yield Steps(id="lab-steps", wrap=True, markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#writer-a").border_title = "Writer A"
+        self.query_one("#writer-b").border_title = "Writer B"
+        self.query_one("#lab-unchecked").border_title = "Without the check"
+        self.query_one("#lab-steps").border_title = "What happened"
+        self.action_start()
+
+    # -- lines ---------------------------------------------------------------------------
+
+    def _notice(self, key: str, does: str, why: str = "") -> None:
+        notice = self.query_one("#lab-notice", Static)
+        if not why:
+            notice.update("")
+            return
+        notice.update(
+            Text.assemble((key, "bold"), f" ({does}) does nothing now: ", (why, "yellow"))
+        )
+
+    def _explain(self, text: str | Text) -> None:
+        self.step += 1
+        self.query_one("#lab-steps", Steps).add(Text.assemble((f"{self.step}. ", "bold"), text))
+
+    def _describe(self, state: Any) -> str:
+        wanted = self.plan.fields
+        return " · ".join(
+            f"{f.label or f.name}: {v}"
+            for f, v in self.handler.domain.state_values(state)
+            if not f.private and v not in (None, "", ()) and (not wanted or f.name in wanted)
+        )
+
+    def _command(self, writer: str) -> str:
+        command = self.commands.get(writer)
+        if command is None:
+            return "—"
+        fields = ", ".join(
+            f"{k}={v}"
+            for k, v in command.model_dump().items()
+            if v != self.aggregate_id  # the aggregate: named above
+        )
+        return f"{type(command).__name__}({fields})"
+
+    # -- loading -------------------------------------------------------------------------
+
+    def action_start(self) -> None:
+        self._notice("s", "start over")
+        self.results.clear()
+        self.retried.clear()
+        self.load_error = None
+        self.loading = True
+        self._prepare()
+
+    @work(thread=True, group="domain-lab", exclusive=True, exit_on_error=False)
+    def _prepare(self) -> None:
+        try:
+            aggregate_id = self.plan.prepare(self.handler)
+            self.aggregate_id = aggregate_id
+            self.commands = dict(self.plan.commands(aggregate_id))
+            loads: dict[str, Loaded[Any]] | Exception = {
+                w: self.handler.load(aggregate_id) for w in WRITERS
+            }
+        except Exception as error:
+            loads = error
+        self.post_message(self.Staged(loads, retry=False))
+
+    @work(thread=True, group="domain-lab-retry", exit_on_error=False)
+    def _reload(self, writer: str) -> None:
+        try:
+            loads: dict[str, Loaded[Any]] | Exception = {
+                writer: self.handler.load(self.aggregate_id or "")
+            }
+        except Exception as error:
+            loads = error
+        self.post_message(self.Staged(loads, retry=True))
+
+    def on_domain_lab_staged(self, message: Staged) -> None:
+        if not message.retry:
+            self.loading = False
+        if isinstance(message.loads, Exception):
+            self.pending.clear()
+            self.load_error = message.loads
+            self._explain(Text(f"Could not load the aggregate: {message.loads}", style="red"))
+            return
+        self.staged.update(message.loads)
+        loaded = next(iter(message.loads.values()))
+        if message.retry:
+            (writer,) = message.loads
+            self.results.pop(writer, None)
+            self.retried.add(writer)
+            self._explain(
+                f"{writer} reloads {loaded.stream_id}: now at v{loaded.version} "
+                f"({self._describe(loaded.state)}); it decides its command again on that."
+            )
+            self._commit(writer)
+        else:
+            self._explain(
+                f"A and B both load {loaded.stream_id} at v{loaded.version} "
+                f"({self._describe(loaded.state)}): each will append expecting "
+                f"v{loaded.version}. Press a to commit A, then b to commit B."
+            )
+            self._fold_unchecked(loaded)
+        self._show()
+
+    def _fold_unchecked(self, loaded: Loaded[Any]) -> None:
+        """Both writers' decisions on the same loaded state, folded one after the other:
+        what the store would hold if it took appends without checking the version."""
+        domain = self.handler.domain
+        state, now = loaded.state, datetime.now(UTC)
+        self.unchecked, self.unchecked_error = None, None
+        try:
+            for writer in WRITERS:
+                for event in domain.decide(self.commands[writer], loaded.state):
+                    state = domain.fold.evolve(state, event, now)
+        except Exception as error:
+            self.unchecked_error = error
+            return
+        self.unchecked = state
+        broken = self.plan.invariant(state) if self.plan.invariant else ""
+        self._explain(
+            Text.assemble(
+                ("Without the check: ", "bold magenta"),
+                "both decisions pass on the same state and both would be stored: ",
+                self._describe(state),
+                (f" — {broken}" if broken else "", "bold red"),
+                " (computed here, never stored).",
+            )
+        )
+
+    # -- committing ----------------------------------------------------------------------
+
+    def action_commit(self, writer: str) -> None:
+        why = self._why_not_commit(writer)
+        self._notice(writer.lower(), f"commit {writer}", why)
+        if not why:
+            self.pending.add(writer)
+            self._commit(writer)
+
+    def _why_not_commit(self, writer: str) -> str:
+        result = self.results.get(writer)
+        if self.load_error is not None:
+            return "the aggregate could not be loaded (see below); s tries again."
+        if self.loading:
+            return "A and B are still loading."
+        if writer in self.pending:
+            return f"{writer}'s commit is on its way."
+        if isinstance(result, Outcome):
+            return f"{writer} already committed v{result.version}; s starts over."
+        if isinstance(result, ConcurrencyError):
+            return f"{writer} was refused; r reloads it and retries."
+        if result is not None:
+            return f"{writer} was refused ({type(result).__name__}); s starts over."
+        return ""
+
+    def action_retry(self) -> None:
+        does = "reload and retry a refused writer"
+        refused = [w for w, r in self.results.items() if isinstance(r, ConcurrencyError)]
+        ruled = [w for w, r in self.results.items() if isinstance(r, Exception)]
+        if self.load_error is not None:
+            self._notice("r", does, "the aggregate could not be loaded; s tries again.")
+        elif self.loading:
+            self._notice("r", does, "A and B are still loading.")
+        elif self.pending:
+            self._notice("r", does, f"{' and '.join(sorted(self.pending))} still at work.")
+        elif refused:
+            self._notice("r", does)
+            self.pending.add(refused[0])
+            self._reload(refused[0])
+        elif ruled:
+            error = self.results[ruled[0]]
+            self._notice(
+                "r",
+                does,
+                f"{ruled[0]} was refused by a rule ({type(error).__name__}), not by a "
+                "conflict: a retry would be refused again; s starts over.",
+            )
+        elif self.results:
+            done = " and ".join(sorted(self.results))
+            self._notice("r", does, f"no writer was refused ({done} committed).")
+        else:
+            self._notice("r", does, "no writer was refused yet: a commits A, then b commits B.")
+
+    @work(thread=True, group="domain-lab-commit", exit_on_error=False)
+    def _commit(self, writer: str) -> None:
+        staged = self.staged[writer]
+        try:
+            result: Result = self.handler.decide_and_append(
+                staged, self.commands[writer], staged.version
+            )
+        except Exception as error:
+            result = error
+        self.post_message(self.Committed(writer, result))
+
+    def on_domain_lab_committed(self, message: Committed) -> None:
+        writer, result = message.writer, message.result
+        self.results[writer] = result
+        self.pending.discard(writer)
+        loaded = self.staged[writer]
+        if isinstance(result, Outcome):
+            self._explain(
+                f"{writer} commits: expected v{loaded.version} matches the stream, so the "
+                f"append succeeds: v{loaded.version} → v{result.version} "
+                f"({self._describe(result.state)})."
+            )
+        elif isinstance(result, ConcurrencyError):
+            self._explain(
+                Text.assemble(
+                    (f"{writer} is refused by the version: ", "bold red"),
+                    f"expected v{result.expected}, actual v{result.actual} (last event "
+                    f"{short_id(result.last_event_id)}). Nothing was written. Press r to "
+                    "reload and retry.",
+                )
+            )
+        elif writer in self.retried:
+            self._explain(
+                Text.assemble(
+                    (f"{writer} is refused by the rule, not the version: ", "bold red"),
+                    f"{type(result).__name__}: {result}. The invariant held.",
+                )
+            )
+        else:
+            self._explain(Text(f"{writer} is refused: {result}", style="red"))
+        self._show()
+
+    # -- cards ---------------------------------------------------------------------------
+
+    def _show(self) -> None:
+        for writer in WRITERS:
+            self.query_one(f"#writer-{writer.lower()}", Static).update(self._card(writer))
+        self.query_one("#lab-unchecked", Static).update(self._unchecked_card())
+
+    def _card(self, writer: str) -> Group:
+        staged = self.staged.get(writer)
+        if staged is None:
+            return Group(Text("loading…", style="dim"))
+        result = self.results.get(writer)
+        if result is None:
+            status = Text(f"ready to commit ({writer.lower()})", style="yellow")
+        elif isinstance(result, Outcome):
+            status = Text(f"committed v{result.version} ✔", style="bold green")
+        elif isinstance(result, ConcurrencyError):
+            status = Text(
+                f"refused ✘ expected v{result.expected}, actual v{result.actual}, last "
+                f"event {short_id(result.last_event_id)}",
+                style="bold red",
+            )
+        else:
+            status = Text(f"refused ✘ {type(result).__name__}", style="bold red")
+        return Group(
+            Text.assemble("loaded ", (f"v{staged.version}", "bold"), f" ({staged.how()})"),
+            Text(self._describe(staged.state)),
+            Text(f"sends: {self._command(writer)}"),
+            status,
+        )
+
+    def _unchecked_card(self) -> Group:
+        if self.unchecked_error is not None:
+            return Group(Text(f"the decisions refuse: {self.unchecked_error}", style="yellow"))
+        if self.unchecked is None:
+            return Group(Text("…", style="dim"))
+        broken = self.plan.invariant(self.unchecked) if self.plan.invariant else ""
+        return Group(
+            Text("both appends pass (a lost update):"),
+            Text(self._describe(self.unchecked), style="bold"),
+            Text(f"✘ {broken}" if broken else "", style="bold red"),
+            Text("both decisions folded; never stored", style="dim"),
+        )
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+def open_domain_lab(app: App[Any], system: System, stream_id: str | None) -> None:
+    """Open the lab for the running (non-ideas) domain: the accounts lab on a fresh account;
+    for any other domain, on the selected aggregate, after a form per writer."""
+    handler = system.handler
+    if handler is None:
+        app.notify("The conflict lab needs a domain (raw mode has none).", severity="warning")
+        return
+    domain = handler.domain
+    if domain.name == "accounts":
+        app.push_screen(DomainLab(system, handler, accounts_plan()))
+        return
+    aggregate_id = domain.aggregate_id(stream_id) if stream_id else None
+    id_field = domain.fold.id_field
+    specs = [
+        s
+        for s in domain.person_commands
+        if not s.creates and not s.forgets and id_field in s.model.model_fields
+    ]
+    if aggregate_id is None or not specs:
+        app.notify(
+            f"Select a {domain.stream_prefix} stream to open the conflict lab on.",
+            severity="warning",
+        )
+        return
+    spec, chosen = specs[0], dict[str, BaseModel]()
+
+    def ask(writer: str, then: Callable[[], None]) -> None:
+        form = CommandForm(
+            spec.model,
+            values={id_field: aggregate_id},
+            fixed=(id_field,),
+            heading=f"Writer {writer}: {spec.label or spec.name} on {aggregate_id}",
+            help_text=f"What writer {writer} sends, decided on the version both load.",
+        )
+
+        def filled(command: BaseModel | None) -> None:
+            if command is not None:
+                chosen[writer] = command
+                then()
+
+        app.push_screen(form, filled)
+
+    def start() -> None:
+        app.push_screen(DomainLab(system, handler, generic_plan(aggregate_id, chosen)))
+
+    ask("A", lambda: ask("B", start))
