@@ -25,6 +25,7 @@ from domain.core.handler import DomainHandler, Outcome
 from domain.store.aggregate import Loaded
 from domain.store.errors import ConcurrencyError
 from es_tui.format import short_id
+from es_tui.screens.closing import dismiss_if_current
 from es_tui.screens.command_form import CommandForm
 
 if TYPE_CHECKING:
@@ -451,7 +452,7 @@ class DomainLab(Screen[None]):
         )
 
     def action_close(self) -> None:
-        self.dismiss(None)
+        dismiss_if_current(self, None)
 
 
 def open_domain_lab(app: App[Any], system: System, stream_id: str | None) -> None:
