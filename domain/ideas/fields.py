@@ -9,7 +9,7 @@ from __future__ import annotations
 import unicodedata
 from typing import Annotated
 
-from pydantic import AfterValidator, Field, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
 from pydantic_core import PydanticCustomError
 
 TITLE_MAX = 120
@@ -117,9 +117,27 @@ StoredReason = Annotated[
 ]
 """A rejection reason as stored in an event."""
 
+
+def _at_most(limit: int) -> BeforeValidator:
+    """Refuse text longer than `limit` as sent, before it is trimmed: the limit a client
+    reads in the schema holds for what it sends (trimming only ever makes text shorter)."""
+
+    def check(value: object) -> object:
+        if isinstance(value, str) and len(value) > limit:
+            raise PydanticCustomError(
+                "string_too_long",
+                "String should have at most {max_length} characters",
+                {"max_length": limit},
+            )
+        return value
+
+    return BeforeValidator(check)
+
+
 Title = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=TITLE_MAX),
+    _at_most(TITLE_MAX),
     AfterValidator(_no_control_chars),
     AfterValidator(_single_line),
 ]
@@ -128,6 +146,7 @@ Title = Annotated[
 Description = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=DESCRIPTION_MAX),
+    _at_most(DESCRIPTION_MAX),
     AfterValidator(_no_control_chars),
 ]
 """An idea's description: trimmed, 1–2,000 characters, no control characters but newlines."""
@@ -135,6 +154,7 @@ Description = Annotated[
 Reason = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=REASON_MAX),
+    _at_most(REASON_MAX),
     AfterValidator(_no_control_chars),
 ]
 """Why a creation request was rejected."""

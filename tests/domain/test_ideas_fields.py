@@ -9,6 +9,7 @@ import unicodedata
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pydantic import BaseModel, ValidationError
 from pydantic_core import PydanticCustomError
 
 from domain.ideas import (
@@ -18,7 +19,7 @@ from domain.ideas import (
     PublishIdea,
 )
 from domain.ideas.commands import RejectIdeaCreation
-from domain.ideas.fields import DESCRIPTION_MAX, TITLE_MAX, _safe_text
+from domain.ideas.fields import DESCRIPTION_MAX, REASON_MAX, TITLE_MAX, _safe_text
 from domain.store import MemoryEventStore
 from domain.store.records import NewEvent
 from tests.domain.conftest import IdeaMaker
@@ -43,12 +44,13 @@ def test_publish_trims_title_and_description(handler: IdeaCommandHandler) -> Non
     [
         ("x", True),
         ("x" * TITLE_MAX, True),
-        ("   " + "x" * TITLE_MAX + "   ", True),  # the limit applies after trimming
+        ("   " + "x" * (TITLE_MAX - 6) + "   ", True),  # trimmed, and within the limit as sent
+        ("   " + "x" * TITLE_MAX + "   ", False),  # the schema's maxLength holds as sent
         ("x" * (TITLE_MAX + 1), False),
         ("", False),
         ("   \t ", False),
     ],
-    ids=["1", "120", "120 padded", "121", "empty", "blank"],
+    ids=["1", "120", "114 padded", "120 padded", "121", "empty", "blank"],
 )
 def test_title_length(title: str, ok: bool) -> None:
     if ok:
@@ -284,3 +286,24 @@ def test_an_event_stored_under_the_earlier_rule_still_loads(
     # new input meets the current rule
     with pytest.raises(InvalidFieldError):
         handler.edit(idea_id, description=text)
+
+
+@pytest.mark.parametrize(
+    ("model", "field", "limit", "others"),
+    [
+        (PublishIdea, "title", TITLE_MAX, {"description": "d"}),
+        (PublishIdea, "description", DESCRIPTION_MAX, {"title": "t"}),
+        (RejectIdeaCreation, "reason", REASON_MAX, {"idea_id": "abc123"}),
+    ],
+)
+@pytest.mark.parametrize("padding", [" ", "\t", "  \n"])
+def test_the_length_limit_holds_for_text_as_sent(
+    model: type[BaseModel], field: str, limit: int, others: dict[str, str], padding: str
+) -> None:
+    """The schema tells clients `maxLength`: text over it as sent is refused even when
+    trimming would bring it under; text at the limit is accepted."""
+    with pytest.raises(ValidationError, match=f"at most {limit} characters"):
+        model(**others, **{field: padding + "x" * limit})
+    accepted = model(**others, **{field: "x" * limit})
+    assert getattr(accepted, field) == "x" * limit
+    assert model.model_json_schema()["properties"][field]["maxLength"] == limit
