@@ -110,7 +110,8 @@ SECRETS = ("Zebra7Secret", "Okapi9Secret", "Quokka3Secret")
 
 
 def test_the_access_log_never_holds_a_query_string() -> None:
-    process = start_serve("--pm-delay", "0", "serve", "--port", "0")
+    # Every idea accepted: an update of a rejected one would be refused (400) by the rules.
+    process = start_serve("--accept-probability", "1", "--pm-delay", "0", "serve", "--port", "0")
     url, printed = wait_for_url(process)
     try:
         with httpx.Client(base_url=url, timeout=10) as http:
