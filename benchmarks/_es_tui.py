@@ -1,6 +1,6 @@
 """The workload on es-tui, wired as `bootstrap()` wires it: the shredding codec seals every
 event's private fields (title, description) with the stream's AES-256-GCM key, and loads go
-through `domain.store.aggregate.load` with the real `IdeaFold`."""
+through `domain.core.aggregate.load` with the real `IdeaFold`."""
 
 from __future__ import annotations
 
@@ -19,6 +19,9 @@ from _report import WORKLOAD_STORE
 from _timing import Figure, once, per_call
 
 from domain.bootstrap import System, bootstrap
+from domain.core.aggregate import Loaded, load, take_snapshot
+from domain.core.records import COMMAND, CORRELATION_ID, NO_STREAM, NewEvent, Snapshot
+from domain.core.shredding.keys import KeyStore, MemoryKeyStore
 from domain.ideas.codec import IdeaFold, stream_id_of
 from domain.ideas.events import (
     IdeaCreationAccepted,
@@ -28,10 +31,6 @@ from domain.ideas.events import (
 )
 from domain.ideas.handler import IdeaCommandHandler
 from domain.ideas.state import IdeaState
-from domain.shredding.keystore import KeyStore, MemoryKeyStore
-from domain.store import NO_STREAM, NewEvent, Snapshot
-from domain.store.aggregate import Loaded, load, take_snapshot
-from domain.store.records import COMMAND, CORRELATION_ID
 
 BATCH = 2_000
 """Events per append while building a long history."""

@@ -14,9 +14,9 @@ from __future__ import annotations
 import _es_tui as es
 
 from domain.bootstrap import System
+from domain.core.records import NO_STREAM, NewEvent
 from domain.ideas.codec import stream_id_of
 from domain.ideas.projection import IdeaView
-from domain.store import NO_STREAM, NewEvent
 
 LAYOUTS = {"runs of 10": 10, "interleaved": 1}
 """Layout name -> events an idea appends per turn."""

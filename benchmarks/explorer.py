@@ -34,7 +34,7 @@ from textual import events
 from textual.pilot import Pilot
 
 from domain.bootstrap import System, bootstrap
-from domain.store.records import StreamStatus
+from domain.core.records import StreamStatus
 from es_tui.app import LONG_LIVED_WORKERS, ExplorerApp
 from es_tui.demo_events import fill
 from es_tui.screens.main import MainScreen

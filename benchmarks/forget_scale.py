@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from domain.bootstrap import System, bootstrap
-from domain.store.records import StreamStatus
+from domain.core.records import StreamStatus
 from es_tui.demo_events import fill
 
 

@@ -33,8 +33,8 @@ from psycopg.conninfo import conninfo_to_dict
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from domain.store import NewEvent
-from domain.store.postgres import PostgresEventStore
+from domain.backends.postgres.store import PostgresEventStore
+from domain.core.records import NewEvent
 
 SYSTEMS = ("es-tui", "eventsourcing")
 WRITERS = (1, 2, 4, 8)

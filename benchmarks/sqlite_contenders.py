@@ -14,11 +14,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
+from domain.backends.sqlite.schema import SCHEMA
+from domain.backends.sqlite.store import SQLiteEventStore
 from domain.bootstrap import bootstrap
+from domain.core.records import NO_STREAM, NewEvent
 from domain.ideas.state import IdeaStatus
-from domain.store import NO_STREAM, NewEvent
-from domain.store.sqlite import SQLiteEventStore
-from domain.store.sqlite_schema import SCHEMA
 
 BATCH = 100
 """Events per batch in the batch comparison."""

@@ -53,9 +53,9 @@ from sqlite_contenders import (
     open_store,
 )
 
-from domain.store import NO_STREAM, NewEvent, RecordedEvent, Snapshot
-from domain.store.aggregate import load
-from domain.store.sqlite import SQLiteEventStore
+from domain.backends.sqlite.store import SQLiteEventStore
+from domain.core.aggregate import load
+from domain.core.records import NO_STREAM, NewEvent, RecordedEvent, Snapshot
 
 TAIL = 10
 """Events after the snapshot in a load."""

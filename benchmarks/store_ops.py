@@ -26,10 +26,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from domain.backends import open_store
 from domain.bootstrap import DELETED_TYPES
+from domain.core.protocol import EventStore
+from domain.core.records import NO_STREAM, NewEvent
 from domain.ideas import IdeaCommandHandler, PlainCodec, idea_registry
 from domain.ideas.process_manager import CreationProcessManager
-from domain.store import NO_STREAM, EventStore, NewEvent, open_store
 
 MATCHES = 100
 BATCH = 10_000

@@ -18,8 +18,10 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from domain.store import NO_STREAM, EventStore, NewEvent, RecordedEvent, open_store
-from domain.store.aggregate import load, take_snapshot
+from domain.backends import open_store
+from domain.core.aggregate import load, take_snapshot
+from domain.core.protocol import EventStore
+from domain.core.records import NO_STREAM, NewEvent, RecordedEvent
 
 TAIL = 100
 """Events after the snapshot in both load comparisons."""

@@ -24,6 +24,11 @@ from domain.bootstrap_parts import (
 from domain.core.handler import DomainHandler
 from domain.core.managers import DomainProcessManager
 from domain.core.port import Domain
+from domain.core.protocol import CommitListener, EventStore, Subscription
+from domain.core.records import RecordedEvent, SnapshotPolicy
+from domain.core.shredding.keys import KeyStore
+from domain.core.shredding.service import Eraser
+from domain.core.versioning import EventRegistry
 from domain.core.views import ReadModelView
 from domain.domains import load_domain
 from domain.ideas.codec import IdeaFold
@@ -33,11 +38,6 @@ from domain.ideas.handler import IdeaCommandHandler
 from domain.ideas.process_manager import CreationProcessManager
 from domain.ideas.projection import IdeaView
 from domain.ideas.sealing import ShreddingCodec
-from domain.shredding.keystore import KeyStore
-from domain.shredding.service import Eraser
-from domain.store.protocol import CommitListener, EventStore, Subscription
-from domain.store.records import RecordedEvent, SnapshotPolicy
-from domain.versioning import EventRegistry
 
 DELETED_TYPES = IDEAS.deleted_types
 TOMBSTONE_TYPES = IDEAS.forgotten_types

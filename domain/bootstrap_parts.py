@@ -10,9 +10,16 @@ from pathlib import Path
 from typing import Any
 
 from domain.backends import Backend, RowSealer, SealedRowStorage
+from domain.backends.binding import DetachedKeyStore
+from domain.core.errors import StoreReadOnlyError
 from domain.core.handler import DomainHandler
 from domain.core.managers import DomainProcessManager
 from domain.core.port import Domain
+from domain.core.protocol import EventStore
+from domain.core.records import RecordedEvent
+from domain.core.shredding.keys import KeyStore, KeyStoreBindingError
+from domain.core.shredding.service import MARKERS, Eraser, ViewCheck, private_texts
+from domain.core.versioning import EventRegistry
 from domain.core.views import ReadModelView
 from domain.ideas.codec import PlainCodec, idea_id_of, idea_registry, stream_id_of
 from domain.ideas.demo import DemoSummary, seed_demo
@@ -21,13 +28,6 @@ from domain.ideas.handler import CommandOutcome, IdeaCommandHandler, new_idea_id
 from domain.ideas.process_manager import CreationProcessManager
 from domain.ideas.projection import IdeaView, MemoryViewStorage
 from domain.ideas.sealing import STATE_PRIVATE, ShreddingCodec
-from domain.shredding.binding import DetachedKeyStore
-from domain.shredding.keystore import KeyStore, KeyStoreBindingError
-from domain.shredding.service import MARKERS, Eraser, ViewCheck, private_texts
-from domain.store.errors import StoreReadOnlyError
-from domain.store.protocol import EventStore
-from domain.store.records import RecordedEvent
-from domain.versioning import EventRegistry
 
 
 class NoForgetCommandError(ValueError):

@@ -7,8 +7,8 @@ from __future__ import annotations
 from textual.pilot import Pilot
 
 from domain.bootstrap import System, bootstrap
-from domain.store.errors import ConcurrencyError
-from domain.store.records import SnapshotPolicy
+from domain.core.errors import ConcurrencyError
+from domain.core.records import SnapshotPolicy
 from es_tui.app import ExplorerApp
 from es_tui.screens.causation import CausationScreen
 from es_tui.screens.domain_lab import DomainLab

@@ -15,9 +15,9 @@ from textual.screen import Screen
 from textual.signal import Signal
 from textual.widgets import Footer
 
+from domain.core.protocol import Subscription
+from domain.core.records import RecordedEvent
 from domain.ideas.handler import CommandOutcome
-from domain.store.protocol import Subscription
-from domain.store.records import RecordedEvent
 from es_tui.messages import CommandRan, StoreChanged, StoreChanges
 from es_tui.screens.explore import numbers_of
 from es_tui.screens.help import HelpScreen

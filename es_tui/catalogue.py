@@ -13,10 +13,10 @@ from typing import get_args, get_origin
 import annotated_types as at
 from pydantic import BaseModel
 
-from domain.store.protocol import EventStore
-from domain.store.records import RecordedEvent
-from domain.versioning import EventRegistry
-from domain.versioning.compat import show
+from domain.core.protocol import EventStore
+from domain.core.records import RecordedEvent
+from domain.core.versioning import EventRegistry
+from domain.core.versioning.compat import show
 
 BATCH = 2000
 """Events read from the log per step of a count."""

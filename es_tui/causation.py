@@ -12,8 +12,8 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from domain.store.protocol import EventStore
-from domain.store.records import CAUSATION_ID, COMMAND, CORRELATION_ID, RecordedEvent
+from domain.core.protocol import EventStore
+from domain.core.records import CAUSATION_ID, COMMAND, CORRELATION_ID, RecordedEvent
 
 BATCH = 2000
 """Events read from the log per step of an index update."""

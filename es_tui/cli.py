@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn, TypeVar
 
-from domain.store.records import SnapshotPolicy
+from domain.core.records import SnapshotPolicy
 
 # The exit codes live in es_tui.exits (the commands and the HTTP layer import them without
 # importing this module); they stay importable from here.
@@ -393,7 +393,7 @@ def in_memory(url: str) -> bool:
     """Whether the store a URL names lives in this process only (a bad URL: no; opening it
     says why)."""
     from domain.backends import backend_for
-    from domain.store.errors import StoreUrlError
+    from domain.core.errors import StoreUrlError
 
     try:
         return not backend_for(url).durable
@@ -427,15 +427,15 @@ def open_failure(exc: BaseException) -> int | None:
     be opened or written, or None if `exc` is no such failure."""
     import sqlite3
 
-    from domain.core.loading import DomainLoadError
-    from domain.shredding.keystore import KeyStoreError
-    from domain.store.errors import (
+    from domain.backends.sqlite.faults import is_damage
+    from domain.core.errors import (
         EventStoreError,
         StorageFullError,
         StoreDamagedError,
         StoreReadOnlyError,
     )
-    from domain.store.sqlite_faults import is_damage
+    from domain.core.loading import DomainLoadError
+    from domain.core.shredding.keys import KeyStoreError
 
     if isinstance(exc, DomainLoadError):
         code = EXIT_USAGE
@@ -460,8 +460,8 @@ def print_warnings(warnings: Sequence[str]) -> None:
 def _open_explorer_system(args: argparse.Namespace, policy: SnapshotPolicy, demo: bool) -> Any:
     """The explorer's system: for writing, or, when the store or its keys can only be read
     (keys missing or another store's, a damaged file, a full disk), read-only with a warning."""
-    from domain.shredding.keystore import KeyStoreBindingError
-    from domain.store.errors import StorageFullError, StoreDamagedError
+    from domain.core.errors import StorageFullError, StoreDamagedError
+    from domain.core.shredding.keys import KeyStoreBindingError
 
     common = {"threaded": True, "react": not args.no_react}
     try:
@@ -494,7 +494,7 @@ def _run_explorer(args: argparse.Namespace, policy: SnapshotPolicy) -> int:
             print(f"es-tui: {exc}", file=sys.stderr)
             return EXIT_USAGE
     if args.explore_imports:
-        from domain.foreign.eventsourcing_replay import ReplayError, import_modules
+        from domain.backends.eventsourcing.replay import ReplayError, import_modules
 
         try:
             import_modules(args.explore_imports)

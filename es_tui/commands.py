@@ -19,19 +19,16 @@ from domain.bootstrap import (
     ideas_handler,
     ideas_view,
 )
-from domain.ideas.codec import stream_id_of
-from domain.ideas.errors import IdeaDeletedError, IdeaError, IdeaNotFoundError, InvalidFieldError
-from domain.ideas.handler import CommandOutcome
-from domain.shredding.erasure import Secrets
-from domain.shredding.integrity import check_events, check_store
-from domain.store.errors import (
+from domain.core.errors import (
     ConcurrencyError,
     StoreReadOnlyError,
     StreamNotFoundError,
 )
-from domain.store.protocol import EventStore
-from domain.store.records import SnapshotPolicy
-from domain.transfer import (
+from domain.core.protocol import EventStore
+from domain.core.records import SnapshotPolicy
+from domain.core.shredding.erasure import Secrets
+from domain.core.shredding.integrity import check_events, check_store
+from domain.core.transfer import (
     TransferError,
     check_import,
     export_events,
@@ -39,7 +36,10 @@ from domain.transfer import (
     iter_log,
     read_lines,
 )
-from domain.versioning import VersioningError
+from domain.core.versioning import VersioningError
+from domain.ideas.codec import stream_id_of
+from domain.ideas.errors import IdeaDeletedError, IdeaError, IdeaNotFoundError, InvalidFieldError
+from domain.ideas.handler import CommandOutcome
 from es_tui.cli import READING_COMMANDS, in_memory, open_failure, open_system, print_warnings
 from es_tui.exits import (
     EXIT_CONFLICT,

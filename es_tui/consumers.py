@@ -9,8 +9,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final, Literal
 
-from domain.foreign.eventsourcing_store import EventsourcingStore
-from domain.store.consumer import LogConsumer
+from domain.backends.eventsourcing.store import EventsourcingStore
+from domain.core.consumer import LogConsumer
 
 if TYPE_CHECKING:
     from domain.bootstrap import System

@@ -6,8 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from domain.store.protocol import EventStore
-from domain.store.records import RecordedEvent
+from domain.core.protocol import EventStore
+from domain.core.records import RecordedEvent
 
 StateAt = Callable[[str, int], dict[str, Any]]
 """The state of a stream as of a version, as plain JSON fields (any domain's fold)."""

@@ -14,8 +14,8 @@ from typing import Any
 from domain.bootstrap import System
 from domain.core.handler import DomainHandler, Outcome
 from domain.core.port import CommandSpec
+from domain.core.transfer import record_to_dict
 from domain.core.views import ReadModelView
-from domain.transfer import record_to_dict
 
 
 class NoDomainError(Exception):

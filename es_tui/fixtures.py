@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from domain.store.protocol import EventStore
-from domain.store.records import NO_STREAM, NewEvent, RecordedEvent
+from domain.core.protocol import EventStore
+from domain.core.records import NO_STREAM, NewEvent, RecordedEvent
 from es_tui.causation import command_of, correlation_of
 
 FORMAT = "es-tui given/when/then fixture"

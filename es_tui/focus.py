@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from domain.bootstrap import ideas_codec
-from domain.store.records import RecordedEvent, Snapshot
+from domain.core.records import RecordedEvent, Snapshot
 from es_tui.raw import is_raw, payload_as_stored, raw_state
 from es_tui.sources import LogRow
 from es_tui.widgets.state_pane import StateView, compute_state

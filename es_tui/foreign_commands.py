@@ -9,18 +9,18 @@ import os
 import sys
 from collections.abc import Callable
 
-from domain.foreign.eventsourcing_replay import (
+from domain.backends import open_store
+from domain.backends.eventsourcing.replay import (
     ReplayError,
     aggregate_at,
     import_modules,
     state_json,
 )
-from domain.foreign.eventsourcing_store import EventsourcingStore
-from domain.store import open_store
-from domain.store.errors import EventStoreError, StoreUrlError
-from domain.store.protocol import EventStore
-from domain.store.records import SnapshotPolicy
-from domain.transfer import TransferError, record_to_dict
+from domain.backends.eventsourcing.store import EventsourcingStore
+from domain.core.errors import EventStoreError, StoreUrlError
+from domain.core.protocol import EventStore
+from domain.core.records import SnapshotPolicy
+from domain.core.transfer import TransferError, record_to_dict
 from es_tui import commands as c
 from es_tui.exits import EXIT_NOT_FOUND, EXIT_OK, EXIT_USAGE
 from es_tui.output import emit, emit_lines, stream_json

@@ -15,10 +15,10 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime
 
+from domain.core.protocol import EventStore
+from domain.core.records import RecordedEvent, StreamInfo
 from domain.ideas.codec import idea_id_of
 from domain.ideas.projection import IdeaRow, IdeaView
-from domain.store.protocol import EventStore
-from domain.store.records import RecordedEvent, StreamInfo
 
 CATCH_UP_LIMIT = 20_000
 """More new events than this since the last refresh: list everything again instead."""

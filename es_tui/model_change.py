@@ -18,8 +18,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, ValidationError, create_model
 from pydantic.fields import FieldInfo
 
-from domain.store.records import RecordedEvent
-from domain.versioning.compat import model_problems, upgrade_problems
+from domain.core.records import RecordedEvent
+from domain.core.versioning.compat import model_problems, upgrade_problems
 
 TYPES: dict[str, object] = {
     "str": str,

@@ -10,9 +10,9 @@ from datetime import datetime
 from typing import Any
 
 from domain.bootstrap import System
+from domain.core.records import RecordedEvent, StreamInfo
+from domain.core.transfer import record_to_dict
 from domain.ideas.handler import CommandOutcome
-from domain.store.records import RecordedEvent, StreamInfo
-from domain.transfer import record_to_dict
 
 
 def _json_default(value: object) -> object:

@@ -9,15 +9,15 @@ from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 
-from domain.foreign.eventsourcing_store import EventsourcingStore
-from domain.store.records import RecordedEvent
+from domain.backends.eventsourcing.store import EventsourcingStore
+from domain.core.records import RecordedEvent
 from es_tui.sources import AllStreams, StreamRow, StreamsSource
 from es_tui.widgets.columns import Column
 from es_tui.widgets.state_pane import RawReason, StateView
 
 if TYPE_CHECKING:
     from domain.bootstrap import System
-    from domain.store.protocol import EventStore
+    from domain.core.protocol import EventStore
 
 
 def is_raw(system: System) -> bool:
@@ -46,7 +46,7 @@ def raw_state(system: System, record: RecordedEvent, imported: bool) -> StateVie
             "and is shown as stored; open it with --import package.module (the "
             "application's module) to see each aggregate as the library rebuilds it."
         )
-    from domain.foreign.eventsourcing_replay import aggregate_at, state_json
+    from domain.backends.eventsourcing.replay import aggregate_at, state_json
 
     stream, version = record.stream_id, record.version
     now = state_json(aggregate_at(store, stream, version))

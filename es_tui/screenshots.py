@@ -13,7 +13,7 @@ from textual.pilot import Pilot
 from textual.widgets import Static
 
 from domain.bootstrap import System, bootstrap
-from domain.store.records import SnapshotPolicy, StreamStatus
+from domain.core.records import SnapshotPolicy, StreamStatus
 from es_tui.app import ExplorerApp
 from es_tui.screens.confirm import ConfirmCommand
 from es_tui.screens.conflict_lab import ConflictLab

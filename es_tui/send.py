@@ -16,13 +16,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from domain.core.errors import ConcurrencyError, StoreReadOnlyError, StreamForgottenError
 from domain.core.fields import CommandLineError, describe, from_arguments, option_name
 from domain.core.handler import DomainHandler, InvalidCommandError
 from domain.core.loading import DomainLoadError
 from domain.core.port import CommandSpec, Domain, UnknownCommandError
+from domain.core.records import SnapshotPolicy
 from domain.domains import DEFAULT, load_domain
-from domain.store.errors import ConcurrencyError, StoreReadOnlyError, StreamForgottenError
-from domain.store.records import SnapshotPolicy
 from es_tui.cli import in_memory, open_failure, open_system, print_warnings
 from es_tui.domain_front import domain_outcome_json, target_field
 from es_tui.exits import (

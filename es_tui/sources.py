@@ -10,11 +10,11 @@ from dataclasses import dataclass
 from rich.text import Text
 
 from domain.core.port import Row
+from domain.core.protocol import ALL_STREAM, EventStore
+from domain.core.records import RecordedEvent, Snapshot, StreamInfo
 from domain.core.views import ReadModelView
 from domain.ideas.codec import stream_id_of
 from domain.ideas.projection import IdeaRow, IdeaView
-from domain.store.protocol import ALL_STREAM, EventStore
-from domain.store.records import RecordedEvent, Snapshot, StreamInfo
 from es_tui.format import clock, compact, short_id, status_text
 from es_tui.indexes import IdeaIndex, StreamIndex, Unlisted
 from es_tui.widgets.columns import Column

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 from rich.text import Text
 
-from domain.store.protocol import ALL_STREAM, EventStore
-from domain.store.records import COMMAND, RecordedEvent
+from domain.core.protocol import ALL_STREAM, EventStore
+from domain.core.records import COMMAND, RecordedEvent
 from es_tui.sources import Erased, GlobalLogSource, LogRow, SchemaOf, StreamEventsSource
 from es_tui.widgets.columns import Column
 

@@ -21,14 +21,14 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel
 
 from domain.bootstrap import ideas_handler, ideas_view
+from domain.core.errors import ConcurrencyError, EventStoreError
 from domain.core.handler import DomainHandler, Outcome
 from domain.core.port import TrafficProfile
+from domain.core.records import StreamStatus
 from domain.ideas.codec import idea_id_of
 from domain.ideas.demo import EDIT_NOTES, IDEAS
 from domain.ideas.errors import IdeaError
 from domain.ideas.handler import CommandOutcome
-from domain.store.errors import ConcurrencyError, EventStoreError
-from domain.store.records import StreamStatus
 
 if TYPE_CHECKING:
     from domain.bootstrap import System

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from domain.shredding.keystore_kek import KEK_DIR_VAR
+from domain.backends.postgres.kek import KEK_DIR_VAR
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -13,9 +13,9 @@ from decimal import Decimal
 from domain.accounts.errors import InsufficientFundsError
 from domain.accounts.messages import Deposit, OpenAccount, Withdraw
 from domain.accounts.state import BankState
+from domain.core.errors import ConcurrencyError
 from domain.core.handler import DomainHandler
-from domain.store.errors import ConcurrencyError
-from domain.store.records import RecordedEvent
+from domain.core.records import RecordedEvent
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,7 +34,7 @@ from domain.accounts.messages import (
     TransferRequested,
 )
 from domain.core.port import ProcessManagerSpec
-from domain.store.records import RecordedEvent
+from domain.core.records import RecordedEvent
 
 SAGA = "transfer-saga"
 

@@ -32,7 +32,7 @@ from domain.accounts.messages import (
 )
 from domain.accounts.money import ZERO, in_units
 from domain.core.port import Column, ReadModelSpec, Remove, Row, RowChange, Upsert
-from domain.store.records import RecordedEvent
+from domain.core.records import RecordedEvent
 
 Current = Callable[[str], Row | None]
 

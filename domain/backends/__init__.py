@@ -3,11 +3,15 @@ the only place that looks at a URL's scheme."""
 
 from __future__ import annotations
 
-from domain.backends.base import Backend
-from domain.backends.sealing import RowSealer, SealedRowStorage
-from domain.store.errors import StoreUrlError
+from collections.abc import Iterable
 
-__all__ = ["Backend", "RowSealer", "SealedRowStorage", "backend_for"]
+from domain.backends.base import Backend
+from domain.core.errors import StoreUrlError
+from domain.core.protocol import EventStore
+from domain.core.records import SnapshotPolicy
+from domain.core.row_sealing import RowSealer, SealedRowStorage
+
+__all__ = ["Backend", "RowSealer", "SealedRowStorage", "backend_for", "open_store"]
 
 
 def backend_for(url: str) -> Backend:
@@ -31,9 +35,21 @@ def backend_for(url: str) -> Backend:
 
         return PostgresBackend(url)
     if scheme in ("eventsourcing+sqlite", "eventsourcing+postgresql"):
-        from domain.backends.foreign import ForeignBackend
+        from domain.backends.eventsourcing import ForeignBackend
 
         return ForeignBackend(url, scheme)
     raise StoreUrlError(
         url, f"unknown scheme {scheme!r}; use memory:, sqlite:///FILE or postgresql://..."
     )
+
+
+def open_store(
+    url: str = "memory:",
+    *,
+    snapshot_policy: SnapshotPolicy | None = None,
+    deleted_types: Iterable[str] = (),
+    read_only: bool = False,
+) -> EventStore:
+    """Open the store a URL names (see `backend_for`). `read_only` asks for a handle that
+    only reads (an SQLite file is then opened `mode=ro` and nothing is written beside it)."""
+    return backend_for(url).open_store(snapshot_policy, deleted_types, read_only)

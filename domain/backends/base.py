@@ -9,12 +9,12 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from domain.backends.sealing import RowSealer, SealedRowStorage
+from domain.core.errors import EventStoreError
+from domain.core.protocol import EventStore
+from domain.core.records import SnapshotPolicy
+from domain.core.row_sealing import RowSealer, SealedRowStorage
+from domain.core.shredding.keys import KeyStore, MemoryKeyStore
 from domain.core.views import MemoryRowStorage, RowStorage
-from domain.shredding.keystore import KeyStore, MemoryKeyStore
-from domain.store.errors import EventStoreError
-from domain.store.protocol import EventStore
-from domain.store.records import SnapshotPolicy
 
 TYPES_PAGE = 5000
 """Events read at a time when listing a store's event types by reading its log."""

@@ -15,7 +15,8 @@ from typing import Generic, Protocol, TypeVar
 
 from pydantic import BaseModel
 
-from domain.shredding.cipher import (
+from domain.core.records import JsonObject, NewEvent, RecordedEvent
+from domain.core.shredding.cipher import (
     CORRUPTED,
     REDACTED,
     SEALED,
@@ -26,8 +27,7 @@ from domain.shredding.cipher import (
     seal,
     sealed_fields,
 )
-from domain.store.records import JsonObject, NewEvent, RecordedEvent
-from domain.versioning import EventRegistry
+from domain.core.versioning import EventRegistry
 
 S = TypeVar("S", bound=BaseModel)
 

@@ -12,12 +12,12 @@ from typing import Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from domain.core.aggregate import LATEST, Fold, Loaded, load, take_snapshot
 from domain.core.codec import DomainCodec, Keys
+from domain.core.errors import ConcurrencyError, EventStoreError
 from domain.core.port import CommandSpec, Domain
-from domain.store.aggregate import LATEST, Fold, Loaded, load, take_snapshot
-from domain.store.errors import ConcurrencyError, EventStoreError
-from domain.store.protocol import EventStore
-from domain.store.records import (
+from domain.core.protocol import EventStore
+from domain.core.records import (
     CAUSATION_ID,
     COMMAND,
     CORRELATION_ID,
@@ -84,7 +84,7 @@ class Outcome(Generic[S]):
 
 
 class DomainFold(Generic[S]):
-    """A Domain's fold as a `domain.store.aggregate.Fold`: decode, then the pure evolve."""
+    """A Domain's fold as a `domain.core.aggregate.Fold`: decode, then the pure evolve."""
 
     def __init__(self, domain: Domain[S], codec: DomainCodec[S]) -> None:
         self.domain = domain

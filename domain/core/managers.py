@@ -3,7 +3,7 @@
 The reaction to a trigger and the ids of the events it appends depend only on the trigger
 (and the seed), so two managers in two processes append the same events and the store's
 idempotency turns the second into a no-op. A manager's position is the store's tracking
-record `<domain>.<manager>`, written with each reaction (see `domain.store.tracking`), so it
+record `<domain>.<manager>`, written with each reaction (see `domain.core.tracking`), so it
 starts where it left off and answers each trigger once."""
 
 from __future__ import annotations
@@ -16,18 +16,18 @@ from typing import Any, cast
 
 from pydantic import BaseModel
 
-from domain.core.handler import Cause, DomainHandler, Outcome
-from domain.core.port import ProcessManagerSpec
-from domain.store.errors import (
+from domain.core.errors import (
     ConcurrencyError,
     DuplicateEventError,
     StreamForgottenError,
     TrackingConflictError,
 )
-from domain.store.protocol import EventStore
-from domain.store.records import CORRELATION_ID, RecordedEvent
-from domain.store.tracking import TrackedConsumer
-from domain.versioning import VersioningError
+from domain.core.handler import Cause, DomainHandler, Outcome
+from domain.core.port import ProcessManagerSpec
+from domain.core.protocol import EventStore
+from domain.core.records import CORRELATION_ID, RecordedEvent
+from domain.core.tracking import TrackedConsumer
+from domain.core.versioning import VersioningError
 
 log = logging.getLogger(__name__)
 

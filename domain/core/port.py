@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from pydantic import BaseModel
 
-from domain.store.aggregate import BatchFold
-from domain.store.records import RecordedEvent
-from domain.versioning import EventRegistry
+from domain.core.aggregate import BatchFold
+from domain.core.records import RecordedEvent
+from domain.core.versioning import EventRegistry
 
 if TYPE_CHECKING:
     from domain.core.codec import DomainCodec

@@ -8,11 +8,11 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
 from domain.core.codec import DomainCodec
+from domain.core.consumer import LogConsumer
 from domain.core.port import Domain, ReadModelSpec, Remove, Row, Upsert
-from domain.store.consumer import LogConsumer
-from domain.store.protocol import EventStore
-from domain.store.records import RecordedEvent
-from domain.versioning import VersioningError
+from domain.core.protocol import EventStore
+from domain.core.records import RecordedEvent
+from domain.core.versioning import VersioningError
 
 
 class RowStorage(Protocol):

@@ -19,6 +19,15 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from domain.core.aggregate import load, take_snapshot
+from domain.core.records import (
+    CAUSATION_ID,
+    COMMAND,
+    CORRELATION_ID,
+    JsonObject,
+    NewEvent,
+    RecordedEvent,
+)
 from domain.ideas.codec import stream_id_of
 from domain.ideas.demo import EDIT_NOTES, IDEAS
 from domain.ideas.events import (
@@ -32,15 +41,6 @@ from domain.ideas.events import (
 from domain.ideas.fields import DESCRIPTION_MAX, TITLE_MAX
 from domain.ideas.handler import IdeaCommandHandler
 from domain.ideas.process_manager import REJECTION_REASONS, reaction_event_id
-from domain.store.aggregate import load, take_snapshot
-from domain.store.records import (
-    CAUSATION_ID,
-    COMMAND,
-    CORRELATION_ID,
-    JsonObject,
-    NewEvent,
-    RecordedEvent,
-)
 
 Progress = Callable[[str, int, int], None]
 """Called as work advances: (phase, done, total); phases are "events", "snapshots" and

@@ -12,11 +12,11 @@ from typing import Final, Protocol
 
 from pydantic import TypeAdapter, ValidationError
 
+from domain.core.records import JsonObject, NewEvent, RecordedEvent
+from domain.core.versioning import EventRegistry
 from domain.ideas.events import IDEA_EVENT_HISTORY, IDEA_EVENTS, IdeaEvent, IdeaUpdated
 from domain.ideas.fields import IdeaId
 from domain.ideas.state import IdeaState, evolve
-from domain.store.records import JsonObject, NewEvent, RecordedEvent
-from domain.versioning import EventRegistry
 
 
 class EventCodec(Protocol):
@@ -204,7 +204,7 @@ class EditReader:
 
 
 class IdeaFold:
-    """The ideas aggregate as a `domain.store.aggregate.Fold`.
+    """The ideas aggregate as a `domain.core.aggregate.Fold`.
 
     `evolve` decodes one record and applies the reference `evolve`. `evolve_all`, which loads
     use, gives the same state much faster: the edits, the bulk of a history, are read in

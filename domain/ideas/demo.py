@@ -8,11 +8,11 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from domain.core.records import CORRELATION_ID, NewEvent
 from domain.ideas.codec import EventCodec
 from domain.ideas.events import IdeaEvent, IdeaUpdated, IdeaUpdatedV1
 from domain.ideas.handler import Cause, IdeaCommandHandler
 from domain.ideas.process_manager import reaction_event_id
-from domain.store.records import CORRELATION_ID, NewEvent
 
 IDEAS: tuple[tuple[str, str], ...] = (
     ("Dark mode for the dashboard", "Offer a dark theme that follows the system setting."),

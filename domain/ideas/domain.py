@@ -27,6 +27,8 @@ from domain.core.port import (
     TrafficProfile,
     Upsert,
 )
+from domain.core.records import CORRELATION_ID, JsonObject, NewEvent, RecordedEvent
+from domain.core.versioning import EventRegistry
 from domain.ideas.codec import IdeaFold, idea_registry
 from domain.ideas.commands import (
     AcceptIdeaCreation,
@@ -55,8 +57,6 @@ from domain.ideas.events import (
 from domain.ideas.handler import new_idea_id
 from domain.ideas.process_manager import REJECTION_REASONS, reaction_event_id
 from domain.ideas.state import IdeaState, evolve
-from domain.store.records import CORRELATION_ID, JsonObject, NewEvent, RecordedEvent
-from domain.versioning import EventRegistry
 
 
 class IdeaEvents:

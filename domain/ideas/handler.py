@@ -13,6 +13,19 @@ from typing import Literal
 
 from pydantic import ValidationError
 
+from domain.core.aggregate import LATEST, Loaded, load, take_snapshot
+from domain.core.errors import ConcurrencyError, EventStoreError, StreamForgottenError
+from domain.core.protocol import EventStore
+from domain.core.records import (
+    CAUSATION_ID,
+    COMMAND,
+    CORRELATION_ID,
+    NO_STREAM,
+    ExpectedVersion,
+    JsonObject,
+    RecordedEvent,
+    Snapshot,
+)
 from domain.ideas.codec import EventCodec, IdeaFold, stream_id_of
 from domain.ideas.commands import (
     AcceptIdeaCreation,
@@ -32,19 +45,6 @@ from domain.ideas.errors import (
     InvalidFieldError,
 )
 from domain.ideas.state import IdeaState, IdeaStatus, evolve
-from domain.store.aggregate import LATEST, Loaded, load, take_snapshot
-from domain.store.errors import ConcurrencyError, EventStoreError, StreamForgottenError
-from domain.store.protocol import EventStore
-from domain.store.records import (
-    CAUSATION_ID,
-    COMMAND,
-    CORRELATION_ID,
-    NO_STREAM,
-    ExpectedVersion,
-    JsonObject,
-    RecordedEvent,
-    Snapshot,
-)
 
 log = logging.getLogger(__name__)
 

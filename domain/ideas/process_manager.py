@@ -4,7 +4,7 @@ probability p) or rejecting it with a reason.
 Its decision and the id of the event it emits are derived from the triggering event id (and
 the seed), so two managers — in two processes — reacting to the same request produce the same
 event: the store's idempotency turns the second into a no-op. Its position is the store's
-tracking record `ideas.creation`, written with each decision (see `domain.store.tracking`):
+tracking record `ideas.creation`, written with each decision (see `domain.core.tracking`):
 after a crash it starts where it left off, and no request is answered twice.
 """
 
@@ -17,14 +17,14 @@ import uuid
 from collections.abc import Callable, Sequence
 from typing import Final, cast
 
+from domain.core.errors import ConcurrencyError, DuplicateEventError, TrackingConflictError
+from domain.core.protocol import EventStore
+from domain.core.records import CORRELATION_ID, RecordedEvent
+from domain.core.tracking import TrackedConsumer
+from domain.core.versioning import VersioningError
 from domain.ideas.codec import idea_id_of
 from domain.ideas.errors import IdeaError
 from domain.ideas.handler import Cause, CommandOutcome, IdeaCommandHandler
-from domain.store.errors import ConcurrencyError, DuplicateEventError, TrackingConflictError
-from domain.store.protocol import EventStore
-from domain.store.records import CORRELATION_ID, RecordedEvent
-from domain.store.tracking import TrackedConsumer
-from domain.versioning import VersioningError
 
 log = logging.getLogger(__name__)
 

@@ -12,6 +12,10 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Protocol
 
+from domain.core.consumer import LogConsumer
+from domain.core.protocol import EventStore
+from domain.core.records import RecordedEvent
+from domain.core.versioning import VersioningError
 from domain.ideas.codec import EditReader, EventCodec, idea_id_of
 from domain.ideas.errors import IdeaDeletedError, IdeaNotFoundError
 from domain.ideas.events import (
@@ -22,10 +26,6 @@ from domain.ideas.events import (
     IdeaForgotten,
     IdeaUpdated,
 )
-from domain.store.consumer import LogConsumer
-from domain.store.protocol import EventStore
-from domain.store.records import RecordedEvent
-from domain.versioning import VersioningError
 
 
 @dataclass(frozen=True, slots=True)

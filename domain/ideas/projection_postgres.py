@@ -11,9 +11,9 @@ from typing import Any, Final, TypeVar
 
 import psycopg
 
+from domain.backends.postgres.schema import connect, connection_lost, first_line, parse_url, quote
+from domain.core.errors import StoreUnavailableError, StoreUrlError
 from domain.ideas.projection import IdeaRow
-from domain.store.errors import StoreUnavailableError, StoreUrlError
-from domain.store.postgres_schema import connect, connection_lost, first_line, parse_url, quote
 
 T = TypeVar("T")
 

@@ -10,10 +10,8 @@ import json
 import uuid
 from collections.abc import Iterable
 
-from domain.ideas.codec import PlainCodec, stream_id_of
-from domain.ideas.events import IdeaEvent
-from domain.ideas.state import IdeaState
-from domain.shredding.cipher import (
+from domain.core.records import JsonObject, NewEvent, RecordedEvent
+from domain.core.shredding.cipher import (
     CORRUPTED,
     REDACTED,
     SEALED,
@@ -24,8 +22,10 @@ from domain.shredding.cipher import (
     seal,
     sealed_fields,
 )
-from domain.shredding.keystore import KeyStore
-from domain.store.records import JsonObject, NewEvent, RecordedEvent
+from domain.core.shredding.keys import KeyStore
+from domain.ideas.codec import PlainCodec, stream_id_of
+from domain.ideas.events import IdeaEvent
+from domain.ideas.state import IdeaState
 
 STATE_PRIVATE = frozenset({"title", "description"})
 _VIEW_FIELD = frozenset({"v"})

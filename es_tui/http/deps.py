@@ -11,12 +11,12 @@ from typing import Annotated, Any, Protocol, runtime_checkable
 from fastapi import Depends, Request, Response
 
 from domain.bootstrap import System, ideas_codec, ideas_handler
+from domain.core.errors import ConcurrencyError
+from domain.core.records import JsonObject, RecordedEvent
+from domain.core.transfer import record_to_dict
 from domain.ideas.codec import stream_id_of
 from domain.ideas.handler import CommandOutcome
 from domain.ideas.projection import IdeaRow
-from domain.store.errors import ConcurrencyError
-from domain.store.records import JsonObject, RecordedEvent
-from domain.transfer import record_to_dict
 from es_tui.http.guard import refuse_foreign_origin
 from es_tui.output import outcome_json
 

@@ -18,13 +18,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from domain.ideas.errors import (
-    IdeaError,
-    IdeaForgottenError,
-    IdeaNotFoundError,
-    InvalidFieldError,
-)
-from domain.store.errors import (
+from domain.core.errors import (
     ConcurrencyError,
     StorageFullError,
     StoreClosedError,
@@ -34,7 +28,13 @@ from domain.store.errors import (
     StreamForgottenError,
     StreamNotFoundError,
 )
-from domain.store.records import Expect
+from domain.core.records import Expect
+from domain.ideas.errors import (
+    IdeaError,
+    IdeaForgottenError,
+    IdeaNotFoundError,
+    InvalidFieldError,
+)
 from es_tui.http.models import ConflictOut, ErrorOut
 
 

@@ -1,7 +1,7 @@
 """Request and response bodies of the HTTP API.
 
 Responses have the same shapes as the scripting CLI's JSON (`es_tui.commands.outcome_json`,
-`stream_json`, `domain.transfer.record_to_dict`), so a script can switch between the two.
+`stream_json`, `domain.core.transfer.record_to_dict`), so a script can switch between the two.
 Request bodies use the domain's own field types, so the API refuses exactly what the domain
 refuses, with the same messages.
 """

@@ -22,11 +22,11 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field, create_model
 
+from domain.core.errors import ConcurrencyError, StreamForgottenError
 from domain.core.handler import DomainHandler, InvalidCommandError, NoFreshIdError, Outcome
 from domain.core.port import CommandSpec, UnknownCommandError
+from domain.core.records import StreamStatus
 from domain.core.views import ReadModelView
-from domain.store.errors import ConcurrencyError, StreamForgottenError
-from domain.store.records import StreamStatus
 from es_tui.domain_front import domain_outcome_json, plain, refusal_facts, target_field
 from es_tui.http.body import loads_strict
 from es_tui.http.deps import CONFLICT_RETRIES, etag

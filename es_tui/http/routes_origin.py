@@ -11,12 +11,12 @@ from fastapi import APIRouter, Query, Response
 from fastapi.responses import JSONResponse
 
 from domain.bootstrap import ideas_handler, ideas_view
+from domain.core.aggregate import LATEST
+from domain.core.records import Snapshot, StreamStatus
 from domain.ideas.codec import stream_id_of
 from domain.ideas.errors import IdeaDeletedError, IdeaForgottenError, IdeaNotFoundError
 from domain.ideas.fields import Description, IdeaId, Title
 from domain.ideas.state import IdeaStatus
-from domain.store.aggregate import LATEST
-from domain.store.records import Snapshot, StreamStatus
 from es_tui.http.deps import CommandsDep, SystemDep, etag, idea_json
 from es_tui.http.errors import COMMAND_ERRORS, GONE, NOT_FOUND, UNAVAILABLE, error_body
 from es_tui.http.models import MAX_POSITION, AggregateOut, CommandAccepted, IdeaFound, IdeaList

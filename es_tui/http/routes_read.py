@@ -7,7 +7,7 @@ from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Path, Query
 
-from domain.store.errors import StreamNotFoundError
+from domain.core.errors import StreamNotFoundError
 from es_tui.http.deps import SystemDep, event_json, opener_of
 from es_tui.http.errors import NOT_FOUND, UNAVAILABLE
 from es_tui.http.models import MAX_POSITION, LogPage, StreamEvents, StreamList

@@ -20,7 +20,7 @@ from collections.abc import Callable, Generator
 import uvicorn
 
 from domain.bootstrap import System
-from domain.store.records import SnapshotPolicy
+from domain.core.records import SnapshotPolicy
 from es_tui.cli import EXIT_OK, EXIT_USAGE, open_failure, open_system, print_warnings
 from es_tui.http.access import AccessLog, log_config
 from es_tui.http.app import MAX_BODY, create_api

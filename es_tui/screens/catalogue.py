@@ -21,9 +21,9 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from domain.store.protocol import ALL_STREAM, EventStore
-from domain.store.records import RecordedEvent
-from domain.versioning import EventRegistry
+from domain.core.protocol import ALL_STREAM, EventStore
+from domain.core.records import RecordedEvent
+from domain.core.versioning import EventRegistry
 from es_tui.catalogue import TypeEntry, catalogue, count_types, upcast_events
 from es_tui.screens.closing import dismiss_if_current
 from es_tui.sources import event_style

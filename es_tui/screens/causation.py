@@ -20,7 +20,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static, Tree
 from textual.widgets.tree import TreeNode
 
-from domain.store.records import RecordedEvent
+from domain.core.records import RecordedEvent
 from es_tui.causation import (
     CommandNode,
     CorrelationIndex,

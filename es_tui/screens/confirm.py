@@ -15,7 +15,7 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Static
 
-from domain.shredding.erasure import ErasureReport
+from domain.core.shredding.erasure import ErasureReport
 from es_tui.messages import AnyOutcome, CommandRan
 from es_tui.screens.closing import ClosingScreen, dismiss_if_current
 

@@ -17,13 +17,13 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from domain.bootstrap import ideas_handler
+from domain.core.aggregate import Loaded
+from domain.core.errors import ConcurrencyError
+from domain.core.records import COMMAND, RecordedEvent, StreamInfo
 from domain.ideas.codec import stream_id_of
 from domain.ideas.fields import DESCRIPTION_MAX, TITLE_MAX
 from domain.ideas.handler import CommandOutcome
 from domain.ideas.state import IdeaState
-from domain.store.aggregate import Loaded
-from domain.store.errors import ConcurrencyError
-from domain.store.records import COMMAND, RecordedEvent, StreamInfo
 from es_tui.format import short_id
 from es_tui.messages import CommandRan, StoreChanges
 from es_tui.screens.closing import dismiss_if_current

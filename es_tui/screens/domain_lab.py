@@ -21,9 +21,9 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, RichLog, Static
 
+from domain.core.aggregate import Loaded
+from domain.core.errors import ConcurrencyError
 from domain.core.handler import DomainHandler, Outcome
-from domain.store.aggregate import Loaded
-from domain.store.errors import ConcurrencyError
 from es_tui.format import short_id
 from es_tui.screens.closing import dismiss_if_current
 from es_tui.screens.command_form import CommandForm

@@ -16,7 +16,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from domain.shredding.erasure import ErasureReport
+from domain.core.shredding.erasure import ErasureReport
 from es_tui.screens.closing import dismiss_if_current
 
 

@@ -16,9 +16,9 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from domain.bootstrap import bootstrap
-from domain.store.aggregate import load, take_snapshot
-from domain.store.protocol import ALL_STREAM
-from domain.store.records import RecordedEvent
+from domain.core.aggregate import load, take_snapshot
+from domain.core.protocol import ALL_STREAM
+from domain.core.records import RecordedEvent
 from es_tui.causation import CorrelationIndex, causation_of, correlation_of
 from es_tui.diff import diff_versions
 from es_tui.fixtures import FixtureError, fixture_of, load_fixture, read_fixture, write_fixture

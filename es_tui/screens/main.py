@@ -16,9 +16,9 @@ from textual.worker import get_current_worker
 
 from domain.bootstrap import ideas_handler
 from domain.core.port import CommandSpec
+from domain.core.protocol import ALL_STREAM
+from domain.core.records import RecordedEvent, Snapshot, StreamInfo
 from domain.ideas.codec import idea_id_of, stream_id_of
-from domain.store.protocol import ALL_STREAM
-from domain.store.records import RecordedEvent, Snapshot, StreamInfo
 from es_tui.focus import Inspection, Requests, inspect
 from es_tui.messages import CommandRan, StoreChanges
 from es_tui.raw import streams_source

@@ -18,8 +18,8 @@ from textual.widgets import Footer, OptionList, RichLog, Static
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
-from domain.store.aggregate import load
-from domain.store.records import RecordedEvent, Snapshot
+from domain.core.aggregate import load
+from domain.core.records import RecordedEvent, Snapshot
 from es_tui.format import clock, plural, short_id
 from es_tui.screens.closing import dismiss_if_current
 from es_tui.widgets.state_pane import (

@@ -19,9 +19,9 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Select, Static
 
-from domain.store.protocol import EventStore
-from domain.store.records import RecordedEvent
-from domain.versioning import EventRegistry
+from domain.core.protocol import EventStore
+from domain.core.records import RecordedEvent
+from domain.core.versioning import EventRegistry
 from es_tui.catalogue import model_fields
 from es_tui.format import to_json
 from es_tui.model_change import TYPES, Kind, Proposal, ProposalError, Verdict, check

@@ -9,7 +9,7 @@ from rich.console import Group, RenderableType
 from rich.json import JSON
 from rich.text import Text
 
-from domain.store.records import CAUSATION_ID, COMMAND, CORRELATION_ID, RecordedEvent
+from domain.core.records import CAUSATION_ID, COMMAND, CORRELATION_ID, RecordedEvent
 from es_tui.format import stamp, to_json
 from es_tui.sources import Erased, LogRow, event_style
 from es_tui.widgets.facts import Facts

@@ -9,7 +9,7 @@ from rich.text import Text
 from textual import work
 from textual.message import Message
 
-from domain.store.records import COMMAND, RecordedEvent
+from domain.core.records import COMMAND, RecordedEvent
 from es_tui.format import clock, plural
 from es_tui.messages import CommandRan
 from es_tui.sources import event_style

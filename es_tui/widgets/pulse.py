@@ -13,7 +13,7 @@ from textual.message import Message
 from textual.widgets import Sparkline, Static
 from textual.worker import get_current_worker
 
-from domain.store.protocol import EventStore
+from domain.core.protocol import EventStore
 
 SAMPLE_EVERY = 0.5
 """Seconds between two samples."""

@@ -11,8 +11,8 @@ from rich.console import Group, RenderableType
 from rich.text import Text
 
 from domain.bootstrap import ideas_fold
-from domain.store.aggregate import Loaded, load
-from domain.store.records import RecordedEvent
+from domain.core.aggregate import Loaded, load
+from domain.core.records import RecordedEvent
 from es_tui.format import plural
 from es_tui.widgets.facts import Facts
 from es_tui.widgets.text_pane import TextPane

@@ -15,7 +15,7 @@ from textual.timer import Timer
 from textual.widgets import Input, Static
 from textual.worker import get_current_worker
 
-from domain.store.protocol import ALL_STREAM
+from domain.core.protocol import ALL_STREAM
 from es_tui.sources import GlobalLogSource, LogRow, StreamEventsSource
 from es_tui.timeline_filter import FilteredSource, Matches, Query, scan
 from es_tui.widgets.event_details import EventDetails

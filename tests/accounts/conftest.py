@@ -14,10 +14,12 @@ import pytest
 
 from domain.accounts.domain import ACCOUNTS
 from domain.accounts.state import BankState
+from domain.backends import open_store
+from domain.backends.sqlite.keys import SQLiteKeyStore
 from domain.core import DomainHandler, DomainProcessManager, Outcome, ReadModelView
-from domain.shredding.keystore import KeyStore, MemoryKeyStore, SQLiteKeyStore
-from domain.store import EventStore, open_store
-from domain.store.records import SnapshotPolicy
+from domain.core.protocol import EventStore
+from domain.core.records import SnapshotPolicy
+from domain.core.shredding.keys import KeyStore, MemoryKeyStore
 from tests.store.conftest import BACKENDS, require
 from tests.store.test_postgres_helpers import open_postgres
 

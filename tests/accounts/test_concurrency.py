@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from domain.accounts.errors import AccountsError
 from domain.accounts.views import ledger_law_holds
-from domain.store.errors import ConcurrencyError
+from domain.core.errors import ConcurrencyError
 from tests.accounts.conftest import Bank, make_bank
 
 LIMITS = ("0", "50", "20")

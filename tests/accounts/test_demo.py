@@ -12,8 +12,8 @@ from typing import Any
 from domain.accounts.domain import ACCOUNTS
 from domain.accounts.messages import Deposit, RequestTransfer, Withdraw
 from domain.accounts.views import ledger_law_holds
+from domain.core.records import StreamStatus
 from domain.domains import built_in, domain_for, load_domain
-from domain.store.records import StreamStatus
 from tests.accounts.conftest import counter_ids, make_bank
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from domain.accounts.errors import AccountNotOpenError
 from domain.accounts.views import ledger_law_holds
-from domain.store.records import SnapshotPolicy, StreamStatus
+from domain.core.records import SnapshotPolicy, StreamStatus
 from tests.accounts.conftest import Bank, make_bank
 
 HOLDER = "Zebulon Quixotewright-Faraday"

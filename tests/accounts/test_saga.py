@@ -10,7 +10,7 @@ from collections import Counter
 from decimal import Decimal
 
 from domain.accounts.views import ledger_law_holds
-from domain.store.records import CAUSATION_ID, CORRELATION_ID, RecordedEvent
+from domain.core.records import CAUSATION_ID, CORRELATION_ID, RecordedEvent
 from tests.accounts.conftest import Bank
 
 DEADLINE = 30.0

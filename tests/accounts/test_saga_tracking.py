@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from domain.accounts.domain import ACCOUNTS
 from domain.core import DomainProcessManager
-from domain.store.records import RecordedEvent
+from domain.core.records import RecordedEvent
 from tests.accounts.conftest import Bank
 from tests.accounts.test_saga import saga_events, transfer
 

@@ -13,11 +13,11 @@ import pytest
 
 from domain.backends import Backend, RowSealer, backend_for
 from domain.core.codec import DomainCodec
-from domain.shredding.cipher import REDACTED
-from domain.shredding.keystore import KeyStore
-from domain.store import NewEvent, SnapshotPolicy
-from domain.store.protocol import EventStore
-from domain.versioning import EventRegistry
+from domain.core.protocol import EventStore
+from domain.core.records import NewEvent, SnapshotPolicy
+from domain.core.shredding.cipher import REDACTED
+from domain.core.shredding.keys import KeyStore
+from domain.core.versioning import EventRegistry
 from tests.foreign.conftest import postgres_system, sqlite_system
 from tests.store.conftest import BACKENDS, require
 from tests.store.test_postgres_helpers import fresh_url
@@ -131,7 +131,7 @@ def test_rows_round_trip_sealed_with_a_checkpoint(
     backend, store = opened
     keys = backend.open_keys(store, None, case.foreign, False)
     if case.foreign:
-        from domain.shredding.keystore import MemoryKeyStore
+        from domain.core.shredding.keys import MemoryKeyStore
 
         keys = MemoryKeyStore()  # a foreign store's keys are not written: seal in memory
     rows = backend.row_storage("balances", _sealer(keys))

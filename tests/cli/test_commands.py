@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from domain.shredding.cipher import REDACTED
+from domain.core.shredding.cipher import REDACTED
 from tests.cli.conftest import Cli, one_line, publish, store_rows
 
 

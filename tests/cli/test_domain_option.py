@@ -7,7 +7,7 @@ import json
 import pytest
 
 from domain.bootstrap import RAW_MODE
-from domain.store.records import SnapshotPolicy
+from domain.core.records import SnapshotPolicy
 from es_tui.cli import EXIT_OK, EXIT_USAGE, build_parser, main, open_system
 
 

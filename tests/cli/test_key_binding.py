@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from domain.shredding.cipher import REDACTED
-from domain.shredding.keystore import SQLiteKeyStore
+from domain.backends.sqlite.keys import SQLiteKeyStore
+from domain.core.shredding.cipher import REDACTED
 from es_tui.cli import EXIT_USAGE
 from tests.cli.conftest import Cli, publish
 
@@ -122,7 +122,7 @@ def test_reading_goes_on_redacted_with_a_warning(
 async def test_the_explorer_opens_read_only_and_says_the_keys_are_missing(
     cli: Cli, db: Path, tmp_path: Path
 ) -> None:
-    from domain.store.records import SnapshotPolicy
+    from domain.core.records import SnapshotPolicy
     from es_tui.app import ExplorerApp
     from es_tui.cli import _open_explorer_system, build_parser
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from domain.bootstrap import System
-from domain.store.records import SnapshotPolicy
+from domain.core.records import SnapshotPolicy
 from es_tui.cli import EXIT_USAGE, _open_explorer_system, build_parser
 from es_tui.http.server import _bootstrap
 from tests.cli.conftest import Cli, run_cli

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from domain.shredding.cipher import REDACTED
+from domain.core.shredding.cipher import REDACTED
 from tests.cli.conftest import Cli, one_line, publish, store_rows
 
 PRIVATE = ("title", "description")

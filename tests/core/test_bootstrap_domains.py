@@ -12,8 +12,8 @@ import pytest
 
 from domain.backends import SealedRowStorage
 from domain.bootstrap import RAW_MODE, System, bootstrap
+from domain.core.errors import StoreReadOnlyError
 from domain.core.loading import DomainLoadError
-from domain.store.errors import StoreReadOnlyError
 
 
 @pytest.fixture(params=["memory", "sqlite", "postgresql"])

@@ -96,9 +96,13 @@ def _domain_modules(modules: list[str]) -> list[str]:
 
 def test_shredding_store_core_and_backends_import_no_domain_package() -> None:
     # The backends name the ideas read model's storages only when asked for them (lazily).
-    result = _walk("domain.shredding", "domain.store", "domain.core", "domain.backends")
+    result = _walk("domain.core", "domain.backends")
     assert _domain_modules(result["modules"]) == []
-    for module in ("domain.shredding.service", "domain.store.sqlite", "domain.backends.sqlite"):
+    for module in (
+        "domain.core.shredding.service",
+        "domain.backends.sqlite.store",
+        "domain.backends.sqlite",
+    ):
         assert module in result["imported"]
 
 

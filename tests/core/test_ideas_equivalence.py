@@ -16,7 +16,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from domain.backends.memory.store import MemoryEventStore
 from domain.core import Cause, DomainHandler, DomainProcessManager, ReadModelView
+from domain.core.errors import ConcurrencyError
+from domain.core.records import RecordedEvent, SnapshotPolicy
+from domain.core.shredding.cipher import SEALED
+from domain.core.shredding.keys import MemoryKeyStore
 from domain.ideas.codec import PlainCodec, idea_registry
 from domain.ideas.commands import (
     AcceptIdeaCreation,
@@ -35,11 +40,6 @@ from domain.ideas.process_manager import CreationProcessManager, reaction_event_
 from domain.ideas.projection import IdeaView
 from domain.ideas.sealing import ShreddingCodec
 from domain.ideas.state import IdeaState
-from domain.shredding.cipher import SEALED
-from domain.shredding.keystore import MemoryKeyStore
-from domain.store.errors import ConcurrencyError
-from domain.store.memory import MemoryEventStore
-from domain.store.records import RecordedEvent, SnapshotPolicy
 
 POLICY = SnapshotPolicy(every=3, keep=2)
 

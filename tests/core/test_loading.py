@@ -143,7 +143,7 @@ def test_a_users_own_domain_package_loads_by_file_path(tmp_path: Path) -> None:
 
 
 def test_domain_dot_something_that_is_not_es_tuis_says_why_and_what_to_do() -> None:
-    for spec in ("domain.bank", "domain.accounts.bank", "domain.store"):
+    for spec in ("domain.bank", "domain.accounts.bank", "domain.core"):
         with pytest.raises(DomainShadowedError) as error:
             load_domain(spec)
         reason = error.value.reason

@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel
 
+from domain.backends import open_store
 from domain.core import DomainHandler, DomainProcessManager, ProcessManagerSpec
-from domain.store import open_store
-from domain.store.errors import ConcurrencyError
-from domain.store.protocol import EventStore
-from domain.store.records import RecordedEvent
+from domain.core.errors import ConcurrencyError
+from domain.core.protocol import EventStore
+from domain.core.records import RecordedEvent
 from tests.domains import bank_account as bank
 
 

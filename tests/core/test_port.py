@@ -9,13 +9,13 @@ from decimal import Decimal
 
 import pytest
 
+from domain.backends.memory.store import MemoryEventStore
 from domain.core import CommandSpec, DomainHandler, UnknownCommandError
+from domain.core.errors import ConcurrencyError
 from domain.domains import domain_for, load_domain
 from domain.ideas.commands import EditIdea
 from domain.ideas.domain import IDEAS
 from domain.ideas.state import IdeaState, IdeaStatus
-from domain.store.errors import ConcurrencyError
-from domain.store.memory import MemoryEventStore
 from tests.domains import bank_account as bank
 
 

@@ -12,14 +12,15 @@ from typing import Any
 
 import pytest
 
+from domain.backends import open_store
+from domain.backends.sqlite.keys import SQLiteKeyStore
 from domain.core import Domain, DomainHandler, InvalidCommandError, NoFreshIdError, ReadModelView
+from domain.core.errors import ConcurrencyError
+from domain.core.protocol import EventStore
+from domain.core.records import SnapshotPolicy
+from domain.core.shredding.cipher import REDACTED
+from domain.core.shredding.keys import KeyStore, MemoryKeyStore
 from domain.domains import load_domain
-from domain.shredding.cipher import REDACTED
-from domain.shredding.keystore import KeyStore, MemoryKeyStore, SQLiteKeyStore
-from domain.store import open_store
-from domain.store.errors import ConcurrencyError
-from domain.store.protocol import EventStore
-from domain.store.records import SnapshotPolicy
 
 BANK_FILE = Path(__file__).resolve().parents[1] / "domains" / "bank_account.py"
 

@@ -7,10 +7,11 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
+from domain.backends.memory.store import MemoryEventStore
 from domain.bootstrap import DELETED_TYPES, System, bootstrap
+from domain.core.records import SnapshotPolicy
 from domain.ideas import IdeaCommandHandler, PlainCodec, idea_registry
 from domain.ideas.codec import EventCodec
-from domain.store import MemoryEventStore, SnapshotPolicy
 
 
 def counting_ids(prefix: str = "i") -> Callable[[], str]:

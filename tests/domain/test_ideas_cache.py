@@ -9,10 +9,11 @@ from dataclasses import dataclass
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from domain.backends.memory.store import MemoryEventStore
 from domain.bootstrap import DELETED_TYPES, bootstrap
+from domain.core.errors import ConcurrencyError
+from domain.core.records import COMMAND, RecordedEvent, SnapshotPolicy
 from domain.ideas import IdeaCommandHandler, IdeaError, PlainCodec, idea_registry
-from domain.store import ConcurrencyError, MemoryEventStore, RecordedEvent, SnapshotPolicy
-from domain.store.records import COMMAND
 from tests.domain.conftest import counting_ids
 
 SLOTS = 4

@@ -7,9 +7,11 @@ import time
 
 import pytest
 
+from domain.backends.memory.store import MemoryEventStore
 from domain.bootstrap import DELETED_TYPES, System, bootstrap
+from domain.core.errors import StoreClosedError
+from domain.core.records import StreamStatus
 from domain.ideas import IdeaDeletedError, IdeaNotFoundError, IdeaStatus, idea_id_of
-from domain.store import MemoryEventStore, StoreClosedError, StreamStatus
 
 
 def shape(system: System) -> list[tuple[str, str, list[str]]]:

@@ -15,6 +15,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from domain.backends.memory.store import MemoryEventStore
+from domain.core.records import ANY, NewEvent, RecordedEvent
+from domain.core.shredding.cipher import CORRUPTED, REDACTED, SEALED
+from domain.core.shredding.keys import MemoryKeyStore
+from domain.core.versioning import EventRegistry, VersioningError
 from domain.ideas import (
     IdeaCreationAccepted,
     IdeaCreationRejected,
@@ -33,10 +38,6 @@ from domain.ideas.events import IDEA_EVENTS
 from domain.ideas.fields import StoredTitle
 from domain.ideas.projection import IdeaView
 from domain.ideas.sealing import ShreddingCodec
-from domain.shredding.cipher import CORRUPTED, REDACTED, SEALED
-from domain.shredding.keystore import MemoryKeyStore
-from domain.store import ANY, MemoryEventStore, NewEvent, RecordedEvent
-from domain.versioning import EventRegistry, VersioningError
 
 IDEA = "abc123"
 STREAM = f"idea-{IDEA}"

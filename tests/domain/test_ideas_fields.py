@@ -12,6 +12,8 @@ from hypothesis import strategies as st
 from pydantic import BaseModel, ValidationError
 from pydantic_core import PydanticCustomError
 
+from domain.backends.memory.store import MemoryEventStore
+from domain.core.records import NewEvent
 from domain.ideas import (
     IdeaCommandHandler,
     IdeaCreationRequested,
@@ -20,8 +22,6 @@ from domain.ideas import (
 )
 from domain.ideas.commands import RejectIdeaCreation
 from domain.ideas.fields import DESCRIPTION_MAX, REASON_MAX, TITLE_MAX, _safe_text
-from domain.store import MemoryEventStore
-from domain.store.records import NewEvent
 from tests.domain.conftest import IdeaMaker
 
 CONTROL = ["\x00", "\x07", "\x1b[31m", "\x7f", "\x9b", "\u202e"]

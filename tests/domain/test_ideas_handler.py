@@ -8,6 +8,15 @@ from collections.abc import Callable, Iterator, Sequence
 
 import pytest
 
+from domain.backends.memory.store import MemoryEventStore
+from domain.core.errors import ConcurrencyError, StreamForgottenError
+from domain.core.records import (
+    ExpectedVersion,
+    NewEvent,
+    RecordedEvent,
+    SnapshotPolicy,
+    StreamStatus,
+)
 from domain.ideas import (
     Cause,
     IdeaAlreadyExistsError,
@@ -22,16 +31,6 @@ from domain.ideas import (
     NothingToChangeError,
 )
 from domain.ideas.codec import EventCodec
-from domain.store import (
-    ConcurrencyError,
-    ExpectedVersion,
-    MemoryEventStore,
-    NewEvent,
-    RecordedEvent,
-    SnapshotPolicy,
-    StreamForgottenError,
-    StreamStatus,
-)
 from tests.domain.conftest import IdeaMaker, counting_ids
 
 

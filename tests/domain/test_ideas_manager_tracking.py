@@ -7,10 +7,11 @@ from __future__ import annotations
 import uuid
 from collections import Counter
 
+from domain.backends.memory.store import MemoryEventStore
+from domain.core.errors import TrackingConflictError
+from domain.core.records import RecordedEvent
 from domain.ideas import IdeaCommandHandler, IdeaNotPendingError
 from domain.ideas.process_manager import TRACKING_NAME, CreationProcessManager
-from domain.store import MemoryEventStore, RecordedEvent
-from domain.store.errors import TrackingConflictError
 
 DECISIONS = frozenset({"IdeaCreationAccepted", "IdeaCreationRejected"})
 

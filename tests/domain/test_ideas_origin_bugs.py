@@ -14,10 +14,11 @@ from collections.abc import Sequence
 
 import pytest
 
+from domain.backends.memory.store import MemoryEventStore
+from domain.core.records import RecordedEvent, StreamStatus
 from domain.ideas import IdeaCommandHandler, IdeaForgottenError, IdeaStatus
 from domain.ideas.codec import EventCodec
 from domain.ideas.projection import IdeaView, MemoryViewStorage
-from domain.store import MemoryEventStore, RecordedEvent, StreamStatus
 from tests.domain.conftest import IdeaMaker
 
 

@@ -10,6 +10,10 @@ from collections.abc import Callable
 
 import pytest
 
+from domain.backends.memory.store import MemoryEventStore
+from domain.core.errors import DuplicateEventError
+from domain.core.records import NewEvent, RecordedEvent
+from domain.core.versioning import VersioningError
 from domain.ideas import Cause, IdeaCommandHandler, IdeaNotPendingError
 from domain.ideas.codec import EventCodec
 from domain.ideas.handler import CommandOutcome
@@ -18,8 +22,6 @@ from domain.ideas.process_manager import (
     CreationProcessManager,
     reaction_event_id,
 )
-from domain.store import DuplicateEventError, MemoryEventStore, NewEvent, RecordedEvent
-from domain.versioning import VersioningError
 from tests.domain.conftest import counting_ids
 
 TRIGGER = uuid.UUID(int=1)

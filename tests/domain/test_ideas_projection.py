@@ -8,6 +8,8 @@ from collections.abc import Iterator
 
 import pytest
 
+from domain.backends.memory.store import MemoryEventStore
+from domain.core.records import NewEvent
 from domain.ideas import (
     IdeaCommandHandler,
     IdeaDeletedError,
@@ -16,7 +18,6 @@ from domain.ideas import (
 from domain.ideas.codec import EventCodec
 from domain.ideas.process_manager import CreationProcessManager
 from domain.ideas.projection import IdeaRow, IdeaView, MemoryViewStorage
-from domain.store import MemoryEventStore, NewEvent
 from tests.domain.conftest import IdeaMaker
 
 

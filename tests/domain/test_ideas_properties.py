@@ -15,12 +15,13 @@ from dataclasses import dataclass, replace
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
+from domain.backends.memory.store import MemoryEventStore
 from domain.bootstrap import DELETED_TYPES
+from domain.core.records import RecordedEvent, SnapshotPolicy, StreamStatus
 from domain.ideas import IdeaCommandHandler, IdeaError, IdeaStatus, PlainCodec, idea_registry
 from domain.ideas.fields import DESCRIPTION_MAX, REASON_MAX, TITLE_MAX
 from domain.ideas.handler import CommandOutcome
 from domain.ideas.projection import IdeaView
-from domain.store import MemoryEventStore, RecordedEvent, SnapshotPolicy, StreamStatus
 from tests.domain.conftest import counting_ids
 
 SLOTS = 4

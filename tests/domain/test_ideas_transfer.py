@@ -11,11 +11,13 @@ from typing import Any
 
 import pytest
 
+from domain.backends.memory.store import MemoryEventStore
 from domain.bootstrap import DELETED_TYPES, TOMBSTONE_TYPES, System, bootstrap
+from domain.core.protocol import EventStore
+from domain.core.records import StreamStatus
+from domain.core.shredding.cipher import REDACTED
+from domain.core.transfer import TransferError, check_import, export_events, import_file
 from domain.ideas import IdeaForgottenError
-from domain.shredding.cipher import REDACTED
-from domain.store import EventStore, MemoryEventStore, StreamStatus
-from domain.transfer import TransferError, check_import, export_events, import_file
 
 
 def exported(system: System) -> list[str]:

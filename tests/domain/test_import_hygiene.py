@@ -63,7 +63,7 @@ def test_every_domain_module_imports_without_loading_ui_libraries() -> None:
     assert result["ui"] == [], "domain must not import textual or rich"
     assert result["failed"] == {}, "modules that do not import cannot be checked"
     # the walk really reached the modules (a broken walk would pass vacuously)
-    for module in ("domain.store", "domain.store.memory", "domain.store.aggregate"):
+    for module in ("domain.backends", "domain.backends.memory.store", "domain.core.aggregate"):
         assert module in result["imported"]
 
 

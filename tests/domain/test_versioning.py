@@ -14,8 +14,9 @@ from hypothesis import strategies as st
 from pydantic import BaseModel, ConfigDict, Field, RootModel, computed_field, field_validator
 from pydantic import create_model as pydantic_model
 
-from domain.store import NO_STREAM, MemoryEventStore
-from domain.versioning import (
+from domain.backends.memory.store import MemoryEventStore
+from domain.core.records import NO_STREAM
+from domain.core.versioning import (
     DuplicateVersionError,
     EventDecodeError,
     EventRegistry,

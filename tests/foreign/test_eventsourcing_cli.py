@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from domain.foreign.eventsourcing_codec import SEALED
-from domain.store import open_store
-from domain.transfer import export_events, record_from_dict
+from domain.backends import open_store
+from domain.backends.eventsourcing.codec import SEALED
+from domain.core.transfer import export_events, record_from_dict
 from tests.cli.conftest import Result, run_cli
 from tests.foreign.conftest import Written, written_system
 

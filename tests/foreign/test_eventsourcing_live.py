@@ -18,8 +18,9 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from domain.foreign.eventsourcing_store import EventsourcingStore
-from domain.store import RecordedEvent, open_store
+from domain.backends import open_store
+from domain.backends.eventsourcing.store import EventsourcingStore
+from domain.core.records import RecordedEvent
 from tests.foreign.bank_app import Bank, postgres_env, run_system, sqlite_env
 from tests.foreign.conftest import sqlite_system
 from tests.store.conftest import BACKENDS, require

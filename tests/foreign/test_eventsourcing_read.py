@@ -9,17 +9,11 @@ from decimal import Decimal
 
 import pytest
 
-from domain.foreign.eventsourcing_codec import SEALED, UNKNOWN_TIME
-from domain.foreign.eventsourcing_store import EventsourcingStore
-from domain.store import (
-    ANY,
-    NewEvent,
-    ReadOnlyStoreError,
-    Snapshot,
-    StoreClosedError,
-    StoreUrlError,
-    open_store,
-)
+from domain.backends import open_store
+from domain.backends.eventsourcing.codec import SEALED, UNKNOWN_TIME
+from domain.backends.eventsourcing.store import EventsourcingStore
+from domain.core.errors import ReadOnlyStoreError, StoreClosedError, StoreUrlError
+from domain.core.records import ANY, NewEvent, Snapshot
 from tests.foreign.conftest import KEY, Written, utc, written_system
 
 

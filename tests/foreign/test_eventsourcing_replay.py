@@ -9,14 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from domain.foreign.eventsourcing_replay import (
+from domain.backends import open_store
+from domain.backends.eventsourcing.replay import (
     ReplayError,
     aggregate_at,
     import_modules,
     state_json,
 )
-from domain.foreign.eventsourcing_store import EventsourcingStore
-from domain.store import open_store
+from domain.backends.eventsourcing.store import EventsourcingStore
 from tests.cli.conftest import run_cli
 from tests.foreign.bank_app import Bank
 from tests.foreign.conftest import Written

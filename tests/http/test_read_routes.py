@@ -6,9 +6,9 @@ import httpx
 import pytest
 
 from domain.bootstrap import System
+from domain.core.records import NO_STREAM, NewEvent
+from domain.core.transfer import record_to_dict
 from domain.ideas.demo import IDEAS
-from domain.store.records import NO_STREAM, NewEvent
-from domain.transfer import record_to_dict
 from tests.http.conftest import publish
 
 

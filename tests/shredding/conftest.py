@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from domain.bootstrap import System, bootstrap
+from domain.core.records import SnapshotPolicy
 from domain.ideas.handler import CommandOutcome
-from domain.store.records import SnapshotPolicy
 
 POLICY = SnapshotPolicy(every=10, keep=3)
 

@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 
+from domain.core.records import StreamStatus
+from domain.core.shredding.cipher import CORRUPTED, REDACTED
+from domain.core.shredding.erasure import ErasureReport
+from domain.core.transfer import export_events, record_from_dict
 from domain.ideas import IdeaNotFoundError
 from domain.ideas.codec import stream_id_of
-from domain.shredding.cipher import CORRUPTED, REDACTED
-from domain.shredding.erasure import ErasureReport
-from domain.store.records import StreamStatus
-from domain.transfer import export_events, record_from_dict
 from tests.shredding.conftest import World, bytes_of, grow, hits, place_files, sqlite_system
 
 

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from domain.shredding.cipher import (
+from domain.backends.sqlite.keys import SQLiteKeyStore
+from domain.core.shredding.cipher import (
     CORRUPTED,
     REDACTED,
     SEALED,
@@ -19,7 +20,7 @@ from domain.shredding.cipher import (
     seal,
     sealed_fields,
 )
-from domain.shredding.keystore import KeyStoreError, MemoryKeyStore, SQLiteKeyStore
+from domain.core.shredding.keys import KeyStoreError, MemoryKeyStore
 
 PRIVATE = frozenset({"title", "description"})
 DATA = {"idea_id": "abc123", "title": "Canary title", "description": "Canary description"}

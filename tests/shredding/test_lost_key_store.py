@@ -14,15 +14,15 @@ from pathlib import Path
 
 import pytest
 
+from domain.backends.sqlite.keys import SQLiteKeyStore
 from domain.bootstrap import bootstrap
-from domain.shredding.cipher import CORRUPTED, REDACTED
-from domain.shredding.keystore import (
+from domain.core.errors import StoreReadOnlyError
+from domain.core.shredding.cipher import CORRUPTED, REDACTED
+from domain.core.shredding.keys import (
     KeyStoreBindingError,
     KeyStoreMismatchError,
     KeyStoreMissingError,
-    SQLiteKeyStore,
 )
-from domain.store.errors import StoreReadOnlyError
 from tests.shredding.conftest import POLICY, World, sqlite_system
 
 

@@ -8,9 +8,9 @@ import json
 from io import StringIO
 
 from domain.bootstrap import bootstrap
+from domain.core.shredding.cipher import REDACTED
+from domain.core.transfer import export_events, record_from_dict
 from domain.ideas.codec import stream_id_of
-from domain.shredding.cipher import REDACTED
-from domain.transfer import export_events, record_from_dict
 from tests.shredding.conftest import POLICY, grow
 
 

@@ -13,8 +13,8 @@ import psycopg
 import pytest
 
 from domain.bootstrap import System, bootstrap
-from domain.shredding.cipher import REDACTED
-from domain.shredding.keystore import KeyStoreMismatchError, KeyStoreMissingError
+from domain.core.shredding.cipher import REDACTED
+from domain.core.shredding.keys import KeyStoreMismatchError, KeyStoreMissingError
 from tests.store.test_postgres_helpers import URL_VAR, new_schema, server_url, with_schema
 
 pytestmark = pytest.mark.skipif(

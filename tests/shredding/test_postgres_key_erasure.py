@@ -13,10 +13,10 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from domain.backends.postgres.kek import KekFiles, KekMissingError
+from domain.backends.postgres.keys import PostgresKeyStore
 from domain.bootstrap import bootstrap
-from domain.shredding.keystore import KeyDestroyedError
-from domain.shredding.keystore_kek import KekFiles, KekMissingError
-from domain.shredding.keystore_postgres import PostgresKeyStore
+from domain.core.shredding.keys import KeyDestroyedError
 from tests.store.test_postgres_helpers import URL_VAR, new_schema, server_url, with_schema
 
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from domain.core.transfer import export_events
 from domain.ideas.codec import stream_id_of
-from domain.transfer import export_events
 from es_tui.cli import main
 from tests.cli.conftest import Result, run_cli
 from tests.shredding.conftest import World, sqlite_system

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.shredding.erasure import _lines_holding
-from domain.shredding.search import PREFIX_BYTES, Needles
+from domain.core.shredding.erasure import _lines_holding
+from domain.core.shredding.search import PREFIX_BYTES, Needles
 
 
 def naive(data: bytes, needles: set[bytes]) -> int:

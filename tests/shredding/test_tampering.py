@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from domain.core.shredding.cipher import CORRUPTED, REDACTED, SEALED
+from domain.core.transfer import record_from_dict
 from domain.ideas.codec import stream_id_of
-from domain.shredding.cipher import CORRUPTED, REDACTED, SEALED
-from domain.transfer import record_from_dict
 from es_tui.cli import main
 from tests.shredding.conftest import World, sqlite_system
 

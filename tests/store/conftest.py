@@ -31,7 +31,9 @@ from typing import Any, Protocol
 
 import pytest
 
-from domain.store import EventStore, NewEvent, RecordedEvent, SnapshotPolicy, open_store
+from domain.backends import open_store
+from domain.core.protocol import EventStore
+from domain.core.records import NewEvent, RecordedEvent, SnapshotPolicy
 from tests.store.test_postgres_helpers import open_postgres
 
 StoreFactory = Callable[[Path, SnapshotPolicy, frozenset[str]], EventStore]

@@ -11,11 +11,12 @@ import sys
 import time
 import uuid
 
+from domain.backends import open_store
 from domain.bootstrap import DELETED_TYPES
+from domain.core.records import RecordedEvent
 from domain.ideas import IdeaCommandHandler, PlainCodec, idea_registry
 from domain.ideas.handler import CommandOutcome
 from domain.ideas.process_manager import CreationProcessManager
-from domain.store import RecordedEvent, open_store
 
 
 class RandomIdsManager(CreationProcessManager):

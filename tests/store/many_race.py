@@ -8,7 +8,10 @@ import uuid
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 
-from domain.store import ConcurrencyError, EventStore, NewEvent, RecordedEvent, open_store
+from domain.backends import open_store
+from domain.core.errors import ConcurrencyError
+from domain.core.protocol import EventStore
+from domain.core.records import NewEvent, RecordedEvent
 
 STREAMS = ("pair-a", "pair-b", "pair-c")
 PAIRS = (("pair-a", "pair-b"), ("pair-b", "pair-c"), ("pair-c", "pair-a"))

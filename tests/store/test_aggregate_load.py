@@ -3,8 +3,9 @@ is not past the requested version; an older one when the latest cannot serve."""
 
 from __future__ import annotations
 
-from domain.store import NO_STREAM, EventStore, SnapshotPolicy
-from domain.store.aggregate import load, take_snapshot
+from domain.core.aggregate import load, take_snapshot
+from domain.core.protocol import EventStore
+from domain.core.records import NO_STREAM, SnapshotPolicy
 from tests.store.conftest import MakeStore, new
 from tests.store.test_properties import RunningList
 

@@ -6,14 +6,9 @@ from datetime import timedelta
 
 import pytest
 
-from domain.store import (
-    ANY,
-    NO_STREAM,
-    ConcurrencyError,
-    DuplicateEventError,
-    EventStore,
-    NewEvent,
-)
+from domain.core.errors import ConcurrencyError, DuplicateEventError
+from domain.core.protocol import EventStore
+from domain.core.records import ANY, NO_STREAM, NewEvent
 from tests.store.conftest import batch, ids, new
 
 

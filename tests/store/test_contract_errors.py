@@ -10,16 +10,9 @@ from typing import Any
 
 import pytest
 
-from domain.store import (
-    ANY,
-    NO_STREAM,
-    EventStore,
-    InvalidEventError,
-    InvalidExpectedVersionError,
-    NewEvent,
-    Snapshot,
-    StoreClosedError,
-)
+from domain.core.errors import InvalidEventError, InvalidExpectedVersionError, StoreClosedError
+from domain.core.protocol import EventStore
+from domain.core.records import ANY, NO_STREAM, NewEvent, Snapshot
 from tests.store.conftest import batch, new
 
 

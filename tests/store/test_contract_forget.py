@@ -6,18 +6,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from domain.store import (
-    ANY,
-    NO_STREAM,
-    DuplicateEventError,
-    EventStore,
-    NewEvent,
-    RecordedEvent,
-    Snapshot,
-    StreamForgottenError,
-    StreamNotFoundError,
-    StreamStatus,
-)
+from domain.core.errors import DuplicateEventError, StreamForgottenError, StreamNotFoundError
+from domain.core.protocol import EventStore
+from domain.core.records import ANY, NO_STREAM, NewEvent, RecordedEvent, Snapshot, StreamStatus
 from tests.store.conftest import batch, ids, new
 
 SECRET = "my home address"

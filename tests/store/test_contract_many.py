@@ -6,16 +6,14 @@ from collections.abc import Sequence
 
 import pytest
 
-from domain.store import (
-    ANY,
-    NO_STREAM,
+from domain.core.errors import (
     ConcurrencyError,
     DuplicateEventError,
-    EventStore,
     InvalidEventError,
-    RecordedEvent,
     StreamForgottenError,
 )
+from domain.core.protocol import EventStore
+from domain.core.records import ANY, NO_STREAM, RecordedEvent
 from tests.store.conftest import batch, ids, new, wait_for
 
 

@@ -7,7 +7,9 @@ import itertools
 
 import pytest
 
-from domain.store import ANY, NO_STREAM, EventStore, InvalidEventError
+from domain.core.errors import InvalidEventError
+from domain.core.protocol import EventStore
+from domain.core.records import ANY, NO_STREAM
 from tests.store.conftest import batch, new
 
 STREAMS = ("idea-1", "idea-10", "idea-2", "bank-1", "ideas", "idéa-1", "idea-1x")

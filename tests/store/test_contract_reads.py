@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from domain.store import NO_STREAM, EventStore, RecordedEvent
+from domain.core.protocol import EventStore
+from domain.core.records import NO_STREAM, RecordedEvent
 from tests.store.conftest import batch, new
 
 

@@ -13,14 +13,13 @@ from datetime import UTC, datetime
 
 import pytest
 
-from domain.store import (
+from domain.core.errors import ConcurrencyError, StreamForgottenError
+from domain.core.records import (
     ANY,
     NO_STREAM,
-    ConcurrencyError,
     RecordedEvent,
     Snapshot,
     SnapshotPolicy,
-    StreamForgottenError,
     StreamStatus,
 )
 from tests.store.conftest import DELETED, Backend, MakeStore, batch, new, wait_for

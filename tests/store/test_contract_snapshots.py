@@ -9,17 +9,10 @@ from typing import Any
 
 import pytest
 
-from domain.store import (
-    NO_STREAM,
-    EventStore,
-    InvalidEventError,
-    RecordedEvent,
-    Snapshot,
-    SnapshotError,
-    SnapshotPolicy,
-    StreamForgottenError,
-)
-from domain.store.aggregate import Loaded, load, replay, take_snapshot
+from domain.core.aggregate import Loaded, load, replay, take_snapshot
+from domain.core.errors import InvalidEventError, SnapshotError, StreamForgottenError
+from domain.core.protocol import EventStore
+from domain.core.records import NO_STREAM, RecordedEvent, Snapshot, SnapshotPolicy
 from tests.store.conftest import MakeStore, batch, new
 
 State = dict[str, Any]

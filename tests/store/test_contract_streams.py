@@ -4,15 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from domain.store import (
-    ANY,
-    NO_STREAM,
-    ConcurrencyError,
-    EventStore,
-    SnapshotPolicy,
-    StreamInfo,
-    StreamStatus,
-)
+from domain.core.errors import ConcurrencyError
+from domain.core.protocol import EventStore
+from domain.core.records import ANY, NO_STREAM, SnapshotPolicy, StreamInfo, StreamStatus
 from tests.store.conftest import DELETED, MakeStore, batch, new
 
 

@@ -13,8 +13,9 @@ from collections.abc import Sequence
 
 import pytest
 
-from domain.store import ANY, NO_STREAM, ConcurrencyError, EventStore, RecordedEvent
-from domain.store.protocol import CommitListener
+from domain.core.errors import ConcurrencyError
+from domain.core.protocol import CommitListener, EventStore
+from domain.core.records import ANY, NO_STREAM, RecordedEvent
 from tests.store.conftest import batch, new, wait_for
 
 Commits = list[list[RecordedEvent]]

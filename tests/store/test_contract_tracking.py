@@ -7,8 +7,9 @@ import threading
 
 import pytest
 
-from domain.store import ANY, NO_STREAM, ConcurrencyError, EventStore, InvalidEventError
-from domain.store.errors import TrackingConflictError
+from domain.core.errors import ConcurrencyError, InvalidEventError, TrackingConflictError
+from domain.core.protocol import EventStore
+from domain.core.records import ANY, NO_STREAM
 from tests.store.conftest import MakeStore, batch, new
 
 

@@ -16,10 +16,11 @@ from pathlib import Path
 
 import pytest
 
+from domain.backends import open_store
 from domain.bootstrap import DELETED_TYPES
+from domain.core.protocol import EventStore
 from domain.ideas import IdeaCommandHandler, PlainCodec, idea_registry
 from domain.ideas.process_manager import TRACKING_NAME
-from domain.store import EventStore, open_store
 from tests.store.conftest import wait_for
 from tests.store.test_postgres_helpers import fresh_url
 

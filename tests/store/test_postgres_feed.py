@@ -9,8 +9,8 @@ from collections.abc import Iterator, Sequence
 
 import pytest
 
-from domain.store import ANY, NO_STREAM, NewEvent, RecordedEvent
-from domain.store.postgres import PostgresEventStore
+from domain.backends.postgres.store import PostgresEventStore
+from domain.core.records import ANY, NO_STREAM, NewEvent, RecordedEvent
 from tests.store.conftest import wait_for
 from tests.store.test_postgres_helpers import fresh_url
 

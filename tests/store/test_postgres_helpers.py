@@ -13,7 +13,9 @@ from pathlib import Path
 
 import psycopg
 
-from domain.store import EventStore, SnapshotPolicy, open_store
+from domain.backends import open_store
+from domain.core.protocol import EventStore
+from domain.core.records import SnapshotPolicy
 
 URL_VAR = "ES_TUI_TEST_POSTGRES_URL"
 _made: set[str] = set()

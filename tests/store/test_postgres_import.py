@@ -8,18 +8,11 @@ import io
 
 import pytest
 
-from domain.store import (
-    ANY,
-    NO_STREAM,
-    InvalidEventError,
-    MemoryEventStore,
-    NewEvent,
-    RecordedEvent,
-    StreamForgottenError,
-    StreamStatus,
-)
-from domain.store.postgres import PostgresEventStore
-from domain.transfer import export_events
+from domain.backends.memory.store import MemoryEventStore
+from domain.backends.postgres.store import PostgresEventStore
+from domain.core.errors import InvalidEventError, StreamForgottenError
+from domain.core.records import ANY, NO_STREAM, NewEvent, RecordedEvent, StreamStatus
+from domain.core.transfer import export_events
 from tests.store.test_postgres_helpers import fresh_url
 
 

@@ -7,8 +7,9 @@ import json
 
 import psycopg
 
-from domain.store import NO_STREAM, MemoryEventStore, NewEvent
-from domain.store.postgres import PostgresEventStore
+from domain.backends.memory.store import MemoryEventStore
+from domain.backends.postgres.store import PostgresEventStore
+from domain.core.records import NO_STREAM, NewEvent
 from tests.store.test_postgres_helpers import fresh_url
 
 EVENTS = 20_000

@@ -15,8 +15,9 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from domain.store import ANY, NO_STREAM, ConcurrencyError, NewEvent, RecordedEvent
-from domain.store.postgres import PostgresEventStore
+from domain.backends.postgres.store import PostgresEventStore
+from domain.core.errors import ConcurrencyError
+from domain.core.records import ANY, NO_STREAM, NewEvent, RecordedEvent
 from tests.store.conftest import wait_for
 from tests.store.test_postgres_helpers import fresh_url
 

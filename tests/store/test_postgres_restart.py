@@ -21,13 +21,13 @@ import httpx
 import psycopg
 import pytest
 
+from domain.backends.postgres.keys import PostgresKeyStore
+from domain.backends.postgres.store import PostgresEventStore
 from domain.bootstrap import System, bootstrap
+from domain.core.errors import StoreUnavailableError
+from domain.core.records import ANY, NewEvent, RecordedEvent
 from domain.ideas.codec import stream_id_of
 from domain.ideas.projection_postgres import PostgresViewStorage
-from domain.shredding.keystore_postgres import PostgresKeyStore
-from domain.store import ANY, NewEvent, RecordedEvent
-from domain.store.errors import StoreUnavailableError
-from domain.store.postgres import PostgresEventStore
 from es_tui.http.app import create_api
 from tests.store.conftest import wait_for
 from tests.store.test_postgres_helpers import URL_VAR, new_schema, server_url, with_schema

@@ -10,8 +10,10 @@ import urllib.parse
 import psycopg
 import pytest
 
-from domain.store import NO_STREAM, NewEvent, StoreClosedError, StoreUrlError, open_store
-from domain.store.postgres import PostgresEventStore
+from domain.backends import open_store
+from domain.backends.postgres.store import PostgresEventStore
+from domain.core.errors import StoreClosedError, StoreUrlError
+from domain.core.records import NO_STREAM, NewEvent
 from tests.store.test_postgres_helpers import fresh_url, new_schema, server_url, with_schema
 
 

@@ -9,12 +9,12 @@ from dataclasses import replace
 import psycopg
 import pytest
 
+from domain.backends.postgres.store import PostgresEventStore
 from domain.bootstrap import DELETED_TYPES
 from domain.ideas import IdeaCommandHandler, PlainCodec, idea_registry
 from domain.ideas.codec import EventCodec
 from domain.ideas.projection import IdeaView
 from domain.ideas.projection_postgres import PostgresViewStorage
-from domain.store.postgres import PostgresEventStore
 from tests.store.test_postgres_helpers import fresh_url
 
 

@@ -9,8 +9,9 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from domain.store import EventStore, NewEvent, RecordedEvent, Snapshot, SnapshotPolicy
-from domain.store.aggregate import load, take_snapshot
+from domain.core.aggregate import load, take_snapshot
+from domain.core.protocol import EventStore
+from domain.core.records import NewEvent, RecordedEvent, Snapshot, SnapshotPolicy
 from tests.store.conftest import Backend
 
 State = dict[str, Any]

@@ -8,15 +8,9 @@ from collections.abc import Callable, Sequence
 
 import pytest
 
-from domain.store import (
-    ANY,
-    NO_STREAM,
-    ConcurrencyError,
-    EventStore,
-    InvalidEventError,
-    NewEvent,
-    RecordedEvent,
-)
+from domain.core.errors import ConcurrencyError, InvalidEventError
+from domain.core.protocol import EventStore
+from domain.core.records import ANY, NO_STREAM, NewEvent, RecordedEvent
 from tests.store.conftest import Backend, batch, new, wait_for
 
 WRITERS = 8

@@ -10,7 +10,7 @@ import threading
 
 import pytest
 
-from domain.store import EventStore
+from domain.core.protocol import EventStore
 from tests.store.conftest import Backend
 from tests.store.many_race import check_log, process_writer, write_pairs
 

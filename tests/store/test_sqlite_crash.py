@@ -23,8 +23,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from domain.store import NewEvent
-from domain.store.sqlite import SQLiteEventStore
+from domain.backends.sqlite.store import SQLiteEventStore
+from domain.core.records import NewEvent
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = 20_240_917
@@ -37,8 +37,8 @@ EARLY_EVERY = 10
 # Imports only the SQLite backend, so a child is appending ~0.1 s after it starts.
 WRITER = """
 import sys
-from domain.store.records import NewEvent
-from domain.store.sqlite import SQLiteEventStore
+from domain.core.records import NewEvent
+from domain.backends.sqlite.store import SQLiteEventStore
 url, run, streams, size = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 store = SQLiteEventStore.open(url, poll_interval=None)
 versions = [0] * streams

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from domain.store import NewEvent, open_store
-from domain.store.errors import StoreDamagedError
-from domain.store.records import ANY
+from domain.backends import open_store
+from domain.core.errors import StoreDamagedError
+from domain.core.records import ANY, NewEvent
 
 PAGE = 4096
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from domain.store import NO_STREAM, NewEvent, Snapshot
-from domain.store.sqlite import SQLiteEventStore
+from domain.backends.sqlite.store import SQLiteEventStore
+from domain.core.records import NO_STREAM, NewEvent, Snapshot
 
 CANARY = "canary-7f3a9 Maple Street 42"
 

@@ -6,8 +6,9 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from domain.store import ANY, NewEvent, open_store
-from domain.store.sqlite import SQLiteEventStore
+from domain.backends import open_store
+from domain.backends.sqlite.store import SQLiteEventStore
+from domain.core.records import ANY, NewEvent
 
 
 def _old_store(path: Path) -> None:

@@ -8,9 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from domain.store import NO_STREAM, NewEvent, Snapshot, StoreUrlError, StreamStatus, open_store
-from domain.store.sqlite import SQLiteEventStore
-from domain.store.sqlite_schema import APPLICATION_ID, SCHEMA_VERSION
+from domain.backends import open_store
+from domain.backends.sqlite.schema import APPLICATION_ID, SCHEMA_VERSION
+from domain.backends.sqlite.store import SQLiteEventStore
+from domain.core.errors import StoreUrlError
+from domain.core.records import NO_STREAM, NewEvent, Snapshot, StreamStatus
 
 SIDECARS = ("-wal", "-shm", "-journal")
 

@@ -7,17 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from domain.store import (
-    ANY,
-    NO_STREAM,
-    InvalidEventError,
-    MemoryEventStore,
-    NewEvent,
-    RecordedEvent,
-    StreamForgottenError,
-    StreamStatus,
-)
-from domain.store.sqlite import SQLiteEventStore
+from domain.backends.memory.store import MemoryEventStore
+from domain.backends.sqlite.store import SQLiteEventStore
+from domain.core.errors import InvalidEventError, StreamForgottenError
+from domain.core.records import ANY, NO_STREAM, NewEvent, RecordedEvent, StreamStatus
 
 
 def exported() -> list[RecordedEvent]:

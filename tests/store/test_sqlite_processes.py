@@ -15,15 +15,17 @@ from typing import Any
 
 import pytest
 
-from domain.store import NO_STREAM, ConcurrencyError, NewEvent, RecordedEvent
-from domain.store.sqlite import SQLiteEventStore
+from domain.backends.sqlite.store import SQLiteEventStore
+from domain.core.errors import ConcurrencyError
+from domain.core.records import NO_STREAM, NewEvent, RecordedEvent
 from tests.store.conftest import wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 
 APPEND = """
 import sys
-from domain.store import ANY, NewEvent, open_store
+from domain.core.records import ANY, NewEvent
+from domain.backends import open_store
 url, stream_id, sizes = sys.argv[1], sys.argv[2], sys.argv[3]
 store = open_store(url)
 for size in map(int, sizes.split(",")):

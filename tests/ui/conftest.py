@@ -13,7 +13,7 @@ from textual.widget import Widget
 from textual.widgets import OptionList, RichLog, Static
 
 from domain.bootstrap import System, bootstrap
-from domain.store.records import SnapshotPolicy
+from domain.core.records import SnapshotPolicy
 from es_tui.app import ExplorerApp
 from es_tui.widgets.line_list import LineList
 from es_tui.widgets.log_view import LogView

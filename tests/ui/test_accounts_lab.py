@@ -11,7 +11,7 @@ import pytest
 from domain.accounts.messages import Deposit
 from domain.accounts.views import ledger_law_holds
 from domain.bootstrap import System, bootstrap
-from domain.store.errors import ConcurrencyError
+from domain.core.errors import ConcurrencyError
 from es_tui.app import ExplorerApp
 from es_tui.screens.domain_lab import DomainLab
 from es_tui.screens.help import HelpScreen, HelpText

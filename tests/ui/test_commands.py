@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from domain.bootstrap import System
+from domain.core.records import StreamStatus
 from domain.ideas.codec import idea_id_of
-from domain.store.records import StreamStatus
 from es_tui.app import ExplorerApp
 from es_tui.screens.erasure import ErasureReportScreen
 from es_tui.screens.idea_form import IdeaForm

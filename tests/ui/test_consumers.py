@@ -12,7 +12,7 @@ import pytest
 from textual.pilot import Pilot
 
 from domain.bootstrap import System, bootstrap
-from domain.store.records import ANY, NewEvent, SnapshotPolicy
+from domain.core.records import ANY, NewEvent, SnapshotPolicy
 from es_tui.app import ExplorerApp
 from es_tui.consumers import consumer_rows, running_consumers
 from es_tui.screens.consumers import ConsumersScreen, ResetConfirm

@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 
 from domain.bootstrap import System, bootstrap
+from domain.core.aggregate import load
+from domain.core.records import CAUSATION_ID, SnapshotPolicy, StreamStatus
+from domain.core.shredding.cipher import SEALED
 from domain.ideas.codec import idea_id_of
 from domain.ideas.state import IdeaStatus
-from domain.shredding.cipher import SEALED
-from domain.store.aggregate import load
-from domain.store.records import CAUSATION_ID, SnapshotPolicy, StreamStatus
 from es_tui.app import ExplorerApp
 from es_tui.cli import main as cli_main
 from es_tui.demo_events import fill

@@ -16,7 +16,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, Select, TextArea
 
 from domain.bootstrap import System, bootstrap
-from domain.store.records import SnapshotPolicy
+from domain.core.records import SnapshotPolicy
 from es_tui.app import ExplorerApp
 from es_tui.screens.erasure import ErasureReportScreen
 from es_tui.screens.idea_form import IdeaForm

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from domain.bootstrap import System
-from domain.store import ANY, NewEvent
+from domain.core.records import ANY, NewEvent
 from es_tui.app import ExplorerApp
 from es_tui.screens.erasure import ErasureReportScreen
 from tests.ui.conftest import text_of, wait_for, wait_text

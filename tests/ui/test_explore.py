@@ -12,8 +12,8 @@ import pytest
 from textual.widgets import Tree
 
 from domain.bootstrap import System, bootstrap
+from domain.core.records import CAUSATION_ID, RecordedEvent, StreamStatus
 from domain.ideas.codec import stream_id_of
-from domain.store.records import CAUSATION_ID, RecordedEvent, StreamStatus
 from es_tui.app import ExplorerApp
 from es_tui.fixtures import FixtureError, read_fixture
 from es_tui.model_change import Kind

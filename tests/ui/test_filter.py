@@ -4,7 +4,7 @@ escape."""
 from __future__ import annotations
 
 from domain.bootstrap import System
-from domain.store.protocol import ALL_STREAM
+from domain.core.protocol import ALL_STREAM
 from es_tui.app import ExplorerApp
 from es_tui.timeline_filter import Query
 from tests.ui.conftest import text_of, wait_for, wait_text

@@ -11,7 +11,7 @@ import pytest
 from textual.widgets import Input
 
 from domain.bootstrap import System, bootstrap
-from domain.store.errors import ConcurrencyError
+from domain.core.errors import ConcurrencyError
 from es_tui.app import ExplorerApp
 from es_tui.screens.command_form import CommandForm
 from es_tui.screens.domain_lab import DomainLab

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from domain.bootstrap import System
-from domain.store.records import NO_STREAM, NewEvent
+from domain.core.records import NO_STREAM, NewEvent
 from es_tui.app import ExplorerApp
 from es_tui.screens.conflict_lab import ConflictLab
 from es_tui.screens.replay import ReplayScreen

@@ -9,9 +9,9 @@ from collections.abc import Iterator
 import pytest
 from textual.strip import Strip
 
+from domain.backends.memory.store import MemoryEventStore
 from domain.bootstrap import System, bootstrap
-from domain.store.memory import MemoryEventStore
-from domain.store.records import ANY, NewEvent, StreamInfo
+from domain.core.records import ANY, NewEvent, StreamInfo
 from es_tui.app import ExplorerApp
 from es_tui.format import compact
 from es_tui.widgets.line_list import PAGE, LineList

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 import pytest
 
 from domain.bootstrap import System, bootstrap
+from domain.core.records import SnapshotPolicy
 from domain.domains import load_domain
-from domain.store.records import SnapshotPolicy
 from es_tui.app import ExplorerApp
 from tests.ui.conftest import text_of, wait_for, wait_text
 

@@ -11,7 +11,7 @@ import pytest
 from textual.binding import Binding
 
 from domain.bootstrap import System, bootstrap
-from domain.store.records import ANY, NewEvent
+from domain.core.records import ANY, NewEvent
 from es_tui.app import ExplorerApp
 from es_tui.screens.explore import Explore
 from es_tui.screens.main import MainScreen

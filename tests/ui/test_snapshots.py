@@ -13,8 +13,8 @@ from datetime import UTC, datetime, timedelta, tzinfo
 import pytest
 from textual.pilot import Pilot
 
-import domain.store.aggregate
-import domain.store.memory
+import domain.backends.memory.store
+import domain.core.aggregate
 from domain.bootstrap import System
 from es_tui import explore_shots, screenshots
 from es_tui.app import ExplorerApp
@@ -35,8 +35,8 @@ def frozen_system(monkeypatch: pytest.MonkeyPatch) -> Iterator[System]:
 
     noise = random.Random(7)  # ids, and the keys and nonces of encrypted private fields
     monkeypatch.setattr(os, "urandom", noise.randbytes)
-    monkeypatch.setattr(domain.store.memory, "datetime", Clock)
-    monkeypatch.setattr(domain.store.aggregate, "datetime", Clock)
+    monkeypatch.setattr(domain.backends.memory.store, "datetime", Clock)
+    monkeypatch.setattr(domain.core.aggregate, "datetime", Clock)
     monkeypatch.setattr(uuid, "uuid4", lambda: uuid.UUID(int=noise.getrandbits(128), version=4))
     system = screenshots.demo_system()
     yield system

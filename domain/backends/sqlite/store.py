@@ -1,0 +1,619 @@
+"""The durable single-file backend: `sqlite:///path.db` (or `sqlite:////abs/path.db`).
+
+WAL, `synchronous=FULL`, `secure_delete=ON`; every write runs in `BEGIN IMMEDIATE`, so
+writers are serialized by SQLite across processes and, inside one process, by a lock that
+hands the file over without SQLite's sleeping busy handler. A position is max(position) + 1
+inside that transaction, so positions follow commit order; forget writes its tombstone
+before deleting, so a position is never reused.
+
+Listeners get this handle's commits as they happen and other handles' commits in this
+process right after them. Other processes' commits arrive through `poll()`, which the first
+`subscribe` runs every `poll_interval` seconds (default 0.2) on a daemon thread; call
+`poll()` yourself with `poll_interval=None`. See `sqlite_feed` for the ordering rules.
+
+`sqlite:///:memory:` is refused: use `memory:` for a store that lives in one process.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sqlite3
+from collections.abc import Callable, Collection, Iterable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Final, TypeVar
+
+from domain.backends.sqlite import write
+from domain.backends.sqlite.codec import (
+    SNAPSHOT_COLUMNS,
+    STREAM_COLUMNS,
+    check_text,
+    dump_json,
+    format_time,
+    select_events,
+    storable,
+    to_snapshot,
+    to_stream_info,
+)
+from domain.backends.sqlite.faults import directory_is_writable, quick_check, translate
+from domain.backends.sqlite.feed import HEAD, CommitFeed, StreamRow
+from domain.backends.sqlite.importer import import_rows
+from domain.backends.sqlite.pool import ConnectionPool
+from domain.backends.sqlite.salvage import ReadRange, salvage
+from domain.backends.sqlite.schema import (
+    BUSY_TIMEOUT_S,
+    add_extras,
+    check_file,
+    connect,
+    connect_read_only,
+    initialise,
+    parse_url,
+    store_id_of,
+    use_wal,
+)
+from domain.core.batch import (
+    StreamWrite,
+    Tracking,
+    check_read_bounds,
+    check_tracking,
+    check_tracking_name,
+    check_types,
+    check_writes,
+    matches,
+    prefix_bound,
+)
+from domain.core.errors import (
+    EventStoreError,
+    InvalidEventError,
+    StoreDamagedError,
+    StoreReadOnlyError,
+    StoreUrlError,
+)
+from domain.core.protocol import CommitListener, Subscription
+from domain.core.records import (
+    ExpectedVersion,
+    NewEvent,
+    RecordedEvent,
+    Snapshot,
+    SnapshotPolicy,
+    StreamInfo,
+)
+from domain.core.validation import (
+    check_expected_version,
+    check_stream_id,
+    normalise_batch,
+    normalise_snapshot,
+)
+
+T = TypeVar("T")
+
+_MAX_INT: Final = 2**63 - 1
+_LAST_POSITION: Final = "SELECT max(last_position) FROM streams"
+_STREAM_INDEX: Final = "sqlite_autoindex_events_2"
+"""The index SQLite made for the schema's UNIQUE (stream_id, version)."""
+"""The head as the streams table knows it (when the events table's own end is unreadable)."""
+
+Work = Callable[
+    [sqlite3.Connection, int, StreamRow | None], tuple[T, Sequence[RecordedEvent] | None]
+]
+"""A write: given the head position and the stream's row inside the transaction, its result
+and the records it committed (None: nothing to keep, roll back)."""
+
+
+def _clamp(n: int) -> int:
+    return max(min(n, _MAX_INT), -_MAX_INT)
+
+
+class SQLiteEventStore:
+    """An event store in one SQLite file, shared safely by threads and processes."""
+
+    def __init__(
+        self,
+        url: str,
+        path: Path,
+        pool: ConnectionPool,
+        snapshot_policy: SnapshotPolicy | None = None,
+        deleted_types: Iterable[str] = (),
+        poll_interval: float | None = 0.2,
+        *,
+        store_id: str | None = None,
+        read_only: str | None = None,
+        damage: str | None = None,
+    ) -> None:
+        self.url = url
+        self.path = path
+        self.snapshot_policy = snapshot_policy or SnapshotPolicy()
+        self.deleted_types = frozenset(deleted_types)
+        self.store_id = store_id
+        """Made with the schema; its key store records it (None: an old store read-only)."""
+        self.read_only = read_only
+        """Why this handle refuses writes (None: it writes)."""
+        self.damage = damage
+        """What is wrong with the file, once an integrity check or a read found it damaged."""
+        self.unreadable = 0
+        """Events a read of the damaged file had to skip (each counted once per read)."""
+        self._pool = pool
+        try:
+            self._feed = CommitFeed(pool, path, poll_interval)
+        except sqlite3.Error as exc:
+            pool.close()
+            raise self._fault(exc) from exc
+
+    @classmethod
+    def open(
+        cls,
+        url: str,
+        *,
+        snapshot_policy: SnapshotPolicy | None = None,
+        deleted_types: Iterable[str] = (),
+        poll_interval: float | None = 0.2,
+        read_only: bool = False,
+    ) -> SQLiteEventStore:
+        """Open (or create) the store file a `sqlite:///...` URL names.
+
+        A missing or empty file becomes a new store (its directory must exist); anything
+        else that is not an es-tui store, or a store of a newer schema, raises StoreUrlError
+        and is left untouched. `poll_interval` is how often listeners are brought other
+        processes' commits (None: only when `poll()` is called).
+
+        `read_only` opens an existing file for reading only (`mode=ro`, nothing written, not
+        even the WAL index when the disk is full or read-only); an existing file in a
+        directory that cannot be written is opened so anyway. A file that fails
+        `PRAGMA quick_check` raises StoreDamagedError for writing; read-only it opens with
+        `damage` set, and writes are refused."""
+        path = parse_url(url)
+        ready = check_file(url, path)
+        why = _read_only_reason(path) if ready else None
+        if ready and (read_only or why):
+            return cls._open_read_only(
+                url, path, why or "opened for reading", snapshot_policy, deleted_types,
+                poll_interval,
+            )  # fmt: skip
+        try:
+            conn = connect(path)
+        except sqlite3.Error as exc:
+            raise translate(exc, url, path) or StoreUrlError(
+                url, f"cannot open {str(path)!r}: {exc}"
+            ) from exc
+        try:
+            if ready:
+                use_wal(url, conn)
+                add_extras(conn)
+            else:
+                initialise(url, conn, format_time(datetime.now(UTC)))
+            damage = quick_check(conn)
+            store_id = None if damage else store_id_of(conn, create=True)
+        except sqlite3.Error as exc:
+            conn.close()
+            raise translate(exc, url, path) or StoreUrlError(
+                url, f"cannot prepare {str(path)!r}: {exc}"
+            ) from exc
+        except BaseException:
+            conn.close()
+            raise
+        if damage:
+            conn.close()
+            raise StoreDamagedError(url, str(path), damage)
+        pool = ConnectionPool(url, path, conn)
+        return cls(
+            url, path, pool, snapshot_policy, deleted_types, poll_interval, store_id=store_id
+        )
+
+    @classmethod
+    def _open_read_only(
+        cls,
+        url: str,
+        path: Path,
+        reason: str,
+        snapshot_policy: SnapshotPolicy | None,
+        deleted_types: Iterable[str],
+        poll_interval: float | None,
+    ) -> SQLiteEventStore:
+        try:
+            # A store nobody has open (no WAL) is read as is: nothing is left beside it.
+            conn, immutable = connect_read_only(path, when_idle=True)
+            damage = quick_check(conn)
+            store_id = None if damage else store_id_of(conn, create=False)
+        except sqlite3.Error as exc:
+            raise translate(exc, url, path) or StoreUrlError(
+                url, f"cannot open {str(path)!r} read-only: {exc}"
+            ) from exc
+        opener = functools.partial(connect, read_only=True, immutable=immutable)
+        pool = ConnectionPool(url, path, conn, opener)
+        return cls(
+            url, path, pool, snapshot_policy, deleted_types, poll_interval,
+            store_id=store_id, read_only=reason, damage=damage,
+        )  # fmt: skip
+
+    # -- plumbing ------------------------------------------------------------------------
+
+    def _fault(self, exc: sqlite3.Error) -> EventStoreError | sqlite3.Error:
+        """The store error an SQLite failure stands for; a damaged file stays marked so
+        every later write is refused."""
+        fault = translate(exc, self.url, self.path)
+        if isinstance(fault, StoreDamagedError) and self.damage is None:
+            self.damage = fault.detail
+        return fault or exc
+
+    def _refuse_writes(self) -> None:
+        if self.damage is not None:
+            raise StoreDamagedError(self.url, str(self.path), self.damage)
+        if self.read_only is not None:
+            raise StoreReadOnlyError(self.url, self.read_only)
+
+    def _read(self, query: Callable[[sqlite3.Connection], T]) -> T:
+        conn = self._pool.take()
+        try:
+            return query(conn)
+        except sqlite3.Error as exc:
+            fault = self._fault(exc)
+            if fault is exc:
+                raise
+            raise fault from exc
+        finally:
+            self._pool.give(conn)
+
+    def _write(self, stream_id: str, work: Work[T]) -> T:
+        self._refuse_writes()
+        try:
+            return self._write_now(stream_id, work)
+        except sqlite3.Error as exc:
+            fault = self._fault(exc)
+            if fault is exc:
+                raise
+            raise fault from exc
+
+    def _write_now(self, stream_id: str, work: Work[T]) -> T:
+        feed = self._feed
+        conn = self._pool.take()
+        try:
+            with feed.write_lock:
+                head, row = feed.begin(conn, stream_id)
+                try:
+                    result, committed = work(conn, head, row)
+                    conn.execute("ROLLBACK" if committed is None else "COMMIT")
+                except BaseException:
+                    if conn.in_transaction:
+                        conn.execute("ROLLBACK")
+                    raise
+                if committed:
+                    feed.committed(committed)
+        finally:
+            self._pool.give(conn)
+        feed.deliver(wrote=bool(committed))
+        return result
+
+    # -- writing -------------------------------------------------------------------------
+
+    def append(
+        self, stream_id: str, events: Sequence[NewEvent], expected_version: ExpectedVersion
+    ) -> list[RecordedEvent]:
+        check_stream_id(stream_id)
+        expected = check_expected_version(expected_version)
+        batch, payloads = normalise_batch(events)
+        check_text(stream_id, "stream id")
+        texts = []
+        for e, (data, metadata) in zip(batch, payloads, strict=True):
+            check_text(e.type, "event type")
+            texts.append((str(e.event_id), storable(data, e.data), storable(metadata, e.metadata)))
+        kinds = self.deleted_types
+        return self._write(
+            stream_id,
+            lambda conn, head, row: write.append(
+                conn, head, row, stream_id, expected, batch, texts, kinds
+            ),
+        )
+
+    def append_many(
+        self, writes: Sequence[StreamWrite], *, tracking: Tracking | None = None
+    ) -> list[RecordedEvent]:
+        checked = check_writes(writes)
+        track = check_tracking(tracking)
+        texts: list[list[write.EventTexts]] = []
+        for w in checked:
+            check_text(w.stream_id, "stream id")
+            part = []
+            for e, (data, metadata) in zip(w.events, w.texts, strict=True):
+                check_text(e.type, "event type")
+                part.append(
+                    (str(e.event_id), storable(data, e.data), storable(metadata, e.metadata))
+                )
+            texts.append(part)
+        if track is not None:
+            check_text(track[0], "consumer name")
+        kinds = self.deleted_types
+        return self._write(
+            checked[0].stream_id,
+            lambda conn, head, row: write.append_many(conn, head, checked, texts, kinds, track),
+        )
+
+    def tracking_position(self, name: str) -> int:
+        check_tracking_name(name)
+        return self._read(lambda c: write.tracked_at(c, name))
+
+    def save_tracking(self, name: str, position: int) -> None:
+        name, position = check_tracking((name, position)) or (name, position)
+        check_text(name, "consumer name")
+
+        def work(
+            conn: sqlite3.Connection, head: int, row: StreamRow | None
+        ) -> tuple[None, list[RecordedEvent]]:
+            write.save_tracking(conn, name, position)
+            return None, []
+
+        self._write("", work)
+
+    def forget(self, stream_id: str, tombstone: NewEvent) -> RecordedEvent:
+        check_stream_id(stream_id)
+        (stone,), ((data, metadata),) = normalise_batch([tombstone])
+        check_text(stream_id, "stream id")
+        check_text(stone.type, "event type")
+        texts = (
+            str(stone.event_id),
+            storable(data, stone.data),
+            storable(metadata, stone.metadata),
+        )
+        record = self._write(
+            stream_id,
+            lambda conn, head, row: write.forget(conn, head, row, stream_id, stone, texts),
+        )
+        self.checkpoint()  # best effort: drop the erased rows' older copies from the WAL
+        return record
+
+    def checkpoint(self) -> bool:
+        """Copy the WAL into the database file and truncate it, so bytes erased by `forget`
+        (zeroed in place by `secure_delete`) leave no older copy in the WAL. Returns False
+        when a reader (maybe in another process) kept part of the WAL in use."""
+
+        def run(conn: sqlite3.Connection) -> bool:
+            conn.execute("PRAGMA busy_timeout = 200")  # never stall a forget on a slow reader
+            try:
+                busy, _, _ = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            except sqlite3.OperationalError:  # locked: a later checkpoint will do it
+                return False
+            finally:
+                conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+            return not busy
+
+        return self._read(run)
+
+    def import_records(self, records: Sequence[RecordedEvent]) -> None:
+        rows = import_rows(records, self.deleted_types)
+
+        def work(
+            conn: sqlite3.Connection, head: int, row: StreamRow | None
+        ) -> tuple[None, list[RecordedEvent]]:
+            if head or conn.execute("SELECT 1 FROM streams LIMIT 1").fetchone():
+                raise InvalidEventError("import needs an empty store")
+            conn.executemany(write.INSERT_STREAM, rows.streams)
+            conn.executemany(write.INSERT_EVENT, rows.events)
+            return None, rows.records
+
+        self._write("", work)
+
+    def adopt_id(self, store_id: str) -> None:
+        """Take `store_id` as this store's id, so the key store of the store an import
+        restores goes with this one. Only an empty store may change its id."""
+
+        def work(
+            conn: sqlite3.Connection, head: int, row: StreamRow | None
+        ) -> tuple[None, list[RecordedEvent]]:
+            if head or conn.execute("SELECT 1 FROM streams LIMIT 1").fetchone():
+                raise InvalidEventError("only an empty store can take another store's id")
+            conn.execute("UPDATE meta SET value = ? WHERE key = 'store_id'", (store_id,))
+            return None, []
+
+        self._write("", work)
+        self.store_id = store_id
+
+    # -- reading -------------------------------------------------------------------------
+
+    def read_stream(
+        self,
+        stream_id: str,
+        from_version: int = 1,
+        to_version: int | None = None,
+        *,
+        backwards: bool = False,
+        limit: int | None = None,
+    ) -> list[RecordedEvent]:
+        check_read_bounds(limit, backwards)
+        upto = _MAX_INT if to_version is None else _clamp(to_version)
+        order = "DESC" if backwards else ""
+        count = -1 if limit is None else max(_clamp(limit), 0)
+
+        def versions(lo: int, hi: int) -> list[RecordedEvent]:
+            return self._read(
+                lambda c: select_events(
+                    c,
+                    "WHERE stream_id = ? AND version >= ? AND version <= ?"
+                    f" ORDER BY version {order} LIMIT ?",
+                    (stream_id, lo, hi, count),
+                )
+            )
+
+        try:
+            return versions(_clamp(from_version), upto)
+        except StoreDamagedError:
+            info = self.stream_info(stream_id)
+            last = min(upto, info.version if info else 0)
+            found = self._salvaged(versions, max(_clamp(from_version), 1), last)
+            found = found[::-1] if backwards else found
+            return found if limit is None else found[:count]
+
+    def last_event(self, stream_id: str) -> RecordedEvent | None:
+        found = self.read_stream(stream_id, backwards=True, limit=1)
+        return found[0] if found else None
+
+    def read_all(
+        self,
+        from_position: int = 1,
+        limit: int | None = None,
+        *,
+        to_position: int | None = None,
+        types: Collection[str] | None = None,
+        stream_prefix: str | None = None,
+    ) -> list[RecordedEvent]:
+        check_read_bounds(limit, False)
+        kinds = check_types(types)
+        if limit is not None and limit <= 0:
+            return self._read(lambda c: [])  # a closed store refuses even an empty page
+        upto = _MAX_INT if to_position is None else _clamp(to_position)
+        hint, where, params = _log_filter(kinds, stream_prefix)
+        args = (_clamp(from_position), upto, *params, -1 if limit is None else _clamp(limit))
+
+        def query(c: sqlite3.Connection) -> list[RecordedEvent]:
+            tail = f"WHERE position >= ? AND position <= ?{where} ORDER BY position LIMIT ?"
+            try:
+                return select_events(c, hint + tail, args)
+            except sqlite3.OperationalError as exc:
+                if not hint or "no such index" not in str(exc):
+                    raise
+                return select_events(c, tail, args)  # a store read-only from before the index
+
+        try:
+            return self._read(query)
+        except StoreDamagedError:
+            head = self._read(lambda c: c.execute(_LAST_POSITION).fetchone()[0]) or 0
+            head = min(head, upto)
+            found = self._salvaged(
+                lambda lo, hi: self._read(
+                    lambda c: select_events(
+                        c, "WHERE position >= ? AND position <= ? ORDER BY position", (lo, hi)
+                    )
+                ),
+                max(_clamp(from_position), 1),
+                head,
+            )
+            found = [r for r in found if matches(r, kinds, stream_prefix)]
+            return found if limit is None else found[:limit]
+
+    def _salvaged(self, read: ReadRange, lo: int, hi: int) -> list[RecordedEvent]:
+        found, lost = salvage(read, lo, hi)
+        self.unreadable += lost
+        return found
+
+    def head_position(self) -> int:
+        head: int | None = self._read(lambda c: c.execute(HEAD).fetchone()[0])
+        return head or 0
+
+    def stream_info(self, stream_id: str) -> StreamInfo | None:
+        row = self._read(
+            lambda c: c.execute(
+                f"SELECT {STREAM_COLUMNS} FROM streams WHERE stream_id = ?", (stream_id,)
+            ).fetchone()
+        )
+        return to_stream_info(row) if row else None
+
+    def list_streams(self) -> list[StreamInfo]:
+        rows = self._read(
+            lambda c: c.execute(f"SELECT {STREAM_COLUMNS} FROM streams ORDER BY rowid").fetchall()
+        )
+        return [to_stream_info(r) for r in rows]
+
+    # -- snapshots -----------------------------------------------------------------------
+
+    def save_snapshot(self, snapshot: Snapshot) -> None:
+        snap = normalise_snapshot(snapshot)
+        if not isinstance(snap.taken_at, datetime):
+            raise InvalidEventError("must be a datetime", field="taken_at")
+        state, taken_at = dump_json(snap.state), format_time(snap.taken_at)
+        keep = self.snapshot_policy.keep
+
+        def work(
+            conn: sqlite3.Connection, head: int, row: StreamRow | None
+        ) -> tuple[None, list[RecordedEvent]]:
+            write.save_snapshot(conn, row, snap, state, taken_at, keep)
+            return None, []
+
+        self._write(snap.stream_id, work)
+
+    def snapshots(self, stream_id: str) -> list[Snapshot]:
+        rows = self._read(
+            lambda c: c.execute(
+                f"SELECT {SNAPSHOT_COLUMNS} FROM snapshots WHERE stream_id = ? ORDER BY version",
+                (stream_id,),
+            ).fetchall()
+        )
+        return [to_snapshot(r) for r in rows]
+
+    def latest_snapshot(self, stream_id: str) -> Snapshot | None:
+        row = self._read(
+            lambda c: c.execute(
+                f"SELECT {SNAPSHOT_COLUMNS} FROM snapshots WHERE stream_id = ?"
+                " ORDER BY version DESC LIMIT 1",
+                (stream_id,),
+            ).fetchone()
+        )
+        return to_snapshot(row) if row else None
+
+    def settings(self) -> dict[str, int | str]:
+        """The SQLite settings in effect on this handle's connections, for display and
+        diagnostics: journal mode, synchronous level, secure_delete, foreign keys, busy
+        timeout (ms), application id and schema version."""
+
+        def run(conn: sqlite3.Connection) -> dict[str, int | str]:
+            names = (
+                *("journal_mode", "synchronous", "secure_delete", "foreign_keys"),
+                *("busy_timeout", "application_id", "user_version"),
+            )
+            return {n: conn.execute(f"PRAGMA {n}").fetchone()[0] for n in names}
+
+        return self._read(run)
+
+    # -- listening and lifecycle ---------------------------------------------------------
+
+    def subscribe(self, listener: CommitListener) -> Subscription:
+        return self._feed.subscribe(listener)
+
+    def poll(self) -> int:
+        """Hand listeners the commits other processes made since this handle last looked, in
+        position order, each once (never this handle's own again); returns how many events.
+        Safe from any thread; the background poller calls it."""
+        return self._feed.poll()
+
+    def start_polling(self, interval: float = 0.2) -> None:
+        """Call `poll()` every `interval` seconds on a daemon thread until `stop_polling()`
+        or `close()` (replacing a running poller)."""
+        self._feed.start_polling(interval)
+
+    def stop_polling(self) -> None:
+        """Stop the background poller; `poll()` still works."""
+        self._feed.stop_polling()
+
+    def close(self) -> None:
+        if self._pool.close():
+            self._feed.close()
+
+
+def _log_filter(
+    types: frozenset[str] | None, stream_prefix: str | None
+) -> tuple[str, str, tuple[object, ...]]:
+    """The index to use, the SQL tail and the parameters of a `read_all` filter: `type IN
+    (...)` follows the (type, position) index, a stream prefix the (stream_id, version) one
+    as a range. Named, since a planner without statistics would walk the log by position."""
+    hint, where = "", ""
+    params: tuple[object, ...] = ()
+    if types is not None:
+        kinds = sorted(types)
+        where += f" AND type IN ({','.join('?' * len(kinds))})" if kinds else " AND 0"
+        params += tuple(kinds)
+        hint = "INDEXED BY events_by_type " if kinds else ""
+    if stream_prefix is not None and stream_prefix:
+        bound = prefix_bound(stream_prefix)
+        where += " AND stream_id >= ?" + ("" if bound is None else " AND stream_id < ?")
+        where += " AND substr(stream_id, 1, ?) = ?"
+        params += (stream_prefix, *(() if bound is None else (bound,)))
+        params += (len(stream_prefix), stream_prefix)
+        hint = hint or f"INDEXED BY {_STREAM_INDEX} "
+    return hint, where, params
+
+
+def _read_only_reason(path: Path) -> str | None:
+    """Why an existing store file can only be read here, or None if it can be written."""
+    if not directory_is_writable(path):
+        return f"its directory {str(path.parent)!r} is not writable"
+    if not os.access(path, os.W_OK):
+        return f"the file {str(path)!r} is not writable"
+    return None

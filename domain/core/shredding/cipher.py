@@ -1,0 +1,152 @@
+"""Sealing private fields with AES-256-GCM under a stream's key.
+
+A sealed payload keeps its public fields in clear and replaces the private ones with one
+envelope: `{"$sealed": {"alg": "A256GCM", "fields": [...], "nonce": ..., "ct": ...}}`. The
+field names stay readable (they are not personal); the values are not. The associated data
+binds the envelope to its place (stream, version, event id), so a ciphertext copied into
+another event fails to open.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import enum
+import json
+import os
+from typing import Any
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from domain.core.records import JsonObject
+
+SEALED = "$sealed"
+ALG = "A256GCM"
+NONCE_BYTES = 12
+
+REDACTED = "⟦shredded⟧"
+"""Shown in place of a private value whose key was destroyed (or is missing)."""
+CORRUPTED = "⟦corrupted⟧"
+"""Shown in place of a private value whose ciphertext fails authentication."""
+
+
+class Unreadable(enum.Enum):
+    """Why a sealed payload could not be opened."""
+
+    NO_KEY = REDACTED
+    TAMPERED = CORRUPTED
+
+
+_decode_json = json.JSONDecoder().decode
+_encode_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+_CIPHERS_KEPT = 256
+_ciphers: dict[bytes, AESGCM] = {}
+
+
+def _cipher(key: bytes) -> AESGCM:
+    # Setting up AES-GCM for a key costs more than sealing a small payload with it, and a
+    # load or a page of the read model meets the same few keys again and again. The cache is
+    # small: a destroyed key's cipher is never asked for again (its stream has no key to look
+    # it up by) and leaves as others come in.
+    cipher = _ciphers.get(key)
+    if cipher is None:
+        if len(_ciphers) >= _CIPHERS_KEPT:
+            _ciphers.clear()
+        cipher = _ciphers[key] = AESGCM(key)
+    return cipher
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def _unb64(text: object) -> bytes:
+    # What base64.b64decode(text, validate=True) does, without its Python-level wrapping.
+    return binascii.a2b_base64(text, strict_mode=True)  # type: ignore[arg-type]
+
+
+def _load_secret(plaintext: bytes) -> object:
+    # Sealed plaintext is compact UTF-8 JSON: decode it directly; anything else takes the
+    # general path (json.loads detects the encoding of bytes).
+    if plaintext[:1] == b"{":
+        return _decode_json(plaintext.decode("utf-8", "surrogatepass"))
+    return json.loads(plaintext)
+
+
+def aad_for_event(stream_id: str, version: int, event_id: str) -> bytes:
+    """Associated data of an event's envelope."""
+    return f"es-tui/event\x1f{stream_id}\x1f{version}\x1f{event_id}".encode()
+
+
+def aad_for_view(stream_id: str) -> bytes:
+    """Associated data of a read-model value."""
+    return f"es-tui/view\x1f{stream_id}".encode()
+
+
+def aad_for_state(stream_id: str) -> bytes:
+    """Associated data of a snapshot state's envelope."""
+    return f"es-tui/state\x1f{stream_id}".encode()
+
+
+def seal(key: bytes, aad: bytes, data: JsonObject, private: frozenset[str]) -> JsonObject:
+    """`data` with its private (non-None) fields replaced by one sealed envelope."""
+    secret = {k: v for k, v in data.items() if k in private and v is not None}
+    if not secret:
+        return dict(data)
+    out = {k: v for k, v in data.items() if k not in secret}
+    nonce = os.urandom(NONCE_BYTES)
+    plaintext = _encode_json(secret).encode()
+    ct = _cipher(key).encrypt(nonce, plaintext, aad)
+    out[SEALED] = {"alg": ALG, "fields": sorted(secret), "nonce": _b64(nonce), "ct": _b64(ct)}
+    return out
+
+
+def is_sealed(data: JsonObject) -> bool:
+    """Whether `data` holds a sealed envelope."""
+    return isinstance(data.get(SEALED), dict)
+
+
+def sealed_fields(data: JsonObject) -> list[str]:
+    """The names of the fields sealed in `data` (empty if none)."""
+    envelope = data.get(SEALED)
+    if not isinstance(envelope, dict):
+        return []
+    fields = envelope.get("fields")
+    return [f for f in fields if isinstance(f, str)] if isinstance(fields, list) else []
+
+
+def open_sealed(
+    key: bytes | None, aad: bytes, data: JsonObject
+) -> tuple[JsonObject, Unreadable | None]:
+    """`data` with its envelope opened, or — when it cannot be — every sealed field set to
+    the redaction marker (no key) or the corruption marker (authentication failed, or the
+    envelope's clear list of fields is not what it holds).
+
+    The field list is outside the ciphertext; checking it against the opened fields makes it
+    trustworthy, so a reader may rely on it to know which fields an envelope sets without
+    opening it."""
+    envelope = data.get(SEALED)
+    if not isinstance(envelope, dict):
+        return data, None
+    out: dict[str, Any] = {k: v for k, v in data.items() if k != SEALED}
+    problem: Unreadable | None = None
+    if key is None:
+        problem = Unreadable.NO_KEY
+    else:
+        try:
+            nonce = _unb64(envelope["nonce"])
+            ct = _unb64(envelope["ct"])
+            secret = _load_secret(_cipher(key).decrypt(nonce, ct, aad))
+            if not isinstance(secret, dict):
+                raise ValueError("sealed payload is not an object")
+            if secret.keys() != set(sealed_fields(data)):
+                raise ValueError("the sealed fields are not the ones listed")
+            out.update(secret)
+            return out, None
+        except (InvalidTag, KeyError, ValueError, TypeError):
+            problem = Unreadable.TAMPERED
+    for name in sealed_fields(data):
+        out[name] = problem.value
+    return out, problem

@@ -1,0 +1,211 @@
+"""Checks shared by every backend, so each refuses bad input the same way, before writing."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import uuid
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import datetime
+from json.scanner import make_scanner
+from typing import Any, cast
+
+from domain.core.errors import InvalidEventError, InvalidExpectedVersionError
+from domain.core.records import (
+    Expect,
+    ExpectedVersion,
+    JsonObject,
+    NewEvent,
+    RecordedEvent,
+    Snapshot,
+)
+
+MAX_STREAM_ID = 200
+MAX_TYPE = 200
+
+_CONTROL = re.compile("[\x00-\x1f\x7f]")
+
+
+def check_stream_id(stream_id: object) -> str:
+    """A stream id is a non-empty string without control characters or a `$` prefix."""
+    if not isinstance(stream_id, str):
+        raise InvalidEventError(f"stream id must be a string, got {type(stream_id).__name__}")
+    if not stream_id or len(stream_id) > MAX_STREAM_ID:
+        raise InvalidEventError(f"stream id must be 1..{MAX_STREAM_ID} characters")
+    if stream_id.startswith("$"):
+        raise InvalidEventError(f"stream id {stream_id!r}: names starting with '$' are reserved")
+    if _CONTROL.search(stream_id) or stream_id.strip() != stream_id:
+        raise InvalidEventError(f"stream id {stream_id!r} has control or surrounding blank chars")
+    return stream_id
+
+
+def check_expected_version(expected: object) -> ExpectedVersion:
+    """Accept an int >= 0 (0 means "no stream"), NO_STREAM or ANY; refuse anything else."""
+    if isinstance(expected, Expect):
+        return expected
+    if isinstance(expected, bool) or not isinstance(expected, int) or expected < 0:
+        raise InvalidExpectedVersionError(expected)
+    return expected
+
+
+# One encoder and decoder for every payload: json.dumps/loads with options build new ones per
+# call, which was a third of an append's cost. The text is compact and keeps non-ASCII
+# characters as they are: the SQLite store keeps this very text.
+_ENCODE = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode
+_DECODER = json.JSONDecoder()
+# The C scanner `json.loads` itself runs: the text is our own compact encoding (no NaN, no
+# whitespace), so the decoder's whitespace handling can be skipped.
+_SCAN = make_scanner(cast(Any, _DECODER))
+
+
+def json_copy(value: object, *, field: str, index: int | None = None) -> JsonObject:
+    """A deep copy of a JSON object through its canonical text, refusing anything JSON can't
+    carry exactly (non-str keys, NaN, sets, objects...)."""
+    return json_copy_text(value, field=field, index=index)[0]
+
+
+def json_copy_text(
+    value: object, *, field: str, index: int | None = None
+) -> tuple[JsonObject, str]:
+    """`json_copy`, and the canonical text the copy was made from (compact separators,
+    the caller's key order, non-ASCII characters as they are)."""
+    if not isinstance(value, dict):
+        raise InvalidEventError(
+            f"must be a JSON object (dict), got {type(value).__name__}", field=field, index=index
+        )
+    if not value:
+        return {}, "{}"
+    try:
+        text = _ENCODE(value)
+        copied: JsonObject = _SCAN(text, 0)[0]
+        # Equal to the original: every key was a string (JSON would have turned 1 into "1").
+        # Otherwise look closer; tuples, which become lists, are the innocent case.
+        if copied != value:
+            _check_keys(value, field, index)
+    except RecursionError as exc:
+        # Deep nesting must be refused like any other bad payload, not crash the caller.
+        raise InvalidEventError("nested too deeply", field=field, index=index) from exc
+    except (TypeError, ValueError) as exc:
+        raise InvalidEventError(f"not JSON-serialisable: {exc}", field=field, index=index) from exc
+    return copied, text
+
+
+def _check_keys(value: object, field: str, index: int | None) -> None:
+    # json.dumps silently turns int/float/bool/None keys into strings; that would change the
+    # payload on a round trip, so refuse them.
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise InvalidEventError(
+                    f"object keys must be strings, got {key!r}", field=field, index=index
+                )
+            _check_keys(item, field, index)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            _check_keys(item, field, index)
+    elif isinstance(value, float) and not math.isfinite(value):
+        raise InvalidEventError("NaN and infinities are not JSON", field=field, index=index)
+
+
+def normalise_events(events: Sequence[NewEvent]) -> list[NewEvent]:
+    """Validate a batch and return copies whose payloads the caller can no longer mutate."""
+    return normalise_batch(events)[0]
+
+
+def normalise_batch(events: Sequence[NewEvent]) -> tuple[list[NewEvent], list[tuple[str, str]]]:
+    """`normalise_events`, and each event's data and metadata as canonical JSON text (see
+    `json_copy_text`), for a backend that stores the text."""
+    if isinstance(events, NewEvent) or not isinstance(events, Sequence):
+        raise InvalidEventError("events must be a sequence of NewEvent")
+    if not events:
+        raise InvalidEventError("a batch must hold at least one event")
+    out: list[NewEvent] = []
+    texts: list[tuple[str, str]] = []
+    seen: set[uuid.UUID] = set()
+    for i, event in enumerate(events):
+        if not isinstance(event, NewEvent):
+            raise InvalidEventError(f"expected NewEvent, got {type(event).__name__}", index=i)
+        if not isinstance(event.type, str) or not event.type or len(event.type) > MAX_TYPE:
+            raise InvalidEventError(f"must be 1..{MAX_TYPE} characters", field="type", index=i)
+        sv = event.schema_version
+        if isinstance(sv, bool) or not isinstance(sv, int) or sv < 1:
+            raise InvalidEventError(
+                f"must be a positive int, got {sv!r}", field="schema_version", index=i
+            )
+        if not isinstance(event.event_id, uuid.UUID):
+            raise InvalidEventError(
+                f"must be a UUID, got {type(event.event_id).__name__}", field="event_id", index=i
+            )
+        if event.event_id in seen:
+            raise InvalidEventError(f"event id {event.event_id} appears twice in the batch")
+        seen.add(event.event_id)
+        data, data_text = json_copy_text(event.data, field="data", index=i)
+        metadata, metadata_text = json_copy_text(event.metadata, field="metadata", index=i)
+        out.append(NewEvent(event.type, data, sv, metadata, event.event_id))
+        texts.append((data_text, metadata_text))
+    return out, texts
+
+
+def normalise_snapshot(snapshot: Snapshot) -> Snapshot:
+    """Validate a snapshot's shape and copy its state."""
+    if not isinstance(snapshot, Snapshot):
+        raise InvalidEventError(f"expected Snapshot, got {type(snapshot).__name__}")
+    check_stream_id(snapshot.stream_id)
+    if isinstance(snapshot.version, bool) or not isinstance(snapshot.version, int):
+        raise InvalidEventError("snapshot version must be an int", field="version")
+    if snapshot.version < 1:
+        raise InvalidEventError("snapshot version must be >= 1", field="version")
+    sv = snapshot.state_schema_version
+    if isinstance(sv, bool) or not isinstance(sv, int) or sv < 1:
+        raise InvalidEventError("must be a positive int", field="state_schema_version")
+    if not isinstance(snapshot.last_event_id, uuid.UUID):
+        raise InvalidEventError("must be a UUID", field="last_event_id")
+    taken = snapshot.taken_at
+    if not isinstance(taken, datetime) or taken.utcoffset() is None:
+        raise InvalidEventError("must be a timezone-aware datetime", field="taken_at")
+    return Snapshot(
+        stream_id=snapshot.stream_id,
+        version=snapshot.version,
+        last_event_id=snapshot.last_event_id,
+        state=json_copy(snapshot.state, field="state"),
+        state_schema_version=sv,
+        taken_at=snapshot.taken_at,
+    )
+
+
+def check_import_records(records: Sequence[RecordedEvent]) -> list[RecordedEvent]:
+    """Check records to import: positions strictly increasing, event ids unique, versions
+    contiguous per stream (a stream may start above v1 only with a lone tombstone, which the
+    caller has checked), payloads JSON objects. Returns copies the caller cannot mutate."""
+    out: list[RecordedEvent] = []
+    last_position = 0
+    seen: set[uuid.UUID] = set()
+    versions: dict[str, int] = {}
+    for i, r in enumerate(records):
+        if not isinstance(r, RecordedEvent):
+            raise InvalidEventError(f"expected RecordedEvent, got {type(r).__name__}", index=i)
+        check_stream_id(r.stream_id)
+        if r.position <= last_position:
+            raise InvalidEventError(f"position {r.position} is not increasing", index=i)
+        if r.event_id in seen:
+            raise InvalidEventError(f"duplicate event id {r.event_id}", index=i)
+        previous = versions.get(r.stream_id)
+        if previous is not None and r.version != previous + 1:
+            raise InvalidEventError(
+                f"{r.stream_id}: version {r.version} follows {previous}", index=i
+            )
+        if r.recorded_at.tzinfo is None:
+            raise InvalidEventError("recorded_at must carry a time zone", index=i)
+        versions[r.stream_id] = r.version
+        seen.add(r.event_id)
+        last_position = r.position
+        out.append(
+            replace(
+                r,
+                data=json_copy(r.data, field="data", index=i),
+                metadata=json_copy(r.metadata, field="metadata", index=i),
+            )
+        )
+    return out
