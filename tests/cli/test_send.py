@@ -56,8 +56,10 @@ def store(tmp_path: Path) -> str:
 
 
 def test_ideas_publish_edit_conflict_and_refusal(store: str) -> None:
+    # Every new idea accepted: an idea the process manager rejected could not be edited.
+    store_and_manager = ("--store", store, "--accept-probability", "1")
     published = es_tui(
-        "--store", store, "send", "PublishIdea", "--title", "Tea", "--description", "Green"
+        *store_and_manager, "send", "PublishIdea", "--title", "Tea", "--description", "Green"
     )
     assert published.code == EXIT_OK, published.err
     outcome = published.json()
@@ -66,11 +68,11 @@ def test_ideas_publish_edit_conflict_and_refusal(store: str) -> None:
     assert [e["type"] for e in outcome["events"]] == ["IdeaCreationRequested"]
     assert outcome["events"][0]["data"]["title"] == "Tea"
 
-    events = es_tui("--store", store, "events", f"idea-{idea_id}")
+    events = es_tui(*store_and_manager, "events", f"idea-{idea_id}")
     version = len(events.out.splitlines())  # the process manager may have decided already
 
     edited = es_tui(
-        "--store", store, "send", "EditIdea", idea_id, "--title", "Black tea",
+        *store_and_manager, "send", "EditIdea", idea_id, "--title", "Black tea",
         "--expected-version", str(version),
     )  # fmt: skip
     assert edited.code == EXIT_OK, edited.err
@@ -78,16 +80,16 @@ def test_ideas_publish_edit_conflict_and_refusal(store: str) -> None:
     assert edited.json()["state"]["title"] == "Black tea"
 
     stale = es_tui(
-        "--store", store, "send", "EditIdea", idea_id, "--title", "Oolong",
+        *store_and_manager, "send", "EditIdea", idea_id, "--title", "Oolong",
         "--expected-version", str(version),
     )  # fmt: skip
     assert stale.code == EXIT_CONFLICT, stale.err
     assert f"idea-{idea_id}" in stale.err and stale.out == ""
 
-    assert es_tui("--store", store, "send", "DeleteIdea", idea_id).code == EXIT_OK
-    refused = es_tui("--store", store, "send", "EditIdea", idea_id, "--title", "Again")
+    assert es_tui(*store_and_manager, "send", "DeleteIdea", idea_id).code == EXIT_OK
+    refused = es_tui(*store_and_manager, "send", "EditIdea", idea_id, "--title", "Again")
     assert refused.code == EXIT_REFUSED, refused.err
-    missing = es_tui("--store", store, "send", "EditIdea", "abcdef", "--title", "X")
+    missing = es_tui(*store_and_manager, "send", "EditIdea", "abcdef", "--title", "X")
     assert missing.code == EXIT_NOT_FOUND, missing.err
 
 

@@ -20,8 +20,9 @@ from tests.http.conftest import serving, start_serve, wait_for_url
 
 @pytest.fixture
 def served() -> Iterator[tuple[str, subprocess.Popen[str]]]:
-    """`es-tui serve --port 0` (the memory store with its demo data); stopped afterwards."""
-    with serving() as (url, process):
+    """`es-tui serve --port 0` (the memory store with its demo data, every new idea accepted,
+    so a test can go on to edit the idea it publishes); stopped afterwards."""
+    with serving("--accept-probability", "1") as (url, process):
         yield url, process
 
 
