@@ -3,8 +3,10 @@ listener feeding commits of others, the read model's storage and the key store r
 resume from where they were; while the server is away they raise StoreUnavailableError; and
 a write whose connection vanished mid-commit, retried with the same event ids, is stored once.
 
-These tests restart, stop and start the test cluster's server (.ci/postgres.sh ctl), and
-terminate its sessions as its superuser: they need PG_CI_DIR as well as the server's URL."""
+These tests restart, stop and start a server and terminate its sessions as its superuser, so
+they run on a cluster of their own (.ci/postgres.sh start, then ctl): the shared test server
+never goes away under tests running beside them. They need the PostgreSQL binaries that
+.ci/postgres.sh installs (PG_CI_DIR, set by it, says the machine has them)."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ import threading
 import time
 import urllib.parse
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -30,33 +33,60 @@ from domain.ideas.codec import stream_id_of
 from domain.ideas.projection_postgres import PostgresViewStorage
 from es_tui.http.app import create_api
 from tests.store.conftest import wait_for
-from tests.store.test_postgres_helpers import URL_VAR, new_schema, server_url, with_schema
+from tests.store.test_postgres_helpers import URL_VAR, new_schema, with_schema
 
 DEADLINE = 60.0
 SCRIPT = Path(__file__).resolve().parents[2] / ".ci" / "postgres.sh"
 
 
-@pytest.fixture
-def cluster() -> Path:
+@dataclass(frozen=True)
+class Cluster:
+    """A PostgreSQL cluster made for these tests: its directory and its test user's URL."""
+
+    directory: Path
+    url: str
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[Cluster]:
     missing = [v for v in (URL_VAR, "PG_CI_DIR") if not os.environ.get(v)]
     if missing:
         reason = f'set {" and ".join(missing)} (eval "$(bash .ci/postgres.sh start)")'
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail(f"{reason} (required on CI)")
         pytest.skip(reason)
-    return Path(os.environ["PG_CI_DIR"])
+    started = subprocess.run(
+        ["bash", str(SCRIPT), "start"], capture_output=True, text=True, timeout=180
+    )
+    assert started.returncode == 0, started.stderr
+    exports = dict(
+        part.split("=", 1)
+        for line in started.stdout.splitlines()
+        for part in line.removeprefix("export ").split()
+    )
+    made = Cluster(
+        Path(exports["PG_CI_DIR"].strip("'")), exports["ES_TUI_TEST_POSTGRES_URL"].strip("'")
+    )
+    try:
+        yield made
+    finally:
+        subprocess.run(["bash", str(SCRIPT), "stop", str(made.directory)], timeout=60)
 
 
-def ctl(cluster: Path, action: str, mode: str = "fast") -> None:
+def ctl(cluster: Cluster, action: str, mode: str = "fast") -> None:
     """Restart, stop or start the cluster's server."""
-    subprocess.run(["bash", str(SCRIPT), "ctl", str(cluster), action, mode], check=True)
+    subprocess.run(["bash", str(SCRIPT), "ctl", str(cluster.directory), action, mode], check=True)
 
 
-def superuser(cluster: Path) -> psycopg.Connection[tuple[object, ...]]:
+def superuser(cluster: Cluster) -> psycopg.Connection[tuple[object, ...]]:
     """The cluster's superuser, through its socket directory."""
-    port = urllib.parse.urlsplit(server_url()).port
+    port = urllib.parse.urlsplit(cluster.url).port
     return psycopg.connect(
-        host=str(cluster), port=port, user="postgres", dbname="postgres", autocommit=True
+        host=str(cluster.directory),
+        port=port,
+        user="postgres",
+        dbname="postgres",
+        autocommit=True,
     )
 
 
@@ -70,7 +100,7 @@ SESSIONS = {
 }
 
 
-def terminate_sessions(cluster: Path, part: str = "every part") -> int:
+def terminate_sessions(cluster: Cluster, part: str = "every part") -> int:
     """End the test user's sessions of one part (what a network fault or an operator does);
     returns how many."""
     with superuser(cluster) as db:
@@ -82,7 +112,7 @@ def terminate_sessions(cluster: Path, part: str = "every part") -> int:
 
 
 @pytest.fixture
-def durable_commits(cluster: Path) -> Iterator[None]:
+def durable_commits(cluster: Cluster) -> Iterator[None]:
     """The test cluster acknowledges commits before writing their WAL (synchronous_commit
     off, for speed), so a crash would lose acknowledged commits by configuration. Here
     commits reach the WAL before they are acknowledged, as on a real server."""
@@ -94,8 +124,8 @@ def durable_commits(cluster: Path) -> Iterator[None]:
 
 
 @pytest.fixture
-def url(cluster: Path, durable_commits: None) -> str:
-    return with_schema(server_url(), new_schema())
+def url(cluster: Cluster, durable_commits: None) -> str:
+    return with_schema(cluster.url, new_schema())
 
 
 @pytest.fixture
@@ -160,7 +190,7 @@ def publish_when_back(system: System, title: str) -> str:
 
 @pytest.mark.parametrize("mode", ["fast", "immediate"])
 def test_every_part_recovers_from_a_restart_under_load(
-    cluster: Path,
+    cluster: Cluster,
     url: str,
     system: System,
     watcher: tuple[PostgresEventStore, list[RecordedEvent]],
@@ -209,7 +239,7 @@ def test_every_part_recovers_from_a_restart_under_load(
 
 @pytest.mark.parametrize("part", list(SESSIONS))
 def test_every_part_reconnects_after_its_sessions_are_terminated(
-    cluster: Path,
+    cluster: Cluster,
     system: System,
     watcher: tuple[PostgresEventStore, list[RecordedEvent]],
     part: str,
@@ -237,7 +267,7 @@ def test_every_part_reconnects_after_its_sessions_are_terminated(
 
 
 def test_while_the_server_is_away_each_part_says_so(
-    cluster: Path, url: str, tmp_path: Path
+    cluster: Cluster, url: str, tmp_path: Path
 ) -> None:
     store = PostgresEventStore.open(url, poll_interval=None)
     keys = PostgresKeyStore(url, kek_dir=tmp_path / "kek")
@@ -260,7 +290,7 @@ def test_while_the_server_is_away_each_part_says_so(
                 failures.append(caught.value)
         finally:
             ctl(cluster, "start")
-        password = urllib.parse.urlsplit(server_url()).password or ""
+        password = urllib.parse.urlsplit(cluster.url).password or ""
         for failure in failures:
             assert failure.url.endswith(url.rsplit("/", 1)[1])
             assert password not in str(failure) and "***" in failure.url
@@ -274,7 +304,7 @@ def test_while_the_server_is_away_each_part_says_so(
 
 @pytest.mark.parametrize("size", [1, 3])
 def test_a_write_whose_session_dies_before_its_commit_is_stored_once(
-    cluster: Path, url: str, size: int
+    cluster: Cluster, url: str, size: int
 ) -> None:
     kills: list[int] = []
     armed = threading.Event()
@@ -307,7 +337,7 @@ def test_a_write_whose_session_dies_before_its_commit_is_stored_once(
 
 
 async def test_the_http_api_answers_503_while_the_server_is_away_and_202_after(
-    cluster: Path, system: System
+    cluster: Cluster, system: System
 ) -> None:
     transport = httpx.ASGITransport(create_api(system))
     async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as client:
