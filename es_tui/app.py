@@ -15,10 +15,10 @@ from textual.screen import Screen
 from textual.signal import Signal
 from textual.widgets import Footer
 
+from domain.core.handler import Outcome
 from domain.core.protocol import Subscription
 from domain.core.records import RecordedEvent
-from domain.ideas.handler import CommandOutcome
-from es_tui.messages import CommandRan, StoreChanged, StoreChanges
+from es_tui.messages import AnyOutcome, CommandRan, StoreChanged, StoreChanges
 from es_tui.screens.explore import numbers_of
 from es_tui.screens.help import HelpScreen
 from es_tui.screens.main import MainScreen
@@ -169,9 +169,9 @@ class ExplorerApp(App[None]):
             self._change_posted.set()
             self.post_message(StoreChanged())
 
-    def _on_reaction(self, result: CommandOutcome | Exception, trigger: RecordedEvent) -> None:
+    def _on_reaction(self, result: AnyOutcome | Exception, trigger: RecordedEvent) -> None:
         command = "AcceptOrRejectCreation"
-        if isinstance(result, CommandOutcome):
+        if isinstance(result, Outcome):
             command = result.command
         self.post_message(CommandRan(command, trigger.stream_id, result, "process manager"))
 

@@ -8,10 +8,9 @@ from textual.message import Message
 from textual.signal import Signal
 
 from domain.core.handler import Outcome
-from domain.ideas.handler import CommandOutcome
 
-AnyOutcome = CommandOutcome | Outcome[Any]
-"""What a command did, from the ideas handler or any domain's handler (the same facts)."""
+AnyOutcome = Outcome[Any]
+"""What a command did, from any domain's handler (the ideas handler's outcome is one)."""
 
 
 class StoreChanged(Message, bubble=False):

@@ -1,6 +1,7 @@
 """The ideas system: events, commands, decide/evolve, the command handler, the process
 manager, the `IdeaView` read model and the demo seeder."""
 
+from domain.core.handler import Cause
 from domain.ideas.codec import IdeaFold, PlainCodec, idea_id_of, idea_registry, stream_id_of
 from domain.ideas.commands import (
     AcceptIdeaCreation,
@@ -30,7 +31,7 @@ from domain.ideas.events import (
     IdeaForgotten,
     IdeaUpdated,
 )
-from domain.ideas.handler import Cause, CommandOutcome, IdeaCommandHandler
+from domain.ideas.handler import CommandOutcome, IdeaCommandHandler
 from domain.ideas.state import IdeaState, IdeaStatus
 
 __all__ = [

@@ -8,10 +8,11 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from domain.core.handler import Cause
 from domain.core.records import CORRELATION_ID, NewEvent
 from domain.ideas.codec import EventCodec
 from domain.ideas.events import IdeaEvent, IdeaUpdated, IdeaUpdatedV1
-from domain.ideas.handler import Cause, IdeaCommandHandler
+from domain.ideas.handler import IdeaCommandHandler
 from domain.ideas.process_manager import reaction_event_id
 
 IDEAS: tuple[tuple[str, str], ...] = (

@@ -8,13 +8,14 @@ import threading
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 from pydantic import ValidationError
 
 from domain.core.aggregate import LATEST, Loaded, load, take_snapshot
 from domain.core.errors import ConcurrencyError, EventStoreError, StreamForgottenError
+from domain.core.handler import Cause, Outcome
 from domain.core.protocol import EventStore
 from domain.core.records import (
     CAUSATION_ID,
@@ -23,7 +24,6 @@ from domain.core.records import (
     NO_STREAM,
     ExpectedVersion,
     JsonObject,
-    RecordedEvent,
     Snapshot,
 )
 from domain.ideas.codec import EventCodec, IdeaFold, stream_id_of
@@ -72,29 +72,12 @@ def new_idea_id() -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class Cause:
-    """What a command reacts to: threads correlation and causation ids through metadata."""
+class CommandOutcome(Outcome[IdeaState]):
+    """What an ideas command did: the core's outcome, its aggregate id the idea's id."""
 
-    correlation_id: uuid.UUID | None = None
-    causation_id: uuid.UUID | None = None
-    event_ids: tuple[uuid.UUID, ...] = ()
-    """Deterministic ids for the events the command emits (for idempotent reactions)."""
-
-
-@dataclass(frozen=True, slots=True)
-class CommandOutcome:
-    """What a command did."""
-
-    command: str
-    idea_id: str
-    stream_id: str
-    events: list[RecordedEvent]
-    version: int
-    state: IdeaState
-    snapshot: Snapshot | None = None
-    """The snapshot this command's append triggered, if any."""
-    loaded_from: str = field(default="")
-    """How the state the command was decided on was loaded (e.g. "snapshot v20 + 3 events")."""
+    @property
+    def idea_id(self) -> str:
+        return self.aggregate_id
 
 
 def _validated(model: type[IdeaCommand], **fields: object) -> Command:

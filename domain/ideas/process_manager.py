@@ -18,13 +18,14 @@ from collections.abc import Callable, Sequence
 from typing import Final, cast
 
 from domain.core.errors import ConcurrencyError, DuplicateEventError, TrackingConflictError
+from domain.core.handler import Cause
 from domain.core.protocol import EventStore
 from domain.core.records import CORRELATION_ID, RecordedEvent
 from domain.core.tracking import TrackedConsumer
 from domain.core.versioning import VersioningError
 from domain.ideas.codec import idea_id_of
 from domain.ideas.errors import IdeaError
-from domain.ideas.handler import Cause, CommandOutcome, IdeaCommandHandler
+from domain.ideas.handler import CommandOutcome, IdeaCommandHandler
 
 log = logging.getLogger(__name__)
 

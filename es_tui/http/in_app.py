@@ -9,9 +9,8 @@ from typing import Any
 from textual.app import App
 
 from domain.bootstrap import System
-from domain.ideas.handler import CommandOutcome
 from es_tui.http.server import exposure_warning, serve_in_loop, url_of
-from es_tui.messages import CommandRan
+from es_tui.messages import AnyOutcome, CommandRan
 
 
 @dataclass
@@ -29,7 +28,7 @@ def start_api(app: App[Any], system: System, host: str, port: int) -> ApiStatus:
     cannot, is told in a notification."""
     status = ApiStatus()
 
-    def report(command: str, subject: str, result: CommandOutcome | Exception) -> None:
+    def report(command: str, subject: str, result: AnyOutcome | Exception) -> None:
         app.post_message(CommandRan(command, subject, result, "http"))  # from a route's thread
 
     def ready(bound_host: str, bound_port: int) -> None:

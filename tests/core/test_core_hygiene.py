@@ -113,18 +113,15 @@ def test_the_module_probe_sees_a_domain_package() -> None:
 
 STILL_IDEAS_SHAPED = frozenset(
     {
-        "es_tui/app.py",
         "es_tui/commands.py",
         "es_tui/output.py",  # the ideas outcome shape, moved out of commands.py
         "es_tui/demo_events.py",
         "es_tui/http/deps.py",
         "es_tui/http/errors.py",
-        "es_tui/http/in_app.py",
         "es_tui/http/models.py",
         "es_tui/http/routes_origin.py",
         "es_tui/http/routes_rest.py",
         "es_tui/indexes.py",
-        "es_tui/messages.py",
         "es_tui/screens/conflict_lab.py",
         "es_tui/screens/idea_form.py",
         "es_tui/screens/main.py",

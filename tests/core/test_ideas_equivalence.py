@@ -34,7 +34,6 @@ from domain.ideas.commands import (
 from domain.ideas.demo import seed_demo
 from domain.ideas.domain import IDEAS, creation_manager
 from domain.ideas.errors import InvalidFieldError
-from domain.ideas.handler import Cause as IdeaCause
 from domain.ideas.handler import IdeaCommandHandler
 from domain.ideas.process_manager import CreationProcessManager, reaction_event_id
 from domain.ideas.projection import IdeaView
@@ -148,7 +147,7 @@ def test_a_command_sequence_stores_the_same_events_and_states(pair: Pair) -> Non
     trigger, reaction = uuid.uuid4(), uuid.uuid4()
     both(
         p,
-        lambda: o.accept("000001", cause=IdeaCause(causation_id=trigger, event_ids=(reaction,))),
+        lambda: o.accept("000001", cause=Cause(causation_id=trigger, event_ids=(reaction,))),
         AcceptIdeaCreation(idea_id="000001"),
         cause=Cause(causation_id=trigger, event_ids=(reaction,)),
     )
