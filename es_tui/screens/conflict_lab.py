@@ -13,26 +13,23 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from domain.bootstrap import ideas_handler
 from domain.core.aggregate import Loaded
 from domain.core.errors import ConcurrencyError
+from domain.core.handler import Outcome
 from domain.core.records import COMMAND, RecordedEvent, StreamInfo
 from domain.ideas.codec import stream_id_of
 from domain.ideas.fields import DESCRIPTION_MAX, TITLE_MAX
-from domain.ideas.handler import CommandOutcome
 from domain.ideas.state import IdeaState
 from es_tui.format import short_id
 from es_tui.messages import CommandRan, StoreChanges
-from es_tui.screens.closing import dismiss_if_current
-from es_tui.screens.domain_lab import Steps
+from es_tui.screens.lab import WRITERS, Result, Steps, TwoWriterLab
 
 if TYPE_CHECKING:
     from domain.bootstrap import System
 
-WRITERS = ("A", "B")
 A_NOTE = " (edited by A)"
 
 
@@ -58,8 +55,11 @@ def propose(writer: str, state: IdeaState) -> Proposal:
     return Proposal(description=f"{base}{A_NOTE}")
 
 
-class ConflictLab(Screen[None]):
+class ConflictLab(TwoWriterLab):
     """Writers A and B side by side, each step explained in one line."""
+
+    SUBJECT = "the idea"
+    ORDER = "b commits B, then a commits A"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("b", "commit('B')", "Commit B"),
@@ -80,9 +80,7 @@ class ConflictLab(Screen[None]):
     class Committed(Message, bubble=False):
         """A writer's commit finished (internal)."""
 
-        def __init__(
-            self, writer: str, result: CommandOutcome | Exception, info: StreamInfo | None
-        ) -> None:
+        def __init__(self, writer: str, result: Result, info: StreamInfo | None) -> None:
             super().__init__()
             self.writer = writer
             self.result = result
@@ -103,14 +101,6 @@ class ConflictLab(Screen[None]):
         """The app's signal of commits, to follow the stream as others move it."""
         self.idea_id = idea_id
         self.stream_id = stream_id_of(idea_id)
-        self.staged: dict[str, Loaded[IdeaState]] = {}
-        self.results: dict[str, CommandOutcome | Exception] = {}
-        self.pending: set[str] = set()
-        """Writers whose load or commit is on its way."""
-        self.load_error: Exception | None = None
-        self.loading = False
-        """Both writers are (re)loading the idea."""
-        self.step = 0
 
     def compose(self) -> ComposeResult:
         with Vertical(id="lab"):
@@ -139,21 +129,6 @@ class ConflictLab(Screen[None]):
             self.changes.subscribe(self, self.store_changed)
         self.action_start()
         self._read_stream()
-
-    def _notice(self, key: str, does: str, why: str = "") -> None:
-        """Why `key` did nothing now ("" clears the notice: the key did its work)."""
-        notice = self.query_one("#lab-notice", Static)
-        if not why:
-            notice.update("")
-            return
-        notice.update(
-            Text.assemble((f"{key}", "bold"), f" ({does}) does nothing now: ", (why, "yellow"))
-        )
-
-    def _explain(self, text: str | Text) -> None:
-        self.step += 1
-        # Wrapped at the pane's width, again once the layout has settled.
-        self.query_one("#lab-steps", Steps).add(Text.assemble((f"{self.step}. ", "bold"), text))
 
     def store_changed(self, _: None = None) -> None:
         """Show the stream as the store has it now (other writers may move it too)."""
@@ -225,64 +200,15 @@ class ConflictLab(Screen[None]):
 
     # -- committing ----------------------------------------------------------------------
 
-    def action_commit(self, writer: str) -> None:
-        key, does = writer.lower(), f"commit {writer}'s edit"
-        why = self._why_not_commit(writer)
-        self._notice(key, does, why)
-        if not why:
-            self.pending.add(writer)
-            self._commit(writer)
-
-    def _why_not_commit(self, writer: str) -> str:
-        """Why `writer` cannot commit now ("" when it can)."""
-        result = self.results.get(writer)
-        if self.load_error is not None:
-            return "the idea could not be loaded (see below); s tries again."
-        if self.loading:
-            return "A and B are still loading the idea."
-        if writer in self.pending:
-            return f"{writer}'s commit is on its way."
-        if isinstance(result, CommandOutcome):
-            return f"{writer} already committed v{result.version}; s starts over."
-        if isinstance(result, ConcurrencyError):
-            return f"{writer} was refused; r reloads it and retries."
-        if result is not None:
-            return f"{writer} was refused ({type(result).__name__}); s starts over."
-        return ""
-
-    def action_retry(self) -> None:
-        refused = [w for w, r in self.results.items() if isinstance(r, ConcurrencyError)]
-        does = "reload and retry a refused writer"
-        if self.load_error is not None:
-            self._notice("r", does, "the idea could not be loaded; s tries again.")
-        elif self.loading:
-            self._notice("r", does, "A and B are still loading the idea.")
-        elif self.pending:
-            self._notice("r", does, f"{' and '.join(sorted(self.pending))} still at work.")
-        elif refused:
-            self._notice("r", does)
-            self.pending.add(refused[0])
-            self._stage((refused[0],), retry=True)
-        elif ruled := [w for w, r in self.results.items() if isinstance(r, Exception)]:
-            error = self.results[ruled[0]]
-            self._notice(
-                "r",
-                does,
-                f"{ruled[0]} was refused by a rule ({type(error).__name__}), not by a "
-                "conflict: a retry would be refused again.",
-            )
-        elif any(isinstance(r, CommandOutcome) for r in self.results.values()):
-            done = " and ".join(sorted(self.results))
-            self._notice("r", does, f"no writer was refused ({done} committed).")
-        else:
-            self._notice("r", does, "no writer was refused yet: b commits B, then a commits A.")
+    def _reload(self, writer: str) -> None:
+        self._stage((writer,), retry=True)
 
     @work(thread=True, group="lab-commit", exit_on_error=False)
     def _commit(self, writer: str) -> None:
         staged = self.staged[writer]
         proposal = propose(writer, staged.state)
         try:
-            result: CommandOutcome | Exception = ideas_handler(self.system).commit_edit(
+            result: Result = ideas_handler(self.system).commit_edit(
                 staged, title=proposal.title, description=proposal.description
             )
         except Exception as error:
@@ -296,21 +222,14 @@ class ConflictLab(Screen[None]):
         self.pending.discard(writer)
         self.app.post_message(CommandRan("EditIdea", self.stream_id, result, f"writer {writer}"))
         loaded = self.staged[writer].version
-        if isinstance(result, CommandOutcome):
+        if isinstance(result, Outcome):
             self._explain(
                 f"{writer} commits: expected v{loaded} matches the stream, so the append "
                 f"succeeds: v{loaded} → v{result.version}."
             )
         elif isinstance(result, ConcurrencyError):
-            now = f"v{message.info.version}" if message.info else "unknown"
-            self._explain(
-                Text.assemble(
-                    (f"{writer} is refused: ", "bold red"),
-                    f"expected v{result.expected}, actual v{result.actual} (last event "
-                    f"{short_id(result.last_event_id)}). Nothing was written: the stream is "
-                    f"still at {now}. Press r to reload and retry.",
-                )
-            )
+            now = message.info.version if message.info else None
+            self._explain(self._refused_by_version(writer, result, now))
         else:
             self._explain(Text(f"{writer} is refused: {result}", style="red"))
         self._show_writers()
@@ -323,25 +242,10 @@ class ConflictLab(Screen[None]):
         staged = self.staged.get(writer)
         if staged is None:
             return Group(Text("loading…", style="dim"))
-        result = self.results.get(writer)
-        if result is None:
-            status = Text(f"ready to commit ({writer.lower()})", style="yellow")
-        elif isinstance(result, CommandOutcome):
-            status = Text(f"committed v{result.version} ✔", style="bold green")
-        elif isinstance(result, ConcurrencyError):
-            status = Text(
-                f"refused ✘ expected v{result.expected}, actual v{result.actual}",
-                style="bold red",
-            )
-        else:
-            status = Text(f"refused ✘ {result}", style="bold red")
         state = staged.state
         return Group(
             Text.assemble("loaded ", (f"v{staged.version}", "bold"), f" ({staged.how()})"),
             Text.assemble("title: ", (state.title or "—", "")),
             Text(f"wants: {propose(writer, state).describe()}"),
-            status,
+            self._status(writer),
         )
-
-    def action_close(self) -> None:
-        dismiss_if_current(self, None)

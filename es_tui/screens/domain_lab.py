@@ -13,25 +13,21 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from pydantic import BaseModel
 from rich.console import Group
 from rich.text import Text
-from textual import events, work
+from textual import work
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.screen import Screen
-from textual.widgets import Footer, RichLog, Static
+from textual.widgets import Footer, Static
 
 from domain.core.aggregate import Loaded
 from domain.core.errors import ConcurrencyError
 from domain.core.handler import DomainHandler, Outcome
-from es_tui.format import short_id
-from es_tui.screens.closing import dismiss_if_current
 from es_tui.screens.command_form import CommandForm
+from es_tui.screens.lab import WRITERS, Result, Steps, TwoWriterLab
 
 if TYPE_CHECKING:
     from domain.bootstrap import System
-
-WRITERS = ("A", "B")
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,34 +94,7 @@ def generic_plan(aggregate_id: str, commands: Mapping[str, BaseModel]) -> LabPla
     )
 
 
-Result = Outcome[Any] | Exception
-
-
-class Steps(RichLog):
-    """The lab's numbered lines, wrapped at the log's width (again after each resize: the
-    first lines are written before the screen's layout has settled)."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.texts: list[Text] = []
-
-    def add(self, text: Text) -> None:
-        """Write one line and keep it for rewrapping."""
-        self.texts.append(text)
-        self._put(text)
-
-    def _put(self, text: Text) -> None:
-        self.write(text, width=self.scrollable_content_region.width or None)
-
-    def on_resize(self, event: events.Resize) -> None:
-        super().on_resize(event)
-        if self.texts:
-            self.clear()
-            for text in self.texts:
-                self._put(text)
-
-
-class DomainLab(Screen[None]):
+class DomainLab(TwoWriterLab):
     """Writers A and B, what they would do without the check, each step in one line."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -159,16 +128,10 @@ class DomainLab(Screen[None]):
         self.plan = plan
         self.aggregate_id: str | None = None
         self.commands: dict[str, BaseModel] = {}
-        self.staged: dict[str, Loaded[Any]] = {}
-        self.results: dict[str, Result] = {}
         self.retried: set[str] = set()
-        self.pending: set[str] = set()
-        self.loading = False
-        self.load_error: Exception | None = None
         self.unchecked: Any = None
         """The state both decisions folded together give (never stored)."""
         self.unchecked_error: Exception | None = None
-        self.step = 0
 
     def compose(self) -> ComposeResult:
         with Vertical(id="lab"):
@@ -193,19 +156,6 @@ class DomainLab(Screen[None]):
         self.action_start()
 
     # -- lines ---------------------------------------------------------------------------
-
-    def _notice(self, key: str, does: str, why: str = "") -> None:
-        notice = self.query_one("#lab-notice", Static)
-        if not why:
-            notice.update("")
-            return
-        notice.update(
-            Text.assemble((key, "bold"), f" ({does}) does nothing now: ", (why, "yellow"))
-        )
-
-    def _explain(self, text: str | Text) -> None:
-        self.step += 1
-        self.query_one("#lab-steps", Steps).add(Text.assemble((f"{self.step}. ", "bold"), text))
 
     def _describe(self, state: Any) -> str:
         wanted = self.plan.fields
@@ -314,57 +264,6 @@ class DomainLab(Screen[None]):
 
     # -- committing ----------------------------------------------------------------------
 
-    def action_commit(self, writer: str) -> None:
-        why = self._why_not_commit(writer)
-        self._notice(writer.lower(), f"commit {writer}", why)
-        if not why:
-            self.pending.add(writer)
-            self._commit(writer)
-
-    def _why_not_commit(self, writer: str) -> str:
-        result = self.results.get(writer)
-        if self.load_error is not None:
-            return "the aggregate could not be loaded (see below); s tries again."
-        if self.loading:
-            return "A and B are still loading."
-        if writer in self.pending:
-            return f"{writer}'s commit is on its way."
-        if isinstance(result, Outcome):
-            return f"{writer} already committed v{result.version}; s starts over."
-        if isinstance(result, ConcurrencyError):
-            return f"{writer} was refused; r reloads it and retries."
-        if result is not None:
-            return f"{writer} was refused ({type(result).__name__}); s starts over."
-        return ""
-
-    def action_retry(self) -> None:
-        does = "reload and retry a refused writer"
-        refused = [w for w, r in self.results.items() if isinstance(r, ConcurrencyError)]
-        ruled = [w for w, r in self.results.items() if isinstance(r, Exception)]
-        if self.load_error is not None:
-            self._notice("r", does, "the aggregate could not be loaded; s tries again.")
-        elif self.loading:
-            self._notice("r", does, "A and B are still loading.")
-        elif self.pending:
-            self._notice("r", does, f"{' and '.join(sorted(self.pending))} still at work.")
-        elif refused:
-            self._notice("r", does)
-            self.pending.add(refused[0])
-            self._reload(refused[0])
-        elif ruled:
-            error = self.results[ruled[0]]
-            self._notice(
-                "r",
-                does,
-                f"{ruled[0]} was refused by a rule ({type(error).__name__}), not by a "
-                "conflict: a retry would be refused again; s starts over.",
-            )
-        elif self.results:
-            done = " and ".join(sorted(self.results))
-            self._notice("r", does, f"no writer was refused ({done} committed).")
-        else:
-            self._notice("r", does, "no writer was refused yet: a commits A, then b commits B.")
-
     @work(thread=True, group="domain-lab-commit", exit_on_error=False)
     def _commit(self, writer: str) -> None:
         staged = self.staged[writer]
@@ -388,14 +287,7 @@ class DomainLab(Screen[None]):
                 f"({self._describe(result.state)})."
             )
         elif isinstance(result, ConcurrencyError):
-            self._explain(
-                Text.assemble(
-                    (f"{writer} is refused by the version: ", "bold red"),
-                    f"expected v{result.expected}, actual v{result.actual} (last event "
-                    f"{short_id(result.last_event_id)}). Nothing was written. Press r to "
-                    "reload and retry.",
-                )
-            )
+            self._explain(self._refused_by_version(writer, result))
         elif writer in self.retried:
             self._explain(
                 Text.assemble(
@@ -418,24 +310,11 @@ class DomainLab(Screen[None]):
         staged = self.staged.get(writer)
         if staged is None:
             return Group(Text("loading…", style="dim"))
-        result = self.results.get(writer)
-        if result is None:
-            status = Text(f"ready to commit ({writer.lower()})", style="yellow")
-        elif isinstance(result, Outcome):
-            status = Text(f"committed v{result.version} ✔", style="bold green")
-        elif isinstance(result, ConcurrencyError):
-            status = Text(
-                f"refused ✘ expected v{result.expected}, actual v{result.actual}, last "
-                f"event {short_id(result.last_event_id)}",
-                style="bold red",
-            )
-        else:
-            status = Text(f"refused ✘ {type(result).__name__}", style="bold red")
         return Group(
             Text.assemble("loaded ", (f"v{staged.version}", "bold"), f" ({staged.how()})"),
             Text(self._describe(staged.state)),
             Text(f"sends: {self._command(writer)}"),
-            status,
+            self._status(writer),
         )
 
     def _unchecked_card(self) -> Group:
@@ -450,9 +329,6 @@ class DomainLab(Screen[None]):
             Text(f"✘ {broken}" if broken else "", style="bold red"),
             Text("both decisions folded; never stored", style="dim"),
         )
-
-    def action_close(self) -> None:
-        dismiss_if_current(self, None)
 
 
 def open_domain_lab(app: App[Any], system: System, stream_id: str | None) -> None:
