@@ -5,7 +5,7 @@ application's own classes, and whether the two agree."""
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from rich.console import Group, RenderableType
 from rich.text import Text
@@ -30,9 +30,6 @@ from es_tui.format import plural
 from es_tui.screens.closing import dismiss_if_current
 from es_tui.screens.replay import CURSOR, StartList
 from es_tui.widgets.facts import Facts
-
-if TYPE_CHECKING:
-    from domain.bootstrap import System
 
 NOT_IMPORTED = (
     "This database was written by the eventsourcing library and is shown as stored: open it "
@@ -79,9 +76,8 @@ class LibraryReplayScreen(Screen[None]):
             self.result = result
             self.kept = kept
 
-    def __init__(self, system: System, store: EventsourcingStore, stream_id: str, imported: bool):
+    def __init__(self, store: EventsourcingStore, stream_id: str, imported: bool) -> None:
         super().__init__()
-        self.system = system
         self.library = store
         self.stream_id = stream_id
         self.imported = imported

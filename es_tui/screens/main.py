@@ -550,9 +550,7 @@ class MainScreen(Explore):
             return
         library = library_store(self.system)
         if library is not None and self.system.domain is None:
-            self.app.push_screen(
-                LibraryReplayScreen(self.system, library, stream_id, self.imported)
-            )
+            self.app.push_screen(LibraryReplayScreen(library, stream_id, self.imported))
             return
         self.app.push_screen(ReplayScreen(self.system, stream_id))
 
