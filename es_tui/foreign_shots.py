@@ -10,11 +10,13 @@ import uuid
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
+from typing import Final
 
 from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate, event
 from textual.pilot import Pilot
 
+from domain.backends.eventsourcing.snapshot_check import SnapshotComparison
 from domain.bootstrap import bootstrap
 from es_tui.app import ExplorerApp
 
@@ -79,20 +81,47 @@ async def _on_a_book(app: ExplorerApp, pilot: Pilot[None]) -> None:
     await settle(pilot, lambda: main.event is not None and main.event.version == 6)
 
 
-async def shoot_library(folder: Path) -> list[Path]:
-    """The lending library's database in the explorer, at 160×48 and at 80×24."""
+async def _replaying_a_book(app: ExplorerApp, pilot: Pilot[None]) -> None:
+    from es_tui.screens.library_replay import LibraryReplayScreen
+    from es_tui.screenshots import settle
+
+    await _on_a_book(app, pilot)
+    await pilot.press("r")
+    await settle(
+        pilot,
+        lambda: (
+            isinstance(app.screen, LibraryReplayScreen)
+            and isinstance(app.screen.result, SnapshotComparison)
+        ),
+    )
+
+
+SHOTS: Final = (
+    ("library-database", WIDE, _on_a_book),
+    ("library-database-80x24", SMALL, _on_a_book),
+    ("library-replay", WIDE, _replaying_a_book),
+    ("library-replay-80x24", SMALL, _replaying_a_book),
+)
+"""The library's pictures: name, size, what to show."""
+
+
+async def shoot_library(folder: Path, only: str = "") -> list[Path]:
+    """The lending library's database in the explorer, and replay on one of its books, at
+    160×48 and at 80×24 (those whose name starts with `only`)."""
     from es_tui.screenshots import keep_spaces
 
     folder.mkdir(parents=True, exist_ok=True)
     shots: list[Path] = []
     with tempfile.TemporaryDirectory() as work:
         url = write_library_database(Path(work) / "lending.db")
-        for name, size in (("library-database", WIDE), ("library-database-80x24", SMALL)):
+        for name, size, scenario in SHOTS:
+            if not name.startswith(only):
+                continue
             system = bootstrap(url, threaded=True)
             try:
                 app = ExplorerApp(system, imported=True)
                 async with app.run_test(size=size) as pilot:
-                    await _on_a_book(app, pilot)
+                    await scenario(app, pilot)
                     path = folder / f"{name}.svg"
                     path.write_text(keep_spaces(app.export_screenshot()), encoding="utf-8")
                     shots.append(path)

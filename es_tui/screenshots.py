@@ -217,8 +217,8 @@ async def shoot_all(folder: Path, only: str = "") -> list[Path]:
 
     shots = [s for s in (*all_shots(), *accounts_shots()) if s[0].startswith(only)]
     taken = [await shoot(name, size, scenario, folder) for name, size, scenario in shots]
-    if "library-database".startswith(only):
-        taken += await shoot_library(folder)
+    if "library".startswith(only) or only.startswith("library"):
+        taken += await shoot_library(folder, only)
     return taken
 
 

@@ -21,13 +21,14 @@ from domain.core.records import RecordedEvent, Snapshot, StreamInfo
 from domain.ideas.codec import idea_id_of, stream_id_of
 from es_tui.focus import Inspection, Requests, inspect
 from es_tui.messages import CommandRan, StoreChanges
-from es_tui.raw import streams_source
+from es_tui.raw import library_store, streams_source
 from es_tui.screens.confirm import ConfirmCommand, Result, outcome_of
 from es_tui.screens.conflict_lab import ConflictLab
 from es_tui.screens.domain_lab import open_domain_lab
 from es_tui.screens.erasure import ErasureReportScreen
 from es_tui.screens.explore import Explore
 from es_tui.screens.idea_form import IdeaForm
+from es_tui.screens.library_replay import LibraryReplayScreen
 from es_tui.screens.replay import ReplayScreen
 from es_tui.screens.send_command import CommandMenu, SendCommandForm, prefill
 from es_tui.sources import LogRow, SnapshotsSource, StreamsSource
@@ -207,7 +208,8 @@ class MainScreen(Explore):
 
     def on_key(self, event: events.Key) -> None:
         self._key_at = time.monotonic()  # seen on its way up; whoever binds it still does
-        if self.system.domain is None and event.key in DOMAIN_KEYS:
+        raw, key = self.system.domain is None, event.key
+        if raw and key in DOMAIN_KEYS and not self.check_action(DOMAIN_KEYS[key], ()):
             self.notify(RAW_MODE, severity="warning")  # its binding is off: say why
 
     def _refresh_panes(self) -> None:
@@ -350,6 +352,8 @@ class MainScreen(Explore):
         hide too."""
         if action in IDEAS_ONLY:
             return self.system.ideas is not None
+        if action == "replay" and library_store(self.system) is not None:
+            return True  # the library's own classes replay its aggregates
         if (action in ANY_DOMAIN or action in DOMAIN_KEYS.values()) and self.system.domain is None:
             return False
         if action == "forget":
@@ -543,6 +547,10 @@ class MainScreen(Explore):
         stream_id = self.focus_stream
         if stream_id is None:
             self.notify("Select a stream (or an event) to replay.", severity="warning")
+            return
+        library = library_store(self.system)
+        if library is not None and self.system.domain is None:
+            self.app.push_screen(LibraryReplayScreen(library, stream_id, self.imported))
             return
         self.app.push_screen(ReplayScreen(self.system, stream_id))
 

@@ -49,36 +49,84 @@ def _library() -> Any:
     return application, persistence
 
 
-def aggregate_at(store: EventsourcingStore, stream_id: str, version: int | None = None) -> Any:
-    """The aggregate object of `stream_id` as of `version` (default: its last)."""
-    application, persistence = _library()
-    transcoder = persistence.JSONTranscoder()
-    for transcoding in (
-        persistence.UUIDAsHex(),
-        persistence.DecimalAsStr(),
-        persistence.DatetimeAsISO(),
-    ):
-        transcoder.register(transcoding)
-    mapper = persistence.Mapper(transcoder=transcoder)
-    rows = store.stored_rows(stream_id, version)
-    if not rows:
-        raise ReplayError(stream_id, "no such stream (or no event up to that version)")
-    events = []
-    for originator_id, number, topic, blob in rows:
-        opened = open_bytes(blob, store.cipher_key)
+class UnresolvedTopicError(ReplayError):
+    """A stored topic names a class that cannot be imported here: the application's
+    modules were not imported (`--import package.module`) or have changed."""
+
+    def __init__(self, stream_id: str, topic: str, detail: str) -> None:
+        self.topic = topic
+        super().__init__(
+            stream_id,
+            f"the class of {topic} cannot be imported ({detail}); import the application's "
+            "module (--import package.module) so the library can rebuild it",
+        )
+
+
+StoredRow = tuple[str, int, str, bytes]
+"""(originator id, originator version, topic, state bytes) as the library stored them."""
+
+
+class LibraryObjects:
+    """Stored rows turned back into the application's own event and snapshot objects by
+    the library's mapper, with the transcodings a default application registers."""
+
+    def __init__(self, store: EventsourcingStore, stream_id: str) -> None:
+        _, persistence = _library()
+        transcoder = persistence.JSONTranscoder()
+        for transcoding in (
+            persistence.UUIDAsHex(),
+            persistence.DecimalAsStr(),
+            persistence.DatetimeAsISO(),
+        ):
+            transcoder.register(transcoding)
+        self._persistence = persistence
+        self._mapper = persistence.Mapper(transcoder=transcoder)
+        self._key = store.cipher_key
+        self.stream_id = stream_id
+
+    def domain_object(self, row: StoredRow, what: str = "") -> Any:
+        """The library's object (an event, or a Snapshot) stored in `row`."""
+        originator_id, number, topic, blob = row
+        opened = open_bytes(blob, self._key)
         if opened.json is None:
-            raise ReplayError(stream_id, f"v{number} is encrypted and no key opens it")
-        stored = persistence.StoredEvent(
+            raise ReplayError(self.stream_id, f"{what}v{number} is encrypted and no key opens it")
+        stored = self._persistence.StoredEvent(
             originator_id=originator_id,
             originator_version=number,
             topic=topic,
             state=opened.json,
         )
         try:
-            events.append(mapper.to_domain_event(stored))
+            return self._mapper.to_domain_event(stored)
         except Exception as exc:  # an unresolvable topic, a failed upcast: the library's reason
-            raise ReplayError(stream_id, f"v{number} ({topic}): {exc}") from None
-    return application.project_aggregate(None, events)
+            raise self.failure(exc, topic, f"{what}v{number}") from None
+
+    def failure(self, exc: Exception, topic: str, where: str) -> ReplayError:
+        """The library's exception `exc` at `where`, as a ReplayError."""
+        from eventsourcing.utils import TopicError
+
+        if isinstance(exc, TopicError):
+            return UnresolvedTopicError(self.stream_id, topic, str(exc))
+        return ReplayError(self.stream_id, f"{where} ({topic}): {exc}")
+
+    def project(self, aggregate: Any, objects: Iterable[tuple[StoredRow, Any]]) -> Any:
+        """`aggregate` (None: nothing yet) with each object's own `mutate` applied in turn,
+        as the library's `project_aggregate` does (one at a time, to name a failing one)."""
+        for row, obj in objects:
+            try:
+                aggregate = obj.mutate(aggregate)
+            except Exception as exc:  # the application's own code refused the event
+                raise self.failure(exc, row[2], f"v{row[1]}") from None
+        return aggregate
+
+
+def aggregate_at(store: EventsourcingStore, stream_id: str, version: int | None = None) -> Any:
+    """The aggregate object of `stream_id` as of `version` (default: its last)."""
+    rows = store.stored_rows(stream_id, version)
+    if not rows:
+        raise ReplayError(stream_id, "no such stream (or no event up to that version)")
+    objects = LibraryObjects(store, stream_id)
+    return objects.project(None, [(row, objects.domain_object(row)) for row in rows])
 
 
 def state_json(aggregate: Any) -> JsonObject:

@@ -181,11 +181,11 @@ class EventsourcingStore(ABC):
         return self._fetch(sql, (*ids, from_version, upper))
 
     def stored_rows(
-        self, stream_id: str, to_version: int | None = None
+        self, stream_id: str, to_version: int | None = None, from_version: int = 1
     ) -> list[tuple[str, int, str, bytes]]:
-        """One aggregate's rows as the library stored them, up to `to_version`: (originator
-        id, originator version, topic, state bytes)."""
-        rows = self._fetch_stream(stream_id, 1, to_version)
+        """One aggregate's rows as the library stored them, from `from_version` up to
+        `to_version`: (originator id, originator version, topic, state bytes)."""
+        rows = self._fetch_stream(stream_id, from_version, to_version)
         return [(originator_text(r[1]), int(r[2]), str(r[3]), bytes(r[4])) for r in rows]
 
     @property
@@ -278,6 +278,11 @@ class EventsourcingStore(ABC):
 
     def snapshots(self, stream_id: str) -> list[Snapshot]:
         """The application's snapshots of one aggregate, oldest first."""
+        return [to_snapshot(*row, self._key) for row in self.stored_snapshot_rows(stream_id)]
+
+    def stored_snapshot_rows(self, stream_id: str) -> list[tuple[str, int, str, bytes]]:
+        """One aggregate's snapshots as the library stored them, oldest first: (originator
+        id, originator version, topic, state bytes)."""
         ids = self._ids(stream_id)
         if self._snapshots is None or not ids:
             self._check_open()
@@ -287,7 +292,7 @@ class EventsourcingStore(ABC):
             f" WHERE {self._in(ids)} ORDER BY originator_version"
         )
         rows = self._fetch(sql, ids)
-        return [to_snapshot(originator_text(r[0]), r[1], r[2], r[3], self._key) for r in rows]
+        return [(originator_text(r[0]), int(r[1]), str(r[2]), bytes(r[3])) for r in rows]
 
     def latest_snapshot(self, stream_id: str) -> Snapshot | None:
         """The newest snapshot of one aggregate, if any."""
