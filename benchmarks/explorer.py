@@ -42,8 +42,10 @@ from es_tui.timeline_filter import FilteredSource
 from es_tui.widgets.line_list import LineList
 
 START_TARGET_S = 2.0
-KEY_TARGET_MS = 20.0
-RSS_TARGET_MB = 1500.0
+KEY_TARGET_MS = 16.0
+"""Median CPU per key on every list."""
+KEY_P95_TARGET_MS = 25.0
+RSS_TARGET_MB = 1000.0
 TICK = 0.003
 TRAFFIC_EVENTS = 100_000
 
@@ -62,12 +64,17 @@ def rss_mb() -> float:
 
 
 def verdict(value: float, target: float) -> str:
-    return "ok" if value <= target else "MISSED"
+    return "✓" if value <= target else "✗"
 
 
 def line(name: str, value: float, unit: str, target: float) -> None:
     within = verdict(value, target)
     print(f"  {name:<44} {value:>9.1f} {unit:<3} (target <= {target:g} {unit}) {within}")
+
+
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
 _lists: dict[int, list[LineList]] = {}
@@ -115,12 +122,19 @@ async def keys(pilot: Pilot[None], *names: str, repeat: int) -> dict[str, list[f
 
 
 def report(title: str, samples: dict[str, list[float]]) -> list[float]:
+    """Print each key's median and p95 against their targets; the medians."""
     medians = []
     for name, values in samples.items():
         median = statistics.median(values)
         medians.append(median)
         line(f"{title}: {name} (median of {len(values)})", median, "ms", KEY_TARGET_MS)
+        line(f"{title}: {name} (p95)", p95(values), "ms", KEY_P95_TARGET_MS)
+        _p95s.append(p95(values))
     return medians
+
+
+_p95s: list[float] = []
+"""Every p95 reported (for the closing count)."""
 
 
 def longest_stream(system: System) -> tuple[str, int]:
@@ -202,6 +216,8 @@ async def measure_filter(pilot: Pilot[None], main: MainScreen, repeat: int) -> l
         await settle(pilot)
     medians = [statistics.median(typing)]
     line(f"filter: a keystroke (median of {len(typing)})", medians[0], "ms", KEY_TARGET_MS)
+    line("filter: a keystroke (p95)", p95(typing), "ms", KEY_P95_TARGET_MS)
+    _p95s.append(p95(typing))
 
     async def scan(query: str) -> tuple[float, float, float]:
         """Enter `query`: (seconds to the first match on screen, to the end, CPU seconds).
@@ -336,7 +352,9 @@ def main(argv: list[str] | None = None) -> int:
         system.close()
     line("resident memory at the end", rss_mb(), "MB", RSS_TARGET_MB)
     missed = [m for m in medians if m > KEY_TARGET_MS]
-    print(f"{len(medians) - len(missed)} of {len(medians)} key figures within {KEY_TARGET_MS:g} ms")
+    print(f"{len(medians) - len(missed)} of {len(medians)} key medians within {KEY_TARGET_MS:g} ms")
+    late = [m for m in _p95s if m > KEY_P95_TARGET_MS]
+    print(f"{len(_p95s) - len(late)} of {len(_p95s)} key p95s within {KEY_P95_TARGET_MS:g} ms")
     return 0
 
 

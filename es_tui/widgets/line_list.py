@@ -30,6 +30,10 @@ __all__ = ["PAGE", "Column", "LineList", "RowSource", "set_virtual_height"]
 PLACEHOLDERS_AFTER = 0.15
 """Seconds a jump waits for its rows before drawing placeholders (a slow store)."""
 
+PAGES_KEPT = 16
+"""Loaded pages a list keeps: those farthest from the cursor go first, so scrolling through
+millions of rows holds a few thousand, whatever the store's size."""
+
 
 class LineList(ScrollView, Generic[Row], can_focus=True):
     """A scrolling table of rows with a cursor, backed by a paged `RowSource`."""
@@ -263,6 +267,7 @@ class LineList(ScrollView, Generic[Row], can_focus=True):
         self._stale = True
         if count < 0:  # more pages of an unchanged count
             self._pages.update(pages)
+            self._drop_far_pages()
             if self._held is not None:
                 self._settle_hold()
             else:
@@ -284,6 +289,19 @@ class LineList(ScrollView, Generic[Row], can_focus=True):
         if self._reveal is not None and self._reveal < count:
             self.cursor, self._reveal = self._reveal, None
         self._loaded()
+
+    def _drop_far_pages(self) -> None:
+        """Keep at most `PAGES_KEPT` pages: those nearest the cursor (what is drawn, and what
+        the cursor waits for, always stays)."""
+        if len(self._pages) <= PAGES_KEPT:
+            return
+        cursor = self._held if self._held is not None else self.cursor
+        needed = self._visible_pages(self._top_for(cursor)) | {cursor // PAGE}
+        needed |= self._visible_pages(int(self.scroll_y))
+        near = sorted(self._pages, key=lambda page: abs(page - cursor // PAGE))
+        for page in near[PAGES_KEPT:]:
+            if page not in needed:
+                del self._pages[page]
 
     def row_at(self, index: int) -> Row | None:
         """The row at `index` if its page is loaded."""

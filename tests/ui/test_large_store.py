@@ -14,7 +14,7 @@ from domain.bootstrap import System, bootstrap
 from domain.core.records import ANY, NewEvent, StreamInfo
 from es_tui.app import ExplorerApp
 from es_tui.format import compact
-from es_tui.widgets.line_list import PAGE, LineList
+from es_tui.widgets.line_list import PAGE, PAGES_KEPT, LineList
 from tests.ui.conftest import text_of, wait_for, wait_text
 
 EVENTS = 200_000
@@ -123,6 +123,45 @@ async def test_two_hundred_thousand_events_draw_only_visible_lines(
         await press("home")
         top = text_of(main.streams).splitlines()[1]
         assert "$all" in top and compact(head, 5) in top  # the $all row counts every event
+
+
+@pytest.mark.slow
+async def test_scrolling_the_whole_log_keeps_a_few_pages(big_system: System) -> None:
+    store = big_system.store
+    head = store.head_position()
+    app = ExplorerApp(big_system)
+    async with app.run_test(size=(160, 48)) as pilot:
+        timeline = app.main_screen.timeline.events
+        await wait_for(pilot, lambda: timeline.row_count == head, "the global log", 10)
+        await pilot.press("2", "home")
+
+        def kept_pages_are_the_stores() -> None:
+            assert len(timeline._pages) <= PAGES_KEPT
+            for page, rows in timeline._pages.items():
+                stored = store.read_all(page * PAGE + 1, PAGE)
+                assert [r.event_id for r in rows] == [e.event_id for e in stored]  # type: ignore[union-attr]
+
+        # Jumps spread over the whole log, then a long run of pagedowns: memory follows the
+        # screen, and what is drawn is the store's rows at those positions.
+        for index in [*range(0, head, head // 40), head - 1]:
+            timeline.move_to(index)
+            await wait_for(
+                pilot,
+                lambda i=index: getattr(timeline.highlighted, "position", None) == i + 1,
+                f"row {index}",
+            )
+            kept_pages_are_the_stores()
+        await pilot.press("home")
+        for _ in range(PAGES_KEPT * PAGE):  # until further than the pages it keeps
+            await pilot.press("pagedown")
+            if timeline.cursor > (PAGES_KEPT + 2) * PAGE:
+                break
+        await wait_for(pilot, lambda: timeline.highlighted is not None, "the row")
+        kept_pages_are_the_stores()
+        assert timeline.highlighted.position == timeline.cursor + 1  # type: ignore[union-attr]
+        assert str(timeline.cursor + 1) in await wait_text(
+            pilot, lambda: timeline, str(timeline.cursor + 1)
+        )
 
 
 async def test_a_burst_of_commits_is_shown_in_few_refreshes(
