@@ -1,0 +1,144 @@
+"""The explorer on a large SQLite file: its memory follows the screen, not the store.
+
+    python benchmarks/explorer_sqlite.py [--events N] [--file PATH] [--jumps J]
+
+Generates the file once (`--demo-events`' generator into an empty SQLite store, then the read
+model and the process manager catch up and save their positions; the time is printed), unless
+PATH exists already. Then, in a fresh process, opens the explorer on it headless at 160x48 and
+measures the time until the first screen shows the newest event and the resident memory then;
+then scrolls `$all` end to end — `end`, `home`, J jumps spread evenly over the log, a run of
+`pagedown`s — sampling resident memory after every step. Each figure is printed with its
+target and ✓/✗.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from textual.pilot import Pilot
+
+from domain.bootstrap import bootstrap, ideas_manager, ideas_view
+from es_tui.app import ExplorerApp
+from es_tui.demo_events import fill
+
+FIRST_SCREEN_TARGET_S = 2.0
+RSS_TARGET_MB = 400.0
+DEFAULT_FILE = Path("/tmp/es-tui-explorer-bench.sqlite")
+
+
+def rss_mb() -> float:
+    """Resident memory of this process now (Linux)."""
+    pages = int(Path("/proc/self/statm").read_text().split()[1])
+    return pages * os.sysconf("SC_PAGE_SIZE") / 1e6
+
+
+def show(name: str, value: float, unit: str, target: float) -> None:
+    mark = "✓" if value <= target else "✗"
+    print(f"  {name:<52} {value:>9.1f} {unit:<3} (target <= {target:g} {unit}) {mark}")
+
+
+def generate(path: Path, events: int) -> None:
+    """Fill a new SQLite file with `events` generated events and let its consumers catch up."""
+    began = time.perf_counter()
+    system = bootstrap(f"sqlite:///{path.resolve()}", threaded=True, pm_delay=0.0)
+    try:
+        summary = fill(system, events)
+        view, manager = ideas_view(system), ideas_manager(system)
+        while view.lag() or manager.lag():
+            time.sleep(0.5)
+    finally:
+        system.close()
+    took = time.perf_counter() - began
+    size = path.stat().st_size / 1e6
+    print("generation")
+    print(f"  {summary.events:,} events, {summary.ideas:,} ideas into {path} ({size:,.0f} MB)")
+    print(
+        f"  {took:.0f} s in all ({1e6 * took / events:.0f} µs/event): writing "
+        f"{summary.seconds:.0f} s, the read model and process manager catching up the rest"
+    )
+
+
+async def until(pilot: Pilot[None], condition: object, timeout: float = 120.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():  # type: ignore[operator]
+        if time.monotonic() > deadline:
+            raise TimeoutError("the explorer did not get there")
+        await pilot.pause(0.005)
+
+
+async def explore(path: Path, jumps: int) -> None:
+    """Open the explorer on `path`, time the first screen, scroll `$all`; print figures."""
+    before = rss_mb()
+    began = time.perf_counter()
+    system = bootstrap(f"sqlite:///{path.resolve()}", threaded=True)
+    app = ExplorerApp(system)
+    try:
+        async with app.run_test(size=(160, 48)) as pilot:
+            main = app.main_screen
+            timeline = main.timeline.events
+            head = system.store.head_position()
+            await until(
+                pilot,
+                lambda: timeline.row_count == head and str(head) in timeline.visible_text(),
+            )
+            first = time.perf_counter() - began
+            print(f"explorer on {head:,} positions (the process held {before:.0f} MB before)")
+            show("first screen shows the newest event", first, "s", FIRST_SCREEN_TARGET_S)
+            show("resident memory then", rss_mb(), "MB", RSS_TARGET_MB)
+            peak = rss_mb()
+
+            async def at(index: int) -> None:
+                nonlocal peak
+                timeline.move_to(index)
+                await until(
+                    pilot, lambda: getattr(timeline.highlighted, "position", None) == index + 1
+                )
+                peak = max(peak, rss_mb())
+
+            await pilot.press("2")
+            scrolled = time.perf_counter()
+            await at(head - 1)
+            await at(0)
+            step = max(head // jumps, 1)
+            for index in [*range(step, head, step), head - 1]:
+                await at(index)
+            for _ in range(200):
+                await pilot.press("pagedown")
+                peak = max(peak, rss_mb())
+            print(
+                f"  scrolled $all end to end: {jumps} jumps and 200 pagedowns in "
+                f"{time.perf_counter() - scrolled:.1f} s; pages kept {len(timeline._pages)}"
+            )
+            show("resident memory, highest while scrolling", peak, "MB", RSS_TARGET_MB)
+    finally:
+        system.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--events", type=int, default=10_000_000)
+    parser.add_argument("--file", type=Path, default=DEFAULT_FILE)
+    parser.add_argument("--jumps", type=int, default=100)
+    parser.add_argument("--explore-only", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.explore_only:
+        asyncio.run(explore(args.file, args.jumps))
+        return 0
+    if not args.file.exists():
+        print(f"generating {args.events:,} events (once: later runs reuse {args.file})")
+        generate(args.file, args.events)
+    # A fresh process: the explorer's memory without what generating left behind.
+    command = [sys.executable, __file__, "--file", str(args.file), "--jumps", str(args.jumps)]
+    return subprocess.call([*command, "--explore-only"])
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
