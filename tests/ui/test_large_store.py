@@ -187,3 +187,23 @@ async def test_a_burst_of_commits_is_shown_in_few_refreshes(
         await wait_text(pilot, lambda: main.streams, "burst-1")
         assert timeline.cursor == head - 1  # the cursor on the newest event followed
         assert timeline._generation - loads_before < commits // 10
+
+
+@pytest.mark.parametrize("tail", [1, 2, 30, PAGE - 1, PAGE])
+async def test_the_end_of_a_list_is_drawn_whole_whatever_its_last_page_holds(tail: int) -> None:
+    # The last page holds `tail` rows: fewer than the viewport needs, or enough.
+    store = MemoryEventStore()
+    for n in range(3 * PAGE + tail):
+        store.append(f"s-{n % 7}", [NewEvent("Beat", {"n": n})], ANY)
+    system = bootstrap(store=store, domain=None)
+    head = store.head_position()
+    app = ExplorerApp(system)
+    async with app.run_test(size=(160, 48)) as pilot:
+        timeline = app.main_screen.timeline.events
+        await wait_for(pilot, lambda: timeline.row_count == head, "the global log")
+        shown = await wait_text(pilot, lambda: timeline, f"{head}")
+        rows = [line.split()[0] for line in shown.splitlines()[1:] if line.strip()]
+        # Every line a row, the newest last, each the position before the next: no gap, no
+        # placeholder, as many as the list has room for.
+        expected = [str(p) for p in range(head - len(rows) + 1, head + 1)]
+        assert rows == expected and len(rows) >= min(head, timeline.size.height - 1)
