@@ -37,35 +37,38 @@ class LogVocabulary:
         self._commands: set[str] = set()
         self._joined: tuple[str, str] | None = None
 
-    def _take(self, events: Iterable[RecordedEvent], last: int) -> None:
+    def take(self, events: Iterable[RecordedEvent], first: int, last: int) -> None:
+        """Account for `events`, every event of the log from `first` to `last` (a scan
+        reading the log anyway teaches the vocabulary too). Only what extends the positions
+        already covered is taken: `1..seen` stays gap-free."""
         with self._lock:
+            if first > self.seen + 1 or last <= self.seen:
+                return
             for event in events:
+                if event.position <= self.seen:
+                    continue
                 self._types.add(event.type)
                 self._streams.add(event.stream_id.lower())
                 command = event.metadata.get(COMMAND)
                 if isinstance(command, str):
                     self._commands.add(command.lower())
             self._joined = None
-            self.seen = max(self.seen, last)
+            self.seen = last
 
     def learn(self, upto: int, cancelled: Callable[[], bool] = lambda: False) -> bool:
         """Read the log from `seen + 1` up to `upto`, a chunk at a time; False when stopped
         by `cancelled` before the end."""
-        at = self.seen + 1
-        while at <= upto:
+        while (at := self.seen + 1) <= upto:  # a scan may have taken some meanwhile
             if cancelled():
                 return False
             last = min(at + CHUNK - 1, upto)
-            self._take(self.store.read_all(at, CHUNK, to_position=last), last)
-            at = last + 1
+            self.take(self.store.read_all(at, CHUNK, to_position=last), at, last)
         self.learned = True
         return True
 
     def catch_up(self, upto: int) -> bool:
-        """Read what was committed since the last look, when it is little; True when the
-        vocabulary then covers the log up to `upto`."""
-        if not self.learned:
-            return False
+        """Read what the vocabulary lacks up to `upto` when it is little (what was committed
+        since the last look, or a small log); True when it then covers the log to `upto`."""
         if upto - self.seen > CATCH_UP_LIMIT:
             return False
         return self.learn(upto)

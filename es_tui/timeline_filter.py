@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import threading
 from array import array
-from collections.abc import Hashable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from dataclasses import dataclass
 
 from rich.text import Text
@@ -50,12 +50,21 @@ class Query:
         return all(word in text for word in self.words)
 
 
+Learn = Callable[[list[RecordedEvent], int, int], None]
+"""Told each chunk of the log a scan reads: (its events, first position, last position)."""
+
+
 def scan(
-    store: EventStore, stream_id: str, query: Query, start: int, end: int
+    store: EventStore,
+    stream_id: str,
+    query: Query,
+    start: int,
+    end: int,
+    learn: Learn | None = None,
 ) -> Iterator[tuple[list[int], int]]:
     """Scan the log (or one stream) from position/version `start` to `end`, a chunk at a
     time: yields (the positions or versions of the matches in the chunk, the last one
-    scanned)."""
+    scanned). Each chunk of the log read is also handed to `learn`."""
     matches = query.matches
     log = stream_id == ALL_STREAM
     at = start
@@ -63,6 +72,8 @@ def scan(
         last = min(at + CHUNK - 1, end)
         if log:
             events = [e for e in store.read_all(at, last - at + 1) if e.position <= last]
+            if learn is not None:
+                learn(events, at, last)
             found = [e.position for e in events if matches(e)]
         else:
             events = store.read_stream(stream_id, at, last)

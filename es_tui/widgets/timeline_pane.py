@@ -169,8 +169,8 @@ class TimelinePane(Vertical):
         self.learn_vocabulary()
 
     def learn_vocabulary(self) -> None:
-        """Learn the log's words in the background (once), so that later filters naming
-        event types read those types by index."""
+        """Learn the log's words in the background (once; a scan of the log also teaches
+        them), so that later filters naming event types read those types by index."""
         if not self.vocabulary.learned:
             self._learn()
 
@@ -260,7 +260,12 @@ class TimelinePane(Vertical):
             types = self._typed_plan(query, end) if stream_id == ALL_STREAM else None
             self.read_types = types
             if types is None:
-                steps = scan(store, stream_id, query, start, end)
+                # A scan of the log reads every event anyway: it teaches the vocabulary too
+                # (instead of the learner reading the same events again).
+                learn = self.vocabulary.take if stream_id == ALL_STREAM else None
+                if learn is not None:
+                    self.workers.cancel_group(self, "log-vocabulary")
+                steps = scan(store, stream_id, query, start, end, learn)
             else:
                 steps = scan_types(store, types, query, start, end)
             for found, last in steps:
@@ -270,6 +275,8 @@ class TimelinePane(Vertical):
                 if time.monotonic() - reported >= PROGRESS_EVERY:
                     reported = time.monotonic()
                     self.post_message(self.Scanned(generation, done=False))
+        if stream_id == ALL_STREAM and self.vocabulary.seen >= self._total:
+            self.vocabulary.learned = True
         self.post_message(self.Scanned(generation, done=True))
 
     def _typed_plan(self, query: Query, end: int) -> frozenset[str] | None:

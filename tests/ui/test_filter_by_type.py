@@ -12,6 +12,7 @@ import pytest
 
 from domain.bootstrap import System, bootstrap
 from domain.core.records import COMMAND, NO_STREAM, NewEvent
+from es_tui import log_vocabulary
 from es_tui.app import ExplorerApp
 from es_tui.log_vocabulary import LogVocabulary
 from es_tui.timeline_filter import Query, scan, scan_types
@@ -145,3 +146,51 @@ async def test_the_explorer_filters_the_log_by_type_index_and_says_so(demo: Syst
         await wait_for(pilot, lambda: not timeline.filtering, "the scan")
         assert timeline.read_types is None
         assert "by type index" not in str(timeline.border_subtitle)
+
+
+def test_a_scan_of_the_log_teaches_the_vocabulary(demo: System) -> None:
+    store = demo.store
+    head = store.head_position()
+    vocabulary = LogVocabulary(store)
+    query = Query.parse("idea")
+    # A chunk that leaves a gap after what is covered teaches nothing (1..seen stays whole).
+    vocabulary.take(store.read_all(5, 3, to_position=7), 5, 7)
+    assert vocabulary.seen == 0
+    found(scan(store, "$all", query, 1, head, vocabulary.take))
+    assert vocabulary.seen == head
+    assert vocabulary.types_for(("ideadeleted",), head) == {"IdeaDeleted"}
+    assert vocabulary.types_for(("idea",), head) is None  # in every stream id
+
+
+async def test_a_small_logs_first_filter_reads_by_type_at_once(demo: System) -> None:
+    app = ExplorerApp(demo)
+    expected = everything(demo, "IdeaDeleted")
+    async with app.run_test(size=(80, 24)) as pilot:
+        timeline = app.main_screen.timeline
+        assert not timeline.vocabulary.learned
+        timeline.set_filter("IdeaDeleted")  # as the palette or a test sets it: no learner
+        await wait_for(pilot, lambda: bool(timeline.filter_query) and not timeline.filtering, "it")
+        await wait_for(pilot, lambda: timeline.events.row_count == len(expected), "deletions")
+        assert timeline.read_types == {"IdeaDeleted"}
+
+
+async def test_on_a_long_log_the_first_scan_teaches_the_next_filters(
+    demo: System, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A log longer than what is read at once to learn its words (here: 10 events).
+    monkeypatch.setattr(log_vocabulary, "CATCH_UP_LIMIT", 10)
+    app = ExplorerApp(demo)
+    async with app.run_test(size=(160, 48)) as pilot:
+        timeline = app.main_screen.timeline
+
+        async def filtered(text: str) -> None:
+            timeline.set_filter(text)
+            expected = everything(demo, text)
+            await wait_for(pilot, lambda: not timeline.filtering, f"the filter {text}")
+            await wait_for(pilot, lambda: timeline.events.row_count == len(expected), text)
+
+        await filtered("IdeaDeleted")
+        assert timeline.read_types is None  # nothing learned yet: a scan, as before
+        assert timeline.vocabulary.learned  # …which learned the log's words on its way
+        await filtered("IdeaUpdated")
+        assert timeline.read_types == {"IdeaUpdated"}
