@@ -124,7 +124,7 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("`c`", "conflict lab on the selected idea"),
     ("`n`", "send any of the domain's commands: a form generated from its model, prefilled"),
     ("`/`", "filter the timeline by words of the type, stream or command (`escape` clears)"),
-    ("`/` on Streams", "filter the streams by name: typing narrows the list, `escape` clears"),
+    ("Streams: `/`", "filter the streams by name: typing narrows the list, `escape` clears"),
     ("`g`", "start or stop the traffic generator; `+` / `-` change its rate"),
     ("`v` / `b`", "pause or resume / rebuild the read model"),
     ("`1`–`5`", "streams, timeline, state, projection, log (tabs when narrow)"),
