@@ -77,6 +77,8 @@ class TimelinePane(Vertical):
         self._total = 0
         self.vocabulary = LogVocabulary(system.store)
         """The log's types, streams and commands, learned when the filter is first opened."""
+        self._scan_learns = False
+        """A scan of the log teaches the vocabulary: the learner leaves it the work."""
         self.read_types: frozenset[str] | None = None
         """The types the last filter step read through the type index (None: a full scan)."""
         self._typing: Timer | None = None
@@ -172,12 +174,16 @@ class TimelinePane(Vertical):
         """Learn the log's words in the background (once; a scan of the log also teaches
         them), so that later filters naming event types read those types by index."""
         if not self.vocabulary.learned:
+            self._scan_learns = False
             self._learn()
 
     @work(thread=True, group="log-vocabulary", exclusive=True, exit_on_error=False)
     def _learn(self) -> None:
         worker = get_current_worker()
-        self.vocabulary.learn(self.system.store.head_position(), lambda: worker.is_cancelled)
+        self.vocabulary.learn(
+            self.system.store.head_position(),
+            lambda: worker.is_cancelled or self._scan_learns,
+        )
 
     @on(Input.Changed, "#timeline-filter")
     def _typed(self) -> None:
@@ -264,7 +270,7 @@ class TimelinePane(Vertical):
                 # (instead of the learner reading the same events again).
                 learn = self.vocabulary.take if stream_id == ALL_STREAM else None
                 if learn is not None:
-                    self.workers.cancel_group(self, "log-vocabulary")
+                    self._scan_learns = True  # the learner stops at its next chunk
                 steps = scan(store, stream_id, query, start, end, learn)
             else:
                 steps = scan_types(store, types, query, start, end)
