@@ -48,7 +48,7 @@ async def accounts_ledger(app: ExplorerApp, pilot: Pilot[None]) -> None:
     """The ledger read model: totals per currency and the law they keep."""
     await accounts_main(app, pilot)
     main = app.main_screen
-    await pilot.press("4", "n")
+    await pilot.press("4", "right_square_bracket")
     await settle(pilot, lambda: main.projection.current == "ledger")
     await settle(pilot, lambda: bool(main.projection.status and main.projection.status.totals))
 

@@ -1,7 +1,9 @@
 """Every consumer of the store's log in one list: read models and process managers running
-here, and the tracking records a library database keeps. Each consumer's position comes
-from a `PositionSource`, so a durable record of positions can stand in for a checkpoint
-kept in memory without changing the view."""
+here, and the tracking records a library database keeps.
+
+A process manager's position is the one the store keeps for it (its tracking record: where a
+restart resumes), with where it is in this process beside it when that differs; a read model's
+is its checkpoint. A `PositionSource` given by name overrides either."""
 
 from __future__ import annotations
 
@@ -11,14 +13,14 @@ from typing import TYPE_CHECKING, Final, Literal
 
 from domain.backends.eventsourcing.store import EventsourcingStore
 from domain.core.consumer import LogConsumer
+from domain.core.tracking import TrackedConsumer
 
 if TYPE_CHECKING:
     from domain.bootstrap import System
 
 Kind = Literal["read model", "process manager", "tracking record"]
 PositionSource = Callable[[], int]
-"""Where a consumer's position is read from (today its checkpoint; a durable record of
-positions can be given instead, by consumer name)."""
+"""Where a consumer's position is read from, when not from its own record."""
 
 READ_MODEL: Final = "read model"
 PROCESS_MANAGER: Final = "process manager"
@@ -46,6 +48,10 @@ class ConsumerRow:
     state: str
     """running, paused, stopped, or recorded (a library's tracking record)."""
     resettable: bool
+    kept: str = "checkpoint"
+    """Where the position comes from: "checkpoint", "saved" (the store's tracking record),
+    "saved · live N" (this process is further on), "replaying · saved N" (a reset under way:
+    the live position, counting up to the saved one), "not saved yet" (live), "recorded"."""
 
     @property
     def lag(self) -> int | None:
@@ -70,12 +76,38 @@ def running_consumers(system: System) -> list[Running]:
     if system.view is not None:
         found.append(Running("ideas", READ_MODEL, system.view, system.view.rebuild))
     if (manager := system.process_manager) is not None:
-        found.append(Running("idea creation", PROCESS_MANAGER, manager, manager.rewind))
+        found.append(
+            Running("idea creation", PROCESS_MANAGER, manager, _rewinder(manager, manager.rewind))
+        )
     for name, view in system.views.items():
         found.append(Running(name, READ_MODEL, view, view.rebuild))
     for each in system.managers:
-        found.append(Running(each.spec.name, PROCESS_MANAGER, each, each.rewind))
+        found.append(Running(each.spec.name, PROCESS_MANAGER, each, _rewinder(each, each.rewind)))
     return found
+
+
+def _rewinder(manager: TrackedConsumer, rewind: Callable[[], int]) -> Callable[[], int]:
+    """Process the log again from 0 (`rewind`), then save the position reached: the store's
+    record never moves back, so a reset is watched on the live position until it passes it."""
+
+    def restart() -> int:
+        read = rewind()
+        manager.save_position()
+        return read
+
+    return restart
+
+
+def tracked_position(store_position: int, consumer: TrackedConsumer) -> tuple[int, str]:
+    """The position to list for a process manager and where it comes from."""
+    live = consumer.checkpoint
+    if store_position == 0:
+        return live, "not saved yet"
+    if consumer.running and live < store_position:
+        return live, f"replaying · saved {store_position}"
+    if live > store_position:
+        return store_position, f"saved · live {live}"
+    return store_position, "saved"
 
 
 def state_of(consumer: LogConsumer) -> str:
@@ -94,9 +126,16 @@ def consumer_rows(
     rows: list[ConsumerRow] = []
     for entry in running_consumers(system):
         source = given.get(entry.name)
-        position = source() if source is not None else entry.consumer.checkpoint
+        consumer = entry.consumer
+        if source is not None:
+            position, kept = source(), "given"
+        elif isinstance(consumer, TrackedConsumer):
+            saved = system.store.tracking_position(consumer.tracking_name)
+            position, kept = tracked_position(saved, consumer)
+        else:
+            position, kept = consumer.checkpoint, "checkpoint"
         rows.append(
-            ConsumerRow(entry.name, entry.kind, position, head, state_of(entry.consumer), True)
+            ConsumerRow(entry.name, entry.kind, position, head, state_of(consumer), True, kept)
         )
     store = system.store
     if isinstance(store, EventsourcingStore):
@@ -104,7 +143,9 @@ def consumer_rows(
             name = f"{tracked.name} ← {tracked.follows}"
             position = tracked.position
             followed = None if tracked.lag is None else position + tracked.lag
-            rows.append(ConsumerRow(name, TRACKING, position, followed, "recorded", False))
+            rows.append(
+                ConsumerRow(name, TRACKING, position, followed, "recorded", False, "recorded")
+            )
     return rows
 
 

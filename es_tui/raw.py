@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from rich.text import Text
 
 from domain.backends.eventsourcing.store import EventsourcingStore
-from domain.core.records import RecordedEvent
+from domain.core.records import RecordedEvent, StreamInfo
 from es_tui.sources import AllStreams, StreamRow, StreamsSource
 from es_tui.widgets.columns import Column
 from es_tui.widgets.state_pane import RawReason, StateView
@@ -83,6 +83,10 @@ class LibraryStreamsSource(StreamsSource):
             topic = self.library.stream_aggregate(stream_id) or ""
             found = self._classes[stream_id] = topic.rpartition(":")[2]
         return found
+
+    def names(self, info: StreamInfo) -> tuple[str, ...]:
+        """The stream's id and its aggregate's class name."""
+        return (info.stream_id, self.aggregate_of(info.stream_id))
 
     def cells(self, row: StreamRow) -> Sequence[Text | str]:
         cells = list(super().cells(row))

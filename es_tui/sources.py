@@ -87,6 +87,10 @@ class StreamsSource:
         at = self.index.index_of(stream_id)
         return None if at is None else at + 1
 
+    def names(self, info: StreamInfo) -> tuple[str, ...]:
+        """What a filter on stream names looks in: the stream's id."""
+        return (info.stream_id,)
+
     def cells(self, row: StreamRow) -> Sequence[Text | str]:
         if isinstance(row, AllStreams):
             name = Text(ALL_STREAM, style="bold")

@@ -4,13 +4,18 @@
 A query matches an event when every word of it occurs (ignoring case) in the event's type,
 stream id or command — e.g. `deleted`, `IdeaUpdated 6f0367`, `ForgetIdea`. Private fields are
 encrypted at rest, so a filter sees what the store sees in clear: the public facts.
+
+On the global log, a query with a word that occurs in no stream id and no command of the log
+(`forgotten`, `IdeaDeleted`) can only match events whose type contains that word: those types
+are read through the store's type index (`scan_types`), so the cost follows the events of
+those types, not the log. The result is the same; only the reading differs.
 """
 
 from __future__ import annotations
 
 import threading
 from array import array
-from collections.abc import Hashable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from dataclasses import dataclass
 
 from rich.text import Text
@@ -45,12 +50,21 @@ class Query:
         return all(word in text for word in self.words)
 
 
+Learn = Callable[[list[RecordedEvent], int, int], None]
+"""Told each chunk of the log a scan reads: (its events, first position, last position)."""
+
+
 def scan(
-    store: EventStore, stream_id: str, query: Query, start: int, end: int
+    store: EventStore,
+    stream_id: str,
+    query: Query,
+    start: int,
+    end: int,
+    learn: Learn | None = None,
 ) -> Iterator[tuple[list[int], int]]:
     """Scan the log (or one stream) from position/version `start` to `end`, a chunk at a
     time: yields (the positions or versions of the matches in the chunk, the last one
-    scanned)."""
+    scanned). Each chunk of the log read is also handed to `learn`."""
     matches = query.matches
     log = stream_id == ALL_STREAM
     at = start
@@ -58,11 +72,31 @@ def scan(
         last = min(at + CHUNK - 1, end)
         if log:
             events = [e for e in store.read_all(at, last - at + 1) if e.position <= last]
+            if learn is not None:
+                learn(events, at, last)
             found = [e.position for e in events if matches(e)]
         else:
             events = store.read_stream(stream_id, at, last)
             found = [e.version for e in events if matches(e)]
         yield found, last
+        at = last + 1
+
+
+def scan_types(
+    store: EventStore, types: frozenset[str], query: Query, start: int, end: int
+) -> Iterator[tuple[list[int], int]]:
+    """What `scan` yields for the log from `start` to `end`, read through the store's type
+    index: only the events of `types` are read, `CHUNK` at a time (every event that can
+    match has one of them; see `LogVocabulary.types_for`)."""
+    matches = query.matches
+    at = start
+    while at <= end:
+        events = store.read_all(at, CHUNK, to_position=end, types=types) if types else []
+        if len(events) < CHUNK:
+            yield [e.position for e in events if matches(e)], end
+            return
+        last = events[-1].position
+        yield [e.position for e in events if matches(e)], last
         at = last + 1
 
 

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 REFRESH_EVERY = 0.25
 """Seconds between two readings of the positions (cheap: one head, one checkpoint each)."""
-COLUMNS = ("consumer", "kind", "position", "head", "lag", "state")
+COLUMNS = ("consumer", "kind", "position", "head", "lag", "state", "position is")
 
 
 class ResetConfirm(ModalScreen[bool]):
@@ -52,8 +52,10 @@ class ResetConfirm(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         if self.row.kind == PROCESS_MANAGER:
             what = (
-                "It processes the whole log again from position 0. Its reactions get ids "
-                "derived from their triggers, so nothing it already appended is appended twice."
+                "It processes the whole log again from position 0 (its position saved in the "
+                "store stays until it gets past it; watch the live one catch up). Its "
+                "reactions get ids derived from their triggers, so nothing it already "
+                "appended is appended twice."
             )
         else:
             what = "Its rows are dropped and rebuilt by replaying the whole log from position 1."
@@ -100,7 +102,8 @@ class ConsumersScreen(Screen[None]):
         self.note.update(
             "R resets the selected read model or process manager (after a confirmation); "
             "space pauses or resumes it. Positions are global-log positions; lag is how "
-            "many events of the log it has not processed yet."
+            "many events of the log it has not processed yet. A process manager's position "
+            "is the one saved in the store (where a restart resumes), its live one beside it."
         )
         self.read_rows()
         self.set_interval(REFRESH_EVERY, self.read_rows)
@@ -130,6 +133,7 @@ class ConsumersScreen(Screen[None]):
                 Text("—" if row.head is None else str(row.head), justify="right"),
                 lag_text,
                 Text(row.state, style=style),
+                Text(row.kept, style="cyan" if row.kept.startswith("replaying") else ""),
                 key=row.name,
             )
         if rows:

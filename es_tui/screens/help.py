@@ -124,6 +124,7 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("`c`", "conflict lab on the selected idea"),
     ("`n`", "send any of the domain's commands: a form generated from its model, prefilled"),
     ("`/`", "filter the timeline by words of the type, stream or command (`escape` clears)"),
+    ("Streams: `/`", "filter the streams by name: typing narrows the list, `escape` clears"),
     ("`g`", "start or stop the traffic generator; `+` / `-` change its rate"),
     ("`v` / `b`", "pause or resume / rebuild the read model"),
     ("`1`–`5`", "streams, timeline, state, projection, log (tabs when narrow)"),
@@ -179,7 +180,10 @@ GENERIC_KEYS: tuple[tuple[str, str], ...] = (
         "start or stop the traffic generator (the domain's traffic profile); `+` / `-` "
         "change its rate",
     ),
-    ("`v` / `b`", "pause or resume / rebuild the shown read model; `n` in it: the next one"),
+    (
+        "`v` / `b`",
+        "pause or resume / rebuild the shown read model; `]` / `[` in it: next / previous",
+    ),
 )
 
 
@@ -209,7 +213,7 @@ def _concepts(domain: Domain[Any] | None) -> list[tuple[str, str, str]]:
         elif name == "CQRS":
             views = ", ".join(spec.name for spec in domain.read_models) or "none"
             text += f" Here: {views}."
-            key = "`v` pause/resume, `b` rebuild, `n` next read model"
+            key = "`v` pause/resume, `b` rebuild, `]` / `[` next / previous read model"
         rows.append((name, text, key))
     rows.append(
         (

@@ -32,10 +32,12 @@ from es_tui.screens.library_replay import LibraryReplayScreen
 from es_tui.screens.replay import ReplayScreen
 from es_tui.screens.send_command import CommandMenu, SendCommandForm, prefill
 from es_tui.sources import LogRow, SnapshotsSource, StreamsSource
+from es_tui.stream_filter import FilteredStreams
 from es_tui.widgets.line_list import LineList
 from es_tui.widgets.log_pane import LogPane
 from es_tui.widgets.projection_pane import ProjectionPane
 from es_tui.widgets.state_pane import StatePane
+from es_tui.widgets.stream_list import StreamFilterBar, StreamList
 from es_tui.widgets.timeline_pane import TimelinePane
 from es_tui.widgets.traffic_bar import TrafficBar
 
@@ -144,8 +146,9 @@ class MainScreen(Explore):
         self._key_at = 0.0
         self._outcomes: list[CommandRan] = []
         """Outcomes to write to #log with the next refresh."""
-        self.streams = LineList(streams_source(system.store), follow=False, id="streams")
+        self.streams = StreamList(streams_source(system.store), id="streams")
         self.streams.paint_with_highlight = True
+        self.streams_filter = StreamFilterBar(id="streams-filter-bar")
         self.snapshots: LineList[Snapshot] = LineList(empty="no snapshots kept", id="snapshots")
         self.timeline = TimelinePane(system, id="timeline")
         self.state_pane = StatePane(id="state")
@@ -163,6 +166,7 @@ class MainScreen(Explore):
         yield Header()
         with Horizontal(id="panes"):
             with Vertical(id="left"):
+                yield self.streams_filter
                 yield self.streams
                 yield self.snapshots
             with Vertical(id="main"):
@@ -191,7 +195,9 @@ class MainScreen(Explore):
 
     def on_resize(self, event: events.Resize) -> None:
         narrow = event.size.width < NARROW_WIDTH or event.size.height < SHORT_HEIGHT
-        self.set_class(narrow, "-narrow")  # (the app fits every screen's footer)
+        if narrow != self.has_class("-narrow"):
+            self.set_class(narrow, "-narrow")  # (the app fits every screen's footer)
+            self.refresh_bindings()  # a wide footer has room for more keys
 
     # -- live updates --------------------------------------------------------------------
 
@@ -337,7 +343,7 @@ class MainScreen(Explore):
     @work(thread=True, group="find-stream", exclusive=True, exit_on_error=False)
     def _find_stream(self, stream_id: str) -> None:
         source = self.streams.source
-        if isinstance(source, StreamsSource):
+        if isinstance(source, StreamsSource | FilteredStreams):
             self.post_message(self.StreamFound(source.index_of(stream_id)))
 
     def on_main_screen_stream_found(self, message: StreamFound) -> None:
@@ -380,6 +386,19 @@ class MainScreen(Explore):
         chosen = (message.tab.id or "tab-timeline").removeprefix("tab-")
         for tab in TABS:
             self.set_class(tab == chosen, f"-show-{tab}")
+
+    # -- the streams' filter (`/` on the Streams pane) ------------------------------------
+
+    def on_stream_list_filter_asked(self) -> None:
+        self.streams_filter.open()
+
+    def on_stream_list_clear_asked(self) -> None:
+        self.streams_filter.clear()
+
+    def on_stream_filter_bar_changed(self, message: StreamFilterBar.Changed) -> None:
+        self.streams.set_filter(message.text)
+        if message.done:
+            self.streams.focus()
 
     def action_filter(self) -> None:
         """Filter the timeline (by event type, stream or command words)."""

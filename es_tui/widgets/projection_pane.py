@@ -125,7 +125,9 @@ class ProjectionPane(Vertical):
     """Maximizing the list maximizes the pane, with its title and status."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("n", "next_view", "Next read model", show=False),
+        # Not `n`: on the main screen `n` sends a command, whichever pane has the focus.
+        Binding("right_square_bracket", "next_view(1)", "Next read model"),
+        Binding("left_square_bracket", "next_view(-1)", "Previous read model", show=False),
     ]
 
     DEFAULT_CSS = """
@@ -148,7 +150,7 @@ class ProjectionPane(Vertical):
         self.summary = StatusLine(id="projection-status")
         self.totals = Static(id="projection-totals")
         self.names: list[str] = [] if system.view is not None else list(system.views)
-        """The domain's read models, when it is not ideas (n steps through them)."""
+        """The domain's read models, when it is not ideas (`]` and `[` step through them)."""
         self.current = self.names[0] if self.names else None
         self.source: IdeasSource | ViewRowsSource | NoRows = self._source()
         self.ideas: LineList[Any] = LineList(
@@ -193,13 +195,19 @@ class ProjectionPane(Vertical):
         if len(self.names) < 2:
             return f"Read model · {self.current} (CQRS)"
         after = self.names[(self.names.index(self.current) + 1) % len(self.names)]
-        return f"Read model · {self.current} · n → {after}"
+        return f"Read model · {self.current} · ] → {after}"
 
-    def action_next_view(self) -> None:
-        """Show the next of the domain's read models."""
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "next_view":
+            return len(self.names) > 1  # the key shows only where there is another
+        return True
+
+    def action_next_view(self, step: int = 1) -> None:
+        """Show the next (`step` 1) or previous (-1) of the domain's read models."""
         if len(self.names) < 2 or self.current is None:
             return
-        self.current = self.names[(self.names.index(self.current) + 1) % len(self.names)]
+        at = self.names.index(self.current) + step
+        self.current = self.names[at % len(self.names)]
         self.source = self._source()
         self.ideas.set_source(self.source, "start")
         self.border_title = self.title()

@@ -16,8 +16,9 @@ from textual.widgets import Input, Static
 from textual.worker import get_current_worker
 
 from domain.core.protocol import ALL_STREAM
+from es_tui.log_vocabulary import LogVocabulary
 from es_tui.sources import GlobalLogSource, LogRow, StreamEventsSource
-from es_tui.timeline_filter import FilteredSource, Matches, Query, scan
+from es_tui.timeline_filter import FilteredSource, Matches, Query, scan, scan_types
 from es_tui.widgets.event_details import EventDetails
 from es_tui.widgets.line_list import LineList
 
@@ -74,6 +75,12 @@ class TimelinePane(Vertical):
         """A filter scan is under way."""
         self._generation = 0
         self._total = 0
+        self.vocabulary = LogVocabulary(system.store)
+        """The log's types, streams and commands, learned when the filter is first opened."""
+        self._scan_learns = False
+        """A scan of the log teaches the vocabulary: the learner leaves it the work."""
+        self.read_types: frozenset[str] | None = None
+        """The types the last filter step read through the type index (None: a full scan)."""
         self._typing: Timer | None = None
         self.filter_input = FilterInput(
             placeholder="words of a type, stream or command",  # the keys: in the footer
@@ -134,10 +141,14 @@ class TimelinePane(Vertical):
             return ""
         count = len(self.matches)
         found = f"{count:,} match" if count == 1 else f"{count:,} matches"
+        how = ""
+        if (types := self.read_types) is not None:
+            named = ", ".join(sorted(types)) if len(types) <= 2 else f"{len(types)} types"
+            how = f" · by type index ({named or 'no such type'})"
         if not self.filtering:
-            return f"filter “{self.filter_query.text}” · {found} · escape clears"
+            return f"filter “{self.filter_query.text}” · {found}{how} · escape clears"
         share = self.matches.scanned / self._total if self._total else 1.0
-        return f"filter “{self.filter_query.text}” · {found} · scanning {share:.0%}"
+        return f"filter “{self.filter_query.text}” · {found}{how} · reading {share:.0%}"
 
     def refresh_rows(self) -> None:
         """Re-read after a commit; a cursor on the newest event follows new ones."""
@@ -157,6 +168,22 @@ class TimelinePane(Vertical):
         """Show the filter input and give it the focus."""
         self.filter_bar.display = True
         self.filter_input.focus()
+        self.learn_vocabulary()
+
+    def learn_vocabulary(self) -> None:
+        """Learn the log's words in the background (once; a scan of the log also teaches
+        them), so that later filters naming event types read those types by index."""
+        if not self.vocabulary.learned:
+            self._scan_learns = False
+            self._learn()
+
+    @work(thread=True, group="log-vocabulary", exclusive=True, exit_on_error=False)
+    def _learn(self) -> None:
+        worker = get_current_worker()
+        self.vocabulary.learn(
+            self.system.store.head_position(),
+            lambda: worker.is_cancelled or self._scan_learns,
+        )
 
     @on(Input.Changed, "#timeline-filter")
     def _typed(self) -> None:
@@ -211,6 +238,7 @@ class TimelinePane(Vertical):
         self._generation += 1
         self.events.follow = False  # the cursor stays on the first matches while they come
         self.matches = Matches()
+        self.read_types = None
         source = FilteredSource(self.system.store, self.stream_id, self._schema_of, self.matches)
         self.events.set_source(source, "start")
         self._scan_more()
@@ -234,14 +262,35 @@ class TimelinePane(Vertical):
             self._total = end
             if matches.scanned >= end:
                 break
-            for found, last in scan(store, stream_id, query, matches.scanned + 1, end):
+            start = matches.scanned + 1
+            types = self._typed_plan(query, end) if stream_id == ALL_STREAM else None
+            self.read_types = types
+            if types is None:
+                # A scan of the log reads every event anyway: it teaches the vocabulary too
+                # (instead of the learner reading the same events again).
+                learn = self.vocabulary.take if stream_id == ALL_STREAM else None
+                if learn is not None:
+                    self._scan_learns = True  # the learner stops at its next chunk
+                steps = scan(store, stream_id, query, start, end, learn)
+            else:
+                steps = scan_types(store, types, query, start, end)
+            for found, last in steps:
                 if worker.is_cancelled or generation != self._generation:
                     return
                 matches.add(found, last)
                 if time.monotonic() - reported >= PROGRESS_EVERY:
                     reported = time.monotonic()
                     self.post_message(self.Scanned(generation, done=False))
+        if stream_id == ALL_STREAM and self.vocabulary.seen >= self._total:
+            self.vocabulary.learned = True
         self.post_message(self.Scanned(generation, done=True))
+
+    def _typed_plan(self, query: Query, end: int) -> frozenset[str] | None:
+        """The types to read by index for `query` up to `end`, when that provably finds
+        what a full scan finds (see `LogVocabulary.types_for`); None: scan."""
+        if not self.vocabulary.catch_up(end):
+            return None
+        return self.vocabulary.types_for(query.words, end)
 
     def on_timeline_pane_scanned(self, message: Scanned) -> None:
         if message.generation != self._generation:

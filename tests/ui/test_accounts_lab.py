@@ -100,8 +100,8 @@ async def test_the_read_model_pane_shows_balances_and_the_ledger(accounts: Syste
         if any(r.get("status") == "forgotten" for r in rows.values()):
             assert "⟦shredded⟧" in shown  # the forgotten holder's name is gone
 
-        await pilot.press("4")  # focus the read model, then n: the next one
-        await pilot.press("n")
+        await pilot.press("4")  # focus the read model, then ]: the next one
+        await pilot.press("right_square_bracket")
         await wait_for(pilot, lambda: pane.current == "ledger", "the ledger shown")
         totals = await wait_text(pilot, lambda: pane.totals, "the law holds in every currency")
         for currency, balance in folded_totals(accounts).items():

@@ -13,6 +13,7 @@ from textual.pilot import Pilot
 
 from domain.bootstrap import System, bootstrap
 from domain.core.records import ANY, NewEvent, SnapshotPolicy
+from domain.core.tracking import TrackedConsumer
 from es_tui.app import ExplorerApp
 from es_tui.consumers import consumer_rows, running_consumers
 from es_tui.screens.consumers import ConsumersScreen, ResetConfirm
@@ -71,7 +72,18 @@ async def test_the_list_is_the_systems_consumers_with_their_lag(running: System)
 
         def caught_up() -> bool:
             shown = table_rows(screen)
-            return all(shown[name][3:5] == [str(head), "0"] for name in expected)
+            for name, entry in expected.items():
+                row, consumer = shown[name], entry.consumer
+                if row[3] != str(head):
+                    return False
+                if isinstance(consumer, TrackedConsumer):
+                    # A process manager is listed at the position the store keeps for it.
+                    saved = running.store.tracking_position(consumer.tracking_name)
+                    if row[2] != str(saved or consumer.checkpoint):
+                        return False
+                elif row[4] != "0":
+                    return False
+            return True
 
         await wait_for(pilot, caught_up, "every consumer at the head")
         view = next(e for e in expected.values() if e.kind == "read model")
@@ -188,3 +200,50 @@ async def test_the_palette_opens_the_consumers_and_resets_the_selected_one(
         await pilot.press("n")  # kept: nothing reset
         await wait_for(pilot, lambda: app.screen is screen, "back on the consumers")
         assert not any("caught up" in n.message for n in app._notifications)
+
+
+@pytest.mark.parametrize("domain", ["ideas", "accounts"])
+async def test_a_process_manager_is_listed_at_its_saved_position_and_a_reset_catches_up(
+    tmp_path: Path, domain: str
+) -> None:
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    bootstrap(url, domain=domain, demo=True, accept_probability=1.0).close()  # saves it
+    system = bootstrap(url, domain=domain, threaded=True, accept_probability=1.0)
+    try:
+        store = system.store
+        entry = next(e for e in running_consumers(system) if e.kind == "process manager")
+        manager = entry.consumer
+        assert isinstance(manager, TrackedConsumer)
+        app = ExplorerApp(system)
+        async with app.run_test(size=(160, 48)) as pilot:
+            await wait_for(pilot, lambda: manager.lag() == 0, "the manager caught up")
+            commit_one(system)  # nothing to react to: the saved position stays behind
+            await wait_for(pilot, lambda: manager.lag() == 0, "the probe read")
+            saved = store.tracking_position(manager.tracking_name)
+            head = store.head_position()
+            assert 0 < saved < head
+            screen = await open_consumers(pilot, app)
+
+            def listed_at_saved() -> bool:
+                row = table_rows(screen)[entry.name]
+                return row[2:5] == [str(saved), str(head), str(head - saved)]
+
+            await wait_for(pilot, listed_at_saved, "the saved position")
+            assert table_rows(screen)[entry.name][6] == f"saved · live {head}"
+
+            names = list(table_rows(screen))
+            screen.table.move_cursor(row=names.index(entry.name))
+            commands = app.get_system_commands(screen)  # from the palette
+            next(c for c in commands if c.title == "Reset the selected consumer").callback()
+            await wait_for(pilot, lambda: isinstance(app.screen, ResetConfirm), "the question")
+            await pilot.press("y")
+
+            def at_head() -> bool:
+                row = table_rows(screen)[entry.name]
+                return row[2:5] == [str(head), str(head), "0"] and row[6] == "saved"
+
+            await wait_for(pilot, at_head, "caught up to the head, saved")
+            assert store.tracking_position(manager.tracking_name) == head
+            assert store.head_position() == head  # no reaction appended twice
+    finally:
+        system.close()

@@ -60,7 +60,7 @@ async def test_words_narrow_a_filter_within_one_stream(app: ExplorerApp, system:
         main = app.main_screen
         main.select_stream(stream)
         await wait_for(pilot, lambda: main.timeline.stream_id == stream, "the stream")
-        await pilot.press("slash", *"updated editidea", "enter")
+        await pilot.press("2", "slash", *"updated editidea", "enter")
         timeline = main.timeline
         await wait_for(pilot, lambda: not timeline.filtering and timeline.filter_query, "the scan")
         await wait_for(pilot, lambda: timeline.events.row_count == len(edits), "the edits")
