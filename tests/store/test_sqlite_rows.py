@@ -6,6 +6,7 @@ as fallback) gives `json.loads`'s value, or refuses what it refuses, for any tex
 from __future__ import annotations
 
 import dataclasses
+import gc
 import json
 import pickle
 import sqlite3
@@ -192,3 +193,21 @@ def test_load_json_reads_any_text_as_json_loads_does(text: str) -> None:
             load_json(text)
         return
     assert exact(load_json(text)) == exact(want)
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_reading_rows_leaves_the_garbage_collector_as_it_found_it(enabled: bool) -> None:
+    good = ("7c9e6679-7425-40de-944b-e07fc1f90ae7", "s", 1, 1, "Opened", 1,
+            "2024-01-01T00:00:00+00:00", '{"n":1}', "{}")  # fmt: skip
+    bad = (*good[:7], "{not json", "{}")
+    was = gc.isenabled()
+    try:
+        gc.enable() if enabled else gc.disable()
+        (record,) = to_records([good])
+        assert record.data == {"n": 1}
+        assert gc.isenabled() is enabled
+        with pytest.raises(ValueError):
+            to_records([good, bad])
+        assert gc.isenabled() is enabled
+    finally:
+        gc.enable() if was else gc.disable()
