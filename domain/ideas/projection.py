@@ -244,12 +244,15 @@ class IdeaView(LogConsumer):
             return
         title, description = values["title"], values["description"]
         last = edits[-1]
-        page.upserts[idea_id] = replace(
-            row,
-            title=title if title is not None else row.title,
-            description=description if description is not None else row.description,
-            version=last.version,
-            updated_at=last.recorded_at,
+        # Built whole: dataclasses.replace costs several times more, once per idea per page.
+        page.upserts[idea_id] = IdeaRow(
+            row.idea_id,
+            title if title is not None else row.title,
+            description if description is not None else row.description,
+            row.status,
+            last.version,
+            row.created_at,
+            last.recorded_at,
         )
 
     def _apply(self, idea_id: str, record: RecordedEvent, page: _Page) -> None:
@@ -269,13 +272,9 @@ class IdeaView(LogConsumer):
                 )
                 dropped.discard(idea_id)
             case IdeaCreationAccepted() if row:
-                upserts[idea_id] = replace(
-                    row, status="accepted", version=record.version, updated_at=at
-                )
+                upserts[idea_id] = _moved(row, "accepted", record.version, at)
             case IdeaCreationRejected() if row:
-                upserts[idea_id] = replace(
-                    row, status="rejected", version=record.version, updated_at=at
-                )
+                upserts[idea_id] = _moved(row, "rejected", record.version, at)
             case IdeaUpdated(title=title, description=description) if row:
                 upserts[idea_id] = replace(
                     row,
@@ -291,6 +290,11 @@ class IdeaView(LogConsumer):
                 upserts.pop(idea_id, None)
                 deleted.discard(idea_id)
                 dropped.add(idea_id)
+
+
+def _moved(row: IdeaRow, status: str, version: int, at: datetime) -> IdeaRow:
+    """`row` with a new status, version and time (built whole: `replace` costs more)."""
+    return IdeaRow(row.idea_id, row.title, row.description, status, version, row.created_at, at)
 
 
 class _Page:

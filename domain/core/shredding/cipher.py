@@ -18,6 +18,7 @@ from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from pydantic_core import from_json as _from_json
 
 from domain.core.records import JsonObject
 
@@ -68,8 +69,16 @@ def _unb64(text: object) -> bytes:
 
 
 def _load_secret(plaintext: bytes) -> object:
-    # Sealed plaintext is compact UTF-8 JSON: decode it directly; anything else takes the
-    # general path (json.loads detects the encoding of bytes).
+    # Sealed plaintext is compact UTF-8 JSON: pydantic-core's parser reads it in half the
+    # time of the standard library's. What it refuses takes the standard library's path,
+    # which gives the same value or refuses too.
+    try:
+        return _from_json(plaintext)
+    except ValueError:
+        return _load_secret_plain(plaintext)
+
+
+def _load_secret_plain(plaintext: bytes) -> object:
     if plaintext[:1] == b"{":
         return _decode_json(plaintext.decode("utf-8", "surrogatepass"))
     return json.loads(plaintext)
@@ -111,10 +120,17 @@ def is_sealed(data: JsonObject) -> bool:
 def sealed_fields(data: JsonObject) -> list[str]:
     """The names of the fields sealed in `data` (empty if none)."""
     envelope = data.get(SEALED)
-    if not isinstance(envelope, dict):
-        return []
+    return _listed(envelope) if isinstance(envelope, dict) else []
+
+
+def _listed(envelope: dict[str, Any]) -> list[str]:
     fields = envelope.get("fields")
-    return [f for f in fields if isinstance(f, str)] if isinstance(fields, list) else []
+    if type(fields) is not list:
+        return [f for f in fields if isinstance(f, str)] if isinstance(fields, list) else []
+    for name in fields:
+        if type(name) is not str:  # a rare envelope: keep its strings only
+            return [f for f in fields if isinstance(f, str)]
+    return list(fields)  # a copy: the caller may change it, the stored payload must not
 
 
 def open_sealed(
@@ -130,7 +146,8 @@ def open_sealed(
     envelope = data.get(SEALED)
     if not isinstance(envelope, dict):
         return data, None
-    out: dict[str, Any] = {k: v for k, v in data.items() if k != SEALED}
+    out: dict[str, Any] = dict(data)
+    del out[SEALED]
     problem: Unreadable | None = None
     if key is None:
         problem = Unreadable.NO_KEY
@@ -141,7 +158,7 @@ def open_sealed(
             secret = _load_secret(_cipher(key).decrypt(nonce, ct, aad))
             if not isinstance(secret, dict):
                 raise ValueError("sealed payload is not an object")
-            if secret.keys() != set(sealed_fields(data)):
+            if secret.keys() != set(_listed(envelope)):
                 raise ValueError("the sealed fields are not the ones listed")
             out.update(secret)
             return out, None
