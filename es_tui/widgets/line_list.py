@@ -203,8 +203,7 @@ class LineList(ScrollView, Generic[Row], can_focus=True):
             return
         wanted = self._wanted_pages(target)
         self._loading = True
-        to_end = target == "end" or self._follow
-        self._load(self.source, self._generation, wanted, max(self.size.height, 1) if to_end else 0)
+        self._load(self.source, self._generation, wanted, target == "end" or self._follow)
 
     def _wanted_pages(self, cursor: str) -> set[int]:
         if cursor == "start":
@@ -218,16 +217,12 @@ class LineList(ScrollView, Generic[Row], can_focus=True):
         return {top // PAGE, (top + max(self.size.height, 1)) // PAGE}
 
     @work(thread=True, group="line-list", exit_on_error=False)
-    def _load(self, source: RowSource[Row], generation: int, pages: set[int], tail: int) -> None:
-        """Count the rows and fetch `pages`, and — when `tail` rows end at the last row — the
-        pages those rows are on (the one before the last only if the last holds fewer)."""
+    def _load(self, source: RowSource[Row], generation: int, pages: set[int], to_end: bool) -> None:
         try:
             count = source.count()
-            if tail:
+            if to_end:
                 last = max(count - 1, 0) // PAGE
-                pages = pages | {last}
-                if count - last * PAGE < tail:
-                    pages.add(max(last - 1, 0))
+                pages = pages | {last, max(last - 1, 0)}
             loaded = {p: source.fetch(p * PAGE, PAGE) for p in sorted(pages) if p * PAGE < count}
         except Exception as error:  # shown in the pane, never a crash
             self.post_message(self.LoadFailed(generation, error, full=True))
