@@ -52,11 +52,18 @@ class ConsumerRow:
     """Where the position comes from: "checkpoint", "saved" (the store's tracking record),
     "saved · live N" (this process is further on), "replaying · saved N" (a reset under way:
     the live position, counting up to the saved one), "not saved yet" (live), "recorded"."""
+    processed: int | None = None
+    """How far it has processed in this process, when that is further than `position` (a
+    manager saves its position when it reacts, and only now and then otherwise)."""
 
     @property
     def lag(self) -> int | None:
-        """Events of the log it follows not processed yet."""
-        return None if self.head is None else max(self.head - self.position, 0)
+        """Events of the log it follows not processed yet (counted from how far it has
+        processed, so an idle manager whose saved position trails is not shown behind)."""
+        if self.head is None:
+            return None
+        done = self.position if self.processed is None else max(self.position, self.processed)
+        return max(self.head - done, 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,16 +105,17 @@ def _rewinder(manager: TrackedConsumer, rewind: Callable[[], int]) -> Callable[[
     return restart
 
 
-def tracked_position(store_position: int, consumer: TrackedConsumer) -> tuple[int, str]:
-    """The position to list for a process manager and where it comes from."""
+def tracked_position(store_position: int, consumer: TrackedConsumer) -> tuple[int, str, int | None]:
+    """The position to list for a process manager, where it comes from, and how far it has
+    processed here when that is further on."""
     live = consumer.checkpoint
     if store_position == 0:
-        return live, "not saved yet"
+        return live, "not saved yet", None
     if consumer.running and live < store_position:
-        return live, f"replaying · saved {store_position}"
+        return live, f"replaying · saved {store_position}", None
     if live > store_position:
-        return store_position, f"saved · live {live}"
-    return store_position, "saved"
+        return store_position, f"saved · live {live}", live
+    return store_position, "saved", None
 
 
 def state_of(consumer: LogConsumer) -> str:
@@ -127,15 +135,18 @@ def consumer_rows(
     for entry in running_consumers(system):
         source = given.get(entry.name)
         consumer = entry.consumer
+        processed: int | None = None
         if source is not None:
             position, kept = source(), "given"
         elif isinstance(consumer, TrackedConsumer):
             saved = system.store.tracking_position(consumer.tracking_name)
-            position, kept = tracked_position(saved, consumer)
+            position, kept, processed = tracked_position(saved, consumer)
         else:
             position, kept = consumer.checkpoint, "checkpoint"
         rows.append(
-            ConsumerRow(entry.name, entry.kind, position, head, state_of(consumer), True, kept)
+            ConsumerRow(
+                entry.name, entry.kind, position, head, state_of(consumer), True, kept, processed
+            )
         )
     store = system.store
     if isinstance(store, EventsourcingStore):
