@@ -162,7 +162,7 @@ class ConflictLab(TwoWriterLab):
         self._notice("s", "start over")
         self.results.clear()
         self.load_error = None
-        self.loading = True
+        self.writers_loading = True
         self._stage(WRITERS, retry=False)
 
     @work(thread=True, group="lab", exclusive=True, exit_on_error=False)
@@ -177,7 +177,7 @@ class ConflictLab(TwoWriterLab):
 
     def on_conflict_lab_staged(self, message: Staged) -> None:
         if not message.retry:
-            self.loading = False
+            self.writers_loading = False
         if isinstance(message.loads, Exception):
             self.pending.clear()
             self.load_error = message.loads

@@ -183,7 +183,7 @@ class DomainLab(TwoWriterLab):
         self.results.clear()
         self.retried.clear()
         self.load_error = None
-        self.loading = True
+        self.writers_loading = True
         self._prepare()
 
     @work(thread=True, group="domain-lab", exclusive=True, exit_on_error=False)
@@ -211,7 +211,7 @@ class DomainLab(TwoWriterLab):
 
     def on_domain_lab_staged(self, message: Staged) -> None:
         if not message.retry:
-            self.loading = False
+            self.writers_loading = False
         if isinstance(message.loads, Exception):
             self.pending.clear()
             self.load_error = message.loads

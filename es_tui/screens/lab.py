@@ -64,7 +64,7 @@ class TwoWriterLab(Screen[None]):
         self.results: dict[str, Result] = {}
         self.pending: set[str] = set()
         """Writers whose load or commit is on its way."""
-        self.loading = False
+        self.writers_loading = False
         """Both writers are (re)loading."""
         self.load_error: Exception | None = None
         self.step = 0
@@ -110,7 +110,7 @@ class TwoWriterLab(Screen[None]):
         result = self.results.get(writer)
         if self.load_error is not None:
             return f"{self.SUBJECT} could not be loaded (see below); s tries again."
-        if self.loading:
+        if self.writers_loading:
             return f"A and B are still loading {self.SUBJECT}."
         if writer in self.pending:
             return f"{writer}'s commit is on its way."
@@ -128,7 +128,7 @@ class TwoWriterLab(Screen[None]):
         ruled = [w for w, r in self.results.items() if isinstance(r, Exception)]
         if self.load_error is not None:
             self._notice("r", does, f"{self.SUBJECT} could not be loaded; s tries again.")
-        elif self.loading:
+        elif self.writers_loading:
             self._notice("r", does, f"A and B are still loading {self.SUBJECT}.")
         elif self.pending:
             self._notice("r", does, f"{' and '.join(sorted(self.pending))} still at work.")

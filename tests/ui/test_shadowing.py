@@ -90,6 +90,11 @@ def assigned_self_names(cls: type) -> Iterator[tuple[str, int]]:
                 yield target.attr, node.lineno
 
 
+DRIVES_THE_SCREEN = {"loading"}
+"""Reactives that are assignable but act when set (`loading` covers the widget with Textual's
+loading indicator): a flag of the explorer's own must not be given their name."""
+
+
 def textual_definition(cls: type, name: str) -> object | None:
     for base in textual_bases(cls):
         if name in vars(base):
@@ -140,7 +145,7 @@ def shadowing_in(cls: type[DOMNode], package: str = "es_tui.") -> list[str]:
             if name.startswith("__"):
                 continue
             definition = textual_definition(cls, name)
-            if definition is not None and not assignable(definition):
+            if definition is not None and (not assignable(definition) or name in DRIVES_THE_SCREEN):
                 problems.append(f"{klass.__name__}: self.{name} = … (line {line})")
             elif definition is None and name in instance_names:
                 problems.append(f"{klass.__name__}: self.{name} = … (Textual's own, line {line})")
@@ -167,3 +172,15 @@ class Shadowing(Widget):
 
 def test_the_check_catches_a_shadowed_method() -> None:
     assert shadowing_in(Shadowing, package="tests.") == ["Shadowing: self.query = … (line 6)"]
+
+
+class BusyFlag(Widget):
+    """A widget keeping a flag of its own under the name of Textual's `loading` reactive."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.loading = False
+
+
+def test_the_check_catches_a_flag_named_like_a_reactive_that_acts() -> None:
+    assert shadowing_in(BusyFlag, package="tests.") == ["BusyFlag: self.loading = … (line 6)"]
