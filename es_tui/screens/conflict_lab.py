@@ -9,11 +9,9 @@ from typing import TYPE_CHECKING, ClassVar
 from rich.console import Group
 from rich.text import Text
 from textual import work
-from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from domain.bootstrap import ideas_handler
 from domain.core.aggregate import Loaded
@@ -25,7 +23,7 @@ from domain.ideas.fields import DESCRIPTION_MAX, TITLE_MAX
 from domain.ideas.state import IdeaState
 from es_tui.format import short_id
 from es_tui.messages import CommandRan, StoreChanges
-from es_tui.screens.lab import WRITERS, Result, Steps, TwoWriterLab
+from es_tui.screens.lab import WRITERS, Result, TwoWriterLab
 
 if TYPE_CHECKING:
     from domain.bootstrap import System
@@ -102,29 +100,18 @@ class ConflictLab(TwoWriterLab):
         self.idea_id = idea_id
         self.stream_id = stream_id_of(idea_id)
 
-    def compose(self) -> ComposeResult:
-        with Vertical(id="lab"):
-            yield Static(
-                f"Conflict lab · {self.stream_id} — optimistic concurrency", id="lab-heading"
-            )
-            yield Static(
-                "Each writer appends with the version it loaded as its expected version. The "
-                "store accepts the first append and refuses the stale one: nothing is lost, "
-                "nothing is overwritten.",
-                id="lab-help",
-            )
-            with Horizontal(id="lab-writers"):
-                yield Static(id="writer-a", classes="writer")
-                yield Static(id="writer-b", classes="writer")
-            yield Static(id="lab-stream")
-            yield Static(id="lab-notice")
-            yield Steps(id="lab-steps", wrap=True, markup=False)
-        yield Footer()
+    def heading(self) -> str:
+        return f"Conflict lab · {self.stream_id} — optimistic concurrency"
+
+    def lede(self) -> str:
+        return (
+            "Each writer appends with the version it loaded as its expected version. The "
+            "store accepts the first append and refuses the stale one: nothing is lost, "
+            "nothing is overwritten."
+        )
 
     def on_mount(self) -> None:
-        self.query_one("#writer-a").border_title = "Writer A"
-        self.query_one("#writer-b").border_title = "Writer B"
-        self.query_one("#lab-steps").border_title = "What happened"
+        self._title_panes()
         if self.changes is not None:
             self.changes.subscribe(self, self.store_changed)
         self.action_start()

@@ -14,17 +14,16 @@ from pydantic import BaseModel
 from rich.console import Group
 from rich.text import Text
 from textual import work
-from textual.app import App, ComposeResult
+from textual.app import App
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from domain.core.aggregate import Loaded
 from domain.core.errors import ConcurrencyError
 from domain.core.handler import DomainHandler, Outcome
 from es_tui.screens.command_form import CommandForm
-from es_tui.screens.lab import WRITERS, Result, Steps, TwoWriterLab
+from es_tui.screens.lab import WRITERS, Result, TwoWriterLab
 
 if TYPE_CHECKING:
     from domain.bootstrap import System
@@ -97,6 +96,8 @@ def generic_plan(aggregate_id: str, commands: Mapping[str, BaseModel]) -> LabPla
 class DomainLab(TwoWriterLab):
     """Writers A and B, what they would do without the check, each step in one line."""
 
+    CARDS = (*TwoWriterLab.CARDS, ("lab-unchecked", "Without the check"))
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "commit('A')", "Commit A"),
         Binding("b", "commit('B')", "Commit B"),
@@ -133,26 +134,14 @@ class DomainLab(TwoWriterLab):
         """The state both decisions folded together give (never stored)."""
         self.unchecked_error: Exception | None = None
 
-    def compose(self) -> ComposeResult:
-        with Vertical(id="lab"):
-            yield Static(
-                f"Conflict lab · {self.handler.domain.name} — {self.plan.title}", id="lab-heading"
-            )
-            yield Static(self.plan.lede, id="lab-help")
-            with Horizontal(id="lab-writers"):
-                yield Static(id="writer-a", classes="writer")
-                yield Static(id="writer-b", classes="writer")
-                yield Static(id="lab-unchecked", classes="writer")
-            yield Static(id="lab-stream")
-            yield Static(id="lab-notice")
-            yield Steps(id="lab-steps", wrap=True, markup=False)
-        yield Footer()
+    def heading(self) -> str:
+        return f"Conflict lab · {self.handler.domain.name} — {self.plan.title}"
+
+    def lede(self) -> str:
+        return self.plan.lede
 
     def on_mount(self) -> None:
-        self.query_one("#writer-a").border_title = "Writer A"
-        self.query_one("#writer-b").border_title = "Writer B"
-        self.query_one("#lab-unchecked").border_title = "Without the check"
-        self.query_one("#lab-steps").border_title = "What happened"
+        self._title_panes()
         self.action_start()
 
     # -- lines ---------------------------------------------------------------------------

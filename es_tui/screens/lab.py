@@ -5,12 +5,14 @@ one numbered line."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import events
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import RichLog, Static
+from textual.widgets import Footer, RichLog, Static
 
 from domain.core.aggregate import Loaded
 from domain.core.errors import ConcurrencyError
@@ -57,6 +59,11 @@ class TwoWriterLab(Screen[None]):
     """What the writers load, as the lines name it."""
     ORDER = "a commits A, then b commits B"
     """The order the lab suggests."""
+    CARDS: ClassVar[tuple[tuple[str, str], ...]] = (
+        ("writer-a", "Writer A"),
+        ("writer-b", "Writer B"),
+    )
+    """The cards side by side: their ids and titles."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -71,6 +78,14 @@ class TwoWriterLab(Screen[None]):
 
     # -- what a lab supplies -----------------------------------------------------------
 
+    def heading(self) -> str:
+        """The lab's first line."""
+        raise NotImplementedError
+
+    def lede(self) -> str:
+        """What the lab shows, in a few sentences."""
+        raise NotImplementedError
+
     def _commit(self, writer: str) -> object:
         """Append `writer`'s command (in a worker), then post the result back."""
         raise NotImplementedError
@@ -78,6 +93,26 @@ class TwoWriterLab(Screen[None]):
     def _reload(self, writer: str) -> object:
         """Load the aggregate again for `writer` (in a worker), then commit again."""
         raise NotImplementedError
+
+    # -- layout ------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="lab"):
+            yield Static(self.heading(), id="lab-heading")
+            yield Static(self.lede(), id="lab-help")
+            with Horizontal(id="lab-writers"):
+                for card_id, _ in self.CARDS:
+                    yield Static(id=card_id, classes="writer")
+            yield Static(id="lab-stream")
+            yield Static(id="lab-notice")
+            yield Steps(id="lab-steps", wrap=True, markup=False)
+        yield Footer()
+
+    def _title_panes(self) -> None:
+        """Give the cards and the steps their border titles (once mounted)."""
+        for card_id, title in self.CARDS:
+            self.query_one(f"#{card_id}").border_title = title
+        self.query_one("#lab-steps").border_title = "What happened"
 
     # -- lines -------------------------------------------------------------------------
 
