@@ -134,24 +134,51 @@ one by one: the list only shrinks)."""
 
 
 def _imports_a_domain_package(path: Path) -> bool:
+    names = _imported_modules(path)
+    return any(n == p or n.startswith(p + ".") for n in names for p in DOMAIN_PACKAGES)
+
+
+FRONT_PARTS = ROOT / "es_tui" / "ideas"
+"""The ideas domain's own front-end parts (reached through `es_tui.fronts` only)."""
+
+
+def _imported_modules(path: Path) -> list[str]:
     import ast
 
+    names: list[str] = []
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        names: list[str] = []
         if isinstance(node, ast.ImportFrom) and node.module:
-            names = [node.module]
+            names.append(node.module)
         elif isinstance(node, ast.Import):
-            names = [alias.name for alias in node.names]
-        if any(n == p or n.startswith(p + ".") for n in names for p in DOMAIN_PACKAGES):
-            return True
-    return False
+            names.extend(alias.name for alias in node.names)
+    return names
+
+
+def _generic_front_modules() -> list[Path]:
+    return [
+        path
+        for path in sorted((ROOT / "es_tui").rglob("*.py"))
+        if not path.is_relative_to(FRONT_PARTS)
+    ]
 
 
 def test_front_ends_reach_a_domain_package_only_through_the_registry() -> None:
     found = {
         str(path.relative_to(ROOT))
-        for path in sorted((ROOT / "es_tui").rglob("*.py"))
+        for path in _generic_front_modules()
         if _imports_a_domain_package(path)
     }
     assert found - STILL_IDEAS_SHAPED == set(), "a new direct import of a domain package"
     assert STILL_IDEAS_SHAPED - found == set(), "no longer imported: drop it from the list"
+
+
+def test_a_domains_own_front_end_parts_are_imported_only_by_the_registry() -> None:
+    # es_tui.fronts names them by string and imports them when asked; nothing else may.
+    importers = [
+        str(path.relative_to(ROOT))
+        for path in _generic_front_modules()
+        if any(
+            n == "es_tui.ideas" or n.startswith("es_tui.ideas.") for n in _imported_modules(path)
+        )
+    ]
+    assert importers == []
