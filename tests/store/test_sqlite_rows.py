@@ -211,3 +211,21 @@ def test_reading_rows_leaves_the_garbage_collector_as_it_found_it(enabled: bool)
         assert gc.isenabled() is enabled
     finally:
         gc.enable() if was else gc.disable()
+
+
+def test_the_stored_types_are_the_same_with_and_without_the_type_index(tmp_path: Path) -> None:
+    # An old store has no (type, position) index: one scan then, the same answer.
+    from domain.backends.sqlite.schema import distinct_types
+
+    store = open_store(f"sqlite:///{tmp_path / 's.db'}")
+    kinds = ["b", "a", "B", "ab", "Aé", "a"]
+    for n, kind in enumerate(kinds):
+        store.append(f"s-{n}", [NewEvent(kind, {})], 0)
+    store.close()
+    conn = sqlite3.connect(tmp_path / "s.db")
+    try:
+        seeking = distinct_types(conn)
+        conn.execute("DROP INDEX events_by_type")
+        assert distinct_types(conn) == seeking == sorted(set(kinds))
+    finally:
+        conn.close()

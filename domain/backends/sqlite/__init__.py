@@ -10,7 +10,7 @@ from typing import Any
 
 from domain.backends.base import Backend, has_events
 from domain.backends.binding import open_sqlite_keys
-from domain.backends.sqlite.schema import connect_read_only
+from domain.backends.sqlite.schema import connect_read_only, distinct_types
 from domain.backends.sqlite.store import SQLiteEventStore
 from domain.core.errors import StoreUrlError
 from domain.core.protocol import EventStore
@@ -111,12 +111,11 @@ class SQLiteBackend(Backend):
         except sqlite3.Error:
             return None
         try:
-            found = conn.execute("SELECT DISTINCT type FROM events").fetchall()
+            return frozenset(distinct_types(conn))
         except sqlite3.Error:
             return None
         finally:
             conn.close()
-        return frozenset(str(row[0]) for row in found)
 
     def unreadable(self, store: EventStore) -> int:
         return self._sqlite(store).unreadable
