@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Final, TypeVar
 
 from domain.backends.sqlite import write
+from domain.backends.sqlite.check import CHECK_AT_OPEN_BYTES, BackgroundCheck
 from domain.backends.sqlite.codec import (
     SNAPSHOT_COLUMNS,
     STREAM_COLUMNS,
@@ -131,6 +132,8 @@ class SQLiteEventStore:
         """Why this handle refuses writes (None: it writes)."""
         self.damage = damage
         """What is wrong with the file, once an integrity check or a read found it damaged."""
+        self.check: BackgroundCheck | None = None
+        """The integrity check of a large file, under way or done (None: checked at open)."""
         self.unreadable = 0
         """Events a read of the damaged file had to skip (each counted once per read)."""
         self._pool = pool
@@ -149,6 +152,7 @@ class SQLiteEventStore:
         deleted_types: Iterable[str] = (),
         poll_interval: float | None = 0.2,
         read_only: bool = False,
+        check_at_open: int = CHECK_AT_OPEN_BYTES,
     ) -> SQLiteEventStore:
         """Open (or create) the store file a `sqlite:///...` URL names.
 
@@ -161,7 +165,9 @@ class SQLiteEventStore:
         even the WAL index when the disk is full or read-only); an existing file in a
         directory that cannot be written is opened so anyway. A file that fails
         `PRAGMA quick_check` raises StoreDamagedError for writing; read-only it opens with
-        `damage` set, and writes are refused."""
+        `damage` set, and writes are refused. A file larger than `check_at_open` bytes opened
+        for writing is checked in the background instead (see `check`): it opens at once, and
+        its writes wait for the verdict, refused if the file is damaged."""
         path = parse_url(url)
         ready = check_file(url, path)
         why = _read_only_reason(path) if ready else None
@@ -182,8 +188,13 @@ class SQLiteEventStore:
                 add_extras(conn)
             else:
                 initialise(url, conn, format_time(datetime.now(UTC)))
-            damage = quick_check(conn)
-            store_id = None if damage else store_id_of(conn, create=True)
+            later = ready and path.stat().st_size > check_at_open
+            # A store older than store ids gets one written: only once the file is known sound.
+            store_id = store_id_of(conn, create=False) if later else None
+            later = later and store_id is not None
+            damage = None if later else quick_check(conn)
+            if not later and not damage:
+                store_id = store_id_of(conn, create=True)
         except sqlite3.Error as exc:
             conn.close()
             raise translate(exc, url, path) or StoreUrlError(
@@ -196,9 +207,12 @@ class SQLiteEventStore:
             conn.close()
             raise StoreDamagedError(url, str(path), damage)
         pool = ConnectionPool(url, path, conn)
-        return cls(
+        store = cls(
             url, path, pool, snapshot_policy, deleted_types, poll_interval, store_id=store_id
         )
+        if later:
+            store.check = BackgroundCheck(path)
+        return store
 
     @classmethod
     def _open_read_only(
@@ -237,6 +251,10 @@ class SQLiteEventStore:
         return fault or exc
 
     def _refuse_writes(self) -> None:
+        if self.check is not None and self.damage is None:
+            found = self.check.verdict()  # a large file: its check must be done first
+            if found is not None:
+                self.damage = found
         if self.damage is not None:
             raise StoreDamagedError(self.url, str(self.path), self.damage)
         if self.read_only is not None:
@@ -583,6 +601,8 @@ class SQLiteEventStore:
         self._feed.stop_polling()
 
     def close(self) -> None:
+        if self.check is not None:
+            self.check.cancel()
         if self._pool.close():
             self._feed.close()
 
