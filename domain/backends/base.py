@@ -59,10 +59,9 @@ class Backend(ABC):
         del store, key_store, read_only, restoring
         return MemoryKeyStore()
 
-    def view_storage(self, codec: Any) -> Any:
-        """The ideas read model's storage (`domain.ideas.projection.ViewStorage`); `codec`
-        seals its private values (a `domain.ideas.sealing.ShreddingCodec`)."""
-        del codec
+    def view_storage(self) -> Any:
+        """The ideas read model's storage (`domain.ideas.projection.ViewStorage`), storing text
+        as given (the caller wraps one that keeps values at rest to seal them)."""
         from domain.ideas.projection import MemoryViewStorage
 
         return MemoryViewStorage()

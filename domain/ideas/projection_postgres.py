@@ -17,17 +17,9 @@ from domain.ideas.projection import IdeaRow
 
 T = TypeVar("T")
 
-Seal = Callable[[str, str], str]
-"""(idea_id, plaintext) -> the text to store; with shredding, the sealed (encrypted) form."""
-Unseal = Callable[[str, str], str]
-
 NAME: Final = "ideas"
 _COLUMNS: Final = "idea_id, title, description, status, version, created_at, updated_at"
 _CREATE_LOCK: Final = 0x4553_5456  # serializes concurrent first opens
-
-
-def _same(_: str, text: str) -> str:
-    return text
 
 
 def _schema_sql(s: str) -> str:
@@ -53,11 +45,9 @@ class PostgresViewStorage:
     """View storage in tables of a PostgreSQL database, named by a store URL
     (`postgresql://...[?schema=NAME]`)."""
 
-    def __init__(self, url: str, *, seal: Seal = _same, unseal: Unseal = _same) -> None:
+    def __init__(self, url: str) -> None:
         self._target = parse_url(url)
         self.url = self._target.shown
-        self._seal = seal
-        self._unseal = unseal
         self._lock = threading.Lock()
         self._db = connect(self._target, part="view")
         with self._db.transaction():
@@ -98,8 +88,8 @@ class PostgresViewStorage:
         idea_id, title, description, status, version, created_at, updated_at = r
         return IdeaRow(
             idea_id,
-            self._unseal(idea_id, title),
-            self._unseal(idea_id, description),
+            title,
+            description,
             status,
             version,
             created_at,
@@ -135,8 +125,8 @@ class PostgresViewStorage:
         rows = [
             (
                 r.idea_id,
-                self._seal(r.idea_id, r.title),
-                self._seal(r.idea_id, r.description),
+                r.title,
+                r.description,
                 r.status,
                 r.version,
                 r.created_at,

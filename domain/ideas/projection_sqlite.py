@@ -6,15 +6,10 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
 from domain.ideas.projection import IdeaRow
-
-Seal = Callable[[str, str], str]
-"""(idea_id, plaintext) -> the text to store; with shredding, the sealed (encrypted) form."""
-Unseal = Callable[[str, str], str]
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS view_ideas (
@@ -36,17 +31,11 @@ CREATE TABLE IF NOT EXISTS view_checkpoint (
 NAME = "ideas"
 
 
-def _same(_: str, text: str) -> str:
-    return text
-
-
 class SQLiteViewStorage:
     """View storage in tables of an SQLite file (normally the event store's file)."""
 
-    def __init__(self, path: str | Path, *, seal: Seal = _same, unseal: Unseal = _same) -> None:
+    def __init__(self, path: str | Path) -> None:
         self.path = str(path)
-        self._seal = seal
-        self._unseal = unseal
         self._lock = threading.Lock()
         self._db = sqlite3.connect(
             self.path, isolation_level=None, check_same_thread=False, timeout=10.0
@@ -71,8 +60,8 @@ class SQLiteViewStorage:
     def _row(self, r: tuple[str, str, str, str, int, str, str]) -> IdeaRow:
         return IdeaRow(
             idea_id=r[0],
-            title=self._unseal(r[0], r[1]),
-            description=self._unseal(r[0], r[2]),
+            title=r[1],
+            description=r[2],
             status=r[3],
             version=r[4],
             created_at=datetime.fromisoformat(r[5]),
@@ -108,13 +97,6 @@ class SQLiteViewStorage:
             ).fetchall()
         return [self._row(r) for r in found]
 
-    def stored_texts(self) -> list[tuple[str, str]]:
-        """(idea id, title and description) of every row exactly as the file holds them,
-        not opened: for an erasure check that must see a value stored in clear, too."""
-        with self._lock:
-            found = self._db.execute("SELECT idea_id, title, description FROM view_ideas")
-            return [(r[0], f"{r[1]}\n{r[2]}") for r in found.fetchall()]
-
     def commit(
         self,
         upserts: dict[str, IdeaRow],
@@ -127,8 +109,8 @@ class SQLiteViewStorage:
         rows = [
             (
                 r.idea_id,
-                self._seal(r.idea_id, r.title),
-                self._seal(r.idea_id, r.description),
+                r.title,
+                r.description,
                 r.status,
                 r.version,
                 r.created_at.isoformat(),

@@ -57,10 +57,10 @@ class PostgresBackend(Backend):
             has_events=has_events(store),
         )
 
-    def view_storage(self, codec: Any) -> Any:
+    def view_storage(self) -> Any:
         from domain.ideas.projection_postgres import PostgresViewStorage
 
-        return PostgresViewStorage(self.url, seal=codec.seal_text, unseal=codec.open_text)
+        return PostgresViewStorage(self.url)
 
     def _rows(self, name: str) -> RowStorage:
         from domain.backends.postgres.read_models import PostgresRowStorage

@@ -72,12 +72,12 @@ class SQLiteBackend(Backend):
         # Read-only, read models cannot be kept in the store file: rebuilt in memory.
         return not self._read_only and self._sqlite().read_only is None
 
-    def view_storage(self, codec: Any) -> Any:
+    def view_storage(self) -> Any:
         if not self._writable():
-            return super().view_storage(codec)
+            return super().view_storage()
         from domain.ideas.projection_sqlite import SQLiteViewStorage
 
-        return SQLiteViewStorage(self.path, seal=codec.seal_text, unseal=codec.open_text)
+        return SQLiteViewStorage(self.path)
 
     def _rows(self, name: str) -> RowStorage:
         if not self._writable():
