@@ -1,8 +1,8 @@
 """The ideas' own answers to their errors, in the origin's shape (`idea_id` in the body):
 400 a rule refused the command · 404 no such idea · 410 the idea was forgotten · 422 a
-field is invalid (the shape of FastAPI's own 422). They take precedence over the generic
-mapping of a domain's errors (`routes_commands.install_domain_errors` keeps an answer that
-exists), on every route: the origin's, the REST verbs and the generic command routes."""
+field is invalid (the shape of FastAPI's own 422). Installed after the generic mapping of a
+domain's errors (`routes_commands.install_domain_errors`), they replace it on every route:
+the origin's, the REST verbs and the generic command routes."""
 
 from __future__ import annotations
 
