@@ -1,4 +1,6 @@
-"""The HTTP API of es-tui: the origin's routes, REST verbs and store reads, on one system.
+"""The HTTP API of es-tui, on one system: the domain's command and read-model routes (from
+its Domain port), the routes its own HTTP part adds (found through `es_tui.fronts`), and the
+store's reads.
 
 Every route is a plain `def`: FastAPI runs it on a worker thread, so store calls never block
 the event loop (the explorer shares that loop when it serves the API itself).
@@ -8,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from importlib import metadata
+from typing import Protocol, runtime_checkable
 
 from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
@@ -15,7 +18,8 @@ from fastapi.responses import RedirectResponse
 from domain.bootstrap import System
 from domain.core.views import ReadModelView
 from es_tui.domain_front import read_model_views
-from es_tui.http import routes_origin, routes_read, routes_rest
+from es_tui.fronts import front_part
+from es_tui.http import routes_read
 from es_tui.http.allow import install_allow_header
 from es_tui.http.deps import CommandListener
 from es_tui.http.docs import install_docs
@@ -53,6 +57,41 @@ Every `GET` route answers `HEAD` too.
 """
 
 
+@runtime_checkable
+class HttpPart(Protocol):
+    """What the API needs of a domain's own HTTP part (`es_tui.fronts`, front "http")."""
+
+    def include(self, app: FastAPI, system: System) -> None:
+        """Add the part's routers and exception handlers to `app`, built for `system`.
+
+        Called after the domain's generic command routes (a path of theirs wins over a
+        pattern of the part's, e.g. /ideas/read-models over /ideas/{idea_id}) and before the
+        store's routes; an exception handler it adds replaces the generic one of the same
+        class."""
+
+
+class NotAnHttpPartError(TypeError):
+    """The registry gave, for a domain's HTTP part, an object without `include`."""
+
+    def __init__(self, domain: str, part: object) -> None:
+        self.domain = domain
+        self.part = part
+        super().__init__(
+            f"the HTTP part of domain {domain} is a {type(part).__name__}, "
+            "not an HttpPart (it has no include(app, system))"
+        )
+
+
+def http_part(system: System) -> HttpPart | None:
+    """The HTTP part of the system's domain (None: it adds none, or raw mode)."""
+    if system.domain is None:
+        return None
+    part = front_part(system.domain.name, "http")
+    if part is not None and not isinstance(part, HttpPart):
+        raise NotAnHttpPartError(system.domain.name, part)
+    return part
+
+
 def _version() -> str:
     try:
         return metadata.version("es-tui")
@@ -83,17 +122,16 @@ def create_api(
     app.state.system = system
     app.state.on_command = on_command
     install_error_handlers(app)
-    # The domain's generic command routes first: /ideas/read-models is no idea's id.
+    # The domain's generic command routes first: a literal path of theirs
+    # (/ideas/read-models) wins over a pattern of its part's (/ideas/{idea_id}).
     if system.handler is not None:  # raw mode has no commands to route
         install_domain_errors(app, system.handler)
         app.include_router(
             command_router(system.handler, read_model_views(system) if views is None else views)
         )
-    # Within the origin's router, /ideas/publish comes before /ideas/{idea_id}: the literal
-    # path wins, as in the origin.
-    if system.ideas is not None:  # the origin's routes and their REST verbs are the ideas'
-        app.include_router(routes_rest.router)
-        app.include_router(routes_origin.router)
+    part = http_part(system)
+    if part is not None:  # e.g. the ideas' origin routes and their REST verbs
+        part.include(app, system)
     app.include_router(routes_read.router)
 
     install_allow_header(app)

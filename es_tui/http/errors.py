@@ -1,7 +1,9 @@
-"""From domain and store errors to HTTP answers: one mapping for every route.
+"""From store errors to HTTP answers: one mapping for every route (a domain's errors are
+mapped from its Domain port by `routes_commands.install_domain_errors`, and a domain's own
+HTTP part may answer some of them itself).
 
 400 a domain rule refused the command (or a query string is not UTF-8) · 403 a command sent
-by another site's page · 404 unknown idea or stream · 409 concurrency conflict · 410
+by another site's page · 404 unknown aggregate or stream · 409 concurrency conflict · 410
 forgotten · 413 a body over the cap · 422 malformed input · 503 the store is closed,
 unreachable, damaged or read-only · 507 the disk is full. Nothing that a client sends maps
 to 500.
@@ -29,12 +31,6 @@ from domain.core.errors import (
     StreamNotFoundError,
 )
 from domain.core.records import Expect
-from domain.ideas.errors import (
-    IdeaError,
-    IdeaForgottenError,
-    IdeaNotFoundError,
-    InvalidFieldError,
-)
 from es_tui.http.models import ConflictOut, ErrorOut
 
 
@@ -57,16 +53,6 @@ def conflict_body(exc: ConcurrencyError) -> dict[str, Any]:
         actual=exc.actual,
         last_event_id=str(exc.last_event_id) if exc.last_event_id else None,
     ).model_dump()
-
-
-def _invalid(request: Request, exc: Exception) -> JSONResponse:
-    # Same shape as FastAPI's own 422 answers, so one schema describes both.
-    assert isinstance(exc, InvalidFieldError)
-    detail = [
-        {"loc": ["body", *field.split(".")], "msg": reason, "type": "value_error"}
-        for field, reason in exc.errors.items()
-    ]
-    return JSONResponse({"detail": detail}, status_code=422)
 
 
 ECHO_MAX = 200
@@ -99,18 +85,11 @@ def _unprocessable(request: Request, exc: Exception) -> JSONResponse:
 
 
 def _not_found(request: Request, exc: Exception) -> JSONResponse:
-    idea_id = exc.idea_id if isinstance(exc, IdeaError) else None
-    return JSONResponse(error_body("not_found", str(exc), idea_id), status_code=404)
+    return JSONResponse(error_body("not_found", str(exc)), status_code=404)
 
 
 def _forgotten(request: Request, exc: Exception) -> JSONResponse:
-    idea_id = exc.idea_id if isinstance(exc, IdeaError) else None
-    return JSONResponse(error_body("forgotten", str(exc), idea_id), status_code=410)
-
-
-def _refused(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, IdeaError)
-    return JSONResponse(error_body("refused", str(exc), exc.idea_id), status_code=400)
+    return JSONResponse(error_body("forgotten", str(exc)), status_code=410)
 
 
 def _conflict(request: Request, exc: Exception) -> JSONResponse:
@@ -147,12 +126,8 @@ def install_error_handlers(app: FastAPI) -> None:
     """Register the mapping on `app` (the most specific class wins)."""
     app.add_exception_handler(StarletteHTTPException, _http)
     app.add_exception_handler(RequestValidationError, _unprocessable)
-    app.add_exception_handler(InvalidFieldError, _invalid)
-    app.add_exception_handler(IdeaNotFoundError, _not_found)
     app.add_exception_handler(StreamNotFoundError, _not_found)
-    app.add_exception_handler(IdeaForgottenError, _forgotten)
     app.add_exception_handler(StreamForgottenError, _forgotten)
-    app.add_exception_handler(IdeaError, _refused)
     app.add_exception_handler(ConcurrencyError, _conflict)
     app.add_exception_handler(StoreClosedError, _closed)
     app.add_exception_handler(StoreUnavailableError, _closed)
@@ -177,14 +152,3 @@ NOT_FOUND: Responses = {404: _doc(ErrorOut, "no idea (or stream) has this id")}
 CONFLICT: Responses = {409: _doc(ConflictOut, "the idea moved since the expected version")}
 GONE: Responses = {410: _doc(ErrorOut, "the idea was forgotten: only its tombstone remains")}
 UNAVAILABLE: Responses = {503: _doc(ErrorOut, "the store is closed")}
-
-COMMAND_ERRORS: Responses = {
-    **FOREIGN,
-    **TOO_LARGE,
-    **REFUSED,
-    **NOT_FOUND,
-    **CONFLICT,
-    **GONE,
-    **UNAVAILABLE,
-}
-"""What any command route may answer besides 202 and 422."""

@@ -29,12 +29,11 @@ from domain.core.records import StreamStatus
 from domain.core.views import ReadModelView
 from es_tui.domain_front import domain_outcome_json, plain, refusal_facts, target_field
 from es_tui.http.body import loads_strict
-from es_tui.http.deps import CONFLICT_RETRIES, etag
+from es_tui.http.deps import CONFLICT_RETRIES, IfMatch, etag, expected_version
 from es_tui.http.errors import CONFLICT, FOREIGN, GONE, TOO_LARGE, UNAVAILABLE, Responses
 from es_tui.http.guard import refuse_foreign_origin
 from es_tui.http.models import MAX_POSITION, EventOut
 from es_tui.http.routes_read import Limit, Offset, page
-from es_tui.http.routes_rest import IfMatch, expected_version
 
 
 class ExactJsonRequest(Request):
@@ -341,7 +340,7 @@ def _invalid(request: Request, exc: Exception) -> JSONResponse:
 
 def install_domain_errors(app: FastAPI, handler: DomainHandler[Any]) -> None:
     """Map the generic command errors and every error class the domain declares (a class
-    that already has an answer, such as the ideas' own, keeps it)."""
+    that already has an answer keeps it; a domain's own HTTP part may replace them after)."""
     domain = handler.domain
     mapped: dict[type[Exception], tuple[str, int]] = {
         InvalidCommandError: ("invalid", 422),

@@ -116,11 +116,6 @@ STILL_IDEAS_SHAPED = frozenset(
         "es_tui/commands.py",
         "es_tui/output.py",  # the ideas outcome shape, moved out of commands.py
         "es_tui/demo_events.py",
-        "es_tui/http/deps.py",
-        "es_tui/http/errors.py",
-        "es_tui/http/models.py",
-        "es_tui/http/routes_origin.py",
-        "es_tui/http/routes_rest.py",
         "es_tui/indexes.py",
         "es_tui/screens/conflict_lab.py",
         "es_tui/screens/idea_form.py",

@@ -3,35 +3,19 @@ through `If-Match` (send back the `ETag` of `GET /ideas/{id}` or of the last com
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Header
+from fastapi import APIRouter
 
 from domain.ideas.commands import PublishIdea
 from domain.ideas.fields import IdeaId
 from es_tui.http.body import StrictJsonRoute
-from es_tui.http.deps import CommandsDep
-from es_tui.http.errors import COMMAND_ERRORS
-from es_tui.http.models import CommandAccepted, EditBody
+from es_tui.http.deps import IfMatch, expected_version
+from es_tui.ideas.http.commands import CommandsDep
+from es_tui.ideas.http.errors import COMMAND_ERRORS
+from es_tui.ideas.http.models import CommandAccepted, EditBody
 
 router = APIRouter(tags=["rest"], route_class=StrictJsonRoute)
-
-IfMatch = Annotated[
-    str,
-    Header(
-        pattern=r'^(\*|"[0-9]{1,15}"|[0-9]{1,15})$',
-        description='the version the command expects, e.g. "7" (the ETag); 409 if the idea '
-        "has moved on; `*` (the default): no check, a concurrent change is retried on the "
-        "new state",
-    ),
-]
-
-
-def expected_version(if_match: str) -> int | None:
-    """The version an `If-Match` value names; None for no check."""
-    if if_match == "*":
-        return None
-    return int(if_match.strip('"'))
 
 
 @router.post(

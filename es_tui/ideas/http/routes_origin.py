@@ -17,10 +17,13 @@ from domain.ideas.codec import stream_id_of
 from domain.ideas.errors import IdeaDeletedError, IdeaForgottenError, IdeaNotFoundError
 from domain.ideas.fields import Description, IdeaId, Title
 from domain.ideas.state import IdeaStatus
-from es_tui.http.deps import CommandsDep, SystemDep, etag, idea_json
-from es_tui.http.errors import COMMAND_ERRORS, GONE, NOT_FOUND, UNAVAILABLE, error_body
-from es_tui.http.models import MAX_POSITION, AggregateOut, CommandAccepted, IdeaFound, IdeaList
+from es_tui.http.deps import SystemDep, etag
+from es_tui.http.errors import GONE, NOT_FOUND, UNAVAILABLE, error_body
+from es_tui.http.models import MAX_POSITION
 from es_tui.http.routes_read import Limit, Offset, page
+from es_tui.ideas.http.commands import CommandsDep, idea_json
+from es_tui.ideas.http.errors import COMMAND_ERRORS
+from es_tui.ideas.http.models import AggregateOut, CommandAccepted, IdeaFound, IdeaList
 
 router = APIRouter(tags=["origin"])
 
