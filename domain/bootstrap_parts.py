@@ -27,8 +27,8 @@ from domain.ideas.domain import IDEAS
 from domain.ideas.handler import CommandOutcome, IdeaCommandHandler, new_idea_id
 from domain.ideas.process_manager import CreationProcessManager
 from domain.ideas.projection import IdeaView, MemoryViewStorage, ViewStorage
-from domain.ideas.projection_sealing import SealedViewStorage
 from domain.ideas.sealing import STATE_PRIVATE, ShreddingCodec
+from domain.ideas.storage import view_storage_for
 
 
 class NoForgetCommandError(ValueError):
@@ -97,9 +97,11 @@ def ideas_parts(
     registry = idea_registry()
     codec = ShreddingCodec(PlainCodec(registry), keys)
     detached = isinstance(keys, DetachedKeyStore)
-    storage: ViewStorage = MemoryViewStorage() if detached else backend.view_storage()
-    if not isinstance(storage, MemoryViewStorage):  # kept at rest: private values sealed
-        storage = SealedViewStorage(storage, codec.seal_text, codec.open_text)
+    storage: ViewStorage = (
+        MemoryViewStorage()
+        if detached
+        else view_storage_for(backend, codec.seal_text, codec.open_text)
+    )
     # Seeded ids only for a store seeded now (so a fresh demo is reproducible, later ideas
     # included); on a reopened demo store they would replay the demo's ids and collide.
     id_rng = random.Random(seed)

@@ -59,12 +59,11 @@ class Backend(ABC):
         del store, key_store, read_only, restoring
         return MemoryKeyStore()
 
-    def view_storage(self) -> Any:
-        """The ideas read model's storage (`domain.ideas.projection.ViewStorage`), storing text
-        as given (the caller wraps one that keeps values at rest to seal them)."""
-        from domain.ideas.projection import MemoryViewStorage
-
-        return MemoryViewStorage()
+    def rows_home(self) -> str | None:
+        """Where a read model may keep its rows with the store, for a domain's own storage
+        of them (the file's path, the database's URL; None: in this process's memory only —
+        a store that is not durable, or one opened read-only)."""
+        return None
 
     def _rows(self, name: str) -> RowStorage:
         """The backend's own (unsealed) storage of one generic read model's rows."""

@@ -95,7 +95,6 @@ def _domain_modules(modules: list[str]) -> list[str]:
 
 
 def test_shredding_store_core_and_backends_import_no_domain_package() -> None:
-    # The backends name the ideas read model's storages only when asked for them (lazily).
     result = _walk("domain.core", "domain.backends")
     assert _domain_modules(result["modules"]) == []
     for module in (
@@ -177,3 +176,15 @@ def test_a_domains_own_front_end_parts_are_imported_only_by_the_registry() -> No
         )
     ]
     assert importers == []
+
+
+def test_the_core_and_the_backends_name_no_domain_package_even_when_asked() -> None:
+    # An import inside a function escapes the walk above: read every module's imports. A
+    # domain keeps its own storages and picks them by the backend's scheme.
+    found = [
+        str(path.relative_to(ROOT))
+        for folder in ("core", "backends")
+        for path in sorted((ROOT / "domain" / folder).rglob("*.py"))
+        if _imports_a_domain_package(path)
+    ]
+    assert found == []

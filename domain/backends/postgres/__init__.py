@@ -57,10 +57,9 @@ class PostgresBackend(Backend):
             has_events=has_events(store),
         )
 
-    def view_storage(self) -> Any:
-        from domain.ideas.projection_postgres import PostgresViewStorage
-
-        return PostgresViewStorage(self.url)
+    def rows_home(self) -> str | None:
+        # The database's own tables even read-only: the server, not this handle, decides.
+        return self.url
 
     def _rows(self, name: str) -> RowStorage:
         from domain.backends.postgres.read_models import PostgresRowStorage

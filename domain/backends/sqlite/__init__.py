@@ -6,7 +6,6 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
 
 from domain.backends.base import Backend, has_events
 from domain.backends.binding import open_sqlite_keys
@@ -72,12 +71,8 @@ class SQLiteBackend(Backend):
         # Read-only, read models cannot be kept in the store file: rebuilt in memory.
         return not self._read_only and self._sqlite().read_only is None
 
-    def view_storage(self) -> Any:
-        if not self._writable():
-            return super().view_storage()
-        from domain.ideas.projection_sqlite import SQLiteViewStorage
-
-        return SQLiteViewStorage(self.path)
+    def rows_home(self) -> str | None:
+        return str(self.path) if self._writable() else None
 
     def _rows(self, name: str) -> RowStorage:
         if not self._writable():
