@@ -101,6 +101,11 @@ class Backend(ABC):
         del store
         return None
 
+    def checking(self, store: EventStore) -> bool:
+        """Whether the store's file is still being checked (its writes wait for the check)."""
+        del store
+        return False
+
     def event_types(self, store: EventStore) -> frozenset[str] | None:
         """The distinct event types the store holds (None: the log cannot be read). This
         default reads the whole log a page at a time; a backend with a query does better."""

@@ -101,3 +101,22 @@ def test_a_small_file_is_checked_before_open_returns(tmp_path: Path) -> None:
         assert store.check is None
     finally:
         store.close()
+
+
+def test_the_backend_says_while_the_file_is_checked_and_what_it_found(tmp_path: Path) -> None:
+    from domain.backends import backend_for
+
+    db = tmp_path / "store.db"
+    filled(db)
+    damage_page_holding(db, 2000)
+    backend = backend_for(f"sqlite:///{db}")
+    store = opened_large(db)
+    try:
+        backend.bind(store, False)
+        check = store.check
+        assert check is not None
+        check.verdict()
+        assert not backend.checking(store)
+        assert backend.damage(store)  # known before any write asked
+    finally:
+        store.close()

@@ -116,4 +116,12 @@ class SQLiteBackend(Backend):
         return self._sqlite(store).unreadable
 
     def damage(self, store: EventStore) -> str | None:
-        return self._sqlite(store).damage
+        sqlite = self._sqlite(store)
+        check = sqlite.check
+        if sqlite.damage is None and check is not None and not check.running:
+            return check.damage  # found by the background check, before any write asked
+        return sqlite.damage
+
+    def checking(self, store: EventStore) -> bool:
+        check = self._sqlite(store).check
+        return check is not None and check.running
