@@ -18,7 +18,22 @@ from domain.ideas.codec import stream_id_of
 from domain.ideas.handler import CommandOutcome
 from domain.ideas.projection import IdeaRow
 from es_tui.http.guard import refuse_foreign_origin
-from es_tui.output import outcome_json
+
+
+def outcome_json(outcome: CommandOutcome) -> dict[str, Any]:
+    """An ideas command outcome as one JSON object, its events as stored (the shape of
+    `es_tui.ideas.output.outcome_json`, which this module imports once it lives under
+    es_tui/ideas/)."""
+    return {
+        "command": outcome.command,
+        "idea_id": outcome.idea_id,
+        "stream_id": outcome.stream_id,
+        "version": outcome.version,
+        "status": outcome.state.status.value,
+        "snapshot_taken": outcome.snapshot.version if outcome.snapshot else None,
+        "events": [record_to_dict(e) for e in outcome.events],
+    }
+
 
 CommandListener = Callable[[str, str, CommandOutcome | Exception], None]
 """Called with (command, stream id, outcome or error) after each command, from the thread
