@@ -36,7 +36,7 @@ from textual.pilot import Pilot
 from domain.bootstrap import System, bootstrap
 from domain.core.records import StreamStatus
 from es_tui.app import LONG_LIVED_WORKERS, ExplorerApp
-from es_tui.demo_events import fill
+from es_tui.ideas.demo_events import fill
 from es_tui.screens.main import MainScreen
 from es_tui.timeline_filter import FilteredSource
 from es_tui.widgets.line_list import LineList

@@ -27,7 +27,7 @@ from textual.pilot import Pilot
 
 from domain.bootstrap import bootstrap, ideas_manager, ideas_view
 from es_tui.app import ExplorerApp
-from es_tui.demo_events import fill
+from es_tui.ideas.demo_events import fill
 
 FIRST_SCREEN_TARGET_S = 2.0
 RSS_TARGET_MB = 400.0

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from domain.bootstrap import System, bootstrap
 from domain.core.records import StreamStatus
-from es_tui.demo_events import fill
+from es_tui.ideas.demo_events import fill
 
 
 def longest_live(system: System) -> tuple[str, int]:

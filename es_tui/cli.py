@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, NoReturn, TypeVar
 
 from domain.core.records import SnapshotPolicy
+from domain.domains import BUILT_IN
 
 # The exit codes live in es_tui.exits (the commands and the HTTP layer import them without
 # importing this module); they stay importable from here.
@@ -41,6 +42,7 @@ __all__ = [
     "EXIT_RESIDUE",
     "EXIT_USAGE",
     "build_parser",
+    "is_reading",
     "main",
     "open_failure",
     "open_system",
@@ -48,9 +50,10 @@ __all__ = [
     "unhonoured_option",
 ]
 
-READING_COMMANDS = frozenset({"streams", "events", "log", "ideas", "idea", "export"})
-"""Subcommands that only read: they open the store and its keys read-only (verify-erasure
-also reads, but must scan the read model kept in the store file, so it opens it as usual)."""
+READING_COMMANDS = frozenset({"streams", "events", "log", "export"})
+"""Generic subcommands that only read: they open the store and its keys read-only
+(verify-erasure also reads, but must scan the read model kept in the store file, so it opens
+it as usual). A domain's own verbs say whether they read (`CliVerb.reading`)."""
 
 PM_DELAY_DEFAULT = 0.8
 
@@ -101,7 +104,6 @@ def _bounded(
 
 
 _positive_int = _bounded(int, 1, None, "an integer")
-_non_negative_int = _bounded(int, 0, None, "an integer")
 _probability = _bounded(float, 0.0, 1.0, "a number")
 _seconds = _bounded(float, 0.0, 60.0, "a number", " seconds")
 _port = _bounded(int, 0, 65535, "a TCP port number")
@@ -197,6 +199,8 @@ def _add_common_options(parser: argparse.ArgumentParser, *, defaults: bool) -> N
 
 def build_parser() -> argparse.ArgumentParser:
     """The whole command line, subcommands included (they share the parser's class)."""
+    from es_tui.cli_parts import demo_fillers
+
     parser = _Parser(
         prog="es-tui",
         description="A terminal workbench for event sourcing. Without a subcommand it opens "
@@ -215,8 +219,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--demo-events",
         type=_positive_int,
         metavar="N",
-        help="explorer: first fill an empty store with about N generated events "
-        "(N/100 ideas with long lives), progress on stderr",
+        help="explorer: first fill an empty store with about N generated events, progress "
+        "on stderr (domains with a generator: " + ", ".join(demo_fillers()) + ")",
     )
     parser.add_argument(
         "--import",
@@ -253,24 +257,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="largest request body accepted (default 65536); larger ones answer 413",
     )
 
-    p = command("publish", "publish an idea")
-    p.add_argument("--title", required=True)
-    p.add_argument("--desc", required=True, help="the description")
-    p = command("edit", "edit an idea's title and/or description")
-    p.add_argument("idea_id", metavar="ID")
-    p.add_argument("--title")
-    p.add_argument("--desc", help="the description")
-    p.add_argument(
-        "--expected-version",
-        type=_non_negative_int,
-        metavar="V",
-        help="refuse (exit 3) unless the idea is still at version V",
-    )
-    for name, text in (
-        ("delete", "delete an idea (soft)"),
-        ("forget", "forget an idea: erase it, keep a tombstone"),
-    ):
-        command(name, text).add_argument("idea_id", metavar="ID")
+    from es_tui.cli_parts import cli_parts  # each built-in domain's own verbs
+
+    for part in cli_parts().values():
+        for verb in part.verbs:
+            verb.add_arguments(command(verb.name, verb.help))
+    command(
+        "forget", "forget an aggregate (e.g. an idea): erase it, keep a tombstone"
+    ).add_argument("aggregate_id", metavar="ID")
     command("streams", "list streams (JSON lines)")
     command("events", "events of one stream (JSON lines)").add_argument(
         "stream_id", metavar="STREAM_ID"
@@ -280,13 +274,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--from", dest="from_position", type=_positive_int, default=1, metavar="POSITION"
     )
     p.add_argument("--limit", type=_positive_int, default=None, metavar="N")
-    command("ideas", "the read model: every idea not deleted (JSON lines)")
-    command("idea", "one idea from the read model").add_argument("idea_id", metavar="ID")
     p = command(
         "verify-erasure",
-        "check every place a forgotten idea could remain (exit 1 on a residue)",
+        "check every place a forgotten aggregate (e.g. an idea) could remain (exit 1 on a residue)",
     )
-    p.add_argument("idea_id", metavar="ID")
+    p.add_argument("aggregate_id", metavar="ID")
     p.add_argument(
         "--export",
         dest="exports",
@@ -309,7 +301,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="TEXT",
-        help="a value the idea held, to look for in clear in every file (repeatable)",
+        help="a value the aggregate held, to look for in clear in every file (repeatable)",
     )
     command(
         "verify",
@@ -384,9 +376,35 @@ def unhonoured_option(args: argparse.Namespace) -> str | None:
         return "--key-store does not apply to memory: (its keys live in this process)"
     if args.demo_events is not None and args.demo:
         return "--demo and --demo-events exclude each other (both fill the store)"
+    spec = str(args.domain).strip()
+    if args.demo_events is not None and (spec in BUILT_IN or spec.lower() == "none"):
+        refused = no_demo_events(None if spec.lower() == "none" else spec)
+        if refused is not None:  # known before the store is opened (or created)
+            return refused
     if args.explore_imports and (args.command is not None or "eventsourcing+" not in args.store):
         return "--import before a subcommand applies to the explorer of an eventsourcing+ store"
     return None
+
+
+def no_demo_events(domain_name: str | None) -> str | None:
+    """Why `--demo-events` cannot fill a store of the domain named (None: it can)."""
+    from es_tui.cli_parts import demo_filler, demo_fillers
+
+    if demo_filler(domain_name) is not None:
+        return None
+    running = f"the {domain_name} domain" if domain_name else "raw mode (no domain)"
+    able = ", ".join(demo_fillers()) or "none"
+    return f"--demo-events: {running} has no generator of demo events (those that do: {able})"
+
+
+def is_reading(command: str | None) -> bool:
+    """Whether a subcommand only reads (a generic one, or a domain's own verb)."""
+    from es_tui.cli_parts import verb_owner
+
+    if command in READING_COMMANDS:
+        return True
+    owned = verb_owner(command)
+    return owned is not None and owned[1].reading
 
 
 def in_memory(url: str) -> bool:
@@ -485,10 +503,16 @@ def _run_explorer(args: argparse.Namespace, policy: SnapshotPolicy) -> int:
         return code
     print_warnings(system.warnings)
     if generated:
-        from es_tui.demo_events import fill
+        from es_tui.cli_parts import demo_filler
 
+        running = system.domain.name if system.domain else None
+        filler = demo_filler(running)
+        if filler is None:  # e.g. a store of types the domain does not know: raw mode
+            system.close()
+            print(f"es-tui: {no_demo_events(running)}", file=sys.stderr)
+            return EXIT_USAGE
         try:
-            fill(system, args.demo_events, seed=args.seed)
+            filler.fill(system, args.demo_events, args.seed)
         except ValueError as exc:  # not an empty store
             system.close()
             print(f"es-tui: {exc}", file=sys.stderr)

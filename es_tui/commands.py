@@ -3,29 +3,24 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import sys
 import tempfile
 from collections.abc import Callable
-from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
-from domain.bootstrap import (
-    TOMBSTONE_TYPES,
-    NotIdeasSystemError,
-    System,
-    bootstrap,
-    ideas_codec,
-    ideas_handler,
-    ideas_view,
-)
+from domain.bootstrap import System, bootstrap
 from domain.core.errors import (
     ConcurrencyError,
     StoreReadOnlyError,
     StreamNotFoundError,
 )
+from domain.core.handler import Outcome
 from domain.core.protocol import EventStore
-from domain.core.records import SnapshotPolicy
+from domain.core.records import RecordedEvent, SnapshotPolicy
+from domain.core.shredding.cipher import SEALED, aad_for_event, seal
 from domain.core.shredding.erasure import Secrets
 from domain.core.shredding.integrity import check_events, check_store
 from domain.core.transfer import (
@@ -37,10 +32,17 @@ from domain.core.transfer import (
     read_lines,
 )
 from domain.core.versioning import VersioningError
-from domain.ideas.codec import stream_id_of
-from domain.ideas.errors import IdeaDeletedError, IdeaError, IdeaNotFoundError, InvalidFieldError
-from domain.ideas.handler import CommandOutcome
-from es_tui.cli import READING_COMMANDS, in_memory, open_failure, open_system, print_warnings
+from es_tui.cli import in_memory, is_reading, open_failure, open_system, print_warnings
+from es_tui.cli_parts import (
+    CliPart,
+    CliVerb,
+    ForeignVerbError,
+    ImportCodec,
+    ImportsEvents,
+    cli_part,
+    verb_owner,
+)
+from es_tui.domain_front import NoDomainError, command_handler, domain_outcome_json
 from es_tui.exits import (
     EXIT_CONFLICT,
     EXIT_DAMAGED,
@@ -51,11 +53,11 @@ from es_tui.exits import (
     EXIT_RESIDUE,
     EXIT_USAGE,
 )
-from es_tui.output import emit, emit_lines, event_json, outcome_json, stream_json
+from es_tui.output import emit, emit_lines, event_json, stream_json
 
 
 class NotFound(Exception):
-    """A stream or idea the command names does not exist."""
+    """A stream or aggregate the command names does not exist."""
 
 
 def _streams(system: System) -> int:
@@ -73,16 +75,6 @@ def _events(system: System, args: argparse.Namespace) -> int:
 def _log(system: System, args: argparse.Namespace) -> int:
     records = system.store.read_all(args.from_position, args.limit)
     emit_lines(event_json(system, e) for e in records)
-    return EXIT_OK
-
-
-def _ideas(system: System, args: argparse.Namespace) -> int:
-    emit_lines(asdict(row) for row in ideas_view(system).list())
-    return EXIT_OK
-
-
-def _idea(system: System, args: argparse.Namespace) -> int:
-    emit(asdict(ideas_view(system).get(args.idea_id)))
     return EXIT_OK
 
 
@@ -118,14 +110,10 @@ def _import(system: System, args: argparse.Namespace) -> int:
     path = Path(args.file)
     if not path.is_file():
         raise TransferError(str(path), 0, "no such file")
-    count = import_file(
-        system.store,
-        path,
-        ideas_codec(system).decode,
-        TOMBSTONE_TYPES,
-        ideas_codec(system).seal_clear,
-    )
-    ideas_view(system).catch_up()
+    importer = importer_for(system)
+    forgotten = command_handler(system).domain.forgotten_types
+    count = import_file(system.store, path, importer.decode, forgotten, importer.prepare)
+    importer.after()
     sealed = check_events(iter_log(system.store), system.keys)
     emit(
         {
@@ -138,9 +126,9 @@ def _import(system: System, args: argparse.Namespace) -> int:
     if sealed.no_key:
         print(
             f"es-tui: {sealed.no_key} of {sealed.sealed} sealed event(s) have no key in this "
-            "store's key store: their titles and descriptions read ⟦shredded⟧. To read them, "
-            "import again into an empty store with --key-store naming the key store of the "
-            "store exported (e.g. --key-store ideas.db.keys); those of ideas forgotten since "
+            "store's key store: their private fields read ⟦shredded⟧. To read them, import "
+            "again into an empty store with --key-store naming the key store of the store "
+            "exported (e.g. --key-store ideas.db.keys); those of aggregates forgotten since "
             "the export stay shredded.",
             file=sys.stderr,
         )
@@ -151,6 +139,38 @@ def _import(system: System, args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     return EXIT_OK
+
+
+def importer_for(system: System) -> ImportCodec:
+    """How `import` reads an export into this system: its domain's part's own way, or the
+    domain's codec, private fields found in clear sealed under the stream's key."""
+    part = cli_part(system.domain.name if system.domain else None)
+    if isinstance(part, ImportsEvents):
+        return part.importer(system)
+    handler = command_handler(system)
+    codec = handler.codec
+    private = handler.domain.private
+    views = list(system.views.values())
+
+    def prepare(record: RecordedEvent) -> RecordedEvent:
+        codec.decode(record)
+        fields = private.get(record.type, frozenset())
+        clear = sorted(f for f in fields if record.data.get(f) is not None)
+        if not clear:
+            return record
+        if SEALED in record.data:  # one envelope per event, and it cannot be opened here
+            raise ValueError(
+                f"private field(s) {', '.join(clear)} in clear beside a sealed envelope"
+            )
+        key = system.keys.create_key(record.stream_id)
+        aad = aad_for_event(record.stream_id, record.version, str(record.event_id))
+        return dataclasses.replace(record, data=seal(key, aad, record.data, fields))
+
+    def after() -> None:
+        for view in views:
+            view.catch_up()
+
+    return ImportCodec(decode=codec.decode, prepare=prepare, after=after)
 
 
 def _verify(system: System, args: argparse.Namespace) -> int:
@@ -166,35 +186,28 @@ def _verify(system: System, args: argparse.Namespace) -> int:
     return EXIT_OK if report.tampered == 0 else EXIT_RESIDUE
 
 
-COMMANDS: dict[str, Callable[[System, argparse.Namespace], int]] = {
-    "publish": lambda s, a: _outcome(s, ideas_handler(s).publish(a.title, a.desc)),
-    "edit": lambda s, a: _outcome(
-        s, ideas_handler(s).edit(a.idea_id, a.title, a.desc, expected_version=a.expected_version)
-    ),
-    "delete": lambda s, a: _outcome(s, ideas_handler(s).delete(a.idea_id)),
-    "forget": lambda s, a: _forget(s, a),
-    "verify-erasure": lambda s, a: _verify_erasure(s, a),
-    "streams": lambda s, a: _streams(s),
-    "events": _events,
-    "log": _log,
-    "ideas": _ideas,
-    "idea": _idea,
-    "export": _export,
-    "import": _import,
-    "verify": _verify,
-}
-
-
 def _forget(system: System, args: argparse.Namespace) -> int:
-    outcome, report = system.eraser.forget(args.idea_id)
-    emit({**outcome_json(outcome, system), "erasure": report.as_dict()})
+    outcome, report = system.eraser.forget(args.aggregate_id)
+    emit({**_outcome_json(system, outcome), "erasure": report.as_dict()})
     return EXIT_OK if report.clean else EXIT_RESIDUE
 
 
+def _outcome_json(system: System, outcome: object) -> dict[str, Any]:
+    """A command outcome in the shape the domain's CLI part gives, else the generic one."""
+    part = cli_part(system.domain.name if system.domain else None)
+    if part is not None:
+        return part.outcome_json(system, outcome)
+    if not isinstance(outcome, Outcome):
+        raise TypeError(f"not a command outcome: {outcome!r}")
+    return domain_outcome_json(command_handler(system), outcome)
+
+
 def _verify_erasure(system: System, args: argparse.Namespace) -> int:
-    if system.store.stream_info(stream_id_of(args.idea_id)) is None:
+    stream_id = system.eraser.stream_of(args.aggregate_id)
+    if system.store.stream_info(stream_id) is None:
         # never stored here (a typo, the wrong store): not found, rather than a residue
-        raise NotFound(f"idea {args.idea_id} does not exist")
+        noun = system.domain.stream_prefix if system.domain else "stream"
+        raise NotFound(f"{noun} {args.aggregate_id} does not exist")
     missing = [f for f in args.exports if not Path(f).is_file()]
     if missing:
         raise TransferError(missing[0], 0, "no such export file")
@@ -202,7 +215,7 @@ def _verify_erasure(system: System, args: argparse.Namespace) -> int:
     if missing:
         raise TransferError(missing[0], 0, "no such log file")
     report = system.eraser.verify(
-        args.idea_id,
+        args.aggregate_id,
         Secrets(tuple(args.texts)),
         exports=[Path(f) for f in args.exports],
         logs=[Path(f) for f in args.logs],
@@ -211,9 +224,20 @@ def _verify_erasure(system: System, args: argparse.Namespace) -> int:
     return EXIT_OK if report.clean else EXIT_RESIDUE
 
 
-def _outcome(system: System, outcome: CommandOutcome) -> int:
-    emit(outcome_json(outcome, system))
-    return EXIT_OK
+COMMANDS: dict[str, Callable[[System, argparse.Namespace], int]] = {
+    "forget": _forget,
+    "verify-erasure": _verify_erasure,
+    "streams": lambda s, a: _streams(s),
+    "events": _events,
+    "log": _log,
+    "export": _export,
+    "import": _import,
+    "verify": _verify,
+}
+"""The generic subcommands that run on a system (a domain's part adds its own verbs)."""
+
+DECIDING = frozenset({"forget"})
+"""Generic subcommands that run a decision of the domain (its errors are refusals)."""
 
 
 def _fail(code: int, message: str) -> int:
@@ -225,14 +249,25 @@ def _check_import_first(args: argparse.Namespace) -> int | None:
     """Check an import file completely before the target store is opened (or created), so a
     refused file leaves no empty store behind; None when the file is fine."""
     path = Path(args.file)
-    checker = bootstrap(start=False)  # an empty memory system: the codec, without any key
+    # An empty memory system of the same domain: its codec, without any of the target's keys.
+    spec = str(args.domain).strip()
+    try:
+        checker = bootstrap(start=False, domain=None if spec.lower() == "none" else spec)
+    except Exception as exc:  # a domain that cannot be loaded
+        code = open_failure(exc)
+        if code is None:
+            raise
+        return code
     try:
         if not path.is_file():
             raise TransferError(str(path), 0, "no such file")
+        if checker.handler is None:  # raw mode: the import is refused once the store opens
+            return None
+        # `prepare` decodes too, and refuses private fields both sealed and in clear
+        importer = importer_for(checker)
         with path.open("rb") as handle:
             lines = read_lines(handle, str(path))
-            # seal_clear decodes too, and refuses private fields both sealed and in clear
-            check_import(lines, ideas_codec(checker).seal_clear, TOMBSTONE_TYPES, str(path))
+            check_import(lines, importer.prepare, checker.handler.domain.forgotten_types, str(path))
     except (TransferError, OSError) as exc:
         return _fail(EXIT_USAGE, str(exc))
     finally:
@@ -241,11 +276,11 @@ def _check_import_first(args: argparse.Namespace) -> int | None:
 
 
 def run_command(args: argparse.Namespace, policy: SnapshotPolicy) -> int:
-    """Run the subcommand `args.command`; returns the exit code."""
+    """Run the subcommand `args.command` (generic, or a domain's own verb); the exit code."""
     from es_tui.foreign_commands import FOREIGN_ONLY, is_foreign, run_foreign_command
 
     if is_foreign(args.store) or args.command in FOREIGN_ONLY:
-        # another library's store: read-only, no ideas system
+        # another library's store: read-only, no domain wired to it
         return run_foreign_command(args, policy)
     if args.command == "import":
         refused = _check_import_first(args)
@@ -256,7 +291,7 @@ def run_command(args: argparse.Namespace, policy: SnapshotPolicy) -> int:
     seed_demo = (memory or args.demo) and args.command != "import"
     # Reading commands open the store and its keys read-only (they work on a full disk or a
     # read-only file system, and with a missing key store); seeding the demo is a write.
-    reading = args.command in READING_COMMANDS and not memory and not args.demo
+    reading = is_reading(args.command) and not memory and not args.demo
     try:
         system = open_system(
             args,
@@ -271,41 +306,70 @@ def run_command(args: argparse.Namespace, policy: SnapshotPolicy) -> int:
         if code is None:
             raise
         return code
+    try:
+        return _run_on(system, args, reading)
+    finally:
+        system.close()
+
+
+def _run_on(system: System, args: argparse.Namespace, reading: bool) -> int:
+    """Run the subcommand on the opened system (which the caller closes)."""
     why = system.backend.read_only_reason(system.store)
     if not reading and why is not None and args.command != "verify-erasure":
-        system.close()  # a write on a store that can only be read here: refuse it at once
+        # a write on a store that can only be read here: refuse it at once
         return _fail(EXIT_NO_SPACE, str(StoreReadOnlyError(system.store.url, why)))
     print_warnings(system.warnings)
+    running = system.domain.name if system.domain else None
+    owned = verb_owner(args.command)
+    verb: CliVerb | None = None
+    if owned is not None:
+        owner, verb = owned
+        if owner != running:  # a domain's own verb, on a system of another domain (or none)
+            return _fail(EXIT_USAGE, str(ForeignVerbError(args.command, owner, running)))
+    part = cli_part(running)
     try:
         system.start(react=not args.no_react and not reading and not system.warnings)
-        code = COMMANDS[args.command](system, args)
+        run = verb.run if verb is not None else COMMANDS[args.command]
+        code = run(system, args)
         skipped = system.backend.unreadable(system.store)
         if skipped:  # what was shown is incomplete: say so, and not with exit 0
             print_warnings([f"{skipped} event(s) in damaged pages could not be read: skipped"])
             return EXIT_DAMAGED if code == EXIT_OK else code
         return code
-    except (InvalidFieldError, NotIdeasSystemError) as exc:
-        return _fail(EXIT_USAGE, str(exc))
-    except ConcurrencyError as exc:
-        return _fail(EXIT_CONFLICT, str(exc))
-    except (IdeaNotFoundError, StreamNotFoundError, NotFound) as exc:
-        return _fail(EXIT_NOT_FOUND, str(exc))
-    except IdeaDeletedError as exc:
-        # Reading a deleted idea from the view is "not found"; commands on it are refusals.
-        return _fail(EXIT_NOT_FOUND if args.command == "idea" else EXIT_REFUSED, str(exc))
-    except IdeaError as exc:
-        return _fail(EXIT_REFUSED, str(exc))
     except BrokenPipeError:
         # The reader went away (e.g. `| head`): not an error of ours; keep stderr quiet.
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_OK
-    except (TransferError, VersioningError, OSError) as exc:
-        return _fail(EXIT_USAGE, str(exc))
-    except Exception as exc:  # the store or its keys failed: damaged, full, read-only...
-        code = open_failure(exc)
-        if code is None:
+    except Exception as exc:
+        # The domain's refusals are those of a command it decides (not of an import...).
+        decides = verb is not None or args.command in DECIDING
+        failed = _exit_code(system, part, exc, args.command, decides)
+        if failed is None:
             raise
-        return code
-    finally:
-        system.close()
+        return failed
+
+
+def _exit_code(
+    system: System, part: CliPart | None, exc: Exception, command: str, decides: bool
+) -> int | None:
+    """The exit code of a failed subcommand (its message printed on stderr), or None for a
+    failure no mapping knows (a defect: it propagates). `decides`: the command ran the
+    domain's decisions, so the domain's errors are its refusals."""
+    own = part.exit_code(exc, command) if part is not None else None
+    if own is not None:
+        return _fail(own, str(exc))
+    # The system's own copy of the domain raises the classes its handler raises.
+    domain = system.handler.domain if system.handler is not None and decides else None
+    if isinstance(exc, ConcurrencyError):
+        return _fail(EXIT_CONFLICT, str(exc))
+    if isinstance(exc, StreamNotFoundError | NotFound):
+        return _fail(EXIT_NOT_FOUND, str(exc))
+    if domain is not None and isinstance(exc, domain.not_found):
+        return _fail(EXIT_NOT_FOUND, str(exc))
+    if domain is not None and isinstance(exc, domain.errors):
+        return _fail(EXIT_REFUSED, str(exc))
+    if isinstance(exc, TransferError | VersioningError | OSError | NoDomainError):
+        return _fail(EXIT_USAGE, str(exc))
+    # the store or its keys failed: damaged, full, read-only...
+    return open_failure(exc)

@@ -12,7 +12,6 @@ from typing import Any
 from domain.bootstrap import System
 from domain.core.records import RecordedEvent, StreamInfo
 from domain.core.transfer import record_to_dict
-from domain.ideas.handler import CommandOutcome
 
 
 def _json_default(value: object) -> object:
@@ -43,19 +42,6 @@ def event_json(system: System, record: RecordedEvent) -> dict[str, Any]:
     else:
         data = record.data
     return {**record_to_dict(record), "data": data}
-
-
-def outcome_json(outcome: CommandOutcome, system: System | None = None) -> dict[str, Any]:
-    """A command outcome as one JSON object."""
-    return {
-        "command": outcome.command,
-        "idea_id": outcome.idea_id,
-        "stream_id": outcome.stream_id,
-        "version": outcome.version,
-        "status": outcome.state.status.value,
-        "snapshot_taken": outcome.snapshot.version if outcome.snapshot else None,
-        "events": [event_json(system, e) if system else record_to_dict(e) for e in outcome.events],
-    }
 
 
 def stream_json(info: StreamInfo) -> dict[str, Any]:

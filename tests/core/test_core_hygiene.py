@@ -112,9 +112,6 @@ def test_the_module_probe_sees_a_domain_package() -> None:
 
 STILL_IDEAS_SHAPED = frozenset(
     {
-        "es_tui/commands.py",
-        "es_tui/output.py",  # the ideas outcome shape, moved out of commands.py
-        "es_tui/demo_events.py",
         "es_tui/indexes.py",
         "es_tui/screens/conflict_lab.py",
         "es_tui/screens/idea_form.py",

@@ -18,7 +18,7 @@ from domain.ideas.codec import idea_id_of
 from domain.ideas.state import IdeaStatus
 from es_tui.app import ExplorerApp
 from es_tui.cli import main as cli_main
-from es_tui.demo_events import fill
+from es_tui.ideas.demo_events import fill
 from es_tui.widgets.state_pane import compute_state, plain_fields
 from tests.ui.conftest import text_of, wait_for, wait_text
 

@@ -24,7 +24,7 @@ from es_tui.http.deps import (
     get_system,
 )
 from es_tui.http.guard import refuse_foreign_origin
-from es_tui.output import outcome_json
+from es_tui.ideas.output import outcome_json
 
 
 class Commands:
