@@ -32,25 +32,27 @@ MAX_BODY = 64 * 1024
 one answers 413 before it is read (by its Content-Length) or as soon as it passes the cap
 (a chunked body)."""
 
-DESCRIPTION = """\
-The ideas system of es-tui over HTTP, on the same store as the explorer and the CLI.
+STORE_ROUTES = "* **store** — streams, one stream's events and the global log, in pages.\n"
 
-* **origin** — the routes of the original teaching API: commands as `GET` requests.
-* **rest** — the same commands as `POST`/`PATCH`/`DELETE` with JSON bodies; `PATCH` honours
-  `If-Match` (the idea's version, as its `ETag`).
-* **store** — streams, one stream's events and the global log, in pages.
-* **the domain** (e.g. `ideas`, `accounts`) — one route per command a person issues, the
-  command's model as the body: `POST /{domain}/commands/{Command}` creates an aggregate,
-  `POST /{domain}/{aggregate_id}/commands/{Command}` acts on one (`If-Match`: the expected
+DOMAIN_ROUTES = """\
+* **the domain** (here `{domain}`) — one route per command a person issues, the command's
+  model as the body: `POST /{domain}/commands/{{Command}}` creates an aggregate,
+  `POST /{domain}/{{aggregate_id}}/commands/{{Command}}` acts on one (`If-Match`: the expected
   version); and the domain's read models, in pages.
+"""
 
-Accepted commands answer 202. A refusal answers 400 (a domain rule), 404 (unknown idea or
+COMMAND_ANSWERS = """
+Accepted commands answer 202. A refusal answers 400 (a domain rule), 404 (unknown aggregate or
 stream), 409 (concurrency conflict: expected and actual version, last event id), 410 (the
-idea was forgotten) or 422 (malformed input: a body that is not strict JSON — `NaN`,
-`1e400`, a lone surrogate — included), 413 (a body over the size cap). A request whose `Host`
-is not a name of this server answers 421; a command sent by a page of another site (`Origin`,
-`Referer`, `Sec-Fetch-Site`) 403; a query string that is not UTF-8 400. Nothing was written
+aggregate was forgotten) or 422 (malformed input: a body that is not strict JSON — `NaN`,
+`1e400`, a lone surrogate — included), 413 (a body over the size cap). A command sent by a
+page of another site (`Origin`, `Referer`, `Sec-Fetch-Site`) answers 403. Nothing was written
 in any of those cases.
+"""
+
+ANSWERS = """
+An unknown stream answers 404. A request whose `Host` is not a name of this server answers
+421; a query string that is not UTF-8 400.
 
 Lists are paged: `offset` and `limit`, and `next_offset` (or `next`) for the following page.
 Every `GET` route answers `HEAD` too.
@@ -60,6 +62,11 @@ Every `GET` route answers `HEAD` too.
 @runtime_checkable
 class HttpPart(Protocol):
     """What the API needs of a domain's own HTTP part (`es_tui.fronts`, front "http")."""
+
+    @property
+    def description(self) -> str:
+        """Its routes in the API's description: Markdown list items, one per group."""
+        ...
 
     def include(self, app: FastAPI, system: System) -> None:
         """Add the part's routers and exception handlers to `app`, built for `system`.
@@ -92,6 +99,20 @@ def http_part(system: System) -> HttpPart | None:
     return part
 
 
+def describe(system: System, part: HttpPart | None) -> str:
+    """The API's description in its OpenAPI document, for the system it serves: its domain's
+    name, its part's routes first, and no command routes in raw mode."""
+    domain = system.domain
+    if domain is None:
+        intro = "A store of es-tui over HTTP, read as stored: no domain runs here (raw mode)."
+        return f"{intro}\n\n{STORE_ROUTES}{ANSWERS}"
+    intro = f"The {domain.name} system of es-tui over HTTP, on the same store as the explorer "
+    intro += "and the CLI."
+    routes = part.description if part is not None else ""
+    routes += STORE_ROUTES + DOMAIN_ROUTES.format(domain=domain.name)
+    return f"{intro}\n\n{routes}{COMMAND_ANSWERS}{ANSWERS}"
+
+
 def _version() -> str:
     try:
         return metadata.version("es-tui")
@@ -111,10 +132,11 @@ def create_api(
     `on_command` hears every command's outcome or refusal; `hosts` are the names requests
     may be addressed to (default: loopback); bodies over `max_body` bytes are refused;
     `views` are the domain's read models served by name (default: the system's)."""
+    part = http_part(system)
     app = FastAPI(
         title="es-tui",
         version=_version(),
-        description=DESCRIPTION,
+        description=describe(system, part),
         docs_url=None,
         redoc_url=None,
     )
@@ -129,7 +151,6 @@ def create_api(
         app.include_router(
             command_router(system.handler, read_model_views(system) if views is None else views)
         )
-    part = http_part(system)
     if part is not None:  # e.g. the ideas' origin routes and their REST verbs
         part.include(app, system)
     app.include_router(routes_read.router)

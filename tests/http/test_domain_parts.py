@@ -223,3 +223,21 @@ async def test_a_domain_error_of_accounts_answers_the_status_its_port_declares(
             answer = response.json()
             assert (answer["error"], answer["domain"]) == (kind, "accounts")
             assert "idea_id" not in answer
+
+
+@pytest.mark.parametrize("domain", ["ideas", "accounts", None])
+def test_the_api_describes_the_system_it_serves(domain: str | None) -> None:
+    # /docs opens on this text: it names the domain served, and only the routes it has.
+    system = bootstrap("memory:", domain=domain)
+    try:
+        text = create_api(system).openapi()["info"]["description"]
+    finally:
+        system.close()
+    assert "**store**" in text
+    assert ("**origin**" in text) == (domain == "ideas")
+    if domain is None:
+        assert "raw mode" in text and "commands answer" not in text
+    else:
+        assert f"The {domain} system" in text and f"POST /{domain}/commands/" in text
+        other = "accounts" if domain == "ideas" else "ideas"
+        assert f"/{other}/" not in text

@@ -15,6 +15,12 @@ from es_tui.ideas.http.errors import install_idea_errors
 class IdeasHttpPart:
     """The origin's routes and their REST verbs, and the ideas' answers to their errors."""
 
+    description = (
+        "* **origin** — the routes of the original teaching API: commands as `GET` requests.\n"
+        "* **rest** — the same commands as `POST`/`PATCH`/`DELETE` with JSON bodies; `PATCH`\n"
+        "  honours `If-Match` (the idea's version, as its `ETag`).\n"
+    )
+
     def include(self, app: FastAPI, system: System) -> None:
         """Add the REST verbs and the origin's routes, and answer the ideas' errors in the
         origin's shape on every route of `app` (replacing the generic answer to a domain's
