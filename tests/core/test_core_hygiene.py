@@ -121,12 +121,6 @@ STILL_IDEAS_SHAPED = frozenset(
         "es_tui/http/models.py",
         "es_tui/http/routes_origin.py",
         "es_tui/http/routes_rest.py",
-        "es_tui/indexes.py",
-        "es_tui/screens/conflict_lab.py",
-        "es_tui/screens/idea_form.py",
-        "es_tui/screens/main.py",
-        "es_tui/sources.py",
-        "es_tui/traffic.py",
     }
 )
 """The front-end modules that still import the ideas package directly (they become generic

@@ -141,8 +141,10 @@ async def test_reset_after_confirmation_runs_again_from_zero_and_catches_up(
         # head and the position being saved shows the old saved one with lag 0, so wait for both
         await wait_for(
             pilot,
-            lambda: table_rows(screen)[entry.name][4] == "0"
-            and table_rows(screen)[entry.name][2] == str(head),
+            lambda: (
+                table_rows(screen)[entry.name][4] == "0"
+                and table_rows(screen)[entry.name][2] == str(head)
+            ),
             f"lag 0, saved {head}",
         )
         assert running.store.head_position() == head  # a reaction is never appended twice
