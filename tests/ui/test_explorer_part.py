@@ -150,3 +150,15 @@ async def test_a_users_domain_gets_the_generic_forms_lab_and_traffic(bank: Syste
 
 def test_on_ideas_make_traffic_gives_the_ideas_generator(system: System) -> None:
     assert isinstance(make_traffic(system, seed=1), IdeasTraffic)
+
+
+async def test_the_palette_lists_the_parts_actions_only_where_a_part_offers_them(
+    system: System, accounts: System
+) -> None:
+    for running, offered in ((system, True), (accounts, False)):
+        app = ExplorerApp(running)
+        async with app.run_test(size=(160, 48)):
+            titles = [c.title for c in app.get_system_commands(app.main_screen)]
+            for title in ("Publish an idea", "Edit the selected idea", "Delete the selected idea"):
+                assert (title in titles) is offered, (running.domain, title)
+            assert "Conflict lab" in titles  # the part's lab or the generic one
