@@ -30,9 +30,6 @@ if TYPE_CHECKING:
     from es_tui.http.in_app import ApiStatus
 
 PALETTE: tuple[tuple[str, str, str], ...] = (
-    ("Publish an idea", "Open the publish form (p)", "publish"),
-    ("Edit the selected idea", "Open the edit form, prefilled (e)", "edit"),
-    ("Delete the selected idea", "Soft delete, after confirmation (d)", "delete"),
     ("Forget the selected stream", "Erase its history, keep a tombstone (f)", "forget"),
     ("Replay the selected stream", "From zero or a kept snapshot, step by step (r)", "replay"),
     ("Conflict lab", "Two writers, one stale: optimistic concurrency (c)", "conflict_lab"),
@@ -60,7 +57,8 @@ PALETTE: tuple[tuple[str, str, str], ...] = (
     ("Export a fixture", "The stream as given/when/then JSON (x)", "export_fixture"),
     ("Load a fixture", "Replay a given/when/then file (X)", "load_fixture"),
 )
-"""Command palette entries for the main screen's actions: title, help, action name."""
+"""Command palette entries for the main screen's actions: title, help, action name (after
+those of the domain's own explorer part, if any)."""
 
 SWITCH_INTERVAL = 0.001
 """Seconds a busy thread may hold the interpreter before another waiting thread gets it
@@ -80,7 +78,7 @@ opens it), so that help, quit and back stay visible."""
 
 
 class ExplorerApp(App[None]):
-    """A keyboard-driven explorer of an event-sourced ideas system."""
+    """A keyboard-driven explorer of an event-sourced system."""
 
     CSS_PATH = [
         "styles/app.tcss",
@@ -207,9 +205,10 @@ class ExplorerApp(App[None]):
                 screen.action_reset,
             )
         if screen is self.main_screen:
-            for title, help_text, action in PALETTE:
+            part = self.main_screen.part
+            for title, help_text, action in (*(part.palette if part else ()), *PALETTE):
                 if not self.main_screen.check_action(action, ()):
-                    continue  # an ideas command, on another domain
+                    continue  # e.g. forget, on a domain without a forget command
                 yield SystemCommand(title, help_text, getattr(self.main_screen, f"action_{action}"))
             domain = self.system.domain
             for spec in domain.person_commands if domain else ():

@@ -16,9 +16,8 @@ from domain.bootstrap import System, bootstrap
 from domain.core.records import SnapshotPolicy, StreamStatus
 from es_tui.app import ExplorerApp
 from es_tui.screens.confirm import ConfirmCommand
-from es_tui.screens.conflict_lab import ConflictLab
 from es_tui.screens.erasure import ErasureReportScreen
-from es_tui.screens.idea_form import IdeaForm
+from es_tui.screens.lab import TwoWriterLab
 from es_tui.screens.replay import ReplayScreen
 
 WIDE = (160, 48)
@@ -70,7 +69,7 @@ async def form_error(app: ExplorerApp, pilot: Pilot[None]) -> None:
     """The publish form refusing a blank title, inline."""
     await select(app, pilot, longest_stream(app.system))
     await pilot.press("p")
-    await settle(pilot, lambda: isinstance(app.screen, IdeaForm))
+    await settle(pilot, lambda: bool(app.screen.query("#title-error")))  # the form is open
     await pilot.press("space", "tab", *"Let readers vote", "enter")
     form = app.screen
     await settle(pilot, lambda: bool(str(form.query_one("#title-error", Static).content)))
@@ -94,9 +93,9 @@ async def conflict_lab(app: ExplorerApp, pilot: Pilot[None]) -> None:
     """B committed, A refused with expected vs actual version."""
     await select(app, pilot, longest_stream(app.system))
     await pilot.press("c")
-    await settle(pilot, lambda: isinstance(app.screen, ConflictLab))
+    await settle(pilot, lambda: isinstance(app.screen, TwoWriterLab))
     lab = app.screen
-    assert isinstance(lab, ConflictLab)
+    assert isinstance(lab, TwoWriterLab)
     await settle(pilot, lambda: len(lab.staged) == 2)
     await pilot.press("b")
     await settle(pilot, lambda: "B" in lab.results)

@@ -1,5 +1,5 @@
 """Row sources for the virtual lists: streams, a stream's events, the global log, snapshots
-and the ideas read model. Each holds only immutable parameters and reads the store when a
+and a domain's read models. Each holds only immutable parameters and reads the store when a
 worker asks, so a list never holds more rows than its loaded pages."""
 
 from __future__ import annotations
@@ -13,10 +13,8 @@ from domain.core.port import Row
 from domain.core.protocol import ALL_STREAM, EventStore
 from domain.core.records import RecordedEvent, Snapshot, StreamInfo
 from domain.core.views import ReadModelView
-from domain.ideas.codec import stream_id_of
-from domain.ideas.projection import IdeaRow, IdeaView
 from es_tui.format import clock, compact, short_id, status_text
-from es_tui.indexes import IdeaIndex, StreamIndex, Unlisted
+from es_tui.indexes import StreamIndex
 from es_tui.widgets.columns import Column
 
 
@@ -59,7 +57,7 @@ class StreamsSource:
         Column("stream"),
         Column("ver", 5, "right"),
         Column("events", 6, "right", optional=True),
-        Column("stream is", 9),  # the stream's status, not its idea's (see IdeasSource)
+        Column("stream is", 9),  # the stream's status, not its aggregate's
     )
 
     def __init__(self, store: EventStore) -> None:
@@ -221,42 +219,6 @@ class SnapshotsSource:
         return (row.stream_id, row.version, row.last_event_id)
 
 
-class IdeasSource:
-    """The ideas read model's rows, oldest first (from an `IdeaIndex`: the order is kept up
-    to date from the log, and only the rows of a page are read)."""
-
-    columns: Sequence[Column] = (
-        Column("idea", 11),
-        Column("idea is", 9),  # the idea's status, not its stream's (see StreamsSource)
-        Column("ver", 4, "right", optional=True),
-        Column("title"),
-    )
-
-    def __init__(self, view: IdeaView, store: EventStore) -> None:
-        self.view = view
-        self.index = IdeaIndex(view, store)
-
-    def count(self) -> int:
-        self.index.refresh()
-        return len(self.index)
-
-    def fetch(self, start: int, limit: int) -> list[IdeaRow | Unlisted]:
-        return self.index.rows(start, start + limit)
-
-    def cells(self, row: IdeaRow | Unlisted) -> Sequence[Text | str]:
-        if isinstance(row, Unlisted):
-            return [
-                stream_id_of(row.idea_id),
-                Text("—", style="dim"),
-                "",
-                Text("leaving the read model", style="dim"),
-            ]
-        return [stream_id_of(row.idea_id), status_text(row.status), str(row.version), row.title]
-
-    def key(self, row: IdeaRow | Unlisted) -> Hashable:
-        return row
-
-
 SHREDDED = "⟦shredded⟧"
 """How a private column whose value was erased (a forgotten aggregate) shows."""
 
@@ -304,6 +266,10 @@ class ViewRowsSource:
 
     def key(self, row: ViewRow) -> Hashable:
         return (row[0], tuple(sorted((k, str(v)) for k, v in row[1].items())))
+
+    def stream_of(self, row: ViewRow) -> str | None:
+        """None: a row is keyed by the read model, not by one stream."""
+        return None
 
 
 def event_style(event_type: str) -> str:

@@ -2,10 +2,8 @@
 person can watch snapshots being taken, the read model's lag rise and fall, and concurrent
 edits conflict.
 
-On ideas:
-Mostly edits (many on a few "hot" ideas, as real use concentrates), some publishes and
-deletes, now and then a conflicting pair of edits (two writers staged at the same version,
-the second refused), rarely a forget.
+Any domain's generator draws from the Domain port's traffic profile (`DomainTraffic`); a
+domain's own explorer part may bring a generator of its own instead (`TrafficPart`).
 """
 
 from __future__ import annotations
@@ -16,19 +14,15 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from pydantic import BaseModel
 
-from domain.bootstrap import ideas_handler, ideas_view
 from domain.core.errors import ConcurrencyError, EventStoreError
 from domain.core.handler import DomainHandler, Outcome
 from domain.core.port import TrafficProfile
 from domain.core.records import StreamStatus
-from domain.ideas.codec import idea_id_of
-from domain.ideas.demo import EDIT_NOTES, IDEAS
-from domain.ideas.errors import IdeaError
-from domain.ideas.handler import CommandOutcome
+from es_tui.fronts import front_part
 
 if TYPE_CHECKING:
     from domain.bootstrap import System
@@ -39,9 +33,6 @@ DEFAULT_RATE = 20
 WINDOW = 2.0
 """Seconds over which the live rates are averaged."""
 REPORT_EVERY = 0.5
-HOT = 12
-"""Ideas that get half of the edits (so their streams grow and take snapshots)."""
-MIX = (("edit", 0.75), ("publish", 0.12), ("conflict", 0.05), ("delete", 0.07), ("forget", 0.01))
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,11 +60,12 @@ class Ran:
 
     command: str
     subject: str
-    result: CommandOutcome | Exception
+    result: Outcome[Any] | Exception
 
 
 class Traffic:
-    """Runs random commands against a system until stopped."""
+    """Runs random commands against a system until stopped: the rate, the loop and the
+    live figures. What a step sends is the subclass's (`step`, `_load_known`, `_lag`)."""
 
     def __init__(self, system: System, *, seed: int | None = None) -> None:
         self.system = system
@@ -81,7 +73,8 @@ class Traffic:
         self.rate = DEFAULT_RATE
         self._lock = threading.Lock()
         self._events: deque[tuple[float, str]] = deque()
-        self._ideas: list[str] = []
+        self._aggregates: list[str] = []
+        """The aggregates the commands may address, in order of creation."""
         self._known: set[str] = set()
         self.total = 0
         self.total_conflicts = 0
@@ -125,104 +118,28 @@ class Traffic:
         report(self.report(running=False))
 
     def _load_known(self) -> None:
+        """Learn the domain's live aggregates already in the store."""
+        domain = self.system.domain
+        if domain is None:
+            return
         for info in self.system.store.list_streams():
-            idea_id = idea_id_of(info.stream_id)
-            if idea_id and info.status is StreamStatus.ACTIVE:
-                self._add(idea_id)
+            aggregate_id = domain.aggregate_id(info.stream_id)
+            if aggregate_id and info.status is StreamStatus.ACTIVE:
+                self._add(aggregate_id)
 
-    def _add(self, idea_id: str) -> None:
-        if idea_id not in self._known:
-            self._known.add(idea_id)
-            self._ideas.append(idea_id)
+    def _add(self, aggregate_id: str) -> None:
+        if aggregate_id not in self._known:
+            self._known.add(aggregate_id)
+            self._aggregates.append(aggregate_id)
 
-    def _drop(self, idea_id: str) -> None:
-        if idea_id in self._known:
-            self._known.discard(idea_id)
-            self._ideas.remove(idea_id)
-
-    def _pick(self) -> str | None:
-        if not self._ideas:
-            return None
-        if self.rng.random() < 0.5:  # the hot ones: the newest few
-            return self.rng.choice(self._ideas[-HOT:])
-        return self.rng.choice(self._ideas)
+    def _drop(self, aggregate_id: str) -> None:
+        if aggregate_id in self._known:
+            self._known.discard(aggregate_id)
+            self._aggregates.remove(aggregate_id)
 
     def step(self) -> list[Ran]:
-        """Run one random command; what is worth logging about it."""
-        roll = self.rng.random()
-        kind = "edit"
-        for name, share in MIX:
-            if roll < share:
-                kind = name
-                break
-            roll -= share
-        idea_id = self._pick()
-        if kind == "publish" or idea_id is None:
-            return self._run("PublishIdea", "", self._publish)
-        if kind == "conflict":
-            return self._conflict(idea_id)
-        if kind == "delete":
-            self._drop(idea_id)
-            return self._run(
-                "DeleteIdea", idea_id, lambda: ideas_handler(self.system).delete(idea_id)
-            )
-        if kind == "forget":
-            self._drop(idea_id)
-            return self._run(
-                "ForgetIdea", idea_id, lambda: ideas_handler(self.system).forget(idea_id)
-            )
-        return self._run("EditIdea", idea_id, lambda: self._edit(idea_id))
-
-    def _publish(self) -> CommandOutcome:
-        title, description = self.rng.choice(IDEAS)
-        outcome = ideas_handler(self.system).publish(title, description)
-        self._add(outcome.idea_id)
-        return outcome
-
-    def _edit(self, idea_id: str) -> CommandOutcome:
-        note = f"{self.rng.choice(EDIT_NOTES)} (traffic {self.total})"
-        if self.rng.random() < 0.3:
-            return ideas_handler(self.system).edit(
-                idea_id, title=f"{self.rng.choice(IDEAS)[0]} · {note}"[:120]
-            )
-        return ideas_handler(self.system).edit(idea_id, description=note)
-
-    def _conflict(self, idea_id: str) -> list[Ran]:
-        """Two writers load the idea at the same version; the second commit is refused."""
-        ideas = ideas_handler(self.system)
-        try:
-            first = ideas.stage(idea_id)
-            second = ideas.stage(idea_id)
-        except IdeaError as error:
-            return [Ran("EditIdea", idea_id, error)]
-        lines = self._run(
-            "EditIdea", idea_id, lambda: ideas.commit_edit(first, title=f"Writer A {self.total}")
-        )
-        lines += self._run(
-            "EditIdea",
-            idea_id,
-            lambda: ideas.commit_edit(second, description=f"Writer B {self.total}"),
-        )
-        return lines
-
-    def _run(self, command: str, idea_id: str, call: Callable[[], CommandOutcome]) -> list[Ran]:
-        subject = f"idea-{idea_id}" if idea_id else ""
-        try:
-            outcome = call()
-        except ConcurrencyError as error:
-            self._count("conflict")
-            self.total_conflicts += 1
-            return [Ran(command, subject, error)]
-        except IdeaError as error:  # e.g. an idea deleted or rejected meanwhile
-            self._count("refused")
-            if idea_id:
-                self._drop(idea_id)
-            return [Ran(command, subject, error)]
-        self._count("commit")
-        if outcome.snapshot is not None:
-            self._count("snapshot")
-        if outcome.snapshot is not None or command == "ForgetIdea":
-            return [Ran(command, outcome.stream_id, outcome)]
+        """Run one random command; what is worth logging about it (this generator has no
+        commands to send: a domain's own generator says which)."""
         return []
 
     def _count(self, kind: str) -> None:
@@ -237,7 +154,8 @@ class Traffic:
                 self._events.popleft()
 
     def _lag(self) -> int:
-        return ideas_view(self.system).lag()
+        """The read model's lag now (none here)."""
+        return 0
 
     def report(self, *, running: bool) -> TrafficReport:
         """The live rates now."""
@@ -279,18 +197,11 @@ class DomainTraffic(Traffic):
         self.handler: DomainHandler[Any] = system.handler
         self.profile: TrafficProfile = system.domain.traffic
 
-    def _load_known(self) -> None:
-        domain = self.handler.domain
-        for info in self.system.store.list_streams():
-            aggregate_id = domain.aggregate_id(info.stream_id)
-            if aggregate_id and info.status is StreamStatus.ACTIVE:
-                self._add(aggregate_id)
-
     def _lag(self) -> int:
         return max((view.lag() for view in self.system.views.values()), default=0)
 
     def step(self) -> list[Ran]:
-        command = self.profile.draw(self.rng, self._ideas)
+        command = self.profile.draw(self.rng, self._aggregates)
         if command is None:
             return []
         spec = self.handler.domain.command(command)
@@ -348,8 +259,21 @@ class NoTrafficError(LookupError):
         )
 
 
+@runtime_checkable
+class TrafficPart(Protocol):
+    """What the traffic bar needs of a domain's own explorer part: its own generator."""
+
+    def traffic(self, system: System, seed: int | None) -> Traffic | None:
+        """A generator for `system` (None: the Domain port's profile drives it)."""
+        ...
+
+
 def make_traffic(system: System, *, seed: int | None = None) -> Traffic:
-    """The generator for the running domain: the ideas one, or the domain's own profile."""
-    if system.ideas is not None:
-        return Traffic(system, seed=seed)
+    """The generator for the running domain: its own explorer part's, or one from the
+    domain's traffic profile (NoTrafficError when it has none)."""
+    part = front_part(system.domain.name if system.domain else None, "explorer")
+    if isinstance(part, TrafficPart):
+        own = part.traffic(system, seed)
+        if own is not None:
+            return own
     return DomainTraffic(system, seed=seed)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Protocol, runtime_checkable
 
 from textual import events, on, work
 from textual.app import ComposeResult
@@ -14,20 +14,17 @@ from textual.widget import Widget
 from textual.widgets import Footer, Header, Tab, Tabs
 from textual.worker import get_current_worker
 
-from domain.bootstrap import ideas_handler
 from domain.core.port import CommandSpec
 from domain.core.protocol import ALL_STREAM
 from domain.core.records import RecordedEvent, Snapshot, StreamInfo
-from domain.ideas.codec import idea_id_of, stream_id_of
 from es_tui.focus import Inspection, Requests, inspect
+from es_tui.fronts import front_part
 from es_tui.messages import CommandRan, StoreChanges
 from es_tui.raw import library_store, streams_source
 from es_tui.screens.confirm import ConfirmCommand, Result, outcome_of
-from es_tui.screens.conflict_lab import ConflictLab
 from es_tui.screens.domain_lab import open_domain_lab
 from es_tui.screens.erasure import ErasureReportScreen
 from es_tui.screens.explore import Explore
-from es_tui.screens.idea_form import IdeaForm
 from es_tui.screens.library_replay import LibraryReplayScreen
 from es_tui.screens.replay import ReplayScreen
 from es_tui.screens.send_command import CommandMenu, SendCommandForm, prefill
@@ -59,8 +56,9 @@ MAX_STALE = 1.0
 TABS = ("timeline", "state", "projection", "log")
 
 
-IDEAS_ONLY = frozenset({"publish", "edit", "delete"})
-"""Actions on the ideas handler or read model: off while another domain (or none) runs."""
+PART_ONLY = frozenset({"publish", "edit", "delete"})
+"""Actions only a domain's own explorer part runs: off (their keys hidden) where none takes
+them over."""
 
 ANY_DOMAIN = frozenset(
     {
@@ -88,6 +86,32 @@ DOMAIN_KEYS = {
 RAW_MODE = "raw mode: no domain runs here — open with --domain NAME to send commands"
 
 
+@runtime_checkable
+class ActionsPart(Protocol):
+    """What the main screen needs of a domain's own explorer part: the actions it takes over
+    (its own forms and lab instead of the generated ones), and how it runs them."""
+
+    selection: str
+    """How a warning names what to select first ("an idea stream")."""
+    palette: tuple[tuple[str, str, str], ...]
+    """Command palette entries for its actions: title, help, action name."""
+
+    def actions(self, system: System) -> frozenset[str]:
+        """The main screen's actions it takes over on `system` (of `PART_ONLY` and
+        "conflict_lab"; empty: none)."""
+        ...
+
+    def act(self, action: str, screen: MainScreen) -> None:
+        """Run `action`, one of `actions(screen.system)`, from the main screen."""
+        ...
+
+
+def actions_part(system: System) -> ActionsPart | None:
+    """The running domain's own explorer part, if it takes over any action."""
+    part = front_part(system.domain.name if system.domain else None, "explorer")
+    return part if isinstance(part, ActionsPart) else None
+
+
 class MainScreen(Explore):
     """Every pane of the explorer. At small sizes the right-hand panes become tabs."""
 
@@ -98,7 +122,7 @@ class MainScreen(Explore):
         Binding("f", "forget", "Forget"),
         Binding("r", "replay", "Replay"),
         Binding("c", "conflict_lab", "Conflict"),
-        # In the footer where no ideas keys fill it (at 80 columns p e d f r c leave no room).
+        # In the footer where no part's keys fill it (at 80 columns p e d f r c leave no room).
         Binding("n", "send_command('footer')", "Send"),
         Binding("n", "send_command", "Send", show=False),
         Binding("slash", "filter", "Filter", show=False),  # in help and the palette
@@ -131,6 +155,10 @@ class MainScreen(Explore):
     def __init__(self, system: System, changes: StoreChanges) -> None:
         super().__init__()
         self.system = system
+        self.part = actions_part(system)
+        """The domain's own explorer part (None: every action is the generic one)."""
+        self.part_actions = self.part.actions(system) if self.part is not None else frozenset()
+        """The actions that part takes over."""
         self.changes = changes
         """Published once per burst of commits; this screen and the labs it opens follow it."""
         self.stream_id = ALL_STREAM
@@ -262,10 +290,10 @@ class MainScreen(Explore):
         self.timeline.events.focus()
 
     @on(LineList.Selected, "#projection-list")
-    def _idea_opened(self, message: LineList.Selected) -> None:
-        idea_id = getattr(message.row, "idea_id", None)
-        if idea_id:
-            self.select_stream(stream_id_of(idea_id))
+    def _row_opened(self, message: LineList.Selected) -> None:
+        stream_id = self.projection.stream_of(message.row)
+        if stream_id:
+            self.select_stream(stream_id)
             self.timeline.events.focus()
 
     @on(LineList.Highlighted, "#timeline-list")
@@ -327,14 +355,18 @@ class MainScreen(Explore):
             return self.stream_id
         return self.event.stream_id if self.event else None
 
-    def current_idea(self) -> str | None:
-        """The idea the next command is about (from the read model if it has focus)."""
+    def current_aggregate(self) -> str | None:
+        """The aggregate the next command is about: the read-model row's if the list has
+        focus and its row names a stream, else the selected stream's (None: not one of the
+        domain's streams)."""
+        domain = self.system.domain
+        if domain is None:
+            return None
+        stream = self.focus_stream
         if self.focused is self.projection.ideas:
             row = self.projection.ideas.highlighted
-            if row is not None:
-                return str(row.idea_id)
-        stream = self.focus_stream
-        return idea_id_of(stream) if stream else None
+            stream = (self.projection.stream_of(row) if row is not None else None) or stream
+        return domain.aggregate_id(stream) if stream else None
 
     def select_stream(self, stream_id: str) -> None:
         """Move the #streams cursor to `stream_id` (once the store lists it)."""
@@ -353,11 +385,11 @@ class MainScreen(Explore):
     # -- panes ---------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Ideas actions are off unless the ideas domain runs; the others unless some domain
-        runs (raw mode); forget only where the domain has a forget command. Their bindings
-        hide too."""
-        if action in IDEAS_ONLY:
-            return self.system.ideas is not None
+        """The part's own actions are off unless the domain's explorer part takes them over;
+        the others unless some domain runs (raw mode); forget only where the domain has a
+        forget command. Their bindings hide too."""
+        if action in PART_ONLY:
+            return action in self.part_actions
         if action == "replay" and library_store(self.system) is not None:
             return True  # the library's own classes replay its aggregates
         if (action in ANY_DOMAIN or action in DOMAIN_KEYS.values()) and self.system.domain is None:
@@ -365,7 +397,7 @@ class MainScreen(Explore):
         if action == "forget":
             return self._forget_spec() is not None
         if action == "send_command" and parameters == ("footer",):
-            return self.system.ideas is None
+            return not PART_ONLY & self.part_actions
         return True
 
     def action_show_pane(self, pane: str) -> None:
@@ -443,38 +475,29 @@ class MainScreen(Explore):
 
     # -- commands ------------------------------------------------------------------------
 
-    def _idea_or_warn(self, what: str) -> str | None:
-        idea_id = self.current_idea()
-        if idea_id is None:
-            self.notify(f"Select an idea stream to {what}.", severity="warning")
-        return idea_id
-
-    def _after_command(self, result: Result | None) -> None:
+    def after_command(self, result: Result | None) -> None:
+        """Once a command's dialog closes: select its stream; show a forget's report."""
         if result is None:
             return
         self.select_stream(outcome_of(result).stream_id)
         if isinstance(result, tuple):
             self.app.push_screen(ErasureReportScreen(result[1]))
 
+    def _part_act(self, action: str) -> bool:
+        """Let the domain's explorer part run `action` if it takes it over."""
+        if self.part is None or action not in self.part_actions:
+            return False
+        self.part.act(action, self)
+        return True
+
     def action_publish(self) -> None:
-        self.app.push_screen(IdeaForm(self.system, "publish"), self._after_command)
+        self._part_act("publish")
 
     def action_edit(self) -> None:
-        if idea_id := self._idea_or_warn("edit"):
-            self.app.push_screen(IdeaForm(self.system, "edit", idea_id), self._after_command)
+        self._part_act("edit")
 
     def action_delete(self) -> None:
-        if idea_id := self._idea_or_warn("delete"):
-            ideas = ideas_handler(self.system)
-            screen = ConfirmCommand(
-                "DeleteIdea",
-                stream_id_of(idea_id),
-                f"Delete {stream_id_of(idea_id)}?",
-                "Appends IdeaDeleted. A soft delete: the history stays in the stream, the "
-                "read model drops the row, and later edits are refused.",
-                lambda announce: ideas.delete(idea_id),
-            )
-            self.app.push_screen(screen, self._after_command)
+        self._part_act("delete")
 
     def _forget_spec(self) -> CommandSpec | None:
         """The domain's forget command (None: it has none)."""
@@ -482,23 +505,24 @@ class MainScreen(Explore):
         specs = domain.person_commands if domain else ()
         return next((spec for spec in specs if spec.forgets), None)
 
-    def _aggregate_or_warn(self, what: str) -> str | None:
-        """The selected aggregate's id (the idea's, under ideas), or None with a warning."""
-        if self.system.ideas is not None:
-            return self._idea_or_warn(what)
-        stream = self.focus_stream
-        domain = self.system.domain
-        aggregate_id = domain.aggregate_id(stream) if domain and stream else None
+    def aggregate_or_warn(self, what: str) -> str | None:
+        """The id of the aggregate to `what` (see `current_aggregate`), or None with a
+        warning naming what to select."""
+        aggregate_id = self.current_aggregate()
         if aggregate_id is None:
-            name = domain.name if domain else "domain"
-            self.notify(f"Select a stream of {name} to {what}.", severity="warning")
+            domain = self.system.domain
+            if self.part is not None:
+                selection = self.part.selection
+            else:
+                selection = f"a stream of {domain.name if domain else 'domain'}"
+            self.notify(f"Select {selection} to {what}.", severity="warning")
         return aggregate_id
 
     def action_forget(self) -> None:
         spec, domain = self._forget_spec(), self.system.domain
         if spec is None or domain is None:
             return
-        if aggregate_id := self._aggregate_or_warn("forget"):
+        if aggregate_id := self.aggregate_or_warn("forget"):
             eraser = self.system.eraser
             stream_id = domain.stream_id(aggregate_id)
             tombstone = ", ".join(sorted(domain.forgotten_types)) or "a tombstone"
@@ -518,7 +542,7 @@ class MainScreen(Explore):
                 ),
                 busy_text="forgetting, then searching every place…",
             )
-            self.app.push_screen(screen, self._after_command)
+            self.app.push_screen(screen, self.after_command)
 
     # -- any domain's commands -------------------------------------------------------------
 
@@ -574,7 +598,5 @@ class MainScreen(Explore):
         self.app.push_screen(ReplayScreen(self.system, stream_id))
 
     def action_conflict_lab(self) -> None:
-        if self.system.ideas is None:
+        if not self._part_act("conflict_lab"):
             open_domain_lab(self.app, self.system, self.focus_stream)
-        elif idea_id := self._idea_or_warn("open the conflict lab on"):
-            self.app.push_screen(ConflictLab(self.system, idea_id, self.changes))

@@ -1,13 +1,13 @@
-"""The read side: the rows a projection keeps, its checkpoint and lag. On ideas, the
-`IdeaView` table; on any other domain, each of `system.views` (n shows the next one), and
-for a ledger its totals and the law they keep."""
+"""The read side: the rows a projection keeps, its checkpoint and lag. A domain whose own
+explorer part lists its read model (the ideas table) shows that; any other domain each of
+`system.views` (`]` shows the next one), and for a ledger its totals and the law they keep."""
 
 from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, runtime_checkable
 
 from rich.text import Text
 from textual import work
@@ -19,10 +19,12 @@ from textual.widgets import Static
 
 from domain.core.port import Row
 from domain.core.views import ReadModelView
-from es_tui.sources import IdeasSource, ViewRowsSource
+from es_tui.fronts import front_part
+from es_tui.sources import ViewRowsSource
 from es_tui.widgets.columns import Column
 from es_tui.widgets.line_list import LineList
 from es_tui.widgets.status_line import StatusLine
+from es_tui.widgets.virtual import RowSource
 
 if TYPE_CHECKING:
     from domain.bootstrap import System
@@ -96,12 +98,46 @@ class ShownView(Protocol):
     def rebuild(self) -> int: ...
 
 
+class ListedRows(RowSource[Any], Protocol):
+    """A read model's rows as the pane lists them."""
+
+    def stream_of(self, row: Any) -> str | None:
+        """The stream a row is about (enter on the row opens it), or None."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """A read model a domain's own explorer part lists in the pane."""
+
+    source: ListedRows
+    view: ShownView
+    """What v pauses and b rebuilds."""
+    empty: str
+    """What the list says while it has no rows."""
+
+
+@runtime_checkable
+class ReadModelPart(Protocol):
+    """What the pane needs of a domain's own explorer part: its read model's listing."""
+
+    def listing(self, system: System) -> Listing | None:
+        """The read model to list on `system` (None: list the domain's generic ones)."""
+        ...
+
+
+def own_listing(system: System) -> Listing | None:
+    """The listing the running domain's own explorer part gives, if any."""
+    part = front_part(system.domain.name if system.domain else None, "explorer")
+    return part.listing(system) if isinstance(part, ReadModelPart) else None
+
+
 class NoReadModelError(LookupError):
     """The running domain keeps no read model (raw mode, or a domain without any)."""
 
 
 class NoRows:
-    """No read-model rows to list: the ideas read model does not run (another domain)."""
+    """No read-model rows to list: the domain keeps no read model (or none runs)."""
 
     columns: Sequence[Column] = (Column("row"),)
 
@@ -116,6 +152,9 @@ class NoRows:
 
     def key(self, row: object) -> Hashable:
         return id(row)
+
+    def stream_of(self, row: object) -> str | None:
+        return None
 
 
 class ProjectionPane(Vertical):
@@ -149,28 +188,35 @@ class ProjectionPane(Vertical):
         self._again = False
         self.summary = StatusLine(id="projection-status")
         self.totals = Static(id="projection-totals")
-        self.names: list[str] = [] if system.view is not None else list(system.views)
-        """The domain's read models, when it is not ideas (`]` and `[` step through them)."""
+        self.own = own_listing(system)
+        """The read model the domain's own explorer part lists (None: the generic ones)."""
+        self.names: list[str] = [] if self.own is not None else list(system.views)
+        """The domain's generic read models (`]` and `[` step through them)."""
         self.current = self.names[0] if self.names else None
-        self.source: IdeasSource | ViewRowsSource | NoRows = self._source()
+        self.source: ListedRows = self._source()
+        # (Its name predates the other domains' read models: the screens know it by it.)
         self.ideas: LineList[Any] = LineList(
             self.source,
-            empty="no ideas in the read model" if system.view else "no rows in the read model",
+            empty=self.own.empty if self.own is not None else "no rows in the read model",
             id="projection-list",
         )
 
-    def _source(self) -> IdeasSource | ViewRowsSource | NoRows:
-        if self.system.view is not None:
-            return IdeasSource(self.system.view, self.system.store)
+    def _source(self) -> ListedRows:
+        if self.own is not None:
+            return self.own.source
         if self.current is not None:
             return ViewRowsSource(self.system.views[self.current])
         return NoRows()
 
     def consumer(self) -> ShownView | None:
         """The read model shown (what v pauses and b rebuilds), or None if there is none."""
-        if self.system.view is not None:
-            return self.system.view
+        if self.own is not None:
+            return self.own.view
         return self.system.views[self.current] if self.current is not None else None
+
+    def stream_of(self, row: object) -> str | None:
+        """The stream a listed row is about (None: the row names none)."""
+        return self.source.stream_of(row)
 
     def rebuild(self) -> int:
         """Drop the shown read model's rows and replay the log (call from a worker)."""

@@ -6,8 +6,8 @@ from domain.bootstrap import System
 from domain.core.records import StreamStatus
 from domain.ideas.codec import idea_id_of
 from es_tui.app import ExplorerApp
+from es_tui.ideas.screens.idea_form import IdeaForm
 from es_tui.screens.erasure import ErasureReportScreen
-from es_tui.screens.idea_form import IdeaForm
 from tests.ui.conftest import text_of, wait_for, wait_text
 
 

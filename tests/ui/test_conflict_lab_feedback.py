@@ -6,7 +6,7 @@ from textual.pilot import Pilot
 
 from domain.bootstrap import System
 from es_tui.app import ExplorerApp
-from es_tui.screens.conflict_lab import ConflictLab
+from es_tui.ideas.screens.conflict_lab import ConflictLab
 from tests.ui.conftest import text_of, wait_for, wait_text
 
 

@@ -18,8 +18,8 @@ from textual.widgets import Input, OptionList, Select, TextArea
 from domain.bootstrap import System, bootstrap
 from domain.core.records import SnapshotPolicy
 from es_tui.app import ExplorerApp
+from es_tui.ideas.screens.idea_form import IdeaForm
 from es_tui.screens.erasure import ErasureReportScreen
-from es_tui.screens.idea_form import IdeaForm
 from es_tui.screens.main import RAW_MODE
 from es_tui.screens.replay import ReplayScreen
 from es_tui.screens.send_command import CommandMenu, SendCommandForm

@@ -11,7 +11,7 @@ from textual.widgets import Input
 
 from domain.bootstrap import System
 from es_tui.app import ExplorerApp
-from es_tui.screens.idea_form import IdeaForm
+from es_tui.ideas.screens.idea_form import IdeaForm
 from tests.ui.conftest import text_of, wait_for
 
 

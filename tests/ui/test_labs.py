@@ -5,7 +5,7 @@ from __future__ import annotations
 from domain.bootstrap import System
 from domain.core.records import NO_STREAM, NewEvent
 from es_tui.app import ExplorerApp
-from es_tui.screens.conflict_lab import ConflictLab
+from es_tui.ideas.screens.conflict_lab import ConflictLab
 from es_tui.screens.replay import ReplayScreen
 from tests.ui.conftest import text_of, wait_for, wait_text
 

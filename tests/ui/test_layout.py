@@ -10,8 +10,8 @@ from textual.widgets import Footer
 
 from domain.bootstrap import System
 from es_tui.app import ExplorerApp
+from es_tui.ideas.screens.conflict_lab import ConflictLab
 from es_tui.messages import CommandRan
-from es_tui.screens.conflict_lab import ConflictLab
 from es_tui.screens.main import MainScreen
 from es_tui.screens.replay import ReplayScreen
 from tests.ui.conftest import wait_for, wait_text

@@ -13,11 +13,11 @@ from textual.screen import Screen
 
 from domain.bootstrap import System
 from es_tui.app import ExplorerApp
+from es_tui.ideas.screens.conflict_lab import ConflictLab
+from es_tui.ideas.screens.idea_form import IdeaForm
 from es_tui.screens.confirm import ConfirmCommand, Result
-from es_tui.screens.conflict_lab import ConflictLab
 from es_tui.screens.erasure import ErasureReportScreen
 from es_tui.screens.help import HelpScreen
-from es_tui.screens.idea_form import IdeaForm
 from es_tui.screens.main import MainScreen
 from es_tui.screens.replay import ReplayScreen
 from tests.ui.conftest import wait_for

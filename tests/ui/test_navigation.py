@@ -7,8 +7,8 @@ from textual.widgets import Tabs
 
 from domain.bootstrap import System
 from es_tui.app import ExplorerApp
+from es_tui.ideas.screens.idea_form import IdeaForm
 from es_tui.screens.help import HelpScreen
-from es_tui.screens.idea_form import IdeaForm
 from tests.ui.conftest import text_of, wait_for, wait_text
 
 

@@ -51,9 +51,9 @@ async def test_g_starts_traffic_whose_commits_show_live_and_g_stops_it(
 
 
 async def test_traffic_takes_snapshots_and_makes_conflicts(system: System) -> None:
-    from es_tui.traffic import Traffic
+    from es_tui.ideas.traffic import IdeasTraffic
 
-    traffic = Traffic(system, seed=3)
+    traffic = IdeasTraffic(system, seed=3)
     traffic.rate = 200
     logged = []
     for _ in range(400):

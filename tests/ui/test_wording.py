@@ -10,9 +10,9 @@ from textual.pilot import Pilot
 
 from domain.bootstrap import System
 from es_tui.app import ExplorerApp
+from es_tui.ideas.screens.idea_form import IdeaForm
 from es_tui.screens.confirm import ConfirmCommand
 from es_tui.screens.erasure import ErasureReportScreen
-from es_tui.screens.idea_form import IdeaForm
 from tests.ui.conftest import text_of, wait_for, wait_text
 
 
