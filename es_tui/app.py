@@ -128,8 +128,13 @@ class ExplorerApp(App[None]):
         self._subscription = self.system.subscribe(self._on_commit)
         if self.system.view is not None:
             self.system.view.on_change(self._on_view_change)
+        # Every process manager's reactions go to the log, as "process manager: …".
         if self.system.process_manager is not None:
-            self.system.process_manager.on_reaction(self._on_reaction)
+            self.system.process_manager.on_reaction(
+                partial(self._on_reaction, "AcceptOrRejectCreation")
+            )
+        for manager in self.system.managers:
+            manager.on_reaction(partial(self._on_reaction, f"{manager.spec.name} reaction"))
         if self.http is not None:
             from es_tui.http.in_app import start_api  # the web stack loads only when asked
 
@@ -167,10 +172,12 @@ class ExplorerApp(App[None]):
             self._change_posted.set()
             self.post_message(StoreChanged())
 
-    def _on_reaction(self, result: AnyOutcome | Exception, trigger: RecordedEvent) -> None:
-        command = "AcceptOrRejectCreation"
-        if isinstance(result, Outcome):
-            command = result.command
+    def _on_reaction(
+        self, refused_as: str, result: AnyOutcome | Exception, trigger: RecordedEvent
+    ) -> None:
+        """A process manager reacted to `trigger` (from its thread); `refused_as` names the
+        reaction when it was refused before a command was built."""
+        command = result.command if isinstance(result, Outcome) else refused_as
         self.post_message(CommandRan(command, trigger.stream_id, result, "process manager"))
 
     def on_store_changed(self, _message: StoreChanged) -> None:

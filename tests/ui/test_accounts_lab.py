@@ -195,3 +195,22 @@ async def test_help_on_accounts_names_its_concepts_keys_and_commands(accounts: S
         assert "`CompensateTransfer`" in shown and "sent by a process manager" in shown
         assert "publish an idea" not in shown and "`idea-<id>`" not in shown
         assert "`account-<id>`" in shown
+
+
+async def test_the_sagas_steps_are_logged_as_the_process_managers(accounts: System) -> None:
+    # Every process manager's reactions reach the log, not only the ideas manager's: a
+    # transfer's debit, credit and completion each show as "process manager: …".
+    app = ExplorerApp(accounts)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        handler = accounts.handler
+        assert handler is not None
+        ada = handler.execute(handler.build("OpenAccount", {"holder": "Ada"})).aggregate_id
+        handler.execute(handler.build("Deposit", {"account_id": ada, "amount": "50"}))
+        bob = handler.execute(handler.build("OpenAccount", {"holder": "Bob"})).aggregate_id
+        fields = {"from_account": ada, "to_account": bob, "amount": "20"}
+        transfer = handler.execute(handler.build("RequestTransfer", fields)).aggregate_id
+        log = app.main_screen.log_pane
+        for step in ("DebitForTransfer", "CreditForTransfer", "CompleteTransfer"):
+            await wait_text(pilot, lambda: log, f"process manager: {step}")
+        assert transfer in text_of(log)  # the saga's own stream, completed
