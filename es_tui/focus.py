@@ -8,8 +8,8 @@ import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from domain.bootstrap import ideas_codec
 from domain.core.records import RecordedEvent, Snapshot
+from es_tui.domain_front import command_handler
 from es_tui.raw import is_raw, payload_as_stored, raw_state
 from es_tui.sources import LogRow
 from es_tui.widgets.state_pane import StateView, compute_state
@@ -46,9 +46,7 @@ def read_payload(system: System, record: RecordedEvent) -> tuple[Any, int | None
     try:
         read_version = system.registry.latest_version(record.type)
         # The ideas codec, else the running domain's (raw mode: none, the error is shown).
-        codec: Any = ideas_codec(system) if system.handler is None else system.handler.codec
-        if system.codec is not None:
-            codec = system.codec
+        codec: Any = system.codec if system.codec is not None else command_handler(system).codec
         read: Any = codec.decode(record).model_dump(mode="json")
     except Exception as error:  # a shredded or unknown payload: say so, never crash
         read = error

@@ -10,9 +10,9 @@ from pydantic import BaseModel
 from rich.console import Group, RenderableType
 from rich.text import Text
 
-from domain.bootstrap import ideas_fold
 from domain.core.aggregate import Loaded, load
 from domain.core.records import RecordedEvent
+from es_tui.domain_front import command_handler
 from es_tui.format import plural
 from es_tui.widgets.facts import Facts
 from es_tui.widgets.text_pane import TextPane
@@ -66,10 +66,8 @@ def describe(value: Any) -> str:
 
 def fold_of(system: System) -> Any:
     """The fold states are computed with: the ideas fold under ideas, else the running
-    domain's handler's (raw mode: the ideas accessor says why there is none)."""
-    if system.fold is not None:
-        return system.fold
-    return ideas_fold(system) if system.handler is None else system.handler.fold
+    domain's handler's (raw mode: NoDomainError says why there is none)."""
+    return system.fold if system.fold is not None else command_handler(system).fold
 
 
 def compute_state(system: System, record: RecordedEvent) -> StateView:
