@@ -13,6 +13,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.signal import Signal
+from textual.timer import Timer
 from textual.widgets import Footer
 
 from domain.core.handler import Outcome
@@ -112,6 +113,8 @@ class ExplorerApp(App[None]):
             self.sub_title += " · READ-ONLY: " + "; ".join(system.warnings)
         self.store_changes: StoreChanges = Signal(self, "store-changes")
         """Published once per burst of commits (see `StoreChanged`)."""
+        self._file_check: Timer | None = None
+        """Watches a large store file's background check until it is done."""
         self.main_screen = MainScreen(system, self.store_changes)
         self.main_screen.imported = imported  # --import: the library rebuilds aggregates
         self._subscription: Subscription | None = None
@@ -135,6 +138,8 @@ class ExplorerApp(App[None]):
             )
         for manager in self.system.managers:
             manager.on_reaction(partial(self._on_reaction, f"{manager.spec.name} reaction"))
+        if self.system.backend.checking(self.system.store):  # the title says so meanwhile
+            self._file_check = self.set_interval(0.5, self._watch_file_check)
         if self.http is not None:
             from es_tui.http.in_app import start_api  # the web stack loads only when asked
 
@@ -171,6 +176,25 @@ class ExplorerApp(App[None]):
         if not self._change_posted.is_set():
             self._change_posted.set()
             self.post_message(StoreChanged())
+
+    def _watch_file_check(self) -> None:
+        """Until the store file's background check is done; then say what it found."""
+        backend, store = self.system.backend, self.system.store
+        if backend.checking(store):
+            return
+        if self._file_check is not None:
+            self._file_check.stop()
+        self.main_screen.say_title()
+        damage = backend.damage(store)
+        if damage is None:
+            self.notify("The store file was checked: it is sound.", timeout=3)
+            return
+        self.notify(
+            f"The store file is damaged ({damage}): every write is refused; what is "
+            "readable is still shown.",
+            severity="error",
+            timeout=15,
+        )
 
     def _on_reaction(
         self, refused_as: str, result: AnyOutcome | Exception, trigger: RecordedEvent

@@ -39,6 +39,12 @@ if TYPE_CHECKING:
     from es_tui.widgets.timeline_pane import TimelinePane
 
 
+CHECKING = "checking the file: writes wait"
+"""The title's note while a large store file's integrity check runs in the background."""
+DAMAGED = "DAMAGED: writes are refused"
+"""The title's note once the store file is known damaged."""
+
+
 def durability(url: str, shown: str) -> str:
     """What the title bar says of the store: whether quitting keeps what was done."""
     if url.startswith("memory:"):
@@ -121,14 +127,24 @@ class Explore(Screen[None]):
         """A row to put the timeline's cursor on once it lists that stream."""
         self.opened_at = system.store.head_position()
 
-    def say_numbers(self) -> None:
-        """The store's durability in the title bar, the snapshot policy on its pane."""
-        store = self.system.store
-        self.app.sub_title = durability(store.url, self.system.backend.shown_url)
+    def say_title(self) -> None:
+        """The store's durability in the title bar, whether it is read-only and why, and
+        what its file's check is doing or found."""
+        store, backend = self.system.store, self.system.backend
+        title = durability(store.url, backend.shown_url)
         if self.system.read_only:  # nothing is written: say so, and why
-            why = "; ".join(self.system.warnings) or self.system.backend.read_only_reason(store)
-            shown = self.system.backend.shown_url
-            self.app.sub_title = f"READ-ONLY · {shown}" + (f" · {why}" if why else "")
+            why = "; ".join(self.system.warnings) or backend.read_only_reason(store)
+            title = f"READ-ONLY · {backend.shown_url}" + (f" · {why}" if why else "")
+        if backend.checking(store):
+            title += f" · {CHECKING}"
+        elif backend.damage(store) is not None and "damaged" not in title:
+            title += f" · {DAMAGED}"
+        self.app.sub_title = title
+
+    def say_numbers(self) -> None:
+        """The title bar (`say_title`), the snapshot policy on its pane."""
+        store = self.system.store
+        self.say_title()
         policy = store.snapshot_policy
         self.snapshots.border_subtitle = f"every {policy.every} events · keep {policy.keep}"
         system = self.system

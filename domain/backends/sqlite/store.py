@@ -152,7 +152,7 @@ class SQLiteEventStore:
         deleted_types: Iterable[str] = (),
         poll_interval: float | None = 0.2,
         read_only: bool = False,
-        check_at_open: int = CHECK_AT_OPEN_BYTES,
+        check_at_open: int | None = None,
     ) -> SQLiteEventStore:
         """Open (or create) the store file a `sqlite:///...` URL names.
 
@@ -165,7 +165,8 @@ class SQLiteEventStore:
         even the WAL index when the disk is full or read-only); an existing file in a
         directory that cannot be written is opened so anyway. A file that fails
         `PRAGMA quick_check` raises StoreDamagedError for writing; read-only it opens with
-        `damage` set, and writes are refused. A file larger than `check_at_open` bytes opened
+        `damage` set, and writes are refused. A file larger than `check_at_open` bytes
+        (default `CHECK_AT_OPEN_BYTES`) opened
         for writing is checked in the background instead (see `check`): it opens at once, and
         its writes wait for the verdict, refused if the file is damaged."""
         path = parse_url(url)
@@ -188,7 +189,8 @@ class SQLiteEventStore:
                 add_extras(conn)
             else:
                 initialise(url, conn, format_time(datetime.now(UTC)))
-            later = ready and path.stat().st_size > check_at_open
+            limit = CHECK_AT_OPEN_BYTES if check_at_open is None else check_at_open
+            later = ready and path.stat().st_size > limit
             # A store older than store ids gets one written: only once the file is known sound.
             store_id = store_id_of(conn, create=False) if later else None
             later = later and store_id is not None
