@@ -26,6 +26,10 @@ SMALL = (80, 24)
 Scenario = Callable[[ExplorerApp, Pilot[None]], Awaitable[None]]
 
 
+LIFELONG = frozenset({"inspector", "pulse"})
+"""Worker groups that run as long as their screen does: never idle, so not waited for."""
+
+
 async def settle(pilot: Pilot[None], condition: Callable[[], bool], timeout: float = 5.0) -> None:
     """Let the app run until `condition()` holds and no worker is busy (or `timeout` passes)."""
     app = pilot.app
@@ -33,7 +37,7 @@ async def settle(pilot: Pilot[None], condition: Callable[[], bool], timeout: flo
     deadline = time.monotonic() + timeout
 
     def done() -> bool:
-        busy = any(w.is_running for w in app.workers if w.group != "inspector")
+        busy = any(w.is_running for w in app.workers if w.group not in LIFELONG)
         return condition() and not busy and app.main_screen.requests.idle
 
     while not done() and time.monotonic() < deadline:
