@@ -7,7 +7,6 @@ its row a file or a backup still holds reads as ciphertext."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 
 from domain.ideas.projection import IdeaRow, ViewStorage
 
@@ -26,19 +25,23 @@ class SealedViewStorage:
         self._unseal = unseal
 
     def _opened(self, row: IdeaRow) -> IdeaRow:
-        idea_id = row.idea_id
-        return replace(
-            row,
-            title=self._unseal(idea_id, row.title),
-            description=self._unseal(idea_id, row.description),
-        )
+        return self._with(row, self._unseal)
 
     def _sealed(self, row: IdeaRow) -> IdeaRow:
+        return self._with(row, self._seal)
+
+    @staticmethod
+    def _with(row: IdeaRow, change: Seal) -> IdeaRow:
+        # Built whole (not dataclasses.replace): a rebuild passes every changed row here.
         idea_id = row.idea_id
-        return replace(
-            row,
-            title=self._seal(idea_id, row.title),
-            description=self._seal(idea_id, row.description),
+        return IdeaRow(
+            idea_id,
+            change(idea_id, row.title),
+            change(idea_id, row.description),
+            row.status,
+            row.version,
+            row.created_at,
+            row.updated_at,
         )
 
     def checkpoint(self) -> int:
