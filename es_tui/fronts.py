@@ -2,7 +2,8 @@
 
 Every front end is generic: its forms, routes and verbs come from the Domain port. A
 built-in domain may add parts of its own on top (the ideas domain keeps its origin's HTTP
-routes, its CLI verbs, its hand-made forms and lab, and its read-model list). They live in
+routes, its CLI verbs, its hand-made forms and lab, and its read-model list; the accounts
+domain its conflict lab). They live in
 one package per domain, `es_tui.<package>`, in a module per front end:
 
 - `cli` — its subcommands (`PART`),
@@ -21,7 +22,7 @@ from typing import Literal
 
 Front = Literal["cli", "http", "explorer"]
 
-BUILT_IN_FRONTS: dict[str, str] = {"ideas": "es_tui.ideas"}
+BUILT_IN_FRONTS: dict[str, str] = {"ideas": "es_tui.ideas", "accounts": "es_tui.accounts"}
 """Domain name -> the package of its own front-end parts."""
 
 

@@ -45,41 +45,6 @@ class LabPlan:
     """The state fields the cards show (default: every public field with a value)."""
 
 
-def accounts_plan() -> LabPlan:
-    """Balance 100, A and B each withdraw 80: only the version check keeps the balance >= 0."""
-
-    built: dict[str, BaseModel] = {}
-
-    def prepare(handler: DomainHandler[Any]) -> str:
-        # Built by name through the handler: front ends reach a domain only by its port.
-        opening = handler.build("OpenAccount", {"holder": "Conflict Lab", "currency": "EUR"})
-        account_id = handler.execute(opening).aggregate_id
-        handler.execute(handler.build("Deposit", {"account_id": account_id, "amount": "100"}))
-        for writer in WRITERS:
-            built[writer] = handler.build("Withdraw", {"account_id": account_id, "amount": "80"})
-        return account_id
-
-    def commands(account_id: str) -> dict[str, BaseModel]:
-        return dict(built)
-
-    def invariant(state: Any) -> str:
-        lowest = -state.overdraft_limit
-        if state.balance < lowest:
-            return f"invariant broken: balance {state.balance} < lowest allowed {lowest}"
-        return ""
-
-    return LabPlan(
-        "the invariant only optimistic concurrency protects",
-        prepare,
-        commands,
-        invariant,
-        "A fresh account holds 100. Writers A and B each load it and withdraw 80: each "
-        "decision checks the rule (balance ≥ 0) on what it loaded. Only the expected-version "
-        "check stops the second append, decided on a state that is no longer true.",
-        ("status", "balance", "overdraft_limit"),
-    )
-
-
 def generic_plan(aggregate_id: str, commands: Mapping[str, BaseModel]) -> LabPlan:
     """The selected aggregate, and the command each writer filled in."""
     return LabPlan(
@@ -321,16 +286,13 @@ class DomainLab(TwoWriterLab):
 
 
 def open_domain_lab(app: App[Any], system: System, stream_id: str | None) -> None:
-    """Open the lab for the running (non-ideas) domain: the accounts lab on a fresh account;
-    for any other domain, on the selected aggregate, after a form per writer."""
+    """Open the generic lab for the running domain (one whose explorer part has no lab of its
+    own): on the selected aggregate, after a form per writer."""
     handler = system.handler
     if handler is None:
         app.notify("The conflict lab needs a domain (raw mode has none).", severity="warning")
         return
     domain = handler.domain
-    if domain.name == "accounts":
-        app.push_screen(DomainLab(system, handler, accounts_plan()))
-        return
     aggregate_id = domain.aggregate_id(stream_id) if stream_id else None
     id_field = domain.fold.id_field
     specs = [

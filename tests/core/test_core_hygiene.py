@@ -115,8 +115,10 @@ def _imports_a_domain_package(path: Path) -> bool:
     return any(n == p or n.startswith(p + ".") for n in names for p in DOMAIN_PACKAGES)
 
 
+FRONT_PACKAGES = ("es_tui.ideas", "es_tui.accounts")
+"""The built-in domains' own front-end parts (reached through `es_tui.fronts` only)."""
 FRONT_PARTS = ROOT / "es_tui" / "ideas"
-"""The ideas domain's own front-end parts (reached through `es_tui.fronts` only)."""
+FRONT_DIRS = tuple(ROOT.joinpath(*name.split(".")) for name in FRONT_PACKAGES)
 
 
 def _imported_modules(path: Path) -> list[str]:
@@ -135,13 +137,14 @@ def _generic_front_modules() -> list[Path]:
     return [
         path
         for path in sorted((ROOT / "es_tui").rglob("*.py"))
-        if not path.is_relative_to(FRONT_PARTS)
+        if not any(path.is_relative_to(folder) for folder in FRONT_DIRS)
     ]
 
 
 def test_front_ends_reach_a_domain_package_only_through_the_registry() -> None:
-    # Outside the ideas domain's own parts (es_tui/ideas/, found by es_tui.fronts by name),
-    # the explorer, the CLI and the HTTP API know domains only through the Domain port.
+    # Outside the built-in domains' own parts (es_tui/ideas/, es_tui/accounts/, found by
+    # es_tui.fronts by name), the explorer, the CLI and the HTTP API know domains only
+    # through the Domain port.
     found = [
         str(path.relative_to(ROOT))
         for path in _generic_front_modules()
@@ -162,7 +165,7 @@ def test_a_domains_own_front_end_parts_are_imported_only_by_the_registry() -> No
         str(path.relative_to(ROOT))
         for path in _generic_front_modules()
         if any(
-            n == "es_tui.ideas" or n.startswith("es_tui.ideas.") for n in _imported_modules(path)
+            n == p or n.startswith(p + ".") for n in _imported_modules(path) for p in FRONT_PACKAGES
         )
     ]
     assert importers == []
@@ -178,3 +181,9 @@ def test_the_core_and_the_backends_name_no_domain_package_even_when_asked() -> N
         if _imports_a_domain_package(path)
     ]
     assert found == []
+
+
+def test_the_listed_front_part_packages_are_the_registrys() -> None:
+    from es_tui.fronts import BUILT_IN_FRONTS
+
+    assert sorted(BUILT_IN_FRONTS.values()) == sorted(FRONT_PACKAGES)

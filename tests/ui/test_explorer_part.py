@@ -1,6 +1,7 @@
 """The explorer asks the registry for the running domain's own explorer part: the ideas part
-takes over p, e, d and c and lists its read model; a domain without one (accounts, a user's
-domain) gets the generated forms, the generic lab, its read models and its traffic profile."""
+takes over p, e, d and c and lists its read model; the accounts part only its lab (c); a
+domain without one (a user's domain) gets the generated forms, the generic lab, its read
+models and its traffic profile."""
 
 from __future__ import annotations
 
@@ -28,11 +29,15 @@ from tests.ui.mouse import screen_lines
 BANK = Path(__file__).resolve().parents[1] / "domains" / "bank_account.py"
 
 
-def test_the_registry_gives_the_ideas_explorer_part_and_no_other_domain_one() -> None:
+def test_the_registry_gives_each_built_in_domain_its_explorer_part() -> None:
     part = front_part("ideas", "explorer")
     for shape in (ActionsPart, ReadModelPart, TrafficPart):
         assert isinstance(part, shape), shape
-    for name in ("accounts", None):
+    # Accounts brings its own lab only: its read models and traffic are the generic ones.
+    lab_only = front_part("accounts", "explorer")
+    assert isinstance(lab_only, ActionsPart)
+    assert not isinstance(lab_only, ReadModelPart | TrafficPart)
+    for name in (None, "no_such_domain"):
         assert front_part(name, "explorer") is None, name
 
 
@@ -96,13 +101,14 @@ async def test_on_ideas_an_action_on_no_idea_names_an_idea_stream() -> None:
 
 
 @pytest.mark.parametrize("size", [(160, 48), (80, 24)])
-async def test_without_a_part_p_e_d_are_hidden_and_c_opens_the_domain_lab(
+async def test_on_accounts_p_e_d_are_hidden_and_c_opens_its_own_lab(
     accounts: System, size: tuple[int, int]
 ) -> None:
     app = ExplorerApp(accounts)
     async with app.run_test(size=size) as pilot:
         main = app.main_screen
-        assert main.part is None and main.part_actions == frozenset()
+        assert main.part is front_part("accounts", "explorer")
+        assert main.part_actions == frozenset({"conflict_lab"})
         assert isinstance(main.projection.source, ViewRowsSource)
         assert isinstance(main.traffic.traffic, DomainTraffic)
         await wait_text(pilot, lambda: main.streams, "account-")
@@ -118,7 +124,8 @@ async def test_without_a_part_p_e_d_are_hidden_and_c_opens_the_domain_lab(
         await pilot.pause(0.2)
         assert app.screen is main  # their bindings are off: nothing opens
         await pilot.press("c")
-        await wait_for(pilot, lambda: isinstance(app.screen, DomainLab), "the generic lab")
+        await wait_for(pilot, lambda: isinstance(app.screen, DomainLab), "the accounts lab")
+        assert "invariant" in str(app.screen.heading())  # a fresh account, two withdrawals
 
 
 async def test_a_users_domain_gets_the_generic_forms_lab_and_traffic(bank: System) -> None:
