@@ -30,6 +30,13 @@ NEW_PER_RUN = 3
 DECISIONS = frozenset({"IdeaCreationAccepted", "IdeaCreationRejected"})
 
 
+def _answered(log: Path) -> int:
+    """How many answers the children have logged so far."""
+    with contextlib.suppress(FileNotFoundError):
+        return log.read_text().split().count("answered")
+    return 0
+
+
 def _start(url: str, log: Path) -> subprocess.Popen[str]:
     child = subprocess.Popen(
         [sys.executable, "-m", "tests.store.manager_child", url, str(log)],
@@ -104,6 +111,9 @@ def test_two_managers_racing_in_two_processes_answer_each_request_once(
     try:
         requested = [handler.publish("t", f"d{n}").idea_id for n in range(30)]
         assert wait_for(lambda: len(_decisions(store)) == len(requested), timeout=60)
+        # A child logs an answer just after its commit: a kill as soon as the store holds
+        # the last decision could land between the two.
+        assert wait_for(lambda: _answered(log) >= len(requested), timeout=30)
     finally:
         for child in children:
             child.send_signal(signal.SIGKILL)
