@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 from pydantic import ValidationError
 from rich.text import Text
@@ -15,6 +15,7 @@ from textual.widgets import Input, Label, Static
 from textual.widgets.input import Selection
 
 from domain.bootstrap import ideas_handler
+from domain.core.fields import plain_reason
 from domain.ideas.codec import stream_id_of
 from domain.ideas.commands import EditIdea, PublishIdea
 from domain.ideas.errors import InvalidFieldError
@@ -29,18 +30,6 @@ if TYPE_CHECKING:
 
 FIELDS = {"title": "title", "description": "desc"}
 """Command field name -> input id."""
-
-
-def plain_reason(error: Any) -> str:
-    """A validation error as a person reads it next to a field."""
-    kind, ctx = error.get("type"), error.get("ctx") or {}
-    if kind == "string_too_short":
-        if ctx.get("min_length") == 1:
-            return "required: at least 1 character (spaces alone do not count)"
-        return f"at least {ctx.get('min_length')} characters"
-    if kind == "string_too_long":
-        return f"at most {ctx.get('max_length')} characters"
-    return str(error.get("msg", error))
 
 
 class IdeaForm(ClosingScreen[CommandOutcome]):
