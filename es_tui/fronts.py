@@ -18,7 +18,10 @@ states the shape it needs of a part as a Protocol beside itself.
 from __future__ import annotations
 
 from importlib import import_module
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from domain.bootstrap import System
 
 Front = Literal["cli", "http", "explorer"]
 
@@ -40,6 +43,11 @@ def front_part(domain_name: str | None, front: Front) -> object | None:
         return None
     part: object | None = getattr(module, "PART", None)
     return part
+
+
+def running_part(system: System, front: Front) -> object | None:
+    """The part of `front` the domain `system` runs adds (None in raw mode, or none)."""
+    return front_part(system.domain.name if system.domain else None, front)
 
 
 def front_parts(front: Front) -> dict[str, object]:

@@ -22,7 +22,7 @@ from domain.core.errors import ConcurrencyError, EventStoreError
 from domain.core.handler import DomainHandler, Outcome
 from domain.core.port import TrafficProfile
 from domain.core.records import StreamStatus
-from es_tui.fronts import front_part
+from es_tui.fronts import running_part
 
 if TYPE_CHECKING:
     from domain.bootstrap import System
@@ -271,7 +271,7 @@ class TrafficPart(Protocol):
 def make_traffic(system: System, *, seed: int | None = None) -> Traffic:
     """The generator for the running domain: its own explorer part's, or one from the
     domain's traffic profile (NoTrafficError when it has none)."""
-    part = front_part(system.domain.name if system.domain else None, "explorer")
+    part = running_part(system, "explorer")
     if isinstance(part, TrafficPart):
         own = part.traffic(system, seed)
         if own is not None:

@@ -18,7 +18,7 @@ from fastapi.responses import RedirectResponse
 from domain.bootstrap import System
 from domain.core.views import ReadModelView
 from es_tui.domain_front import read_model_views
-from es_tui.fronts import front_part
+from es_tui.fronts import running_part
 from es_tui.http import routes_read
 from es_tui.http.allow import install_allow_header
 from es_tui.http.deps import CommandListener
@@ -93,7 +93,7 @@ def http_part(system: System) -> HttpPart | None:
     """The HTTP part of the system's domain (None: it adds none, or raw mode)."""
     if system.domain is None:
         return None
-    part = front_part(system.domain.name, "http")
+    part = running_part(system, "http")
     if part is not None and not isinstance(part, HttpPart):
         raise NotAnHttpPartError(system.domain.name, part)
     return part

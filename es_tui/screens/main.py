@@ -18,7 +18,7 @@ from domain.core.port import CommandSpec
 from domain.core.protocol import ALL_STREAM
 from domain.core.records import RecordedEvent, Snapshot, StreamInfo
 from es_tui.focus import Inspection, Requests, inspect
-from es_tui.fronts import front_part
+from es_tui.fronts import running_part
 from es_tui.messages import CommandRan, StoreChanges
 from es_tui.raw import library_store, streams_source
 from es_tui.screens.confirm import ConfirmCommand, Result, outcome_of
@@ -108,7 +108,7 @@ class ActionsPart(Protocol):
 
 def actions_part(system: System) -> ActionsPart | None:
     """The running domain's own explorer part, if it takes over any action."""
-    part = front_part(system.domain.name if system.domain else None, "explorer")
+    part = running_part(system, "explorer")
     return part if isinstance(part, ActionsPart) else None
 
 

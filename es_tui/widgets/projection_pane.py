@@ -19,7 +19,7 @@ from textual.widgets import Static
 
 from domain.core.port import Row
 from domain.core.views import ReadModelView
-from es_tui.fronts import front_part
+from es_tui.fronts import running_part
 from es_tui.sources import ViewRowsSource
 from es_tui.widgets.columns import Column
 from es_tui.widgets.line_list import LineList
@@ -128,7 +128,7 @@ class ReadModelPart(Protocol):
 
 def own_listing(system: System) -> Listing | None:
     """The listing the running domain's own explorer part gives, if any."""
-    part = front_part(system.domain.name if system.domain else None, "explorer")
+    part = running_part(system, "explorer")
     return part.listing(system) if isinstance(part, ReadModelPart) else None
 
 
