@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import os
 import sys
 import tempfile
@@ -19,8 +18,7 @@ from domain.core.errors import (
 )
 from domain.core.handler import Outcome
 from domain.core.protocol import EventStore
-from domain.core.records import RecordedEvent, SnapshotPolicy
-from domain.core.shredding.cipher import SEALED, aad_for_event, seal
+from domain.core.records import SnapshotPolicy
 from domain.core.shredding.erasure import Secrets
 from domain.core.shredding.integrity import check_events, check_store
 from domain.core.transfer import (
@@ -147,30 +145,14 @@ def importer_for(system: System) -> ImportCodec:
     part = cli_part(system.domain.name if system.domain else None)
     if isinstance(part, ImportsEvents):
         return part.importer(system)
-    handler = command_handler(system)
-    codec = handler.codec
-    private = handler.domain.private
+    codec = command_handler(system).codec
     views = list(system.views.values())
-
-    def prepare(record: RecordedEvent) -> RecordedEvent:
-        codec.decode(record)
-        fields = private.get(record.type, frozenset())
-        clear = sorted(f for f in fields if record.data.get(f) is not None)
-        if not clear:
-            return record
-        if SEALED in record.data:  # one envelope per event, and it cannot be opened here
-            raise ValueError(
-                f"private field(s) {', '.join(clear)} in clear beside a sealed envelope"
-            )
-        key = system.keys.create_key(record.stream_id)
-        aad = aad_for_event(record.stream_id, record.version, str(record.event_id))
-        return dataclasses.replace(record, data=seal(key, aad, record.data, fields))
 
     def after() -> None:
         for view in views:
             view.catch_up()
 
-    return ImportCodec(decode=codec.decode, prepare=prepare, after=after)
+    return ImportCodec(decode=codec.decode, prepare=codec.seal_clear, after=after)
 
 
 def _verify(system: System, args: argparse.Namespace) -> int:

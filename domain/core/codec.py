@@ -8,6 +8,7 @@ Without a key store every field is stored in clear.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import uuid
 from collections.abc import Iterable, Mapping
@@ -105,6 +106,14 @@ class DomainCodec(Generic[S]):
         """The newest model of the stored event (upcast through the registry)."""
         return self.registry.decode(record.type, record.schema_version, self.open(record))
 
+    def seal_clear(self, record: RecordedEvent) -> RecordedEvent:
+        """`record`, checked by decoding it, with its private fields sealed if they are in
+        clear (see `seal_clear`; without a key store, as it is)."""
+        self.decode(record)
+        if self.keys is None:
+            return record
+        return seal_clear(record, self.private.get(record.type, frozenset()), self.keys)
+
     def _sealing_key(self, stream_id: str, values: Iterable[object]) -> bytes | None:
         # No key and only markers of unreadable values: nothing to protect, and a new key
         # would make the stream's older events read as corrupted instead of shredded.
@@ -149,3 +158,18 @@ class DomainCodec(Generic[S]):
         opened, _ = open_sealed(key, aad_for_view(stream_id), data)
         value = opened.get("v")
         return value if isinstance(value, str) else CORRUPTED
+
+
+def seal_clear(record: RecordedEvent, private: frozenset[str], keys: Keys) -> RecordedEvent:
+    """`record` with its `private` fields sealed under the stream's key if they are in clear
+    (an export edited by hand, or written by another tool), else `record` itself. ValueError
+    if private fields are both sealed and in clear: one envelope per event, and the sealed
+    one cannot be opened to merge them."""
+    clear = sorted(f for f in private if record.data.get(f) is not None)
+    if not clear:
+        return record
+    if SEALED in record.data:
+        raise ValueError(f"private field(s) {', '.join(clear)} in clear beside a sealed envelope")
+    key = keys.create_key(record.stream_id)
+    aad = aad_for_event(record.stream_id, record.version, str(record.event_id))
+    return dataclasses.replace(record, data=seal(key, aad, record.data, private))

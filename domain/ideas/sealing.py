@@ -5,11 +5,11 @@ lost) or `CORRUPTED` (the ciphertext fails authentication)."""
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import uuid
 from collections.abc import Iterable
 
+from domain.core.codec import seal_clear
 from domain.core.records import JsonObject, NewEvent, RecordedEvent
 from domain.core.shredding.cipher import (
     CORRUPTED,
@@ -88,22 +88,9 @@ class ShreddingCodec:
         return event
 
     def seal_clear(self, record: RecordedEvent) -> RecordedEvent:
-        """`record` with its private fields sealed under the stream's key if they are in
-        clear (an export edited by hand, or written by another tool), else `record` itself;
-        ValueError if private fields are both sealed and in clear (one envelope per event,
-        and the sealed one cannot be opened to merge them)."""
-        event = self.decode(record)
-        private = type(event).PRIVATE
-        clear = sorted(f for f in private if record.data.get(f) is not None)
-        if not clear:
-            return record
-        if SEALED in record.data:
-            raise ValueError(
-                f"private field(s) {', '.join(clear)} in clear beside a sealed envelope"
-            )
-        key = self.keys.create_key(record.stream_id)
-        aad = aad_for_event(record.stream_id, record.version, str(record.event_id))
-        return dataclasses.replace(record, data=seal(key, aad, record.data, private))
+        """`record`, checked by decoding it, with its private fields sealed if they are in
+        clear (see `domain.core.codec.seal_clear`)."""
+        return seal_clear(record, type(self.decode(record)).PRIVATE, self.keys)
 
     def _sealing_key(self, stream_id: str, values: Iterable[object]) -> bytes | None:
         """The key to seal `values` under; None when the stream has no key and the values are
