@@ -4,11 +4,12 @@ the explorer's log), the shape of a stored event, and the `If-Match` preconditio
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any, Protocol, runtime_checkable
+from typing import Annotated, Any, Protocol, TypeVar, runtime_checkable
 
 from fastapi import Depends, Header, Request
 
 from domain.bootstrap import System
+from domain.core.errors import ConcurrencyError
 from domain.core.handler import Outcome
 from domain.core.records import JsonObject, RecordedEvent
 from domain.core.transfer import record_to_dict
@@ -36,6 +37,21 @@ def command_listener(request: Request) -> CommandListener | None:
 CONFLICT_RETRIES = 5
 """How many more times a command without a precondition is decided again after another
 writer (a process manager, another client) moved the aggregate between its load and append."""
+
+
+T = TypeVar("T")
+
+
+def with_conflict_retries(call: Callable[[], T], retry: bool) -> T:
+    """`call()`; with `retry` (no precondition: the client asked for the change on whatever
+    the aggregate is now), a ConcurrencyError decides again on the state the other writer
+    left, up to CONFLICT_RETRIES more times."""
+    for _ in range(CONFLICT_RETRIES if retry else 0):
+        try:
+            return call()
+        except ConcurrencyError:
+            continue
+    return call()
 
 
 IfMatch = Annotated[

@@ -29,7 +29,7 @@ from domain.core.records import StreamStatus
 from domain.core.views import ReadModelView
 from es_tui.domain_front import domain_outcome_json, plain, refusal_facts, target_field
 from es_tui.http.body import loads_strict
-from es_tui.http.deps import CONFLICT_RETRIES, IfMatch, etag, expected_version
+from es_tui.http.deps import IfMatch, etag, expected_version, with_conflict_retries
 from es_tui.http.errors import CONFLICT, FOREIGN, GONE, TOO_LARGE, UNAVAILABLE, Responses
 from es_tui.http.guard import refuse_foreign_origin
 from es_tui.http.models import MAX_POSITION, EventOut
@@ -237,18 +237,17 @@ def _execute(
     """Run the command; without an expected version, a concurrent change is decided again
     on the new state (the client asked for the change on whatever the aggregate is now)."""
     refusals: tuple[type[Exception], ...] = handler.domain.errors
-    for attempt in range(CONFLICT_RETRIES + 1):
-        try:
-            return handler.execute(command, expected_version=expected)
-        except ConcurrencyError:
-            if expected is not None or attempt == CONFLICT_RETRIES:
-                raise
-        except refusals as exc:
-            _raise_if_forgotten(handler, spec, command, exc)
-            if type(exc).__module__ == "builtins":  # a plain ValueError: no app-wide mapping
-                raise DomainRefusedError(handler.domain.name, exc) from exc
-            raise
-    raise AssertionError("unreachable")
+    try:
+        return with_conflict_retries(
+            lambda: handler.execute(command, expected_version=expected), expected is None
+        )
+    except ConcurrencyError:
+        raise  # a 409, even for a domain whose refusals are as broad as Exception
+    except refusals as exc:
+        _raise_if_forgotten(handler, spec, command, exc)
+        if type(exc).__module__ == "builtins":  # a plain ValueError: no app-wide mapping
+            raise DomainRefusedError(handler.domain.name, exc) from exc
+        raise
 
 
 def _raise_if_forgotten(

@@ -166,9 +166,9 @@ class SQLiteEventStore:
         directory that cannot be written is opened so anyway. A file that fails
         `PRAGMA quick_check` raises StoreDamagedError for writing; read-only it opens with
         `damage` set, and writes are refused. A file larger than `check_at_open` bytes
-        (default `CHECK_AT_OPEN_BYTES`) opened
-        for writing is checked in the background instead (see `check`): it opens at once, and
-        its writes wait for the verdict, refused if the file is damaged."""
+        (default `CHECK_AT_OPEN_BYTES`) opened for writing is checked in the background
+        instead (see `check`): it opens at once, and its writes wait for the verdict, refused
+        if the file is damaged."""
         path = parse_url(url)
         ready = check_file(url, path)
         why = _read_only_reason(path) if ready else None

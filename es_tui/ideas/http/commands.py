@@ -11,17 +11,16 @@ from typing import Annotated, Any
 from fastapi import Depends, Request, Response
 
 from domain.bootstrap import ideas_codec, ideas_handler
-from domain.core.errors import ConcurrencyError
 from domain.ideas.codec import stream_id_of
 from domain.ideas.handler import CommandOutcome
 from domain.ideas.projection import IdeaRow
 from es_tui.http.deps import (
-    CONFLICT_RETRIES,
     CommandListener,
     command_listener,
     etag,
     event_json,
     get_system,
+    with_conflict_retries,
 )
 from es_tui.http.guard import refuse_foreign_origin
 from es_tui.ideas.output import outcome_json
@@ -82,7 +81,7 @@ class Commands:
         retry: bool = False,
     ) -> CommandOutcome:
         try:
-            outcome = _with_retries(call, CONFLICT_RETRIES if retry else 0)
+            outcome = with_conflict_retries(call, retry)
         except Exception as exc:
             if self._listener is not None:
                 self._listener(command, stream_id_of(idea_id) if idea_id else "", exc)
@@ -90,17 +89,6 @@ class Commands:
         if self._listener is not None:
             self._listener(command, outcome.stream_id, outcome)
         return outcome
-
-
-def _with_retries(call: Callable[[], CommandOutcome], retries: int) -> CommandOutcome:
-    for _ in range(retries):
-        try:
-            return call()
-        except ConcurrencyError:
-            # No precondition: the client asked for the change on whatever the idea is
-            # now, so decide again on the state the other writer left.
-            continue
-    return call()
 
 
 CommandsDep = Annotated[Commands, Depends(Commands)]
