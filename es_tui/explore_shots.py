@@ -3,9 +3,6 @@ lab (see `es_tui.screenshots`)."""
 
 from __future__ import annotations
 
-import io
-
-from rich.console import Console, ConsoleRenderable, RichCast
 from textual.pilot import Pilot
 
 from es_tui.app import ExplorerApp
@@ -14,15 +11,6 @@ from es_tui.screens.causation import CausationScreen
 from es_tui.screens.diff import DiffScreen
 from es_tui.screens.versioning_lab import VersioningLab
 from es_tui.screenshots import longest_stream, select, settle
-
-
-def plain_text(shown: object) -> str:
-    """What a widget's content reads as, without styles (a Group, a Text or a string)."""
-    if not isinstance(shown, str | ConsoleRenderable | RichCast):
-        return str(shown)
-    out = io.StringIO()
-    Console(file=out, width=200, color_system=None, legacy_windows=False).print(shown)
-    return out.getvalue()
 
 
 async def _on_version(app: ExplorerApp, pilot: Pilot[None], version: int) -> None:
@@ -76,6 +64,14 @@ async def versioning_lab(app: ExplorerApp, pilot: Pilot[None]) -> None:
     lab.field_input.value = "tags"
     lab.type_name.value = "list[str]"
     lab.extra.value = ""
-    await settle(pilot, lambda: "tags" in plain_text(lab.result.content) and bool(lab.samples))
+    await settle(
+        pilot,
+        lambda: (
+            lab.verdict is not None
+            and lab.verdict.proposal.field == "tags"
+            and lab.verdict.proposal.type_name == "list[str]"
+            and bool(lab.samples)
+        ),
+    )
     lab.query_one("#lab-result").focus()  # off the input: its blinking cursor is no picture
     await settle(pilot, lambda: not lab.field_input.has_focus)
