@@ -49,6 +49,8 @@ class LogPane(LogView):
         self.seen = -1
         """The last position written (-1: not started)."""
         self.entries = 0
+        self._written: dict[int, int] = {}
+        """The entry number of each event written, by global position (the kept ones)."""
         self._reading = False
         self._again = False
 
@@ -92,6 +94,10 @@ class LogPane(LogView):
     def write_event(self, event: RecordedEvent) -> None:
         """One committed event."""
         command = event.metadata.get(COMMAND)
+        self._written[event.position] = self.next_number
+        if len(self._written) > self.next_number - self.first_number + BATCH:
+            first = self.first_number  # forget the entries dropped from the front
+            self._written = {p: n for p, n in self._written.items() if n >= first}
         self._line(
             Text.assemble(
                 (clock(event.recorded_at), "dim"),
@@ -102,7 +108,22 @@ class LogPane(LogView):
         )
 
     def write_outcome(self, ran: CommandRan) -> None:
-        """A command's outcome or the error that refused it."""
+        """A command's outcome or the error that refused it. An outcome comes before the
+        events it wrote: when the log has already shown them (their commit reached it
+        first), the outcome goes in just above the first of them."""
+        text = self._outcome_text(ran)
+        result = ran.result
+        shown = [] if isinstance(result, Exception) else result.events
+        numbers = [self._written[e.position] for e in shown if e.position in self._written]
+        if numbers:
+            self.entries += 1
+            first = min(numbers)
+            self.insert(first, text)
+            self._written = {p: n + 1 if n >= first else n for p, n in self._written.items()}
+            return
+        self._line(text)
+
+    def _outcome_text(self, ran: CommandRan) -> Text:
         who = f"{ran.actor}: " if ran.actor else ""
         if not isinstance(ran.result, Exception):
             outcome = ran.result
@@ -126,7 +147,7 @@ class LogPane(LogView):
                 " refused: ",
                 (f"{type(error).__name__}: {error}", "red"),
             )
-        self._line(text)
+        return text
 
     def _line(self, text: Text) -> None:
         self.entries += 1

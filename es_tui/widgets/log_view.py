@@ -63,6 +63,36 @@ class LogView(ScrollingPane):
             self.scroll_to(y=self.max_scroll_y, animate=False, force=True)
         self.refresh()
 
+    def insert(self, number: int, text: Text) -> None:
+        """Put one entry before entry `number` (as counted by `next_number`); the entries
+        from there on move down one."""
+        index = number - self._first
+        if not 0 <= index < len(self._kept):
+            self.write(text)
+            return
+        at_end = self.scroll_y >= self.max_scroll_y
+        if len(self._kept) == self._kept.maxlen:
+            self._kept.popleft()
+            self._drop_first()
+            index -= 1
+        self._kept.insert(max(index, 0), text)
+        self._width = 0  # every later entry's number moved: wrap them all again
+        self._drawn.clear()
+        self._rewrap()
+        if at_end:
+            self.scroll_to(y=self.max_scroll_y, animate=False, force=True)
+        self.refresh()
+
+    @property
+    def next_number(self) -> int:
+        """The number the next entry written will have."""
+        return self._first + len(self._kept)
+
+    @property
+    def first_number(self) -> int:
+        """The number of the oldest entry kept."""
+        return self._first
+
     def _drop_first(self) -> None:
         dropped = self._first
         self._first += 1

@@ -11,6 +11,7 @@ from textual.pilot import Pilot
 from domain.bootstrap import System
 from es_tui.app import ExplorerApp
 from es_tui.ideas.screens.idea_form import IdeaForm
+from es_tui.messages import CommandRan
 from es_tui.screens.confirm import ConfirmCommand
 from es_tui.screens.erasure import ErasureReportScreen
 from tests.ui.conftest import text_of, wait_for, wait_text
@@ -109,3 +110,34 @@ async def test_the_stream_status_and_the_idea_status_have_different_names(
         assert "active" in next(line for line in streams.splitlines() if rejected in line)
         ideas = await wait_text(pilot, lambda: main.projection.ideas, "idea is")
         assert "status" not in ideas.splitlines()[0] and "status" not in streams.splitlines()[0]
+
+
+@pytest.mark.parametrize("actor", ["you", "process manager", "writer A"])
+async def test_an_outcome_that_arrives_after_its_events_goes_above_them(
+    app: ExplorerApp, system: System, actor: str
+) -> None:
+    # The commit's events reach the log first (the outcome is held back until they are
+    # shown); the outcome still reads above the events it wrote, whoever sent it, and the
+    # lines written in between keep their order.
+    async with app.run_test(size=(160, 48)) as pilot:
+        main = app.main_screen
+        stream = await accepted_idea(system, pilot, "Late outcome")
+        idea = stream.removeprefix("idea-")
+        outcome = system.handler.execute(  # type: ignore[union-attr]
+            system.handler.build(  # type: ignore[union-attr]
+                "EditIdea", {"idea_id": idea, "title": "Late outcome, edited"}
+            )
+        )
+        event = f"{stream} v{outcome.version} IdeaUpdated"
+        await wait_text(pilot, lambda: main.log_pane, event)
+        other = await accepted_idea(system, pilot, "Written in between")
+        await wait_text(pilot, lambda: main.log_pane, f"{other} v2")
+        before = main.log_pane.plain_lines()
+        app.post_message(CommandRan("EditIdea", stream, outcome, actor))
+        done = f"✔ {actor}: EditIdea {stream} → v{outcome.version}"
+        await wait_text(pilot, lambda: main.log_pane, done)
+        lines = main.log_pane.plain_lines()
+        at = next(i for i, line in enumerate(lines) if done in line)
+        written = next(i for i, line in enumerate(lines) if event in line)
+        assert at == written - 1, "\n".join(lines[-6:])
+        assert [line for line in lines if done not in line][: len(before)] == before
