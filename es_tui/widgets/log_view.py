@@ -5,6 +5,7 @@ lines, indented under its first."""
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import deque
 
 from rich.segment import Segment
@@ -74,11 +75,16 @@ class LogView(ScrollingPane):
         if len(self._kept) == self._kept.maxlen:
             self._kept.popleft()
             self._drop_first()
-            index -= 1
-        self._kept.insert(max(index, 0), text)
-        self._width = 0  # every later entry's number moved: wrap them all again
-        self._drawn.clear()
-        self._rewrap()
+            index = max(index - 1, 0)
+            number = self._first + index
+        self._kept.insert(index, text)
+        if self._width:
+            at = bisect_left(self._rows, number, key=lambda row: row[0])
+            moved = [(n + 1, part, line) for n, part, line in self._rows[at:]]
+            wrapped = [(number, n, line) for n, line in enumerate(self._wrap(text))]
+            self._rows[at:] = wrapped + moved
+            self._drawn.clear()  # the entries below moved down: their numbers changed
+        set_virtual_height(self, len(self._rows))
         if at_end:
             self.scroll_to(y=self.max_scroll_y, animate=False, force=True)
         self.refresh()
