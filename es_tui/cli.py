@@ -50,7 +50,7 @@ __all__ = [
     "unhonoured_option",
 ]
 
-READING_COMMANDS = frozenset({"streams", "events", "log", "export"})
+READING_COMMANDS = frozenset({"streams", "events", "log", "export", "verify"})
 """Generic subcommands that only read: they open the store and its keys read-only
 (verify-erasure also reads, but must scan the read model kept in the store file, so it opens
 it as usual). A domain's own verbs say whether they read (`CliVerb.reading`)."""
