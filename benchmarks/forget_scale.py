@@ -27,6 +27,7 @@ def longest_live(system: System) -> tuple[str, int]:
 def run(system: System, events: int) -> None:
     """Fill the empty `system`, then time one forget of its longest idea."""
     fill(system, events, out=io.StringIO())
+    assert system.view is not None
     system.view.catch_up()
     stream_id, count = longest_live(system)
     idea_id = stream_id.removeprefix("idea-")
