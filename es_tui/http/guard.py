@@ -186,7 +186,9 @@ def _without_body(send: Send) -> Send:
     return send_headers_only
 
 
-FETCH_SITES_REFUSED = ("cross-site",)
+FETCH_SITES_REFUSED = ("cross-site", "same-site")
+"""`Sec-Fetch-Site` values of a page of another origin: `same-site` is a page on another port
+of this host (or another subdomain), which is another origin as its `Origin` would be."""
 
 
 def _origin_of(url: str) -> tuple[str, int | None]:
@@ -207,9 +209,9 @@ def _same_origin(url: str, host: str, scheme: str) -> bool:
 
 def refuse_foreign_origin(request: Request) -> None:
     """A dependency of every command route: a browser request sent by a page of another
-    site (its `Origin` or `Referer` names another origin, or `Sec-Fetch-Site: cross-site`)
-    is refused with 403 before anything is read or written. Requests from scripts and
-    `curl` carry none of these headers and pass."""
+    origin (its `Origin` or `Referer` names another origin, or `Sec-Fetch-Site` says
+    `cross-site` or `same-site`) is refused with 403 before anything is read or written.
+    Requests from scripts and `curl` carry none of these headers and pass."""
     headers = request.headers
     host = headers.get("host", "")
     scheme = request.url.scheme
@@ -217,7 +219,7 @@ def refuse_foreign_origin(request: Request) -> None:
     referer = headers.get("referer")
     fetch_site = headers.get("sec-fetch-site", "").lower()
     if fetch_site in FETCH_SITES_REFUSED:
-        reason = "Sec-Fetch-Site: cross-site"
+        reason = f"Sec-Fetch-Site: {fetch_site}"
     elif origin is not None and not _same_origin(origin, host, scheme):
         reason = f"Origin {origin}"
     elif origin is None and referer and not _same_origin(referer, host, scheme):

@@ -83,7 +83,12 @@ FOREIGN_PAGES = [
     {"Origin": "http://localhost:8000"},  # another server on this machine is another site
     {"Origin": "https://localhost"},
     {"Sec-Fetch-Site": "cross-site"},
+    # A page of another port or subdomain is the same site, not the same origin: with its
+    # referrer withheld, that header is all a browser tells of it.
+    {"Sec-Fetch-Site": "same-site"},
+    {"Sec-Fetch-Site": "Same-Site", "Origin": "http://localhost"},
     {"Referer": "http://evil.example/page.html"},
+    {"Referer": "http://localhost:8000/page.html"},
 ]
 
 
