@@ -10,6 +10,7 @@ every command route.
 from __future__ import annotations
 
 import ipaddress
+import re
 import socket
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -28,14 +29,19 @@ LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
 WILDCARDS = ("0.0.0.0", "::", "")
 
 
+_AUTHORITY = re.compile(r"(?:\[(?P<bracketed>[^\]]*)\]|(?P<name>[^:\[\]]*))(?::\d*)?")
+"""A host (an IPv6 literal in brackets) and an optional numeric port: what a browser sends."""
+
+
 def host_name(authority: str) -> str:
-    """The host of a `Host` header or URL authority, lower case, without port or brackets."""
+    """The host of a `Host` header or URL authority, lower case, without port or brackets.
+    Anything else (`a:b@c`, `[::1]x`, a bare IPv6 address) is returned whole, so it matches
+    only a name given exactly so."""
     authority = authority.strip().lower()
-    if authority.startswith("["):
-        return authority[1 : authority.find("]")] if "]" in authority else authority
-    if authority.count(":") == 1:
-        authority = authority.split(":", 1)[0]
-    return authority.rstrip(".")
+    found = _AUTHORITY.fullmatch(authority)
+    if found is None:
+        return authority
+    return (found["bracketed"] or found["name"] or "").rstrip(".")
 
 
 def _is_ip(name: str) -> bool:

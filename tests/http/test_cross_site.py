@@ -21,6 +21,11 @@ FOREIGN_HOSTS = [
     "127.0.0.1.nip.io:3333",
     "[::2]:3333",
     "10.0.0.8",
+    # not a host and a port: nothing a browser sends, and no name of this server
+    "127.0.0.1:3333@evil.example",
+    "localhost:evil",
+    "[::1]evil.example",
+    "localhost:3333:3333",
 ]
 OWN_HOSTS = ["localhost", "localhost:3333", "LOCALHOST:3333", "127.0.0.1:3333", "[::1]:3333"]
 
