@@ -177,3 +177,21 @@ def test_an_existing_target_is_left_byte_for_byte(
     assert result.code == 2 and f"{bad}:1:" in one_line(result.err)
     after = {p: p.read_bytes() for p in tmp_path.iterdir() if p.name.startswith("existing")}
     assert after == files
+
+
+@pytest.mark.parametrize("last", [2**63 - 1, 2**63 - 2, 2**62])
+def test_the_largest_positions_are_imported_and_read_back(
+    cli: Cli, lines: list[str], tmp_path: Path, last: int
+) -> None:
+    # The last event at (or near) the largest position a store keeps: the read models and
+    # the process manager catch up past it and the import ends, every event read back.
+    lines[-1] = with_number(lines[-1], "position", str(last))
+    good = tmp_path / "far.jsonl"
+    good.write_bytes(joined(lines))
+    target = tmp_path / "target.db"
+    result = cli("import", str(good), store=target)
+    assert result.code == 0, result.err
+    logged = cli("log", store=target).lines()
+    assert [e["position"] for e in logged][-1] == last
+    assert len(logged) == len(lines)
+    assert cli("ideas", store=target).code == 0

@@ -440,6 +440,8 @@ class SQLiteEventStore:
     ) -> list[RecordedEvent]:
         check_read_bounds(limit, backwards)
         upto = _MAX_INT if to_version is None else _clamp(to_version)
+        if from_version > _MAX_INT:  # beyond the largest version: nothing (not the last)
+            upto = 0
         order = "DESC" if backwards else ""
         count = -1 if limit is None else max(_clamp(limit), 0)
 
@@ -480,6 +482,8 @@ class SQLiteEventStore:
         if limit is not None and limit <= 0:
             return self._read(lambda c: [])  # a closed store refuses even an empty page
         upto = _MAX_INT if to_position is None else _clamp(to_position)
+        if from_position > _MAX_INT:  # beyond the largest position: nothing (not the last)
+            upto = 0
         hint, where, params = _log_filter(kinds, stream_prefix)
         args = (_clamp(from_position), upto, *params, -1 if limit is None else _clamp(limit))
 
