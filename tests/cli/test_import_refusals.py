@@ -195,3 +195,10 @@ def test_the_largest_positions_are_imported_and_read_back(
     assert [e["position"] for e in logged][-1] == last
     assert len(logged) == len(lines)
     assert cli("ideas", store=target).code == 0
+    published = cli("publish", "--title", "One more", "--desc", "x", store=target)
+    if last == 2**63 - 1:  # no position left: refused with the full disk's code, one line
+        assert published.code == 7, published.err
+        assert "takes no more events" in one_line(published.err)
+        assert cli("log", store=target).lines() == logged
+    else:
+        assert published.code == 0, published.err

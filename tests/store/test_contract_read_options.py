@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from domain.core.errors import InvalidEventError
+from domain.core.errors import InvalidEventError, LogFullError, StorageFullError
 from domain.core.protocol import EventStore
 from domain.core.records import ANY, NO_STREAM, RecordedEvent
 from domain.core.transfer import INT_MAX
@@ -139,3 +139,24 @@ def test_reads_from_beyond_the_largest_position_find_nothing(
         assert store.read_all(beyond, 10) == []
         assert store.read_all(beyond, types=["Noted"]) == []
         assert store.read_stream("a-1", from_version=beyond) == []
+
+
+def test_a_write_past_the_largest_position_is_refused_and_writes_nothing(
+    store: EventStore, backend: Backend
+) -> None:
+    if not backend.durable:
+        pytest.skip("the memory store's log is a list indexed by position: no largest one")
+    store.import_records([_record(1, 1), _record(INT_MAX, 2)])
+    before = store.read_all()
+
+    for write in (
+        lambda: store.append("a-1", [new("Noted")], ANY),
+        lambda: store.append("b-1", [new("Noted")], NO_STREAM),
+        lambda: store.append_many([("a-1", [new("Noted")], 2), ("c-1", batch(2), NO_STREAM)]),
+    ):
+        with pytest.raises(LogFullError) as refused:
+            write()
+        assert refused.value.head == INT_MAX
+        assert isinstance(refused.value, StorageFullError)  # the store cannot take the write
+    assert store.read_all() == before
+    assert store.stream_info("b-1") is None

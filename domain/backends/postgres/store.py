@@ -73,6 +73,7 @@ from domain.core.batch import (
 from domain.core.errors import (
     DuplicateEventError,
     InvalidEventError,
+    LogFullError,
     SnapshotError,
     StoreClosedError,
     StoreUnavailableError,
@@ -245,6 +246,10 @@ class PostgresEventStore:
                     return rows
         except PoolTimeout as exc:
             raise self._unavailable(exc) from None
+        except psycopg.errors.NumericValueOutOfRange:
+            # every number a write is given is checked first: this is a position (or a
+            # version) counted past 2**63-1
+            raise LogFullError(self.shown_url, self.head_position()) from None
         except psycopg.OperationalError as exc:
             if not connection_lost(exc):
                 raise
@@ -360,6 +365,10 @@ class PostgresEventStore:
                 return work(conn)
         except PoolTimeout as exc:
             raise self._unavailable(exc) from None
+        except psycopg.errors.NumericValueOutOfRange:
+            # every number a write is given is checked first: this is a position (or a
+            # version) counted past 2**63-1
+            raise LogFullError(self.shown_url, self.head_position()) from None
         except psycopg.OperationalError as exc:
             if not connection_lost(exc):
                 raise

@@ -67,6 +67,7 @@ from domain.core.batch import (
 from domain.core.errors import (
     EventStoreError,
     InvalidEventError,
+    LogFullError,
     StoreDamagedError,
     StoreReadOnlyError,
     StoreUrlError,
@@ -293,9 +294,11 @@ class SQLiteEventStore:
                 try:
                     result, committed = work(conn, head, row)
                     conn.execute("ROLLBACK" if committed is None else "COMMIT")
-                except BaseException:
+                except BaseException as exc:
                     if conn.in_transaction:
                         conn.execute("ROLLBACK")
+                    if isinstance(exc, OverflowError):  # a position past 2**63-1
+                        raise LogFullError(self.url, head) from None
                     raise
                 if committed:
                     feed.committed(committed)
