@@ -69,7 +69,8 @@ exit codes:
   6  the store file is damaged (an integrity check failed): writes are refused;
      reading commands print what is readable and exit 6 if they had to skip events
   7  the disk cannot take the write: it is full, or the file system, directory or file
-     is read-only (nothing was written; reading commands still work)
+     is read-only, or the log ends at the largest position (2**63-1) an import put an
+     event at (nothing was written; reading commands still work)
 
 A store whose key store is missing, empty or another store's is refused for writing
 (exit 2, naming the key file); reading commands then show private values as redacted
