@@ -99,6 +99,10 @@ def _refusal(status: int, kind: str, message: str) -> JSONResponse:
     return JSONResponse(error_body(kind, message), status_code=status)
 
 
+HEAD_AS_GET = "es_tui.head"
+"""Set in the scope of a HEAD request served as GET: a command route refuses it."""
+
+
 class RequestGuard:
     """ASGI middleware: refuses a foreign `Host` (421), a query string or path that is not
     UTF-8 once percent-decoded (400), a `Content-Length` over `max_body` (413, nothing read;
@@ -119,7 +123,7 @@ class RequestGuard:
             await refusal(scope, receive, send)
             return
         if scope["method"] == "HEAD":
-            scope = {**scope, "method": "GET"}
+            scope = {**scope, "method": "GET", HEAD_AS_GET: True}
             send = _without_body(send)
         capped = _CappedBody(receive, send, self.max_body)
         try:
@@ -217,7 +221,13 @@ def refuse_foreign_origin(request: Request) -> None:
     """A dependency of every command route: a browser request sent by a page of another
     origin (its `Origin` or `Referer` names another origin, or `Sec-Fetch-Site` says
     `cross-site` or `same-site`) is refused with 403 before anything is read or written.
-    Requests from scripts and `curl` carry none of these headers and pass."""
+    Requests from scripts and `curl` carry none of these headers and pass. HEAD is refused
+    with 405: only GET runs a command."""
+    if request.scope.get(HEAD_AS_GET):
+        # HEAD is safe: it never runs a command, even on the origin's GET command routes
+        raise HTTPException(
+            405, "HEAD does not run a command: send GET to run it", headers={"Allow": "GET"}
+        )
     headers = request.headers
     host = headers.get("host", "")
     scheme = request.url.scheme
