@@ -61,7 +61,8 @@ EPILOG = """\
 exit codes:
   0  ok
   1  verify-erasure (or forget's own check) found a residue of the forgotten idea;
-     verify found a sealed payload that fails authentication (tampered with)
+     verify found a sealed payload that fails authentication (tampered with) or a
+     private field stored in clear
   2  bad usage or input (nothing was written)
   3  concurrency conflict: the idea moved since the expected version (nothing was written)
   4  a domain rule refused the command (e.g. editing a deleted idea)
@@ -306,7 +307,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     command(
         "verify",
-        "open every sealed payload: list those without a key or tampered with (exit 1)",
+        "open every sealed payload: list those without a key or tampered with, and events"
+        " keeping a private field in clear (exit 1)",
     )
     p = command(
         "state",
