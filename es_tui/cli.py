@@ -50,7 +50,7 @@ __all__ = [
     "unhonoured_option",
 ]
 
-READING_COMMANDS = frozenset({"streams", "events", "log", "export"})
+READING_COMMANDS = frozenset({"streams", "events", "log", "export", "verify"})
 """Generic subcommands that only read: they open the store and its keys read-only
 (verify-erasure also reads, but must scan the read model kept in the store file, so it opens
 it as usual). A domain's own verbs say whether they read (`CliVerb.reading`)."""
@@ -61,7 +61,8 @@ EPILOG = """\
 exit codes:
   0  ok
   1  verify-erasure (or forget's own check) found a residue of the forgotten idea;
-     verify found a sealed payload that fails authentication (tampered with)
+     verify found a sealed payload that fails authentication (tampered with) or a
+     private field stored in clear
   2  bad usage or input (nothing was written)
   3  concurrency conflict: the idea moved since the expected version (nothing was written)
   4  a domain rule refused the command (e.g. editing a deleted idea)
@@ -69,7 +70,8 @@ exit codes:
   6  the store file is damaged (an integrity check failed): writes are refused;
      reading commands print what is readable and exit 6 if they had to skip events
   7  the disk cannot take the write: it is full, or the file system, directory or file
-     is read-only (nothing was written; reading commands still work)
+     is read-only, or the log ends at the largest position (2**63-1) an import put an
+     event at (nothing was written; reading commands still work)
 
 A store whose key store is missing, empty or another store's is refused for writing
 (exit 2, naming the key file); reading commands then show private values as redacted
@@ -305,7 +307,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     command(
         "verify",
-        "open every sealed payload: list those without a key or tampered with (exit 1)",
+        "open every sealed payload: list those without a key or tampered with, and events"
+        " keeping a private field in clear (exit 1)",
     )
     p = command(
         "state",

@@ -156,16 +156,19 @@ def importer_for(system: System) -> ImportCodec:
 
 
 def _verify(system: System, args: argparse.Namespace) -> int:
-    report = check_store(system.store, system.keys)
+    private = system.handler.codec.private if system.handler is not None else None
+    report = check_store(system.store, system.keys, private)
     emit(
         {
             "sealed": report.sealed,
             "no key": report.no_key,
             "tampered": report.tampered,
-            "unreadable": [u.as_dict() for u in report.unopened],
+            "in clear": len(report.in_clear),
+            "unreadable": [u.as_dict() for u in report.unopened]
+            + [c.as_dict() for c in report.in_clear],
         }
     )
-    return EXIT_OK if report.tampered == 0 else EXIT_RESIDUE
+    return EXIT_OK if report.tampered == 0 and not report.in_clear else EXIT_RESIDUE
 
 
 def _forget(system: System, args: argparse.Namespace) -> int:

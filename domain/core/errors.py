@@ -145,6 +145,22 @@ class StorageFullError(EventStoreError):
         )
 
 
+class LogFullError(StorageFullError):
+    """A write would pass the largest position a store keeps (2**63-1, reached only by an
+    import that placed an event there); nothing was written."""
+
+    def __init__(self, url: str, head: int) -> None:
+        self.url = url
+        self.path = url
+        self.detail = f"the log's last position is {head}"
+        self.head = head
+        EventStoreError.__init__(
+            self,
+            f"the store {url} takes no more events: its log ends at position {head}, the "
+            f"largest it keeps; nothing was written",
+        )
+
+
 class StoreReadOnlyError(EventStoreError):
     """The store was opened read-only (a reading command, a read-only file or directory, or
     a full disk): it refuses writes."""

@@ -27,8 +27,10 @@ def _table(app: FastAPI) -> Table:
         parts = re.split(r"\{[^}]+\}", template)
         regex = re.compile("[^/]+".join(re.escape(part) for part in parts))
         methods = frozenset(m.upper() for m in operations if m.upper() in METHODS)
-        if "GET" in methods:
-            methods |= {"HEAD"}  # served by the request guard as GET without a body
+        # HEAD is served by the request guard as GET without a body, except where the GET
+        # runs a command (those document their 403 for another site's page): HEAD is safe
+        if "GET" in methods and "403" not in operations["get"].get("responses", {}):
+            methods |= {"HEAD"}
         table.append((regex, len(parts) - 1, methods))
     return table
 

@@ -55,7 +55,7 @@ An unknown stream answers 404. A request whose `Host` is not a name of this serv
 421; a query string that is not UTF-8 400.
 
 Lists are paged: `offset` and `limit`, and `next_offset` (or `next`) for the following page.
-Every `GET` route answers `HEAD` too.
+Every `GET` route answers `HEAD` too, except a `GET` that runs a command (405: `HEAD` is safe).
 """
 
 

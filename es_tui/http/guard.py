@@ -10,6 +10,7 @@ every command route.
 from __future__ import annotations
 
 import ipaddress
+import re
 import socket
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -28,14 +29,19 @@ LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
 WILDCARDS = ("0.0.0.0", "::", "")
 
 
+_AUTHORITY = re.compile(r"(?:\[(?P<bracketed>[^\]]*)\]|(?P<name>[^:\[\]]*))(?::\d*)?")
+"""A host (an IPv6 literal in brackets) and an optional numeric port: what a browser sends."""
+
+
 def host_name(authority: str) -> str:
-    """The host of a `Host` header or URL authority, lower case, without port or brackets."""
+    """The host of a `Host` header or URL authority, lower case, without port or brackets.
+    Anything else (`a:b@c`, `[::1]x`, a bare IPv6 address) is returned whole, so it matches
+    only a name given exactly so."""
     authority = authority.strip().lower()
-    if authority.startswith("["):
-        return authority[1 : authority.find("]")] if "]" in authority else authority
-    if authority.count(":") == 1:
-        authority = authority.split(":", 1)[0]
-    return authority.rstrip(".")
+    found = _AUTHORITY.fullmatch(authority)
+    if found is None:
+        return authority
+    return (found["bracketed"] or found["name"] or "").rstrip(".")
 
 
 def _is_ip(name: str) -> bool:
@@ -93,6 +99,10 @@ def _refusal(status: int, kind: str, message: str) -> JSONResponse:
     return JSONResponse(error_body(kind, message), status_code=status)
 
 
+HEAD_AS_GET = "es_tui.head"
+"""Set in the scope of a HEAD request served as GET: a command route refuses it."""
+
+
 class RequestGuard:
     """ASGI middleware: refuses a foreign `Host` (421), a query string or path that is not
     UTF-8 once percent-decoded (400), a `Content-Length` over `max_body` (413, nothing read;
@@ -113,7 +123,7 @@ class RequestGuard:
             await refusal(scope, receive, send)
             return
         if scope["method"] == "HEAD":
-            scope = {**scope, "method": "GET"}
+            scope = {**scope, "method": "GET", HEAD_AS_GET: True}
             send = _without_body(send)
         capped = _CappedBody(receive, send, self.max_body)
         try:
@@ -186,7 +196,9 @@ def _without_body(send: Send) -> Send:
     return send_headers_only
 
 
-FETCH_SITES_REFUSED = ("cross-site",)
+FETCH_SITES_REFUSED = ("cross-site", "same-site")
+"""`Sec-Fetch-Site` values of a page of another origin: `same-site` is a page on another port
+of this host (or another subdomain), which is another origin as its `Origin` would be."""
 
 
 def _origin_of(url: str) -> tuple[str, int | None]:
@@ -207,9 +219,15 @@ def _same_origin(url: str, host: str, scheme: str) -> bool:
 
 def refuse_foreign_origin(request: Request) -> None:
     """A dependency of every command route: a browser request sent by a page of another
-    site (its `Origin` or `Referer` names another origin, or `Sec-Fetch-Site: cross-site`)
-    is refused with 403 before anything is read or written. Requests from scripts and
-    `curl` carry none of these headers and pass."""
+    origin (its `Origin` or `Referer` names another origin, or `Sec-Fetch-Site` says
+    `cross-site` or `same-site`) is refused with 403 before anything is read or written.
+    Requests from scripts and `curl` carry none of these headers and pass. HEAD is refused
+    with 405: only GET runs a command."""
+    if request.scope.get(HEAD_AS_GET):
+        # HEAD is safe: it never runs a command, even on the origin's GET command routes
+        raise HTTPException(
+            405, "HEAD does not run a command: send GET to run it", headers={"Allow": "GET"}
+        )
     headers = request.headers
     host = headers.get("host", "")
     scheme = request.url.scheme
@@ -217,7 +235,7 @@ def refuse_foreign_origin(request: Request) -> None:
     referer = headers.get("referer")
     fetch_site = headers.get("sec-fetch-site", "").lower()
     if fetch_site in FETCH_SITES_REFUSED:
-        reason = "Sec-Fetch-Site: cross-site"
+        reason = f"Sec-Fetch-Site: {fetch_site}"
     elif origin is not None and not _same_origin(origin, host, scheme):
         reason = f"Origin {origin}"
     elif origin is None and referer and not _same_origin(referer, host, scheme):

@@ -177,3 +177,28 @@ def test_an_existing_target_is_left_byte_for_byte(
     assert result.code == 2 and f"{bad}:1:" in one_line(result.err)
     after = {p: p.read_bytes() for p in tmp_path.iterdir() if p.name.startswith("existing")}
     assert after == files
+
+
+@pytest.mark.parametrize("last", [2**63 - 1, 2**63 - 2, 2**62])
+def test_the_largest_positions_are_imported_and_read_back(
+    cli: Cli, lines: list[str], tmp_path: Path, last: int
+) -> None:
+    # The last event at (or near) the largest position a store keeps: the read models and
+    # the process manager catch up past it and the import ends, every event read back.
+    lines[-1] = with_number(lines[-1], "position", str(last))
+    good = tmp_path / "far.jsonl"
+    good.write_bytes(joined(lines))
+    target = tmp_path / "target.db"
+    result = cli("import", str(good), store=target)
+    assert result.code == 0, result.err
+    logged = cli("log", store=target).lines()
+    assert [e["position"] for e in logged][-1] == last
+    assert len(logged) == len(lines)
+    assert cli("ideas", store=target).code == 0
+    published = cli("publish", "--title", "One more", "--desc", "x", store=target)
+    if last == 2**63 - 1:  # no position left: refused with the full disk's code, one line
+        assert published.code == 7, published.err
+        assert "takes no more events" in one_line(published.err)
+        assert cli("log", store=target).lines() == logged
+    else:
+        assert published.code == 0, published.err

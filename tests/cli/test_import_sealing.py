@@ -2,7 +2,8 @@
 clear) is sealed on the way in. And what cannot be opened is said: the import counts the
 sealed events the target's key store has no key for, or that fail authentication, and
 `es-tui verify` opens every sealed payload — a tampered edit in the middle of a stream, which
-loading the idea never opens, included."""
+loading the idea never opens, included — and finds private values written into the store in
+clear."""
 
 from __future__ import annotations
 
@@ -202,3 +203,70 @@ def test_verify_finds_a_tampered_snapshot(cli: Cli, db: Path, idea: str) -> None
             "problem": "tampered",
         }
     ]
+
+
+def unseal(db: Path, stream_id: str, version: int, clear: dict[str, str]) -> None:
+    """Write `clear` private values into a stored event in place of its sealed envelope, as
+    someone editing the store file by hand would."""
+    con = sqlite3.connect(db)
+    (data,) = con.execute(
+        "SELECT data FROM events WHERE stream_id = ? AND version = ?", (stream_id, version)
+    ).fetchone()
+    payload = json.loads(data)
+    del payload["$sealed"]
+    payload.update(clear)
+    con.execute(
+        "UPDATE events SET data = ? WHERE stream_id = ? AND version = ?",
+        (json.dumps(payload), stream_id, version),
+    )
+    con.commit()
+    con.close()
+
+
+@pytest.mark.parametrize(
+    ("version", "clear"),
+    [
+        (1, {"title": "Typed in", "description": "by hand"}),  # the creation
+        (3, {"description": "Injected"}),  # a middle edit, which loading never opens
+        (6, {"description": "Injected last"}),  # the last edit
+    ],
+)
+def test_verify_finds_a_private_value_written_in_clear_into_the_store(
+    cli: Cli, db: Path, idea: str, version: int, clear: dict[str, str]
+) -> None:
+    assert cli("verify").json()["in clear"] == 0
+    unseal(db, f"idea-{idea}", version, clear)
+
+    result = cli("verify")
+
+    assert result.code == 1
+    report = result.json()
+    assert (report["in clear"], report["tampered"]) == (1, 0)
+    assert report["unreadable"] == [
+        {
+            "stream_id": f"idea-{idea}",
+            "version": version,
+            "what": "event",
+            "position": report["unreadable"][0]["position"],
+            "problem": "in clear",
+            "fields": sorted(clear),
+        }
+    ]
+
+
+def test_verify_finds_another_domains_private_value_in_clear(cli: Cli, db: Path) -> None:
+    opened = run_accounts(cli, "send", "OpenAccount", "--holder", "Ada Lovelace")
+    assert run_accounts(cli, "verify")["in clear"] == 0
+    unseal(db, opened["stream_id"], 1, {"holder": "Ada in clear"})
+
+    report = run_accounts(cli, "verify", code=1)
+
+    assert [(u["version"], u["problem"], u["fields"]) for u in report["unreadable"]] == [
+        (1, "in clear", ["holder"])
+    ]
+
+
+def run_accounts(cli: Cli, *argv: str, code: int = 0) -> Any:
+    result = cli("--domain", "accounts", *argv)
+    assert result.code == code, result.err
+    return result.json()

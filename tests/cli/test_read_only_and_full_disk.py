@@ -65,6 +65,7 @@ def reads_work(cli: Cli, db: Path, ids: list[str], out: Path) -> None:
         ("log",),
         ("idea", ids[0]),
         ("events", f"idea-{ids[1]}"),
+        ("verify",),
     ):
         result = cli(*argv, store=db)
         assert (result.code, result.err) == (EXIT_OK, ""), (argv, result)

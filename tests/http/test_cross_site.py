@@ -21,6 +21,11 @@ FOREIGN_HOSTS = [
     "127.0.0.1.nip.io:3333",
     "[::2]:3333",
     "10.0.0.8",
+    # not a host and a port: nothing a browser sends, and no name of this server
+    "127.0.0.1:3333@evil.example",
+    "localhost:evil",
+    "[::1]evil.example",
+    "localhost:3333:3333",
 ]
 OWN_HOSTS = ["localhost", "localhost:3333", "LOCALHOST:3333", "127.0.0.1:3333", "[::1]:3333"]
 
@@ -83,7 +88,12 @@ FOREIGN_PAGES = [
     {"Origin": "http://localhost:8000"},  # another server on this machine is another site
     {"Origin": "https://localhost"},
     {"Sec-Fetch-Site": "cross-site"},
+    # A page of another port or subdomain is the same site, not the same origin: with its
+    # referrer withheld, that header is all a browser tells of it.
+    {"Sec-Fetch-Site": "same-site"},
+    {"Sec-Fetch-Site": "Same-Site", "Origin": "http://localhost"},
     {"Referer": "http://evil.example/page.html"},
+    {"Referer": "http://localhost:8000/page.html"},
 ]
 
 

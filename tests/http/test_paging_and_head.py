@@ -81,7 +81,7 @@ async def test_head_answers_like_get_without_a_body(
     idea_id = await publish(client)
     values = {"idea_id": idea_id, "stream_id": f"idea-{idea_id}"}
     paths = (await client.get("/openapi.json")).json()["paths"]
-    # The origin's command routes are GETs too: HEAD on them runs the command, as GET does.
+    # The origin's command routes are GETs too: HEAD on them is refused (see below).
     reads = [p for p, ops in paths.items() if "get" in ops and not p.startswith("/ideas/")]
     reads += ["/ideas/{idea_id}", "/docs", "/openapi.json", "/"]
     assert len(reads) >= 7
@@ -96,3 +96,21 @@ async def test_head_answers_like_get_without_a_body(
         assert head.headers.get("etag") == got.headers.get("etag"), path
     missing = await client.head("/ideas/nosuchidea")
     assert missing.status_code == 404 and missing.content == b""
+
+
+async def test_head_never_runs_a_command(client: httpx.AsyncClient, system: System) -> None:
+    idea_id = await publish(client)
+    head = system.store.head_position()
+    paths = (await client.get("/openapi.json")).json()["paths"]
+    commands = [p for p, ops in paths.items() if "get" in ops and "403" in ops["get"]["responses"]]
+    assert len(commands) == 4  # the origin's publish, update, delete and forget
+
+    for template in commands:
+        path = template.replace("{idea_id}", idea_id) + "?title=Sneaked&desc=in"
+        response = await client.head(path)
+        assert response.status_code == 405, path
+        assert response.headers["allow"] == "GET", path
+        assert response.content == b""
+    assert system.store.head_position() == head
+    got = await client.get(f"/ideas/update/{idea_id}?title=Sent")  # GET still runs them
+    assert got.status_code == 202

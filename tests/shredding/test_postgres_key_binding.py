@@ -7,14 +7,21 @@ redacted and a warning."""
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
+from pathlib import Path
 
 import psycopg
 import pytest
 
+from domain.backends.postgres.kek import KEK_DIR_VAR, KekMissingError
 from domain.bootstrap import System, bootstrap
 from domain.core.shredding.cipher import REDACTED
-from domain.core.shredding.keys import KeyStoreMismatchError, KeyStoreMissingError
+from domain.core.shredding.keys import (
+    KeyStoreBindingError,
+    KeyStoreMismatchError,
+    KeyStoreMissingError,
+)
 from tests.store.test_postgres_helpers import URL_VAR, new_schema, server_url, with_schema
 
 pytestmark = pytest.mark.skipif(
@@ -88,6 +95,39 @@ def test_another_stores_key_database_is_refused_for_writing(
     system = bootstrap(a, key_store=kb, read_only=True)
     try:
         assert read_titles(system) == {REDACTED} and system.warnings
+    finally:
+        system.close()
+
+
+@pytest.mark.parametrize("damage", ["moved away", "another key"])
+def test_without_its_kek_file_writing_is_refused_and_reading_goes_on_redacted(
+    stores: tuple[str, str, str, str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    damage: str,
+) -> None:
+    a, ka, _, _ = stores
+    elsewhere = tmp_path / "kek"
+    if damage == "another key":  # a KEK file of the right name holding other bytes
+        shutil.copytree(os.environ[KEK_DIR_VAR], elsewhere)
+        for kek in elsewhere.iterdir():
+            kek.write_bytes(os.urandom(32))
+    monkeypatch.setenv(KEK_DIR_VAR, str(elsewhere))
+
+    with pytest.raises(KekMissingError) as caught:
+        bootstrap(a, key_store=ka)
+    assert isinstance(caught.value, KeyStoreBindingError)  # the CLI's exit 2, writes refused
+    assert str(elsewhere) in str(caught.value)
+    system = bootstrap(a, key_store=ka, read_only=True)
+    try:
+        assert read_titles(system) == {REDACTED}
+        assert any(str(elsewhere) in w and "redacted" in w for w in system.warnings)
+    finally:
+        system.close()
+    monkeypatch.undo()
+    system = bootstrap(a, key_store=ka)  # the KEK put back: everything reads again
+    try:
+        assert read_titles(system) == {"Sealed"}
     finally:
         system.close()
 

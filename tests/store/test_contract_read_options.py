@@ -4,13 +4,16 @@ filtered by event type and stream prefix. Each law compares against a plain full
 from __future__ import annotations
 
 import itertools
+import uuid
+from datetime import UTC, datetime
 
 import pytest
 
-from domain.core.errors import InvalidEventError
+from domain.core.errors import InvalidEventError, LogFullError, StorageFullError
 from domain.core.protocol import EventStore
-from domain.core.records import ANY, NO_STREAM
-from tests.store.conftest import batch, new
+from domain.core.records import ANY, NO_STREAM, RecordedEvent
+from domain.core.transfer import INT_MAX
+from tests.store.conftest import Backend, batch, new
 
 STREAMS = ("idea-1", "idea-10", "idea-2", "bank-1", "ideas", "idéa-1", "idea-1x")
 TYPES = ("Requested", "Accepted", "Noted")
@@ -103,3 +106,57 @@ def test_bad_read_options_are_refused(store: EventStore) -> None:
         store.read_stream("a-1", backwards="yes")  # type: ignore[arg-type]
     with pytest.raises(InvalidEventError):
         store.read_all(limit=1.5)  # type: ignore[arg-type]
+
+
+def _record(position: int, version: int) -> RecordedEvent:
+    return RecordedEvent(
+        event_id=uuid.uuid4(),
+        stream_id="a-1",
+        version=version,
+        position=position,
+        type="Noted",
+        schema_version=1,
+        recorded_at=datetime.now(UTC),
+        data={"n": version},
+        metadata={},
+    )
+
+
+def test_reads_from_beyond_the_largest_position_find_nothing(
+    store: EventStore, backend: Backend
+) -> None:
+    if not backend.durable:
+        pytest.skip("the memory store's log is a list indexed by position: no largest one")
+    # An import may place the last event at the largest position a store keeps; a reader
+    # that has handled it asks for the next one, which cannot exist (it must not be handed
+    # that last event again, or a consumer catching up reads it for ever).
+    store.import_records([_record(1, 1), _record(INT_MAX, 2)])
+
+    assert [r.position for r in store.read_all(INT_MAX)] == [INT_MAX]
+    assert [r.position for r in store.read_all(INT_MAX - 1, 5)] == [INT_MAX]
+    for beyond in (INT_MAX + 1, INT_MAX + 2, 2**64, 10**30):
+        assert store.read_all(beyond) == []
+        assert store.read_all(beyond, 10) == []
+        assert store.read_all(beyond, types=["Noted"]) == []
+        assert store.read_stream("a-1", from_version=beyond) == []
+
+
+def test_a_write_past_the_largest_position_is_refused_and_writes_nothing(
+    store: EventStore, backend: Backend
+) -> None:
+    if not backend.durable:
+        pytest.skip("the memory store's log is a list indexed by position: no largest one")
+    store.import_records([_record(1, 1), _record(INT_MAX, 2)])
+    before = store.read_all()
+
+    for write in (
+        lambda: store.append("a-1", [new("Noted")], ANY),
+        lambda: store.append("b-1", [new("Noted")], NO_STREAM),
+        lambda: store.append_many([("a-1", [new("Noted")], 2), ("c-1", batch(2), NO_STREAM)]),
+    ):
+        with pytest.raises(LogFullError) as refused:
+            write()
+        assert refused.value.head == INT_MAX
+        assert isinstance(refused.value, StorageFullError)  # the store cannot take the write
+    assert store.read_all() == before
+    assert store.stream_info("b-1") is None

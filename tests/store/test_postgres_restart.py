@@ -55,8 +55,14 @@ def cluster() -> Iterator[Cluster]:
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail(f"{reason} (required on CI)")
         pytest.skip(reason)
+    # Durable (fsync and synchronous_commit on): an immediate stop is a crash, and without
+    # synchronous commits PostgreSQL itself may drop commits it acknowledged.
     started = subprocess.run(
-        ["bash", str(SCRIPT), "start"], capture_output=True, text=True, timeout=180
+        ["bash", str(SCRIPT), "start"],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env={**os.environ, "PG_CI_DURABLE": "1"},
     )
     assert started.returncode == 0, started.stderr
     exports = dict(

@@ -24,20 +24,24 @@ from typing import Final
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from domain.core.shredding.keys import KEY_BYTES, KeyStoreError
+from domain.core.shredding.keys import KEY_BYTES, KeyStoreBindingError, KeyStoreError
 
 KEK_DIR_VAR: Final = "ES_TUI_KEK_DIR"
 NONCE_BYTES: Final = 12
 _CHECK: Final = b"es-tui key-encryption key"
 
 
-class KekMissingError(KeyStoreError):
+class KekMissingError(KeyStoreBindingError):
     """The KEK file the database names is not there (or is not a KEK): without it, no key of
-    this store can be read."""
+    this store can be read. Like a missing key store: writing is refused (new values would be
+    sealed under keys no one could read back), reading goes on with private values redacted."""
 
     def __init__(self, path: Path, reason: str) -> None:
         self.path = path
-        super().__init__(f"key-encryption key {path}: {reason}")
+        self.where = str(path)
+        self.store_url = ""
+        self.problem = reason
+        KeyStoreError.__init__(self, f"key-encryption key {path}: {reason}")
 
 
 def default_kek_dir() -> Path:

@@ -37,6 +37,7 @@ from domain.backends.memory.store import check_expected
 from domain.backends.postgres import many
 from domain.backends.postgres.feed import CommitFeed
 from domain.backends.postgres.rows import (
+    MAX_BIGINT,
     Statements,
     check_bigint,
     check_text,
@@ -72,6 +73,7 @@ from domain.core.batch import (
 from domain.core.errors import (
     DuplicateEventError,
     InvalidEventError,
+    LogFullError,
     SnapshotError,
     StoreClosedError,
     StoreUnavailableError,
@@ -244,6 +246,10 @@ class PostgresEventStore:
                     return rows
         except PoolTimeout as exc:
             raise self._unavailable(exc) from None
+        except psycopg.errors.NumericValueOutOfRange:
+            # every number a write is given is checked first: this is a position (or a
+            # version) counted past 2**63-1
+            raise LogFullError(self.shown_url, self.head_position()) from None
         except psycopg.OperationalError as exc:
             if not connection_lost(exc):
                 raise
@@ -359,6 +365,10 @@ class PostgresEventStore:
                 return work(conn)
         except PoolTimeout as exc:
             raise self._unavailable(exc) from None
+        except psycopg.errors.NumericValueOutOfRange:
+            # every number a write is given is checked first: this is a position (or a
+            # version) counted past 2**63-1
+            raise LogFullError(self.shown_url, self.head_position()) from None
         except psycopg.OperationalError as exc:
             if not connection_lost(exc):
                 raise
@@ -456,6 +466,8 @@ class PostgresEventStore:
     ) -> list[RecordedEvent]:
         check_read_bounds(limit, backwards)
         upto = clamp(to_version) if to_version is not None else clamp(2**63)
+        if from_version > MAX_BIGINT:  # beyond the largest version: nothing (not the last)
+            upto = 0
         count = None if limit is None else max(clamp(limit), 0)
         query = self._sql.read_stream_back if backwards else self._sql.read_stream
         rows = self._fetch(query, (stream_id, clamp(from_version), upto, count))
@@ -481,6 +493,8 @@ class PostgresEventStore:
             return []
         bound = None if limit is None else clamp(limit)
         upto = clamp(2**63) if to_position is None else clamp(to_position)
+        if from_position > MAX_BIGINT:  # beyond the largest position: nothing (not the last)
+            upto = 0
         prefix = stream_prefix or None
         if prefix is not None:
             check_text(prefix, "stream prefix")

@@ -1,6 +1,6 @@
 """Reading what is still readable from a damaged store file: a range of positions (or
 versions) whose query meets a malformed page is split in halves until each unreadable row is
-alone, and skipped. The caller counts what was skipped, so a front end can say so."""
+alone, and skipped. The caller notes what was skipped, so a front end can say so."""
 
 from __future__ import annotations
 
@@ -14,11 +14,11 @@ ReadRange = Callable[[int, int], list[RecordedEvent]]
 page on the way is malformed."""
 
 
-def salvage(read: ReadRange, lo: int, hi: int) -> tuple[list[RecordedEvent], int]:
-    """The events within lo..hi that can be read, in order, and how many single positions
-    could not be read at all."""
+def salvage(read: ReadRange, lo: int, hi: int) -> tuple[list[RecordedEvent], list[int]]:
+    """The events within lo..hi that can be read, in order, and the single positions (or
+    versions) that could not be read at all."""
     found: list[RecordedEvent] = []
-    lost = 0
+    lost: list[int] = []
     pending = [(lo, hi)]
     while pending:
         a, b = pending.pop()
@@ -28,7 +28,7 @@ def salvage(read: ReadRange, lo: int, hi: int) -> tuple[list[RecordedEvent], int
             found.extend(read(a, b))
         except StoreDamagedError:
             if a == b:
-                lost += 1
+                lost.append(a)
                 continue
             middle = (a + b) // 2
             pending += [(middle + 1, b), (a, middle)]  # the lower half is read first

@@ -67,6 +67,7 @@ from domain.core.batch import (
 from domain.core.errors import (
     EventStoreError,
     InvalidEventError,
+    LogFullError,
     StoreDamagedError,
     StoreReadOnlyError,
     StoreUrlError,
@@ -134,8 +135,8 @@ class SQLiteEventStore:
         """What is wrong with the file, once an integrity check or a read found it damaged."""
         self.check: BackgroundCheck | None = None
         """The integrity check of a large file, under way or done (None: checked at open)."""
-        self.unreadable = 0
-        """Events a read of the damaged file had to skip (each counted once per read)."""
+        self._lost_positions: set[int] = set()
+        self._lost_versions: set[tuple[str, int]] = set()
         self._pool = pool
         try:
             self._feed = CommitFeed(pool, path, poll_interval)
@@ -293,9 +294,11 @@ class SQLiteEventStore:
                 try:
                     result, committed = work(conn, head, row)
                     conn.execute("ROLLBACK" if committed is None else "COMMIT")
-                except BaseException:
+                except BaseException as exc:
                     if conn.in_transaction:
                         conn.execute("ROLLBACK")
+                    if isinstance(exc, OverflowError):  # a position past 2**63-1
+                        raise LogFullError(self.url, head) from None
                     raise
                 if committed:
                     feed.committed(committed)
@@ -440,6 +443,8 @@ class SQLiteEventStore:
     ) -> list[RecordedEvent]:
         check_read_bounds(limit, backwards)
         upto = _MAX_INT if to_version is None else _clamp(to_version)
+        if from_version > _MAX_INT:  # beyond the largest version: nothing (not the last)
+            upto = 0
         order = "DESC" if backwards else ""
         count = -1 if limit is None else max(_clamp(limit), 0)
 
@@ -458,7 +463,7 @@ class SQLiteEventStore:
         except StoreDamagedError:
             info = self.stream_info(stream_id)
             last = min(upto, info.version if info else 0)
-            found = self._salvaged(versions, max(_clamp(from_version), 1), last)
+            found = self._salvaged(versions, max(_clamp(from_version), 1), last, stream_id)
             found = found[::-1] if backwards else found
             return found if limit is None else found[:count]
 
@@ -480,6 +485,8 @@ class SQLiteEventStore:
         if limit is not None and limit <= 0:
             return self._read(lambda c: [])  # a closed store refuses even an empty page
         upto = _MAX_INT if to_position is None else _clamp(to_position)
+        if from_position > _MAX_INT:  # beyond the largest position: nothing (not the last)
+            upto = 0
         hint, where, params = _log_filter(kinds, stream_prefix)
         args = (_clamp(from_position), upto, *params, -1 if limit is None else _clamp(limit))
 
@@ -509,9 +516,21 @@ class SQLiteEventStore:
             found = [r for r in found if matches(r, kinds, stream_prefix)]
             return found if limit is None else found[:limit]
 
-    def _salvaged(self, read: ReadRange, lo: int, hi: int) -> list[RecordedEvent]:
+    @property
+    def unreadable(self) -> int:
+        """How many events reads of the damaged file had to skip, each counted once however
+        often it was met: the larger of the positions the log could not read and the
+        versions streams could not (the same event met both ways is one)."""
+        return max(len(self._lost_positions), len(self._lost_versions))
+
+    def _salvaged(
+        self, read: ReadRange, lo: int, hi: int, stream_id: str | None = None
+    ) -> list[RecordedEvent]:
         found, lost = salvage(read, lo, hi)
-        self.unreadable += lost
+        if stream_id is None:
+            self._lost_positions.update(lost)
+        else:
+            self._lost_versions.update((stream_id, version) for version in lost)
         return found
 
     def head_position(self) -> int:

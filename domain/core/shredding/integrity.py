@@ -4,17 +4,21 @@ Loading an idea opens only what its state needs (the latest value of each field)
 payload that fails authentication in the middle of a stream goes unseen there. This check
 opens every one — each event's and each snapshot's — and tells apart the payloads without a
 key (shredded: forgotten, or a key store that is not theirs) from those whose ciphertext
-fails authentication (tampered with, or damaged).
+fails authentication (tampered with, or damaged). Given the domain's private fields, it
+also finds events that keep one in clear: es-tui always seals them, so such an event was
+written by hand into the store (its value never authenticated, and out of forget's reach).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from domain.core.protocol import EventStore
 from domain.core.records import RecordedEvent
 from domain.core.shredding.cipher import (
+    CORRUPTED,
+    REDACTED,
     Unreadable,
     aad_for_event,
     aad_for_state,
@@ -46,12 +50,35 @@ class Unopened:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class InClear:
+    """One event that keeps private fields in clear, outside any sealed envelope."""
+
+    stream_id: str
+    version: int
+    position: int
+    fields: tuple[str, ...]
+
+    def as_dict(self) -> dict[str, object]:
+        """As JSON-ready data, in the shape of an `Unopened`'s."""
+        return {
+            "stream_id": self.stream_id,
+            "version": self.version,
+            "what": "event",
+            "position": self.position,
+            "problem": "in clear",
+            "fields": list(self.fields),
+        }
+
+
 @dataclass(slots=True)
 class SealedReport:
-    """How many sealed payloads were opened, and those that could not be."""
+    """How many sealed payloads were opened, those that could not be, and the events that
+    keep private fields in clear."""
 
     sealed: int = 0
     unopened: list[Unopened] = field(default_factory=list)
+    in_clear: list[InClear] = field(default_factory=list)
 
     def count(self, problem: Unreadable) -> int:
         """How many payloads could not be opened for `problem`."""
@@ -68,10 +95,30 @@ class SealedReport:
         return self.count(Unreadable.NO_KEY)
 
 
-def check_events(records: Iterable[RecordedEvent], keys: KeyStore) -> SealedReport:
-    """Open the sealed payload of each of `records` with `keys`."""
+_NOT_SECRET = frozenset({REDACTED, CORRUPTED})
+
+
+def check_events(
+    records: Iterable[RecordedEvent],
+    keys: KeyStore,
+    private: Mapping[str, frozenset[str]] | None = None,
+) -> SealedReport:
+    """Open the sealed payload of each of `records` with `keys`; with `private` (the
+    private fields of each event type), also note the events keeping one in clear."""
     report = SealedReport()
     for record in records:
+        wanted = private.get(record.type, frozenset()) if private is not None else ()
+        clear = tuple(
+            sorted(
+                f
+                for f in wanted
+                if record.data.get(f) is not None and record.data.get(f) not in _NOT_SECRET
+            )
+        )
+        if clear:
+            report.in_clear.append(
+                InClear(record.stream_id, record.version, record.position, clear)
+            )
         if not is_sealed(record.data):
             continue
         report.sealed += 1
@@ -84,9 +131,12 @@ def check_events(records: Iterable[RecordedEvent], keys: KeyStore) -> SealedRepo
     return report
 
 
-def check_store(store: EventStore, keys: KeyStore) -> SealedReport:
-    """Open every sealed payload of the store: every event's, then every snapshot's."""
-    report = check_events(iter_log(store), keys)
+def check_store(
+    store: EventStore, keys: KeyStore, private: Mapping[str, frozenset[str]] | None = None
+) -> SealedReport:
+    """Open every sealed payload of the store: every event's, then every snapshot's (and
+    with `private`, find the events keeping a private field in clear)."""
+    report = check_events(iter_log(store), keys, private)
     for info in store.list_streams():
         for snap in store.snapshots(info.stream_id):
             if not is_sealed(snap.state):
