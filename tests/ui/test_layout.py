@@ -227,3 +227,6 @@ async def test_the_traffic_line_keeps_its_totals_and_its_lag_settles(
         assert report is not None
         assert f"{report.total_conflicts:,} conflicts" in line, line
         assert f"{report.total:,} c" in line, line
+        # Stopped, nothing is committed per second: no rate of the last run is shown as now
+        # (the pulse beside the read model says 0.0 commits/s).
+        assert "/s" not in line.replace("cmd/s", ""), line
