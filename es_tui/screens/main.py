@@ -214,7 +214,7 @@ class MainScreen(Explore):
         self.state_pane.border_title = "State"
         self.projection.border_title = self.projection.title()
         self.log_pane.border_title = "Log"
-        self.changes.subscribe(self, self._store_changed)
+        self.changes.subscribe(self, self.store_changed)
         self._inspector()
         self.say_numbers()
         self.streams.reload("start")
@@ -229,8 +229,9 @@ class MainScreen(Explore):
 
     # -- live updates --------------------------------------------------------------------
 
-    def _store_changed(self, _: None) -> None:
-        """Something was committed: refresh every pane soon (bursts share one refresh)."""
+    def store_changed(self, _: None = None) -> None:
+        """Something was stored (commits, a snapshot taken here): refresh every pane soon
+        (bursts share one refresh)."""
         self._refresh_soon()
 
     def _refresh_soon(self) -> None:
