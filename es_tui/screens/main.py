@@ -256,8 +256,7 @@ class MainScreen(Explore):
         self._refresh_due = False
         self._refreshed = time.monotonic()
         outcomes, self._outcomes = self._outcomes, []
-        for ran in outcomes:
-            self.log_pane.write_outcome(ran)
+        self.log_pane.write_outcomes(*outcomes)
         self.streams.reload()
         self.timeline.refresh_rows()
         self.projection.refresh_view()
@@ -269,7 +268,7 @@ class MainScreen(Explore):
         and the traffic generator with the next refresh (a repaint each, dozens a second
         under traffic, delayed the keys)."""
         if ran.actor == "you":
-            self.log_pane.write_outcome(ran)
+            self.log_pane.write_outcomes(ran)
             return
         self._outcomes.append(ran)
         self._refresh_soon()

@@ -77,11 +77,10 @@ class LogPane(LogView):
         self.post_message(self.Read(events, skipped, head))
 
     def on_log_pane_read(self, message: Read) -> None:
-        if message.skipped:
-            self._line(Text(f"… {plural(message.skipped, 'event')} not shown", style="dim"))
-        for event in message.events:
-            if event.position > self.seen:
-                self.write_event(event)
+        skipped = message.skipped
+        lines = [Text(f"… {plural(skipped, 'event')} not shown", style="dim")] if skipped else []
+        lines += (event_line(event) for event in message.events if event.position > self.seen)
+        self._lines(lines)
         last = message.events[-1].position if message.events else 0
         self.seen = max(self.seen, message.head, last)
         self._reading = False
@@ -89,45 +88,49 @@ class LogPane(LogView):
             self._again = False
             self.follow()
 
-    def write_event(self, event: RecordedEvent) -> None:
-        """One committed event."""
-        command = event.metadata.get(COMMAND)
-        self._line(
-            Text.assemble(
-                (clock(event.recorded_at), "dim"),
-                f"  #{event.position:<5} {event.stream_id} v{event.version} ",
-                (event.type, event_style(event.type)),
-                (f"  ← {command}" if command else "", "dim"),
-            )
+    def write_outcomes(self, *ran: CommandRan) -> None:
+        """Commands' outcomes or the errors that refused them."""
+        self._lines([outcome_line(one) for one in ran])
+
+    def _lines(self, lines: list[Text]) -> None:
+        self.entries += len(lines)
+        self.write(*lines)
+
+
+def event_line(event: RecordedEvent) -> Text:
+    """The log's line of one committed event."""
+    command = event.metadata.get(COMMAND)
+    return Text.assemble(
+        (clock(event.recorded_at), "dim"),
+        f"  #{event.position:<5} {event.stream_id} v{event.version} ",
+        (event.type, event_style(event.type)),
+        (f"  ← {command}" if command else "", "dim"),
+    )
+
+
+def outcome_line(ran: CommandRan) -> Text:
+    """The log's line of a command's outcome or of the error that refused it."""
+    who = f"{ran.actor}: " if ran.actor else ""
+    if not isinstance(ran.result, Exception):
+        outcome = ran.result
+        text = Text.assemble(
+            ("✔ ", "bold green"),
+            who,
+            (outcome.command, "bold"),
+            f" {outcome.stream_id} → v{outcome.version}",
+            (f"  ({decided_on(outcome.loaded_from)})", "dim"),
         )
-
-    def write_outcome(self, ran: CommandRan) -> None:
-        """A command's outcome or the error that refused it."""
-        who = f"{ran.actor}: " if ran.actor else ""
-        if not isinstance(ran.result, Exception):
-            outcome = ran.result
-            text = Text.assemble(
-                ("✔ ", "bold green"),
-                who,
-                (outcome.command, "bold"),
-                f" {outcome.stream_id} → v{outcome.version}",
-                (f"  ({decided_on(outcome.loaded_from)})", "dim"),
-            )
-            if outcome.snapshot is not None:
-                text.append(f"  snapshot taken at v{outcome.snapshot.version}", style="cyan")
-        else:
-            error = ran.result
-            subject = f" {ran.subject}" if ran.subject else ""
-            text = Text.assemble(
-                ("✘ ", "bold red"),
-                who,
-                (ran.command, "bold"),
-                subject,
-                " refused: ",
-                (f"{type(error).__name__}: {error}", "red"),
-            )
-        self._line(text)
-
-    def _line(self, text: Text) -> None:
-        self.entries += 1
-        self.write(text)
+        if outcome.snapshot is not None:
+            text.append(f"  snapshot taken at v{outcome.snapshot.version}", style="cyan")
+    else:
+        error = ran.result
+        subject = f" {ran.subject}" if ran.subject else ""
+        text = Text.assemble(
+            ("✘ ", "bold red"),
+            who,
+            (ran.command, "bold"),
+            subject,
+            " refused: ",
+            (f"{type(error).__name__}: {error}", "red"),
+        )
+    return text

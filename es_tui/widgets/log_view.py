@@ -52,15 +52,19 @@ class LogView(ScrollingPane):
         """The lines the view shows now, as plain text (what a reader of the screen sees)."""
         return "\n".join(self.render_line(y).text.rstrip() for y in range(self.size.height))
 
-    def write(self, text: Text) -> None:
-        """Append one entry (wrapped at the view's width)."""
+    def write(self, *entries: Text) -> None:
+        """Append entries (each wrapped at the view's width): the view's height and scroll
+        change once for all of them (under traffic a read brings dozens)."""
+        if not entries:
+            return
         at_end = self._following
-        if len(self._kept) == self._kept.maxlen:
-            self._drop_first()
-        self._kept.append(text)
-        if self._width:
-            number = self._first + len(self._kept) - 1
-            self._rows.extend((number, n, line) for n, line in enumerate(self._wrap(text)))
+        for text in entries:
+            if len(self._kept) == self._kept.maxlen:
+                self._drop_first()
+            self._kept.append(text)
+            if self._width:
+                number = self._first + len(self._kept) - 1
+                self._rows.extend((number, n, line) for n, line in enumerate(self._wrap(text)))
         set_virtual_height(self, len(self._rows))
         if at_end:
             self.scroll_to(y=self.max_scroll_y, animate=False, force=True)
