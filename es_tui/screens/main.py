@@ -174,8 +174,9 @@ class MainScreen(Explore):
         self._key_at = 0.0
         self._outcomes: list[CommandRan] = []
         """Outcomes to write to #log with the next refresh."""
-        self.streams = StreamList(streams_source(system.store), id="streams")
-        self.streams.paint_with_highlight = True
+        self.streams = StreamList(
+            streams_source(system.store), paint_with_highlight=True, id="streams"
+        )
         self.streams_filter = StreamFilterBar(id="streams-filter-bar")
         self.snapshots: LineList[Snapshot] = LineList(empty="no snapshots kept", id="snapshots")
         self.timeline = TimelinePane(system, id="timeline")
