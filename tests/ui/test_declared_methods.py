@@ -25,7 +25,7 @@ def declared_methods(cls: type) -> set[str]:
 
 def concrete(cls: type) -> list[type]:
     """The classes built on `cls` that nothing else builds on."""
-    below = cls.__subclasses__()
+    below: list[type] = cls.__subclasses__()
     return [c for sub in below for c in concrete(sub)] if below else [cls]
 
 
