@@ -183,7 +183,13 @@ def bootstrap(
         return _raw_system(store, backend, key_store, keys, restoring, warnings)
     own_keys, files = open_keys(backend, store, key_store, keys, read_only, restoring, warnings)
     used_keys = keys or own_keys
-    seeding = demo and store.head_position() == 0 and not read_only
+    held = store.head_position() if demo else 0
+    seeding = demo and held == 0 and not read_only
+    if demo and held:
+        warnings.append(
+            f"the demo was not seeded: the store already holds {held:,} events "
+            "(it seeds only an empty store)"
+        )
     if chosen is IDEAS:
         parts: IdeasParts | None = ideas_parts(
             backend, store, used_keys, files, seed, seeding, threaded, accept_probability,

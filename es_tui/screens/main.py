@@ -174,8 +174,9 @@ class MainScreen(Explore):
         self._key_at = 0.0
         self._outcomes: list[CommandRan] = []
         """Outcomes to write to #log with the next refresh."""
-        self.streams = StreamList(streams_source(system.store), id="streams")
-        self.streams.paint_with_highlight = True
+        self.streams = StreamList(
+            streams_source(system.store), paint_with_highlight=True, id="streams"
+        )
         self.streams_filter = StreamFilterBar(id="streams-filter-bar")
         self.snapshots: LineList[Snapshot] = LineList(empty="no snapshots kept", id="snapshots")
         self.timeline = TimelinePane(system, id="timeline")
@@ -214,7 +215,7 @@ class MainScreen(Explore):
         self.state_pane.border_title = "State"
         self.projection.border_title = self.projection.title()
         self.log_pane.border_title = "Log"
-        self.changes.subscribe(self, self._store_changed)
+        self.changes.subscribe(self, self.store_changed)
         self._inspector()
         self.say_numbers()
         self.streams.reload("start")
@@ -229,8 +230,9 @@ class MainScreen(Explore):
 
     # -- live updates --------------------------------------------------------------------
 
-    def _store_changed(self, _: None) -> None:
-        """Something was committed: refresh every pane soon (bursts share one refresh)."""
+    def store_changed(self, _: None = None) -> None:
+        """Something was stored (commits, a snapshot taken here): refresh every pane soon
+        (bursts share one refresh)."""
         self._refresh_soon()
 
     def _refresh_soon(self) -> None:
@@ -255,8 +257,7 @@ class MainScreen(Explore):
         self._refresh_due = False
         self._refreshed = time.monotonic()
         outcomes, self._outcomes = self._outcomes, []
-        for ran in outcomes:
-            self.log_pane.write_outcome(ran)
+        self.log_pane.write_outcomes(*outcomes)
         self.streams.reload()
         self.timeline.refresh_rows()
         self.projection.refresh_view()
@@ -268,7 +269,7 @@ class MainScreen(Explore):
         and the traffic generator with the next refresh (a repaint each, dozens a second
         under traffic, delayed the keys)."""
         if ran.actor == "you":
-            self.log_pane.write_outcome(ran)
+            self.log_pane.write_outcomes(ran)
             return
         self._outcomes.append(ran)
         self._refresh_soon()

@@ -9,7 +9,7 @@ yet is drawn once, when they arrive, rather than as placeholders first.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+from collections.abc import Hashable
 from typing import Any, ClassVar, Generic, Literal
 
 from textual import events, work
@@ -18,6 +18,7 @@ from textual.geometry import Region
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
+from textual.signal import Signal
 from textual.strip import Strip
 from textual.timer import Timer
 
@@ -120,6 +121,7 @@ class LineList(ScrollView, Generic[Row], can_focus=True):
         *,
         empty: str = "nothing here yet",
         follow: bool = True,
+        paint_with_highlight: bool = False,
         name: str | None = None,
         id: str | None = None,
         classes: str | None = None,
@@ -144,10 +146,10 @@ class LineList(ScrollView, Generic[Row], can_focus=True):
         self._held: int | None = None
         """A cursor whose rows are on their way: drawn when they arrive."""
         self._hold_timer: Timer | None = None
-        self.on_paint: Callable[[], None] | None = None
-        """Called when the list draws its cursor (an owner's title changes in the same
-        repaint)."""
-        self.paint_with_highlight = False
+        self.cursor_drawn: Signal[None] = Signal(self, "cursor_drawn")
+        """Published when the list draws its cursor: an owner subscribed with `immediate`
+        changes its title in the same repaint."""
+        self.paint_with_highlight = paint_with_highlight
         """Wait (briefly) for the owner to show what the highlighted row is about, so this
         list and those panes are painted together; the owner ends the wait with
         `painted()`."""
@@ -387,8 +389,7 @@ class LineList(ScrollView, Generic[Row], can_focus=True):
         self._stale = False
         self._drawn_cursor = self.cursor
         self.request_pages(self._missing(self.cursor))
-        if self.on_paint is not None:
-            self.on_paint()
+        self.cursor_drawn.publish(None)
         self._announce()
 
     def _refresh_rows(self, *indexes: int) -> None:

@@ -79,11 +79,18 @@ class LogPane(LogView):
         self.post_message(self.Read(events, skipped, head))
 
     def on_log_pane_read(self, message: Read) -> None:
-        if message.skipped:
-            self._line(Text(f"… {plural(message.skipped, 'event')} not shown", style="dim"))
+        skipped = message.skipped
+        lines = [Text(f"… {plural(skipped, 'event')} not shown", style="dim")] if skipped else []
+        number = self.next_number + len(lines)
         for event in message.events:
             if event.position > self.seen:
-                self.write_event(event)
+                self._written[event.position] = number
+                lines.append(event_line(event))
+                number += 1
+        self._lines(lines)
+        if len(self._written) > self.next_number - self.first_number + BATCH:
+            first = self.first_number  # forget the entries dropped from the front
+            self._written = {p: n for p, n in self._written.items() if n >= first}
         last = message.events[-1].position if message.events else 0
         self.seen = max(self.seen, message.head, last)
         self._reading = False
@@ -91,64 +98,63 @@ class LogPane(LogView):
             self._again = False
             self.follow()
 
-    def write_event(self, event: RecordedEvent) -> None:
-        """One committed event."""
-        command = event.metadata.get(COMMAND)
-        self._written[event.position] = self.next_number
-        if len(self._written) > self.next_number - self.first_number + BATCH:
-            first = self.first_number  # forget the entries dropped from the front
-            self._written = {p: n for p, n in self._written.items() if n >= first}
-        self._line(
-            Text.assemble(
-                (clock(event.recorded_at), "dim"),
-                f"  #{event.position:<5} {event.stream_id} v{event.version} ",
-                (event.type, event_style(event.type)),
-                (f"  ← {command}" if command else "", "dim"),
-            )
-        )
-
-    def write_outcome(self, ran: CommandRan) -> None:
-        """A command's outcome or the error that refused it. An outcome comes before the
-        events it wrote: when the log has already shown them (their commit reached it
-        first), the outcome goes in just above the first of them."""
-        text = self._outcome_text(ran)
-        result = ran.result
-        shown = [] if isinstance(result, Exception) else result.events
-        numbers = [self._written[e.position] for e in shown if e.position in self._written]
-        if numbers:
-            self.entries += 1
+    def write_outcomes(self, *ran: CommandRan) -> None:
+        """Commands' outcomes or the errors that refused them. An outcome comes before the
+        events it wrote: when the log already shows them (their commit reached it first),
+        the outcome goes in just above the first of them."""
+        later: list[Text] = []
+        for one in ran:
+            result = one.result
+            shown = [] if isinstance(result, Exception) else result.events
+            numbers = [self._written[e.position] for e in shown if e.position in self._written]
+            if not numbers:
+                later.append(outcome_line(one))
+                continue
             first = min(numbers)
-            self.insert(first, text)
+            self.entries += 1
+            self.insert(first, outcome_line(one))
             self._written = {p: n + 1 if n >= first else n for p, n in self._written.items()}
-            return
-        self._line(text)
+        self._lines(later)
 
-    def _outcome_text(self, ran: CommandRan) -> Text:
-        who = f"{ran.actor}: " if ran.actor else ""
-        if not isinstance(ran.result, Exception):
-            outcome = ran.result
-            text = Text.assemble(
-                ("✔ ", "bold green"),
-                who,
-                (outcome.command, "bold"),
-                f" {outcome.stream_id} → v{outcome.version}",
-                (f"  ({decided_on(outcome.loaded_from)})", "dim"),
-            )
-            if outcome.snapshot is not None:
-                text.append(f"  snapshot taken at v{outcome.snapshot.version}", style="cyan")
-        else:
-            error = ran.result
-            subject = f" {ran.subject}" if ran.subject else ""
-            text = Text.assemble(
-                ("✘ ", "bold red"),
-                who,
-                (ran.command, "bold"),
-                subject,
-                " refused: ",
-                (f"{type(error).__name__}: {error}", "red"),
-            )
-        return text
+    def _lines(self, lines: list[Text]) -> None:
+        self.entries += len(lines)
+        self.write(*lines)
 
-    def _line(self, text: Text) -> None:
-        self.entries += 1
-        self.write(text)
+
+def event_line(event: RecordedEvent) -> Text:
+    """The log's line of one committed event."""
+    command = event.metadata.get(COMMAND)
+    return Text.assemble(
+        (clock(event.recorded_at), "dim"),
+        f"  #{event.position:<5} {event.stream_id} v{event.version} ",
+        (event.type, event_style(event.type)),
+        (f"  ← {command}" if command else "", "dim"),
+    )
+
+
+def outcome_line(ran: CommandRan) -> Text:
+    """The log's line of a command's outcome or of the error that refused it."""
+    who = f"{ran.actor}: " if ran.actor else ""
+    if not isinstance(ran.result, Exception):
+        outcome = ran.result
+        text = Text.assemble(
+            ("✔ ", "bold green"),
+            who,
+            (outcome.command, "bold"),
+            f" {outcome.stream_id} → v{outcome.version}",
+            (f"  ({decided_on(outcome.loaded_from)})", "dim"),
+        )
+        if outcome.snapshot is not None:
+            text.append(f"  snapshot taken at v{outcome.snapshot.version}", style="cyan")
+    else:
+        error = ran.result
+        subject = f" {ran.subject}" if ran.subject else ""
+        text = Text.assemble(
+            ("✘ ", "bold red"),
+            who,
+            (ran.command, "bold"),
+            subject,
+            " refused: ",
+            (f"{type(error).__name__}: {error}", "red"),
+        )
+    return text

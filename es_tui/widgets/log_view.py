@@ -41,6 +41,9 @@ class LogView(ScrollingPane):
         self._first = 0
         """How many entries were ever dropped from the front (numbers of entries)."""
         self._drawn: LRUCache[tuple[int, int, int], Strip] = LRUCache(STRIPS_KEPT)
+        self._following = True
+        """Whether the view shows the newest lines, so it keeps showing them as entries come
+        and as it grows or shrinks (a maximized log, then restored)."""
 
     def plain_lines(self) -> list[str]:
         """The entries kept, oldest first, as plain text (whole, however they wrap)."""
@@ -50,15 +53,19 @@ class LogView(ScrollingPane):
         """The lines the view shows now, as plain text (what a reader of the screen sees)."""
         return "\n".join(self.render_line(y).text.rstrip() for y in range(self.size.height))
 
-    def write(self, text: Text) -> None:
-        """Append one entry (wrapped at the view's width)."""
-        at_end = self.scroll_y >= self.max_scroll_y
-        if len(self._kept) == self._kept.maxlen:
-            self._drop_first()
-        self._kept.append(text)
-        if self._width:
-            number = self._first + len(self._kept) - 1
-            self._rows.extend((number, n, line) for n, line in enumerate(self._wrap(text)))
+    def write(self, *entries: Text) -> None:
+        """Append entries (each wrapped at the view's width): the view's height and scroll
+        change once for all of them (under traffic a read brings dozens)."""
+        if not entries:
+            return
+        at_end = self._following
+        for text in entries:
+            if len(self._kept) == self._kept.maxlen:
+                self._drop_first()
+            self._kept.append(text)
+            if self._width:
+                number = self._first + len(self._kept) - 1
+                self._rows.extend((number, n, line) for n, line in enumerate(self._wrap(text)))
         set_virtual_height(self, len(self._rows))
         if at_end:
             self.scroll_to(y=self.max_scroll_y, animate=False, force=True)
@@ -71,7 +78,7 @@ class LogView(ScrollingPane):
         if not 0 <= index < len(self._kept):
             self.write(text)
             return
-        at_end = self.scroll_y >= self.max_scroll_y
+        at_end = self._following
         if len(self._kept) == self._kept.maxlen:
             self._kept.popleft()
             self._drop_first()
@@ -131,13 +138,24 @@ class LogView(ScrollingPane):
             for n, line in enumerate(self._wrap(entry))
         ]
         self._drawn.clear()
-        at_end = self.scroll_y >= self.max_scroll_y
         set_virtual_height(self, len(self._rows))
-        if at_end:
+        self._keep_in_view()
+
+    def _keep_in_view(self) -> None:
+        """After a change of size: still the newest lines when it showed them, and never
+        scrolled past its last line (which would leave blank rows under it)."""
+        if self._following or self.scroll_y > self.max_scroll_y:
             self.scroll_to(y=self.max_scroll_y, animate=False, force=True)
 
     def on_resize(self) -> None:
+        following = self._following
         self._rewrap()
+        self._following = following
+        self._keep_in_view()
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        self._following = new_value >= self.max_scroll_y
 
     def notify_style_update(self) -> None:
         super().notify_style_update()

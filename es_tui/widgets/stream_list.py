@@ -33,8 +33,10 @@ class StreamList(LineList[StreamRow]):
     class ClearAsked(Message):
         """Escape was pressed on a filtered list."""
 
-    def __init__(self, source: StreamsSource, *, id: str | None = None) -> None:
-        super().__init__(source, follow=False, id=id)
+    def __init__(
+        self, source: StreamsSource, *, paint_with_highlight: bool = False, id: str | None = None
+    ) -> None:
+        super().__init__(source, follow=False, paint_with_highlight=paint_with_highlight, id=id)
         self.all_streams = source
         """The unfiltered source (its index serves every filter)."""
 

@@ -87,9 +87,11 @@ class TimelinePane(Vertical):
             compact=True,
             id="timeline-filter",
         )
-        self.events: LineList[LogRow] = LineList(empty="no events yet", id="timeline-list")
-        self.events.paint_with_highlight = True  # with the details, state and snapshots
-        self.events.on_paint = self._show_title
+        self.events: LineList[LogRow] = LineList(
+            empty="no events yet",
+            paint_with_highlight=True,  # with the details, state and snapshots
+            id="timeline-list",
+        )
         self.details = EventDetails(id="event-details")
 
     def compose(self) -> ComposeResult:
@@ -102,6 +104,8 @@ class TimelinePane(Vertical):
     def on_mount(self) -> None:
         self.filter_bar = self.query_one("#timeline-filter-bar")
         self.filter_bar.display = False
+        # The title changes in the repaint that draws the list's cursor.
+        self.events.cursor_drawn.subscribe(self, lambda _: self._show_title(), immediate=True)
         self.show_stream(ALL_STREAM)
         self._show_title()
 

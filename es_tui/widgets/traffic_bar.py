@@ -36,11 +36,62 @@ def describe(report: TrafficReport, width: int = 1_000) -> Text:
     least useful words go first, the totals stay."""
     state = ("● traffic", "bold green") if report.running else ("○ traffic stopped", "dim")
     lag_style = "bold red" if report.lag > 50 else "yellow" if report.lag else "green"
-    conflicts_style = "bold red" if report.conflicts else "bold"
-    snapshots_style = "bold cyan" if report.snapshots else "bold"
     totals = f"{report.total:,} commands, {report.total_conflicts:,} conflicts"
     hint = ("  g stops" if report.running else "  g starts", "dim")
+    shaped = _running_lines if report.running else _stopped_lines
     lines = (
+        *shaped(report, state, lag_style, totals, hint),
+        Text.assemble(
+            (state[0][:1], state[1]),
+            " lag ",
+            (str(report.lag), lag_style),
+            f" · {report.total:,} cmds, {report.total_conflicts:,} conflicts",
+        ),
+    )
+    for line in lines:
+        if line.cell_len <= width:
+            return line
+    return lines[-1]
+
+
+def _stopped_lines(
+    report: TrafficReport,
+    state: tuple[str, str],
+    lag_style: str,
+    totals: str,
+    hint: tuple[str, str],
+) -> tuple[Text, ...]:
+    """The line once stopped, longest first: no rates (the last run's would read as now)."""
+    lag = (str(report.lag), lag_style)
+    return (
+        Text.assemble(
+            state,
+            f"  {report.rate} cmd/s when started (+ / - to change) · read model lag ",
+            lag,
+            f" · {totals}",
+            hint,
+        ),
+        Text.assemble(state, f" {report.rate} cmd/s · lag ", lag, f" · {totals}"),
+        Text.assemble(
+            state,
+            " · lag ",
+            lag,
+            f" · {report.total:,} cmds, {report.total_conflicts:,} conflicts",
+        ),
+    )
+
+
+def _running_lines(
+    report: TrafficReport,
+    state: tuple[str, str],
+    lag_style: str,
+    totals: str,
+    hint: tuple[str, str],
+) -> tuple[Text, ...]:
+    """The line while the generator runs, longest first, with its rates of the last seconds."""
+    conflicts_style = "bold red" if report.conflicts else "bold"
+    snapshots_style = "bold cyan" if report.snapshots else "bold"
+    return (
         Text.assemble(
             state,
             f"  {report.rate} cmd/s asked (+ / - to change) · ",
@@ -74,17 +125,7 @@ def describe(report: TrafficReport, width: int = 1_000) -> Text:
             (str(report.lag), lag_style),
             f" · {report.total:,} cmds, {report.total_conflicts:,} conflicts",
         ),
-        Text.assemble(
-            (state[0][:1], state[1]),
-            " lag ",
-            (str(report.lag), lag_style),
-            f" · {report.total:,} cmds, {report.total_conflicts:,} conflicts",
-        ),
     )
-    for line in lines:
-        if line.cell_len <= width:
-            return line
-    return lines[-1]
 
 
 class TrafficBar(StatusLine):

@@ -121,3 +121,13 @@ def test_subcommands_honour_react_probability_and_snapshots(cli: Cli) -> None:
 def test_demo_is_honoured_by_a_reading_subcommand(cli: Cli) -> None:
     streams = cli("--demo", "streams")
     assert streams.code == 0 and len(streams.lines()) > 5
+
+
+@pytest.mark.parametrize("domain", ["ideas", "accounts"])
+def test_demo_on_a_store_that_holds_events_says_it_seeded_nothing(cli: Cli, domain: str) -> None:
+    first = cli("--domain", domain, "--demo", "streams")
+    assert first.code == 0 and "not seeded" not in first.err, first.err
+    again = cli("--domain", domain, "--demo", "streams")
+    assert again.code == 0
+    assert again.lines() == first.lines()  # nothing seeded twice
+    assert "demo was not seeded" in again.err and "already holds" in again.err, again.err

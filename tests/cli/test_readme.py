@@ -207,3 +207,20 @@ def test_readme_block_runs_as_pasted(block: Block, tmp_path: Path) -> None:
             session.write_library_store()
         done = session.run(args)
         assert done.returncode == 0, (shlex.join(argv), done.returncode, done.stderr)
+
+
+ANY_FENCE = re.compile(r"^```([^\n`]*)\n(.*?)^```", re.MULTILINE | re.DOTALL)
+SHELL_LINE = re.compile(r"^\s*(\$ |es-tui\b|make\b|\.venv/|curl\b|python\b|pip\b).*$", re.MULTILINE)
+
+
+def test_every_command_block_of_the_readme_is_one_the_runner_reads() -> None:
+    """A command written in a block of another language (or of none) would escape the runner
+    above: every fenced block holding a shell command is a sh, bash or console block."""
+    text = README.read_text(encoding="utf-8")
+    hidden = [
+        (language or "(no language)", line.group(0).strip())
+        for language, body in ANY_FENCE.findall(text)
+        if language.strip() not in ("sh", "bash", "console")
+        for line in SHELL_LINE.finditer(body)
+    ]
+    assert hidden == [], hidden

@@ -242,7 +242,7 @@ def test_many_threaded_managers_answer_each_request_once(
         )
         manager.start()
     streams = [publisher.publish(f"idea {n}", "d").stream_id for n in range(40)]
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 60
     while any(m.lag() for m in managers) and time.monotonic() < deadline:
         time.sleep(0.01)
     for manager in managers:

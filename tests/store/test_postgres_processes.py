@@ -15,11 +15,24 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
+import psycopg
+
 from domain.backends.postgres.store import PostgresEventStore
 from domain.core.errors import ConcurrencyError
 from domain.core.records import ANY, NO_STREAM, NewEvent, RecordedEvent
 from tests.store.conftest import wait_for
-from tests.store.test_postgres_helpers import fresh_url
+from tests.store.test_postgres_helpers import fresh_url, server_url
+
+
+def sessions_waiting_on_a_lock() -> int:
+    """How many sessions of the test server wait for a lock another transaction holds."""
+    with psycopg.connect(server_url(), autocommit=True) as conn:
+        row = conn.execute(
+            "SELECT count(*) FROM pg_stat_activity"
+            " WHERE wait_event_type = 'Lock' AND datname = current_database()"
+        ).fetchone()
+    return int(row[0]) if row else 0
+
 
 # Children are started fresh (not forked from a process holding threads and connections).
 CTX = multiprocessing.get_context("spawn")
@@ -193,9 +206,12 @@ def test_a_writer_killed_inside_its_transaction_leaves_nothing_and_the_next_proc
     blocked = threading.Thread(
         target=lambda: after.extend(store.append("after-1", [NewEvent("Noted", {})], NO_STREAM))
     )
+    waiting_before = sessions_waiting_on_a_lock()
     blocked.start()
-    blocked.join(timeout=0.3)
-    assert blocked.is_alive()  # the next writer waits for the doomed one's positions
+    # The next writer waits for the doomed one's positions: the server says it waits on a
+    # lock (no race against a clock), and it has stored nothing.
+    assert wait_for(lambda: sessions_waiting_on_a_lock() > waiting_before, timeout=60)
+    assert blocked.is_alive() and after == []
 
     os.kill(doomed.pid, signal.SIGKILL)  # type: ignore[arg-type]
     blocked.join(timeout=60)

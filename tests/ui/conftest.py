@@ -14,7 +14,7 @@ from textual.widgets import OptionList, RichLog, Static
 
 from domain.bootstrap import System, bootstrap
 from domain.core.records import SnapshotPolicy
-from es_tui.app import ExplorerApp
+from es_tui.app import LONG_LIVED_WORKERS, ExplorerApp
 from es_tui.widgets.line_list import LineList
 from es_tui.widgets.log_view import LogView
 from es_tui.widgets.status_line import StatusLine
@@ -74,6 +74,19 @@ async def wait_for(
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
         await pilot.pause(0.02)
+
+
+async def settled(pilot: Pilot[None], timeout: float = 30.0) -> None:
+    """Wait until every worker but the lifelong ones has finished and the screen has handled
+    what was posted to it: what a key started is over, so "nothing happened" is certain."""
+    app = pilot.app
+    await wait_for(
+        pilot,
+        lambda: all(w.is_finished for w in app.workers if w.group not in LONG_LIVED_WORKERS),
+        "every worker to finish",
+        timeout,
+    )
+    await pilot.pause()
 
 
 async def wait_text(

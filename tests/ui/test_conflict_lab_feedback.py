@@ -7,7 +7,7 @@ from textual.pilot import Pilot
 from domain.bootstrap import System
 from es_tui.app import ExplorerApp
 from es_tui.ideas.screens.conflict_lab import ConflictLab
-from tests.ui.conftest import text_of, wait_for, wait_text
+from tests.ui.conftest import settled, text_of, wait_for, wait_text
 
 
 async def open_lab(app: ExplorerApp, pilot: Pilot[None], stream: str) -> ConflictLab:
@@ -35,7 +35,7 @@ async def dead_key(pilot: Pilot[None], lab: ConflictLab, key: str, *why: str) ->
     assert shown.startswith(f"{key} ("), shown
     for words in why:
         assert words in shown, shown
-    await pilot.pause(0.1)
+    await settled(pilot)  # a commit the key started would be over
     assert store.stream_info(lab.stream_id).version == version  # type: ignore[union-attr]
     assert text_of(lab.query_one("#lab-steps")) == steps
 

@@ -170,9 +170,12 @@ async def test_a_library_databases_tracking_records_are_listed(tmp_path: Path) -
                 "recorded",
             ]
             await pilot.press("R")  # read-only: explained, nothing asked
-            await pilot.pause(0.2)
+            await wait_for(
+                pilot,
+                lambda: any("shown as stored" in n.message for n in app._notifications),
+                "the explanation",
+            )
             assert app.screen is screen
-            assert any("shown as stored" in n.message for n in app._notifications)
     finally:
         system.close()
 

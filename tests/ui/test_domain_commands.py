@@ -328,7 +328,14 @@ async def test_an_idea_form_finishing_under_the_palette_closes_itself_not_the_pa
         # The form's worker finishes while the palette is open over it:
         outcome = system.ideas.publish("Under the palette", "It must stay open.")
         form.post_message(IdeaForm.Done(outcome))
-        await pilot.pause(0.3)
+        await wait_for(  # the form has handled it: its outcome is in the log
+            pilot,
+            lambda: any(
+                "✔ you" in line and outcome.stream_id in line
+                for line in app.main_screen.log_pane.plain_lines()
+            ),
+            "the form's outcome in the log",
+        )
         assert isinstance(app.screen, CommandPalette)
         await pilot.press("escape")
         await wait_for(pilot, lambda: app.screen is app.main_screen, "the form to close")

@@ -221,6 +221,11 @@ async def test_snapshot_on_demand_and_the_policy_in_the_title(
             pilot, lambda: len(system.store.snapshots(request.stream_id)) == 1, "a snapshot"
         )
         assert system.store.snapshots(request.stream_id)[0].version == 2
+        # The snapshots pane shows it at once (no later commit needed to refresh it).
+        await wait_text(pilot, lambda: main.snapshots, "v2")
+        assert app._exception is None and not [
+            w for w in app.workers if w.group == "snapshot" and w.error is not None
+        ]
 
 
 async def test_quit_asks_once_on_a_memory_store_with_changes(

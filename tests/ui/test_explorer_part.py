@@ -23,7 +23,7 @@ from es_tui.screens.send_command import CommandMenu
 from es_tui.sources import ViewRowsSource
 from es_tui.traffic import DomainTraffic, NoTrafficError, TrafficPart, make_traffic
 from es_tui.widgets.projection_pane import ReadModelPart
-from tests.ui.conftest import text_of, wait_for, wait_text
+from tests.ui.conftest import settled, text_of, wait_for, wait_text
 from tests.ui.mouse import screen_lines
 
 BANK = Path(__file__).resolve().parents[1] / "domains" / "bank_account.py"
@@ -121,7 +121,7 @@ async def test_on_accounts_p_e_d_are_hidden_and_c_opens_its_own_lab(
             assert label not in footer, footer
         assert "Send" in footer, footer  # where no part's keys fill it, n shows
         await pilot.press("p", "e", "d")
-        await pilot.pause(0.2)
+        await settled(pilot)
         assert app.screen is main  # their bindings are off: nothing opens
         await pilot.press("c")
         await wait_for(pilot, lambda: isinstance(app.screen, DomainLab), "the accounts lab")

@@ -4,7 +4,7 @@ and a maximized pane fills the screen with its title and details."""
 from __future__ import annotations
 
 import pytest
-from textual.command import CommandPalette
+from textual.command import CommandList, CommandPalette
 from textual.pilot import Pilot
 from textual.widgets import Footer
 
@@ -72,11 +72,21 @@ PANE_TITLES = {
 }
 
 
+def highlighted_command(app: ExplorerApp) -> str:
+    """The command the palette's enter would run now ("" while it has found none)."""
+    commands = app.screen.query(CommandList)
+    if not commands or commands.first().highlighted is None:
+        return ""
+    found = commands.first()
+    assert found.highlighted is not None
+    return str(found.get_option_at_index(found.highlighted).prompt).strip()
+
+
 async def maximize_from_the_palette(app: ExplorerApp, pilot: Pilot[None]) -> None:
     await pilot.press("ctrl+p")
     await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette), "the palette")
     await pilot.press(*"maximize")
-    await pilot.pause(0.3)
+    await wait_for(pilot, lambda: highlighted_command(app).startswith("Maximize"), "Maximize")
     await pilot.press("enter")
     await wait_for(pilot, lambda: isinstance(app.screen, MainScreen), "the palette to close")
     await wait_for(pilot, lambda: app.main_screen.maximized is not None, "a maximized pane")
@@ -112,6 +122,38 @@ async def test_a_maximized_pane_fills_the_screen_with_its_title_and_details(
                 assert "IdeaCreationAccepted" in shown and "event id" in shown, shown
             await pilot.press("escape")
             await wait_for(pilot, lambda: main.maximized is None, "the pane to be restored")
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_the_log_shows_its_newest_lines_maximized_restored_and_after(
+    app: ExplorerApp, system: System, size: tuple[int, int]
+) -> None:
+    async with app.run_test(size=size) as pilot:
+        main = app.main_screen
+        log = main.log_pane
+        await pilot.press("5")
+        for n in range(size[1]):  # more entries than the screen has rows
+            system.ideas.publish(f"Entry {n}", "One more line in the log.")
+        await wait_for(pilot, lambda: len(log.plain_lines()) > size[1], "more entries than rows")
+
+        def newest_on_the_last_row() -> bool:
+            rows = log.visible_text().splitlines()
+            newest = log.plain_lines()[-1].rstrip()
+            last = rows[-1].strip() if len(rows) == log.size.height else ""
+            return bool(last) and newest.endswith(last)  # its last line, on the last row
+
+        await wait_for(pilot, newest_on_the_last_row, "the newest entry at the bottom")
+        await maximize_from_the_palette(app, pilot)
+        assert main.maximized is log
+        await wait_for(pilot, newest_on_the_last_row, "the newest entry, maximized")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: main.maximized is None, "the log restored")
+        await wait_for(pilot, newest_on_the_last_row, "the newest entry, restored")
+        idea = system.ideas.publish("After the maximize", "Still followed.").idea_id
+        await wait_for(
+            pilot, lambda: any(f"idea-{idea}" in line for line in log.plain_lines()[-3:]), "it"
+        )
+        await wait_for(pilot, newest_on_the_last_row, "the new entry shown at the bottom")
 
 
 def joined(lines: list[str]) -> str:
@@ -185,3 +227,6 @@ async def test_the_traffic_line_keeps_its_totals_and_its_lag_settles(
         assert report is not None
         assert f"{report.total_conflicts:,} conflicts" in line, line
         assert f"{report.total:,} c" in line, line
+        # Stopped, nothing is committed per second: no rate of the last run is shown as now
+        # (the pulse beside the read model says 0.0 commits/s).
+        assert "/s" not in line.replace("cmd/s", ""), line

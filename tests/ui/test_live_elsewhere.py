@@ -49,7 +49,7 @@ async def test_a_child_process_publish_shows_up_unasked(tmp_path: Path) -> None:
             await wait_text(pilot, lambda: main.streams, stream, timeout=DEADLINE)
             # This process's manager answers the other process's request; every pane follows.
             await wait_for(
-                pilot, lambda: len(system.store.read_stream(stream)) == 2, "the answer", 10
+                pilot, lambda: len(system.store.read_stream(stream)) == 2, "the answer", DEADLINE
             )
             row = await wait_text(pilot, lambda: main.projection.ideas, stream, DEADLINE)
             assert "From a child" in row  # the title, cut to the pane's width
@@ -78,11 +78,15 @@ async def test_two_explorers_on_one_postgres_database() -> None:
             for ch in "Both explorers see it":
                 await pilot_a.press(ch if ch != " " else "space")
             await pilot_a.press("ctrl+s")
-            await wait_for(pilot_a, lambda: first.store.head_position() >= 1, "the publish", 5)
+            await wait_for(
+                pilot_a, lambda: first.store.head_position() >= 1, "the publish", DEADLINE
+            )
             stream = first.store.read_all(1, 1)[0].stream_id
             await wait_text(pilot_b, lambda: app_b.main_screen.streams, stream, DEADLINE)
             # Both managers saw the request; exactly one answer was stored.
-            row = await wait_text(pilot_b, lambda: app_b.main_screen.projection.ideas, stream, 10)
+            row = await wait_text(
+                pilot_b, lambda: app_b.main_screen.projection.ideas, stream, DEADLINE
+            )
             assert "Shared on" in row  # the title, cut to the pane's width
             await wait_for(
                 pilot_b, lambda: len(second.store.read_stream(stream)) >= 2, "an answer", 10

@@ -92,7 +92,7 @@ async def test_mouse_on_a_modal_screen(app: ExplorerApp, system: System, modal: 
         await wait_for(pilot, lambda: main.stream_id == f"idea-{idea}", "the idea's stream")
         opener, kind = MODALS[modal]
         await opener(app, pilot, idea)
-        await wait_for(pilot, lambda: isinstance(app.screen, kind), f"the {modal} screen", 15)
+        await wait_for(pilot, lambda: isinstance(app.screen, kind), f"the {modal} screen", 30)
         screen = app.screen
         await every_gesture(pilot, screen)
         shown = [w for w in screen.query("*") if w.display and w.region.area]

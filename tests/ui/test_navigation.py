@@ -115,3 +115,23 @@ async def test_scrolling_back_up_shows_rows_not_the_header(
         assert "pos" in lines[0] and "type" in lines[0]  # the header, once, on top
         assert all("type" not in line for line in lines[1:])
         assert lines[1].split()[0] == str(top - 1)  # position of the row now first
+
+
+async def test_the_timeline_title_names_what_its_list_shows(
+    app: ExplorerApp, system: System
+) -> None:
+    ideas = [system.ideas.publish(f"Titled {n}", "Named on the border.").stream_id for n in "ab"]
+    async with app.run_test(size=(160, 48)) as pilot:
+        main = app.main_screen
+        timeline = main.timeline
+        for stream in (*ideas, ideas[0]):
+            main.select_stream(stream)
+            title = f"Timeline · {stream} (by version)"
+            await wait_for(pilot, lambda s=stream: timeline.stream_id == s, stream)
+            await wait_for(pilot, lambda t=title: str(timeline.border_title) == t, title)
+        await pilot.press("home")  # $all heads the streams list
+        await wait_for(
+            pilot,
+            lambda: str(timeline.border_title) == "Timeline · $all (global log, by position)",
+            "the title naming the global log",
+        )

@@ -42,10 +42,10 @@ async def test_the_explorer_moves_through_another_domains_streams(other: System)
         await pilot.press("enter")  # into the timeline
         for _ in range(6):
             await pilot.press("down")
-        await pilot.pause(0.2)
-        shown = text_of(main.timeline)
         types = load_domain("accounts").events().types()
-        assert any(t in shown for t in types), shown  # the stream's events, by type
+        await wait_for(  # the stream's events, by type
+            pilot, lambda: any(t in text_of(main.timeline) for t in types), "the events' types"
+        )
         await wait_text(pilot, lambda: main.snapshots, "")  # the snapshots pane is there
         await pilot.press("q")
     assert app.return_code in (0, None)

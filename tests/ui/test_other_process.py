@@ -40,13 +40,13 @@ async def test_a_publish_from_another_process_shows_up(watcher: System, writer: 
         await wait_text(pilot, lambda: main.streams, "$all")
         outcome = writer.ideas.publish("From elsewhere", "Written by another process.")
         stream = outcome.stream_id
-        await wait_text(pilot, lambda: main.streams, stream, timeout=10)
+        await wait_text(pilot, lambda: main.streams, stream, timeout=60)
         # The explorer's process manager answers; the timeline of $all shows both events.
-        await wait_for(pilot, lambda: len(writer.store.read_stream(stream)) == 2, "the PM", 10)
+        await wait_for(pilot, lambda: len(writer.store.read_stream(stream)) == 2, "the PM", 60)
         decision = writer.store.read_stream(stream)[1].type
-        shown = await wait_text(pilot, lambda: main.timeline.events, decision, timeout=10)
+        shown = await wait_text(pilot, lambda: main.timeline.events, decision, timeout=60)
         assert "IdeaCreationRequested" in shown and stream in shown
-        await wait_text(pilot, lambda: main.projection.ideas, "From elsewhere", timeout=10)
-        log = await wait_text(pilot, lambda: main.log_pane, f"{stream} v1", timeout=10)
+        await wait_text(pilot, lambda: main.projection.ideas, "From elsewhere", timeout=60)
+        log = await wait_text(pilot, lambda: main.log_pane, f"{stream} v1", timeout=60)
         assert "IdeaCreationRequested" in log
         await wait_for(pilot, lambda: main.projection.status is not None, "the read model")

@@ -21,8 +21,8 @@ async def test_g_starts_traffic_whose_commits_show_live_and_g_stops_it(
         await pilot.press("g")
         assert main.traffic.display and main.traffic.running
         # Commits arrive from the generator's thread and every pane follows.
-        await wait_for(pilot, lambda: system.store.head_position() >= head + 30, "commits", 10)
-        await wait_for(pilot, lambda: timeline.row_count >= head + 30, "the timeline", 10)
+        await wait_for(pilot, lambda: system.store.head_position() >= head + 30, "commits", 60)
+        await wait_for(pilot, lambda: timeline.row_count >= head + 30, "the timeline", 60)
         await wait_text(pilot, lambda: main.traffic, "commits/s")
         report = main.traffic.last
         assert report is not None and report.running and report.commits > 0
