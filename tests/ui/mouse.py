@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from textual.events import MouseScrollDown, MouseScrollUp
+from textual.events import Click, MouseDown, MouseEvent, MouseScrollDown, MouseScrollUp, MouseUp
+from textual.geometry import Offset
 from textual.pilot import Pilot
 from textual.widget import Widget
 
@@ -12,15 +13,33 @@ from es_tui.screens.main import MainScreen
 from tests.ui.conftest import wait_for
 
 
+def burst(pilot: Pilot[None], target: Widget, offset: tuple[int, int], times: int) -> None:
+    """A click repeated `times` times (a double or triple click) and a turn of the wheel
+    down and up, sent as a terminal sends them: all at once, before the app handles any."""
+    screen = pilot.app.screen
+    x, y = target.region.offset + offset
+    where = {"widget": target, "x": x, "y": y, "delta_x": 0, "delta_y": 0, "button": 0}
+    where |= {"shift": False, "meta": False, "ctrl": False, "screen_x": x, "screen_y": y}
+    pilot.app.mouse_position = Offset(x, y)
+    sent: list[MouseEvent] = []
+    for chain in range(1, times + 1):
+        sent += [MouseDown(**where), MouseUp(**where), Click(**where, chain=chain)]
+    sent += [MouseScrollDown(**where), MouseScrollUp(**where), MouseScrollUp(**where)]
+    for event in sent:
+        screen._forward_event(event)
+
+
 async def every_gesture(pilot: Pilot[None], target: Widget) -> None:
-    """Clicks on the border, the first row and the middle; wheel up and down."""
+    """Single, double and triple clicks on the border, the first row and the middle, each
+    followed by the wheel down and up; every gesture arrives as one burst."""
     width, height = target.outer_size
     spots = {(3, 0), (min(4, width - 1), min(1, height - 1)), (width // 2, height // 2)}
     for offset in sorted(spots):
         for times in (1, 2, 3):
-            await pilot.click(target, offset=offset, times=times)
-        for wheel in (MouseScrollDown, MouseScrollUp, MouseScrollUp):
-            await pilot._post_mouse_events([wheel], target, offset)
+            if target.region.offset + offset not in pilot.app.screen.region:
+                continue  # the gesture's spot is off screen (a target larger than it)
+            burst(pilot, target, offset, times)
+            await pilot.pause()
 
 
 async def still_answers(app: ExplorerApp, pilot: Pilot[None]) -> None:
