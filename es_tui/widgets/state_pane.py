@@ -55,12 +55,25 @@ def changed_fields(before: Any, after: Any) -> frozenset[str]:
     return frozenset(k for k, v in new.items() if old.get(k) != v)
 
 
+LISTED = 8
+"""Items of a list or mapping shown whole; a longer one is counted and its last few shown."""
+LAST = 3
+
+
 def describe(value: Any) -> str:
-    """A state field as a person reads it."""
+    """A state field as a person reads it. A long list or mapping (a state can keep one that
+    grows with every event) is counted, with its newest items, never drawn whole: thousands
+    of items took the state pane a tenth of a second to draw at every move."""
     if value is None:
         return "—"
     if isinstance(value, str) and len(value) >= 19 and value[10:11] == "T":
         return value[11:23].rstrip("Z")  # an ISO time: the time of day is what changes
+    if isinstance(value, list | tuple) and len(value) > LISTED:
+        newest = ", ".join(repr(item) for item in value[-LAST:])
+        return f"{len(value):,} items, the last {LAST}: [… {newest}]"
+    if isinstance(value, dict) and len(value) > LISTED:
+        newest = ", ".join(f"{k!r}: {v!r}" for k, v in list(value.items())[-LAST:])
+        return f"{len(value):,} entries, the last {LAST}: {{… {newest}}}"
     return str(value)
 
 
