@@ -15,7 +15,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
-from textual.widgets import Static
 
 from domain.core.port import Row
 from domain.core.views import ReadModelView
@@ -23,7 +22,7 @@ from es_tui.fronts import running_part
 from es_tui.sources import ViewRowsSource
 from es_tui.widgets.columns import Column
 from es_tui.widgets.line_list import LineList
-from es_tui.widgets.status_line import StatusLine
+from es_tui.widgets.status_line import StatusLine, SteadyLabel
 from es_tui.widgets.virtual import RowSource
 
 if TYPE_CHECKING:
@@ -187,7 +186,7 @@ class ProjectionPane(Vertical):
         self._measuring = False
         self._again = False
         self.summary = StatusLine(id="projection-status")
-        self.totals = Static(id="projection-totals")
+        self.totals = SteadyLabel(id="projection-totals")
         self.own = own_listing(system)
         """The read model the domain's own explorer part lists (None: the generic ones)."""
         self.names: list[str] = [] if self.own is not None else list(system.views)
@@ -317,7 +316,7 @@ class ProjectionPane(Vertical):
                 f" · {status.rows} rows" if self.current is not None else "",
             )
         )
-        self.totals.update(Text("\n").join(status.totals) if status.totals else "")
+        self.totals.show(Text("\n").join(status.totals) if status.totals else "")
         self.totals.display = bool(status.totals)
         if self.current is not None:
             self.border_title = self.title()

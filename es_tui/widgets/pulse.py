@@ -10,10 +10,11 @@ from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.message import Message
-from textual.widgets import Sparkline, Static
+from textual.widgets import Sparkline
 from textual.worker import get_current_worker
 
 from domain.core.protocol import EventStore
+from es_tui.widgets.status_line import SteadyLabel
 
 SAMPLE_EVERY = 0.5
 """Seconds between two samples."""
@@ -47,8 +48,8 @@ class Pulse(Horizontal):
         self._stop = threading.Event()
         self.lags: deque[float] = deque([0.0], maxlen=SAMPLES)
         self.rates: deque[float] = deque([0.0], maxlen=SAMPLES)
-        self.lag_label = Static("lag 0", id="pulse-lag-label")
-        self.rate_label = Static("0.0 commits/s", id="pulse-rate-label")
+        self.lag_label = SteadyLabel("lag 0", id="pulse-lag-label")
+        self.rate_label = SteadyLabel("0.0 commits/s", id="pulse-rate-label")
         self.lag_line = Sparkline(list(self.lags), id="pulse-lag")
         self.rate_line = Sparkline(list(self.rates), id="pulse-rate")
 
@@ -82,5 +83,5 @@ class Pulse(Horizontal):
         self.rates.append(message.rate)
         self.lag_line.data = list(self.lags)
         self.rate_line.data = list(self.rates)
-        self.lag_label.update(f"lag {message.lag}")
-        self.rate_label.update(f"{message.rate:.1f} commits/s")
+        self.lag_label.show(f"lag {message.lag}")
+        self.rate_label.show(f"{message.rate:.1f} commits/s")
