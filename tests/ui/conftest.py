@@ -105,3 +105,20 @@ async def wait_text(
     except AssertionError:
         raise AssertionError(f"{needle!r} never appeared; last seen:\n{seen}") from None
     return seen
+
+
+@pytest.fixture
+def brisk_pilot(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pilot settles for at most a tenth of a second after each key or click, not one
+    second. While the traffic generator runs the app is never idle, and Textual's pilot
+    waits its full second (twice a key) for an idleness that never comes; random input needs
+    its events handled in order, which they still are, not a quiet app after each."""
+    import textual.app
+    import textual.pilot
+    from textual._wait import wait_for_idle
+
+    async def brisk(min_sleep: float = 0.0, max_sleep: float = 1.0) -> None:
+        await wait_for_idle(min_sleep, min(max_sleep, 0.1))
+
+    monkeypatch.setattr(textual.app, "wait_for_idle", brisk)
+    monkeypatch.setattr(textual.pilot, "wait_for_idle", brisk)

@@ -99,6 +99,7 @@ async def one_event(app: ExplorerApp, pilot: Pilot[None], rng: random.Random) ->
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.usefixtures("brisk_pilot")
 async def test_random_keys_and_clicks_never_crash(app: ExplorerApp, seed: int) -> None:
     rng = random.Random(seed)
     async with app.run_test(size=(160, 48)) as pilot:
