@@ -11,6 +11,7 @@ import psycopg
 import pytest
 
 from domain.backends import open_store
+from domain.backends.postgres.schema import connect, parse_url
 from domain.backends.postgres.store import PostgresEventStore
 from domain.core.errors import StoreClosedError, StoreUrlError
 from domain.core.records import NO_STREAM, NewEvent
@@ -140,3 +141,33 @@ def test_stores_in_two_schemas_of_one_database_are_independent() -> None:
     assert one.read_all() == [a] and two.read_all() == [b]
     one.close()
     two.close()
+
+
+def test_every_session_waits_for_its_commit_to_reach_the_disk() -> None:
+    # The test cluster runs with synchronous_commit off: a crash there loses commits already
+    # acknowledged. Every session es-tui opens (the store's pool, the key store, listener and
+    # read model all connect through parse_url) turns it on for itself.
+    url = fresh_url()  # skips locally (fails on CI) when no server is configured
+    with psycopg.connect(server_url().split("?", 1)[0]) as plain:
+        server_default = plain.execute("SHOW synchronous_commit").fetchone()
+    with connect(parse_url(url)) as session:
+        assert session.execute("SHOW synchronous_commit").fetchone() == ("on",), server_default
+    store = open_store(url)
+    try:
+        assert isinstance(store, PostgresEventStore)
+        with store._pool.connection() as pooled:
+            assert pooled.execute("SHOW synchronous_commit").fetchone() == ("on",)
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize("choice", ["local", "off", "remote_write"])
+def test_a_url_that_sets_synchronous_commit_keeps_its_choice(choice: str) -> None:
+    fresh_url()  # skips locally (fails on CI) when no server is configured
+    options = urllib.parse.quote(f"-c synchronous_commit={choice}")
+    url = with_schema(
+        f"{server_url()}{'&' if '?' in server_url() else '?'}options={options}", new_schema()
+    )
+    with connect(parse_url(url)) as session:
+        assert session.execute("SHOW synchronous_commit").fetchone() == (choice,)
+        assert session.execute("SHOW TimeZone").fetchone() == ("UTC",)

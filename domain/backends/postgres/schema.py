@@ -79,8 +79,14 @@ def parse_url(url: str) -> Target:
         raise StoreUrlError(shown, first_line(exc)) from None
     params.setdefault("connect_timeout", CONNECT_TIMEOUT_S)
     params.setdefault("application_name", "es-tui")
-    # Times come back in UTC whatever the server's default time zone is.
-    params["options"] = f"{params.get('options', '')} -c TimeZone=UTC".strip()
+    # Times come back in UTC whatever the server's default time zone is. A commit is
+    # acknowledged only once its WAL is on disk, whatever the server's default: with
+    # synchronous_commit off a crash loses commits already acknowledged. A URL that sets it
+    # itself (`?options=-c synchronous_commit=off`) keeps its choice.
+    options = params.get("options", "")
+    if "synchronous_commit" not in options:
+        options = f"{options} -c synchronous_commit=on"
+    params["options"] = f"{options} -c TimeZone=UTC".strip()
     return Target(url, params, schema, shown)
 
 
