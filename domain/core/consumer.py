@@ -134,5 +134,12 @@ class LogConsumer(ABC):
     def _safe_catch_up(self) -> None:
         try:
             self.catch_up()
-        except Exception:  # keep consuming later commits; the failure is logged
-            log.exception("%s failed to catch up", type(self).__name__)
+        except Exception as error:  # keep consuming later commits; the failure is logged
+            # One line saying what failed; the traceback only when debugging is asked for.
+            log.error(
+                "%s failed to catch up: %s: %s",
+                type(self).__name__,
+                type(error).__name__,
+                error,
+                exc_info=log.isEnabledFor(logging.DEBUG),
+            )
