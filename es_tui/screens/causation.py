@@ -7,6 +7,7 @@ the tree moves the explorer's timeline to the highlighted event (a `ShowEvent` m
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import ClassVar
 
 from rich.text import Text
@@ -74,11 +75,11 @@ class CausationScreen(Screen[RecordedEvent | None]):
         index: CorrelationIndex,
         record: RecordedEvent,
         follower: MessagePump | None = None,
-        rule: str = "",
+        rule: Callable[[str], str] | None = None,
     ) -> None:
         super().__init__()
         self.rule = rule
-        """The reacting process's rule, shown on its reactions."""
+        """The reacting process's rule for a trigger's event type, shown on its reactions."""
         self.index = index
         self.record = record
         self.follower = follower
@@ -138,12 +139,18 @@ class CausationScreen(Screen[RecordedEvent | None]):
             self.call_after_refresh(self.graph.move_cursor, target)
 
     def _add(
-        self, parent: TreeNode[Node], command: CommandNode, start: RecordedEvent | None
+        self,
+        parent: TreeNode[Node],
+        command: CommandNode,
+        start: RecordedEvent | None,
+        trigger: RecordedEvent | None = None,
     ) -> TreeNode[Node] | None:
-        """Add `command` and its events under `parent`; the node of `self.record` if there."""
+        """Add `command` (a reaction to `trigger`, if given) and its events under `parent`;
+        the node of `self.record` if there."""
         who = "from a user or script"
         if command.cause is not None:
-            who = f"process manager: {self.rule}" if self.rule else "process manager"
+            rule = self.rule(trigger.type) if self.rule and trigger else ""
+            who = f"process manager: {rule}" if rule else "process manager"
         label = Text.assemble(("⌘ ", "bold"), (command.command, "bold cyan"), f"  ({who})")
         branch = parent.add(label, data=None)
         target: TreeNode[Node] | None = None
@@ -153,7 +160,7 @@ class CausationScreen(Screen[RecordedEvent | None]):
             if record.event_id == self.record.event_id:
                 target = node
             for reaction in event.reactions:
-                target = self._add(node, reaction, start) or target
+                target = self._add(node, reaction, start, record) or target
             if not event.reactions:
                 node.allow_expand = False
         return target

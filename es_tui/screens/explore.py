@@ -9,6 +9,7 @@ a fold, so it serves every domain.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import work
@@ -79,6 +80,16 @@ def manager_rule(system: System) -> str:
             for m in system.managers
         )
     return "none runs here"
+
+
+def reaction_rule(system: System, trigger_type: str) -> str:
+    """What reacted to an event of `trigger_type`, in words: the process managers that react
+    to that type (not every type they react to)."""
+    if system.process_manager is None:
+        names = [m.spec.name for m in system.managers if trigger_type in m.spec.reacts_to]
+        if names:
+            return f"{', '.join(names)} reacts to {trigger_type}"
+    return manager_rule(system)
 
 
 def read_model_checkpoint(system: System) -> int:
@@ -160,7 +171,7 @@ class Explore(Screen[None]):
         if record is None:
             self.notify("Highlight an event in the timeline first.", severity="warning")
             return
-        rule = manager_rule(self.system)
+        rule = partial(reaction_rule, self.system)
         screen = CausationScreen(self.correlations, record, follower=self, rule=rule)
         self.app.push_screen(screen, self._chosen)
 

@@ -10,11 +10,13 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
+from textual.widgets import Tree
 
 from domain.accounts.views import ledger_law_holds
 from domain.bootstrap import System, bootstrap
-from domain.core.records import SnapshotPolicy
+from domain.core.records import RecordedEvent, SnapshotPolicy
 from es_tui.app import ExplorerApp
+from es_tui.screens.causation import CausationScreen
 from es_tui.screens.confirm import ConfirmCommand
 from es_tui.screens.domain_lab import DomainLab
 from es_tui.screens.erasure import ErasureReportScreen
@@ -179,3 +181,48 @@ async def test_forgetting_a_holder_from_the_explorer_keeps_the_books(bank: Syste
         assert holder not in str(bank.views["balances"].rows()[account])
         assert ledger_law_holds(bank.views["ledger"].rows())
         assert holder not in text_of(main.projection)
+
+
+async def test_each_saga_reaction_in_the_graph_names_its_own_trigger(bank: System) -> None:
+    handler = bank.handler
+    assert handler is not None
+    ada = handler.execute(handler.build("OpenAccount", {"holder": "Ada"})).aggregate_id
+    handler.execute(handler.build("Deposit", {"account_id": ada, "amount": "50"}))
+    bob = handler.execute(handler.build("OpenAccount", {"holder": "Bob"})).aggregate_id
+    fields = {"from_account": ada, "to_account": bob, "amount": "20"}
+    transfer = handler.execute(handler.build("RequestTransfer", fields)).stream_id
+    app = ExplorerApp(bank)
+    async with app.run_test(size=(160, 48)) as pilot:
+        main = app.main_screen
+        await wait_for(
+            pilot,
+            lambda: (
+                [e.type for e in bank.store.read_stream(transfer)][-1:] == ["TransferCompleted"]
+            ),
+            "the saga",
+            30,
+        )
+        main.select_stream(transfer)
+        await wait_for(
+            pilot,
+            lambda: main.event is not None and main.event.stream_id == transfer,
+            "the transfer",
+        )
+        await pilot.press("t")
+        await wait_for(pilot, lambda: isinstance(app.screen, CausationScreen), "the graph")
+        graph = app.screen
+        assert isinstance(graph, CausationScreen)
+        await wait_for(pilot, lambda: len(graph.events) >= 4, "the saga's events")
+        tree = graph.query_one(Tree)
+        reactions: list[tuple[str, str]] = []  # (trigger type, the reaction's label)
+        nodes = list(tree.root.children)
+        while nodes:
+            node = nodes.pop()
+            for child in node.children:
+                if isinstance(node.data, RecordedEvent) and child.data is None:
+                    reactions.append((node.data.type, str(child.label)))
+                nodes.append(child)
+        assert len(reactions) >= 3, reactions
+        for trigger, label in reactions:
+            assert f"process manager: transfer-saga reacts to {trigger})" in label, label
+            assert label.count("Transfer") == 2, label  # its command and its one trigger
