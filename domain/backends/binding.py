@@ -17,8 +17,10 @@ from typing import TYPE_CHECKING
 from domain.core.shredding.keys import (
     KeyStore,
     KeyStoreBindingError,
+    KeyStoreError,
     KeyStoreMismatchError,
     KeyStoreMissingError,
+    KeyStoreUnreadableError,
     MemoryKeyStore,
 )
 
@@ -78,7 +80,8 @@ def open_sqlite_keys(
     where = str(path)
     if not _has_keys_file(path):
         if has_events:
-            raise KeyStoreMissingError(where, store_url, "is missing")
+            empty = path.is_file()  # there, but with no byte in it
+            raise KeyStoreMissingError(where, store_url, "is empty" if empty else "is missing")
         if read_only:
             return MemoryKeyStore()  # an empty store: no key to read, none to make here
         keys = SQLiteKeyStore(path)
@@ -86,7 +89,15 @@ def open_sqlite_keys(
             keys.pair(store_id)
         return keys
     # Decide on a read-only look, so a refused pairing leaves the file untouched.
-    probe = SQLiteKeyStore(path, read_only=True)
+    try:
+        probe = SQLiteKeyStore(path, read_only=True)
+    except KeyStoreBindingError:
+        raise
+    except KeyStoreError as exc:  # a damaged file, or not a key store at all
+        cause = f": {exc.__cause__}" if exc.__cause__ is not None else ""
+        raise KeyStoreUnreadableError(
+            where, store_url, f"is not a readable es-tui key store{cause}"
+        ) from exc
     try:
         paired = probe.paired_store()
         empty = probe.is_empty()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
@@ -53,7 +54,38 @@ def _copied(db: Path, tmp: Path, cli: Cli) -> tuple[Path, tuple[str, ...]]:
     return copy, ()
 
 
+def _zero_bytes(db: Path, tmp: Path, cli: Cli) -> tuple[Path, tuple[str, ...]]:
+    keys_of(db).write_bytes(b"")
+    return db, ()
+
+
+def _garbage(db: Path, tmp: Path, cli: Cli) -> tuple[Path, tuple[str, ...]]:
+    keys_of(db).write_bytes(bytes(range(256)) * 64)
+    return db, ()
+
+
+def _another_database(db: Path, tmp: Path, cli: Cli) -> tuple[Path, tuple[str, ...]]:
+    keys_of(db).unlink()
+    other = sqlite3.connect(keys_of(db))
+    other.execute("CREATE TABLE notes (body TEXT)")
+    other.commit()
+    other.close()
+    return db, ()
+
+
+def _damaged(db: Path, tmp: Path, cli: Cli) -> tuple[Path, tuple[str, ...]]:
+    keys = keys_of(db)
+    data = bytearray(keys.read_bytes())
+    data[:100] = b"\x5a" * 100  # its header overwritten
+    keys.write_bytes(bytes(data))
+    return db, ()
+
+
 CASES: dict[str, Callable[[Path, Path, Cli], tuple[Path, tuple[str, ...]]]] = {
+    "key file of zero bytes": _zero_bytes,
+    "key file of random bytes": _garbage,
+    "key file is another SQLite database": _another_database,
+    "key file with its header overwritten": _damaged,
     "key file moved away": _moved,
     "--key-store names a missing file": _wrong_path,
     "empty new key file": _empty,
@@ -138,3 +170,21 @@ async def test_the_explorer_opens_read_only_and_says_the_keys_are_missing(
     finally:
         system.close()
     assert not keys_of(db).exists()
+
+
+@pytest.mark.parametrize(
+    ("case", "says"),
+    [
+        ("key file moved away", "is missing"),
+        ("key file of zero bytes", "is empty"),
+        ("key file of random bytes", "is not a readable es-tui key store"),
+        ("key file is another SQLite database", "is not a readable es-tui key store"),
+    ],
+)
+def test_the_refusal_says_what_is_wrong_with_the_key_file(
+    cli: Cli, db: Path, tmp_path: Path, case: str, says: str
+) -> None:
+    publish(cli, "Solar kettle", "Boils water")
+    store, options = CASES[case](db, tmp_path, cli)
+    result = cli(*options, "publish", "--title", "New", "--desc", "Refused", store=store)
+    assert result.code == EXIT_USAGE and f"{keys_of(store)} {says}" in result.err, result.err

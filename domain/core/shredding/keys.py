@@ -36,6 +36,11 @@ class KeyStoreMissingError(KeyStoreBindingError):
     """The store holds events but its key store is missing or empty."""
 
 
+class KeyStoreUnreadableError(KeyStoreBindingError):
+    """The key store's file is there but cannot be read as a key store (damaged, or another
+    kind of file): nothing can be opened with it and nothing may be sealed into it."""
+
+
 class KeyStoreMismatchError(KeyStoreBindingError):
     """The key store is paired with another event store."""
 
