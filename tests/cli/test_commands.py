@@ -273,15 +273,20 @@ def test_a_file_that_is_not_a_store_exits_2_and_stays_untouched(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["precious.db"]
 
 
-def test_a_file_that_is_not_a_key_store_exits_2_and_stays_untouched(
+def test_a_file_that_is_not_a_key_store_refuses_writes_and_stays_untouched(
     cli: Cli, tmp_path: Path, db: Path
 ) -> None:
+    # Like a key store that does not go with the store: a write exits 2 naming the file;
+    # reading goes on, every private value redacted, with a warning naming it.
     publish(cli)
     notes = tmp_path / "notes.txt"
     notes.write_text("not keys\n")
     before = store_rows(db)
-    result = cli("--key-store", str(notes), "ideas")
+    result = cli("--key-store", str(notes), "publish", "--title", "No", "--desc", "Keys")
     assert result.code == 2
     assert "notes.txt" in one_line(result.err)
+    read = cli("--key-store", str(notes), "ideas")
+    assert read.code == 0 and "warning" in read.err and "notes.txt" in read.err
+    assert {row["title"] for row in read.lines()} == {REDACTED}
     assert notes.read_text() == "not keys\n"
     assert store_rows(db) == before
