@@ -42,6 +42,24 @@ async def every_gesture(pilot: Pilot[None], target: Widget) -> None:
             await pilot.pause()
 
 
+PANES = ("streams", "timeline", "snapshots", "state", "projection", "log")
+TABBED = ("timeline", "state", "projection", "log")
+"""The panes that become tabs on a narrow terminal (keys 2-5 show them)."""
+
+
+async def gestures_on_every_pane(app: ExplorerApp, pilot: Pilot[None]) -> None:
+    """Every gesture on every pane of the main screen (each pane's tab shown first, when
+    narrow), the explorer still answering keys after each."""
+    main = app.main_screen
+    await wait_for(pilot, lambda: main.streams.row_count > 1, "the streams")
+    for pane in PANES:
+        if pane in TABBED:
+            await pilot.press(str(TABBED.index(pane) + 2))
+        await pilot.pause()
+        await every_gesture(pilot, main.query_one(f"#{pane}"))
+        await still_answers(app, pilot)
+
+
 async def still_answers(app: ExplorerApp, pilot: Pilot[None]) -> None:
     """No crash, and a key still works: back to the main screen, `?` opens the help."""
     assert app.is_running and app._exception is None

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
+from textual.pilot import Pilot
 from textual.widgets import Tree
 
 from domain.accounts.views import ledger_law_holds
@@ -20,15 +21,17 @@ from es_tui.screens.causation import CausationScreen
 from es_tui.screens.confirm import ConfirmCommand
 from es_tui.screens.domain_lab import DomainLab
 from es_tui.screens.erasure import ErasureReportScreen
+from es_tui.screens.main import MainScreen
 from es_tui.screens.replay import ReplayScreen
 from tests.ui.conftest import text_of, wait_for, wait_text
-from tests.ui.mouse import every_gesture, still_answers
-from tests.ui.test_layout import assert_footer_keeps_help_and_leaving
-from tests.ui.test_monkey import EVENTS, one_event
+from tests.ui.mouse import every_gesture, gestures_on_every_pane, still_answers
+from tests.ui.test_accounts_lab import request_a_transfer
+from tests.ui.test_layout import (
+    assert_footer_keeps_help_and_leaving,
+    main_footers_keep_help_and_leaving,
+)
+from tests.ui.test_monkey import random_run
 from tests.ui.test_replay_screen import open_replay, replay_to_end
-
-PANES = ("streams", "timeline", "snapshots", "state", "projection", "log")
-TABBED = ("timeline", "state", "projection", "log")
 
 
 @pytest.fixture
@@ -56,30 +59,29 @@ def balances(system: System) -> dict[str, Decimal]:
     return {key: Decimal(str(row["balance"])) for key, row in rows.items()}
 
 
+async def select_busiest(app: ExplorerApp, pilot: Pilot[None]) -> MainScreen:
+    """The main screen, on the busy account's stream."""
+    main = app.main_screen
+    stream = busiest_account(main.system)
+    main.select_stream(stream)
+    await wait_for(pilot, lambda: main.stream_id == stream, "the busy account")
+    return main
+
+
 @pytest.mark.parametrize("size", [(160, 48), (80, 24)])
 async def test_mouse_on_every_pane_of_the_accounts_explorer(
     bank: System, size: tuple[int, int]
 ) -> None:
     app = ExplorerApp(bank)
     async with app.run_test(size=size) as pilot:
-        main = app.main_screen
-        await wait_for(pilot, lambda: main.streams.row_count > 1, "the streams")
-        for pane in PANES:
-            if pane in TABBED:
-                await pilot.press(str(TABBED.index(pane) + 2))  # its tab, when narrow
-            await pilot.pause()
-            await every_gesture(pilot, main.query_one(f"#{pane}"))
-            await still_answers(app, pilot)
+        await gestures_on_every_pane(app, pilot)
 
 
 @pytest.mark.parametrize("key", ["r", "c", "question_mark"])
 async def test_mouse_on_the_accounts_dialogs(bank: System, key: str) -> None:
     app = ExplorerApp(bank)
     async with app.run_test(size=(80, 24)) as pilot:
-        main = app.main_screen
-        stream = busiest_account(bank)
-        main.select_stream(stream)
-        await wait_for(pilot, lambda: main.stream_id == stream, "the busy account")
+        main = await select_busiest(app, pilot)
         await pilot.press(key)
         await wait_for(pilot, lambda: app.screen is not main, "a dialog", 15)
         screen = app.screen
@@ -89,16 +91,7 @@ async def test_mouse_on_the_accounts_dialogs(bank: System, key: str) -> None:
 
 @pytest.mark.usefixtures("brisk_pilot")
 async def test_random_keys_and_clicks_never_crash_on_accounts(bank: System) -> None:
-    app = ExplorerApp(bank)
-    rng = random.Random(4)
-    async with app.run_test(size=(160, 48)) as pilot:
-        await pilot.pause(0.2)
-        for _ in range(EVENTS):
-            await one_event(app, pilot, rng)
-            assert app.is_running and app._exception is None, app._exception
-        if app.main_screen.traffic.running:
-            app.main_screen.action_traffic()
-        await still_answers(app, pilot)
+    await random_run(ExplorerApp(bank), random.Random(4))
 
 
 @pytest.mark.parametrize("size", [(80, 24), (160, 48)])
@@ -107,16 +100,8 @@ async def test_every_accounts_footer_shows_help_and_quit_or_back(
 ) -> None:
     app = ExplorerApp(bank)
     async with app.run_test(size=size) as pilot:
-        main = app.main_screen
-        stream = busiest_account(bank)
-        main.select_stream(stream)
-        await wait_for(pilot, lambda: main.stream_id == stream, "the busy account")
-        for key, pane in zip(
-            "12345", ("streams", "timeline", "state", "projection", "log"), strict=True
-        ):
-            await pilot.press(key)
-            await pilot.pause()
-            assert_footer_keeps_help_and_leaving(app, f"main, {pane} focused")
+        await select_busiest(app, pilot)
+        await main_footers_keep_help_and_leaving(app, pilot)
         await pilot.press("r")
         await wait_for(pilot, lambda: isinstance(app.screen, ReplayScreen), "the replay")
         await pilot.pause()
@@ -184,13 +169,7 @@ async def test_forgetting_a_holder_from_the_explorer_keeps_the_books(bank: Syste
 
 
 async def test_each_saga_reaction_in_the_graph_names_its_own_trigger(bank: System) -> None:
-    handler = bank.handler
-    assert handler is not None
-    ada = handler.execute(handler.build("OpenAccount", {"holder": "Ada"})).aggregate_id
-    handler.execute(handler.build("Deposit", {"account_id": ada, "amount": "50"}))
-    bob = handler.execute(handler.build("OpenAccount", {"holder": "Bob"})).aggregate_id
-    fields = {"from_account": ada, "to_account": bob, "amount": "20"}
-    transfer = handler.execute(handler.build("RequestTransfer", fields)).stream_id
+    transfer = request_a_transfer(bank)
     app = ExplorerApp(bank)
     async with app.run_test(size=(160, 48)) as pilot:
         main = app.main_screen

@@ -197,19 +197,25 @@ async def test_help_on_accounts_names_its_concepts_keys_and_commands(accounts: S
         assert "`account-<id>`" in shown
 
 
+def request_a_transfer(system: System) -> str:
+    """Two new accounts, 50 deposited on the first, and a transfer of 20 from it to the
+    other requested; the transfer's stream (the saga runs it)."""
+    handler = system.handler
+    assert handler is not None
+    ada = handler.execute(handler.build("OpenAccount", {"holder": "Ada"})).aggregate_id
+    handler.execute(handler.build("Deposit", {"account_id": ada, "amount": "50"}))
+    bob = handler.execute(handler.build("OpenAccount", {"holder": "Bob"})).aggregate_id
+    fields = {"from_account": ada, "to_account": bob, "amount": "20"}
+    return handler.execute(handler.build("RequestTransfer", fields)).stream_id
+
+
 async def test_the_sagas_steps_are_logged_as_the_process_managers(accounts: System) -> None:
     # Every process manager's reactions reach the log, not only the ideas manager's: a
     # transfer's debit, credit and completion each show as "process manager: …".
     app = ExplorerApp(accounts)
     async with app.run_test(size=(160, 48)) as pilot:
         await pilot.pause()
-        handler = accounts.handler
-        assert handler is not None
-        ada = handler.execute(handler.build("OpenAccount", {"holder": "Ada"})).aggregate_id
-        handler.execute(handler.build("Deposit", {"account_id": ada, "amount": "50"}))
-        bob = handler.execute(handler.build("OpenAccount", {"holder": "Bob"})).aggregate_id
-        fields = {"from_account": ada, "to_account": bob, "amount": "20"}
-        transfer = handler.execute(handler.build("RequestTransfer", fields)).aggregate_id
+        transfer = request_a_transfer(accounts)
         log = app.main_screen.log_pane
         for step in ("DebitForTransfer", "CreditForTransfer", "CompleteTransfer"):
             await wait_text(pilot, lambda: log, f"process manager: {step}")

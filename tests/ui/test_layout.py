@@ -30,6 +30,17 @@ def assert_footer_keeps_help_and_leaving(app: ExplorerApp, where: str) -> None:
     assert ("q" in footer and "Quit" in footer) or "Back" in footer, f"{where}: {footer!r}"
 
 
+async def main_footers_keep_help_and_leaving(app: ExplorerApp, pilot: Pilot[None]) -> None:
+    """Each pane of the main screen focused in turn (keys 1-5): its footer keeps help and
+    quit."""
+    for key, pane in zip(
+        "12345", ("streams", "timeline", "state", "projection", "log"), strict=True
+    ):
+        await pilot.press(key)
+        await pilot.pause()
+        assert_footer_keeps_help_and_leaving(app, f"main, {pane} focused")
+
+
 @pytest.mark.parametrize("size", SIZES)
 async def test_every_footer_shows_help_and_quit_or_back(
     app: ExplorerApp, system: System, size: tuple[int, int]
@@ -39,12 +50,7 @@ async def test_every_footer_shows_help_and_quit_or_back(
         main = app.main_screen
         main.select_stream(f"idea-{idea}")
         await wait_for(pilot, lambda: main.stream_id == f"idea-{idea}", "the idea's stream")
-        for key, pane in zip(
-            "12345", ("streams", "timeline", "state", "projection", "log"), strict=True
-        ):
-            await pilot.press(key)
-            await pilot.pause()
-            assert_footer_keeps_help_and_leaving(app, f"main, {pane} focused")
+        await main_footers_keep_help_and_leaving(app, pilot)
         await pilot.press("2", "slash")
         await pilot.pause()
         footer = footer_of(app)  # keys type into the filter: escape is the way out

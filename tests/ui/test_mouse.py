@@ -21,23 +21,13 @@ from es_tui.screens.help import HelpScreen
 from es_tui.screens.main import MainScreen
 from es_tui.screens.replay import ReplayScreen
 from tests.ui.conftest import wait_for
-from tests.ui.mouse import every_gesture, still_answers
-
-PANES = ("streams", "timeline", "snapshots", "state", "projection", "log")
-TABBED = ("timeline", "state", "projection", "log")
+from tests.ui.mouse import every_gesture, gestures_on_every_pane, still_answers
 
 
 @pytest.mark.parametrize("size", [(160, 48), (80, 24)])
 async def test_mouse_on_every_pane(app: ExplorerApp, size: tuple[int, int]) -> None:
     async with app.run_test(size=size) as pilot:
-        main = app.main_screen
-        await wait_for(pilot, lambda: main.streams.row_count > 1, "the streams")
-        for pane in PANES:
-            if pane in TABBED:
-                await pilot.press(str(TABBED.index(pane) + 2))  # its tab, when narrow
-            await pilot.pause()
-            await every_gesture(pilot, main.query_one(f"#{pane}"))
-            await still_answers(app, pilot)
+        await gestures_on_every_pane(app, pilot)
 
 
 async def open_help(app: ExplorerApp, pilot: Pilot[None], idea: str) -> None:
