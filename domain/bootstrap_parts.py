@@ -7,7 +7,7 @@ import random
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from domain.backends import Backend, RowSealer, SealedRowStorage
 from domain.backends.binding import DetachedKeyStore
@@ -27,8 +27,11 @@ from domain.ideas.domain import IDEAS
 from domain.ideas.handler import CommandOutcome, IdeaCommandHandler, new_idea_id
 from domain.ideas.process_manager import CreationProcessManager
 from domain.ideas.projection import IdeaView, MemoryViewStorage, ViewStorage
+from domain.ideas.projection_sealing import SealedViewStorage
 from domain.ideas.sealing import STATE_PRIVATE, ShreddingCodec
-from domain.ideas.storage import view_storage_for
+from domain.ideas.storage import kept_view_for, view_storage_for
+
+T = TypeVar("T")
 
 
 class NoForgetCommandError(ValueError):
@@ -136,13 +139,15 @@ def ideas_parts(
             state_values=lambda s, data: _private_values(codec.load_state(s, data), STATE_PRIVATE),
         )
 
+    # Read-only, the read model lives in memory: an erasure check reads the rows at rest.
+    kept = kept_view_for(backend, codec.seal_text, codec.open_text)
     eraser: Eraser[CommandOutcome] = Eraser(
         store,
         keys,
         stream_of=stream_id_of,
         forget=ideas.forget,
         secrets_of=secrets,
-        views=[ViewCheck(holds, stored, view.catch_up)],
+        views=[_ideas_check(kept, view) if kept else ViewCheck(holds, stored, view.catch_up)],
         files=files,
     )
     handler = DomainHandler(IDEAS, store, keys=keys)
@@ -151,6 +156,29 @@ def ideas_parts(
     if callable(close):  # its own connection to the store must not outlive the system
         parts.closers.append(close)
     return parts
+
+
+def _ideas_check(kept: Callable[[], SealedViewStorage], view: IdeaView) -> ViewCheck:
+    """The erasure check of the ideas rows as kept at rest, opened read-only at each check."""
+
+    def holds(stream_id: str) -> bool:
+        idea_id = idea_id_of(stream_id)
+        if idea_id is None:
+            return False
+        rows = kept()
+        try:
+            return rows.inner.get(idea_id) is not None
+        finally:
+            rows.close()
+
+    def stored() -> list[tuple[str, str]]:
+        rows = kept()
+        try:
+            return [(stream_id_of(i), text) for i, text in rows.stored_texts()]
+        finally:
+            rows.close()
+
+    return ViewCheck(holds, stored, view.catch_up)
 
 
 def _private_values(obj: object, names: Iterable[str]) -> list[object]:
@@ -200,7 +228,10 @@ def generic_parts(
         view = ReadModelView(store, domain, spec, codec, storage, threaded=threaded)
         views[spec.name] = view
         if isinstance(storage, SealedRowStorage):
-            checks.append(_row_check(storage, view))
+            if backend.kept_rows_home() is None:
+                checks.append(_row_check(storage, view))
+            else:  # read-only, the rows live in memory: check those kept at rest
+                checks.append(_kept_row_check(backend, spec.name, storage.sealer, view))
     managers = [
         DomainProcessManager(handler, spec, seed=seed, threaded=threaded, delay=pm_delay)
         for spec in domain.process_managers
@@ -232,19 +263,47 @@ def generic_parts(
     return GenericParts(handler, views, managers, eraser, seeded, closers)
 
 
-def _row_check(storage: SealedRowStorage, view: ReadModelView) -> ViewCheck:
-    def holds(stream_id: str) -> bool:
-        # A row may stay after a forget (a tombstone's figures); its private values may not.
-        for key, row in storage.rows().items():
-            if storage.sealer.stream_of(key) != stream_id:
-                continue
-            for name in storage.sealer.columns:
-                value = row.get(name)
-                if value not in (None, "") and value not in MARKERS:
-                    return True
-        return False
+def _holds_private(storage: SealedRowStorage, stream_id: str) -> bool:
+    # A row may stay after a forget (a tombstone's figures); its private values may not.
+    for key, row in storage.rows().items():
+        if storage.sealer.stream_of(key) != stream_id:
+            continue
+        for name in storage.sealer.columns:
+            value = row.get(name)
+            if value not in (None, "") and value not in MARKERS:
+                return True
+    return False
 
-    return ViewCheck(holds, storage.stored_texts, view.catch_up)
+
+def _row_check(storage: SealedRowStorage, view: ReadModelView) -> ViewCheck:
+    return ViewCheck(
+        lambda stream_id: _holds_private(storage, stream_id), storage.stored_texts, view.catch_up
+    )
+
+
+def _kept_row_check(
+    backend: Backend, name: str, sealer: RowSealer, view: ReadModelView
+) -> ViewCheck:
+    """The erasure check of read model `name`'s rows as kept at rest, opened read-only at
+    each check."""
+
+    def read(use: Callable[[SealedRowStorage], T]) -> T | None:
+        rows = backend.kept_rows(name)
+        if rows is None:
+            return None
+        kept = SealedRowStorage(rows, sealer)
+        try:
+            return use(kept)
+        finally:
+            kept.close()
+
+    def holds(stream_id: str) -> bool:
+        return bool(read(lambda kept: _holds_private(kept, stream_id)))
+
+    def stored() -> list[tuple[str, str]]:
+        return read(lambda kept: list(kept.stored_texts())) or []
+
+    return ViewCheck(holds, stored, view.catch_up)
 
 
 def forget_command(domain: Domain[Any], aggregate_id: str) -> Any:

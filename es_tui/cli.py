@@ -52,8 +52,9 @@ __all__ = [
 
 READING_COMMANDS = frozenset({"streams", "events", "log", "export", "verify"})
 """Generic subcommands that only read: they open the store and its keys read-only
-(verify-erasure also reads, but must scan the read model kept in the store file, so it opens
-it as usual). A domain's own verbs say whether they read (`CliVerb.reading`)."""
+(verify-erasure also reads, but opens as usual so that the read models kept in the store
+file catch up before it checks them; where the store cannot be written it checks them
+read-only, as they are). A domain's own verbs say whether they read (`CliVerb.reading`)."""
 
 PM_DELAY_DEFAULT = 0.8
 

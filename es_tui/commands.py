@@ -13,6 +13,7 @@ from typing import Any
 from domain.bootstrap import System, bootstrap
 from domain.core.errors import (
     ConcurrencyError,
+    StorageFullError,
     StoreReadOnlyError,
     StreamNotFoundError,
 )
@@ -287,10 +288,25 @@ def run_command(args: argparse.Namespace, policy: SnapshotPolicy) -> int:
             read_only=reading,
         )
     except Exception as exc:
-        code = open_failure(exc)
-        if code is None:
-            raise
-        return code
+        if args.command != "verify-erasure" or not isinstance(
+            exc, StorageFullError | StoreReadOnlyError
+        ):
+            code = open_failure(exc)
+            if code is None:
+                raise
+            return code
+        # It opens for writing so that the read models kept in the file catch up first;
+        # where nothing can be written it checks the store as it is, read-only (the rows
+        # kept in the file are read as they are).
+        reading = True
+        try:
+            system = open_system(args, policy, demo=False, start=False, read_only=True)
+        except Exception as again:
+            code = open_failure(again)
+            if code is None:
+                raise
+            return code
+        system.warnings.append(f"checked as the store is, read-only: {exc}")
     try:
         return _run_on(system, args, reading)
     finally:

@@ -70,6 +70,18 @@ class Backend(ABC):
         del name
         return MemoryRowStorage()
 
+    def kept_rows_home(self) -> str | None:
+        """Where read models' rows kept with the store can still be read when this process
+        keeps its own read models elsewhere (it may not write the store: a full disk, a
+        read-only file system); None when `rows_home` is that place, or there is none."""
+        return None
+
+    def kept_rows(self, name: str) -> RowStorage | None:
+        """Read model `name`'s rows as kept at `kept_rows_home`, opened for reading only (the
+        caller closes it); None when there is no such place."""
+        del name
+        return None
+
     def row_storage(self, name: str, sealer: RowSealer | None = None) -> RowStorage:
         """The storage of read model `name`'s rows, its private columns sealed by `sealer`."""
         rows = self._rows(name)

@@ -9,6 +9,7 @@ import threading
 from datetime import datetime
 from pathlib import Path
 
+from domain.backends.sqlite.kept import open_kept
 from domain.ideas.projection import IdeaRow
 
 SCHEMA = """
@@ -34,9 +35,14 @@ NAME = "ideas"
 class SQLiteViewStorage:
     """View storage in tables of an SQLite file (normally the event store's file)."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, read_only: bool = False) -> None:
+        """`read_only`: the rows as kept in the file, for a process that may not write it
+        (an erasure check on a full disk); nothing is created or written then."""
         self.path = str(path)
         self._lock = threading.Lock()
+        if read_only:
+            self._db = open_kept(Path(path), SCHEMA.split(";"))
+            return
         self._db = sqlite3.connect(
             self.path, isolation_level=None, check_same_thread=False, timeout=10.0
         )

@@ -37,3 +37,17 @@ def view_storage_for(
     if home is None or make is None:
         return MemoryViewStorage()
     return SealedViewStorage(make(home), seal, unseal)
+
+
+def kept_view_for(
+    backend: Backend, seal: Callable[[str, str], str], unseal: Callable[[str, str], str]
+) -> Callable[[], SealedViewStorage] | None:
+    """Opens the ideas read model's rows as kept with the store, for reading only, when this
+    process keeps its own read model in memory because it may not write the store (the
+    caller closes what it opens); None when there is no such place."""
+    home = backend.kept_rows_home()
+    if home is None or backend.scheme != "sqlite":
+        return None
+    from domain.ideas.projection_sqlite import SQLiteViewStorage
+
+    return lambda: SealedViewStorage(SQLiteViewStorage(home, read_only=True), seal, unseal)

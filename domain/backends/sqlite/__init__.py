@@ -74,6 +74,16 @@ class SQLiteBackend(Backend):
     def rows_home(self) -> str | None:
         return str(self.path) if self._writable() else None
 
+    def kept_rows_home(self) -> str | None:
+        return None if self._writable() else str(self.path)
+
+    def kept_rows(self, name: str) -> RowStorage | None:
+        if self._writable():
+            return None
+        from domain.backends.sqlite.read_models import SQLiteRowStorage
+
+        return SQLiteRowStorage(self.path, name, read_only=True)
+
     def _rows(self, name: str) -> RowStorage:
         if not self._writable():
             return MemoryRowStorage()

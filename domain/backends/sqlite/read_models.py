@@ -11,6 +11,7 @@ import threading
 from collections.abc import Mapping
 from pathlib import Path
 
+from domain.backends.sqlite.kept import open_kept
 from domain.core.port import Row
 
 SCHEMA = (
@@ -24,10 +25,15 @@ SCHEMA = (
 class SQLiteRowStorage:
     """The rows of read model `name` in an SQLite file (normally the event store's)."""
 
-    def __init__(self, path: str | Path, name: str) -> None:
+    def __init__(self, path: str | Path, name: str, *, read_only: bool = False) -> None:
+        """`read_only`: the rows as kept in the file, for a process that may not write it
+        (an erasure check on a full disk); nothing is created or written then."""
         self.path = str(path)
         self.name = name
         self._lock = threading.Lock()
+        if read_only:
+            self._db = open_kept(Path(path), SCHEMA)
+            return
         self._db = sqlite3.connect(
             self.path, isolation_level=None, check_same_thread=False, timeout=10.0
         )
