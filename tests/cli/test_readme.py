@@ -10,6 +10,7 @@ its reason; a command no rule covers fails the test, so nothing is passed over s
 from __future__ import annotations
 
 import json
+import os
 import re
 import shlex
 import subprocess
@@ -78,11 +79,23 @@ def readme_domain() -> str:
     return match.group(1)
 
 
+ASSIGNMENT = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)=(.*)", re.DOTALL)
+
+
+def assignments(argv: list[str]) -> dict[str, str]:
+    """The leading `NAME=value` words of a command: the environment the shell gives it."""
+    out: dict[str, str] = {}
+    for word in argv:
+        found = ASSIGNMENT.fullmatch(word)
+        if found is None:
+            break
+        out[found.group(1)] = found.group(2)
+    return out
+
+
 def program(argv: list[str]) -> tuple[str, list[str]]:
     """The program a command runs, past any leading `NAME=value` assignments, and its args."""
-    words = list(argv)
-    while words and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*=.*", words[0]):
-        words.pop(0)
+    words = argv[len(assignments(argv)) :]
     return (words[0], words[1:]) if words else ("", [])
 
 
@@ -157,15 +170,19 @@ class Session:
         finally:
             runner.stop()
 
-    def run(self, args: list[str]) -> subprocess.CompletedProcess[str]:
-        """Run `es-tui args` as its own process. The process manager accepts every new idea,
-        so the README's `--expected-version 2` (created, then accepted) always holds."""
+    def run(
+        self, args: list[str], env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        """Run `es-tui args` as its own process, `env` added to its environment (as a line's
+        leading `NAME=value` words are). The process manager accepts every new idea, so the
+        README's `--expected-version 2` (created, then accepted) always holds."""
         argv = [sys.executable, "-m", "es_tui", "--accept-probability", "1"]
         if any("mydomain.py" in arg for arg in args):  # the README's own domain, as shown
             (self.cwd / "mydomain.py").write_text(readme_domain(), encoding="utf-8")
         done = subprocess.run(
             [*argv, *self.substitute(args)],
             cwd=self.cwd,
+            env={**os.environ, **(env or {})},
             capture_output=True,
             text=True,
             timeout=120,
@@ -205,8 +222,24 @@ def test_readme_block_runs_as_pasted(block: Block, tmp_path: Path) -> None:
         assert name == "es-tui", f"no rule runs or skips this README command: {shlex.join(argv)}"
         if any(LIBRARY_DB in arg for arg in args):
             session.write_library_store()
-        done = session.run(args)
+        done = session.run(args, assignments(argv))
         assert done.returncode == 0, (shlex.join(argv), done.returncode, done.stderr)
+
+
+def test_a_leading_assignment_is_given_to_the_command_as_its_environment(tmp_path: Path) -> None:
+    """`NAME=value es-tui ...` as pasted into a shell: the command sees NAME; the rest of the
+    line (an `=` inside an argument included) is the program and its arguments."""
+    argv = shlex.split("ES_TUI_README_A=1 ES_TUI_README_B='x = y' es-tui --store a=b streams")
+    assert assignments(argv) == {"ES_TUI_README_A": "1", "ES_TUI_README_B": "x = y"}
+    assert program(argv) == ("es-tui", ["--store", "a=b", "streams"])
+    assert assignments(["es-tui", "A=1"]) == {}
+    # what the shell would give: here, Python told to trace its imports on stderr
+    line = shlex.split("PYTHONVERBOSE=1 es-tui --store memory: streams")
+    done = Session(tmp_path).run(program(line)[1], assignments(line))
+    assert done.returncode == 0, done.stderr
+    assert "import 'es_tui'" in done.stderr
+    quiet = Session(tmp_path).run(program(line)[1])
+    assert "import 'es_tui'" not in quiet.stderr
 
 
 ANY_FENCE = re.compile(r"^```([^\n`]*)\n(.*?)^```", re.MULTILINE | re.DOTALL)
