@@ -118,10 +118,15 @@ def aad_for_state(stream_id: str) -> bytes:
 
 def seal(key: bytes, aad: bytes, data: JsonObject, private: frozenset[str]) -> JsonObject:
     """`data` with its private (non-None) fields replaced by one sealed envelope."""
-    secret = {k: v for k, v in data.items() if k in private and v is not None}
+    secret: dict[str, Any] = {}
+    out: dict[str, Any] = {}
+    for k, v in data.items():  # one pass: the private values set, and the rest
+        if v is not None and k in private:
+            secret[k] = v
+        else:
+            out[k] = v
     if not secret:
-        return dict(data)
-    out = {k: v for k, v in data.items() if k not in secret}
+        return out
     nonce = os.urandom(NONCE_BYTES)
     ct = _cipher(key).encrypt(nonce, _dump_secret(secret), aad)
     out[SEALED] = {"alg": ALG, "fields": sorted(secret), "nonce": _b64(nonce), "ct": _b64(ct)}
