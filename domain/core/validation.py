@@ -129,6 +129,8 @@ def _plain_object(value: dict[Any, Any], depth: int) -> JsonObject:
             raise _NotPlain
         if kind in leaves:
             out[key] = item
+        elif kind is dict:  # the usual nesting (a sealed envelope): no extra call
+            out[key] = _plain_object(item, depth + 1)
         else:
             out[key] = _plain_value(item, kind, depth)
     return out
