@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import ValidationError
 
-from domain.core.aggregate import LATEST, Loaded, load, take_snapshot
+from domain.core.aggregate import LATEST, Loaded, load, snapshot_of, take_snapshot
 from domain.core.errors import ConcurrencyError, EventStoreError, StreamForgottenError
 from domain.core.handler import Cause, Outcome, new_uuid
 from domain.core.protocol import EventStore
@@ -23,6 +23,8 @@ from domain.core.records import (
     NO_STREAM,
     ExpectedVersion,
     JsonObject,
+    NewEvent,
+    RecordedEvent,
     Snapshot,
 )
 from domain.ideas.codec import EventCodec, IdeaFold, stream_id_of
@@ -43,6 +45,7 @@ from domain.ideas.errors import (
     IdeaForgottenError,
     InvalidFieldError,
 )
+from domain.ideas.events import IdeaEvent
 from domain.ideas.state import IdeaState, IdeaStatus, evolve
 
 log = logging.getLogger(__name__)
@@ -324,7 +327,7 @@ class IdeaCommandHandler:
                 )
                 for i, e in enumerate(events)
             ]
-            recorded = self.store.append(stream_id, new, expected)
+            recorded, snapshot = self._append(stream_id, new, expected, state, events)
         except (ConcurrencyError, StreamForgottenError) as exc:
             self.forget_cached(stream_id)
             if kept:
@@ -348,8 +351,9 @@ class IdeaCommandHandler:
         last = recorded[-1]
         done = Loaded(stream_id, new_state, last.version, last.event_id, None, len(recorded))
         self._remember(done)
-        snapshot = None
-        if self.store.snapshot_policy.due(recorded[0].version - 1, last.version):
+        if snapshot is None and self.store.snapshot_policy.due(
+            recorded[0].version - 1, last.version
+        ):
             try:
                 snapshot = take_snapshot(self.store, self.fold, done)
             except EventStoreError:
@@ -366,6 +370,41 @@ class IdeaCommandHandler:
             snapshot,
             how or loaded.how(),
         )
+
+    def _append(
+        self,
+        stream_id: str,
+        new: list[NewEvent],
+        expected: ExpectedVersion,
+        state: IdeaState,
+        events: list[IdeaEvent],
+    ) -> tuple[list[RecordedEvent], Snapshot | None]:
+        """Append `new`; when they make a snapshot due and the store can keep one in the
+        same transaction (SQLite: one commit, one flush to the disk), take it there."""
+        combined = getattr(self.store, "append_then_snapshot", None)
+        if (
+            combined is None
+            or type(expected) is not int
+            or not self.store.snapshot_policy.due(expected, expected + len(new))
+        ):
+            return self.store.append(stream_id, new, expected), None
+
+        def snapshot_after(recorded: list[RecordedEvent]) -> Snapshot | None:
+            after = state
+            for event, record in zip(events, recorded, strict=True):
+                after = evolve(after, event, record.recorded_at)
+            last = recorded[-1]
+            done = Loaded(stream_id, after, last.version, last.event_id, None, len(recorded))
+            try:
+                return snapshot_of(self.fold, done)
+            except EventStoreError:  # e.g. the key gone: the events go in without it
+                log.warning("no snapshot of %s at v%d", stream_id, last.version, exc_info=True)
+                return None
+
+        result: tuple[list[RecordedEvent], Snapshot | None] = combined(
+            stream_id, new, expected, snapshot_after
+        )
+        return result
 
     @staticmethod
     def _metadata(command: Command, cause: Cause | None) -> JsonObject:
