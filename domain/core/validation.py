@@ -28,8 +28,25 @@ MAX_TYPE = 200
 _CONTROL = re.compile("[\x00-\x1f\x7f]")
 
 
+_IDS_KEPT = 4096
+_valid_ids: set[str] = set()
+"""Stream ids found valid, so the streams a process writes again and again are checked by
+one set lookup (a str subclass is checked in full: it may compare equal to a kept id)."""
+
+
 def check_stream_id(stream_id: object) -> str:
     """A stream id is a non-empty string without control characters or a `$` prefix."""
+    if type(stream_id) is str and stream_id in _valid_ids:
+        return stream_id
+    _check_stream_id(stream_id)
+    if type(stream_id) is str:
+        if len(_valid_ids) >= _IDS_KEPT:
+            _valid_ids.clear()
+        _valid_ids.add(stream_id)
+    return cast(str, stream_id)
+
+
+def _check_stream_id(stream_id: object) -> str:
     if not isinstance(stream_id, str):
         raise InvalidEventError(f"stream id must be a string, got {type(stream_id).__name__}")
     if not stream_id or len(stream_id) > MAX_STREAM_ID:
@@ -184,13 +201,17 @@ def normalise_batch(events: Sequence[NewEvent]) -> tuple[list[NewEvent], list[tu
 def _normalise(
     events: Sequence[NewEvent], with_texts: bool
 ) -> tuple[list[NewEvent], list[tuple[str, str]]]:
-    if isinstance(events, NewEvent) or not isinstance(events, Sequence):
+    # A list, the usual batch, skips the abstract Sequence check.
+    if type(events) is not list and (
+        isinstance(events, NewEvent) or not isinstance(events, Sequence)
+    ):
         raise InvalidEventError("events must be a sequence of NewEvent")
     if not events:
         raise InvalidEventError("a batch must hold at least one event")
     out: list[NewEvent] = []
     texts: list[tuple[str, str]] = []
     seen: set[uuid.UUID] = set()
+    several = len(events) > 1  # one event cannot repeat an id
     for i, event in enumerate(events):
         if not isinstance(event, NewEvent):
             raise InvalidEventError(f"expected NewEvent, got {type(event).__name__}", index=i)
@@ -205,9 +226,10 @@ def _normalise(
             raise InvalidEventError(
                 f"must be a UUID, got {type(event.event_id).__name__}", field="event_id", index=i
             )
-        if event.event_id in seen:
-            raise InvalidEventError(f"event id {event.event_id} appears twice in the batch")
-        seen.add(event.event_id)
+        if several:
+            if event.event_id in seen:
+                raise InvalidEventError(f"event id {event.event_id} appears twice in the batch")
+            seen.add(event.event_id)
         if with_texts:
             data, data_text = json_copy_text(event.data, field="data", index=i)
             metadata, metadata_text = json_copy_text(event.metadata, field="metadata", index=i)

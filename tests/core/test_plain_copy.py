@@ -16,6 +16,8 @@ from hypothesis import strategies as st
 from domain.core.errors import InvalidEventError
 from domain.core.records import NewEvent
 from domain.core.validation import (
+    _check_stream_id,
+    check_stream_id,
     json_copy,
     normalise_batch,
     normalise_events,
@@ -127,3 +129,28 @@ def test_deep_and_circular_payloads_are_left_to_the_full_check() -> None:
     assert plain_copy(circular) is None
     with pytest.raises(InvalidEventError):
         normalise_events([NewEvent("Happened", circular)])
+
+
+ids = st.one_of(
+    st.text(max_size=8),
+    st.text(alphabet="ab$ \t\x00\x7f", max_size=4),
+    st.just("x" * 201),
+    st.builds(Tag, st.text(max_size=3)),
+    st.integers(),
+)
+
+
+@settings(max_examples=800, deadline=None)
+@given(stream_ids=st.lists(ids, min_size=1, max_size=6))
+def test_a_stream_id_is_judged_as_the_full_check_judges_it_when_seen_again(
+    stream_ids: list[Any],
+) -> None:
+    def judged(check: Any, stream_id: Any) -> str:
+        try:
+            return f"ok: {check(stream_id)!r}"
+        except InvalidEventError as exc:
+            return f"refused: {exc}"
+
+    full = [judged(_check_stream_id, s) for s in stream_ids]
+    for _ in range(2):  # the second time from the ids kept
+        assert [judged(check_stream_id, s) for s in stream_ids] == full
