@@ -5,7 +5,6 @@ sealed, snapshots per the store's policy; forget = tombstone + the stream's key 
 from __future__ import annotations
 
 import logging
-import os
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -36,29 +35,6 @@ S = TypeVar("S", bound=BaseModel)
 
 NEW_ID_TRIES = 20
 """How many fresh ids a creating command draws before giving up."""
-
-
-_UUID = uuid.UUID
-_SAFE = uuid.SafeUUID.unknown
-_new_object = object.__new__
-_set_slot = object.__setattr__
-_V4_CLEAR = ~((0xF000 << 64) | (0xC000 << 48))
-_V4_SET = (4 << 76) | (0x8000 << 48)
-
-
-def uuid4_of(random: bytes) -> uuid.UUID:
-    """`uuid.UUID(bytes=random, version=4)`, the UUID `uuid.uuid4()` makes of 16 random
-    bytes, built without the constructor's argument checks (half of `uuid4()`'s time, which
-    every event id and correlation id pays)."""
-    value = _new_object(_UUID)
-    _set_slot(value, "int", int.from_bytes(random) & _V4_CLEAR | _V4_SET)
-    _set_slot(value, "is_safe", _SAFE)
-    return value
-
-
-def new_uuid() -> uuid.UUID:
-    """A random (version 4) UUID, as `uuid.uuid4()` gives one."""
-    return uuid4_of(os.urandom(16))
 
 
 class InvalidCommandError(ValueError):
