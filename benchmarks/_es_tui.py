@@ -128,9 +128,10 @@ def check(loaded: Loaded[IdeaState], events: int) -> None:
 
 def commands(system: System, count: int, cached: bool = True) -> float:
     """Seconds for `count` edits of one idea through the command handler, each a full
-    command: decide, seal, append, and a snapshot every 10 events, on the state the previous
-    command left (checked against the stream's version first) or, with `cached` False, on a
-    state loaded from the store (latest snapshot + tail) each time."""
+    command: validate, decide, seal, append at the expected version, and a snapshot every 10
+    events, on the state the previous command left (appended at that state's version, so the
+    store's version check refuses it if the stream moved) or, with `cached` False, on a state
+    loaded from the store (latest snapshot + tail) each time."""
     handler = system.ideas
     if not cached:
         handler = IdeaCommandHandler(system.store, system.codec, cache_size=0)

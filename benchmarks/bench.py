@@ -8,9 +8,12 @@ Measured, each as the median of several runs:
 - rehydration of one idea of 10,000 and 100,000 events, no snapshot, in memory and on SQLite;
 - a load from a snapshot 5 events before the end of an idea of 1,000 / 100,000 / 1,000,000
   events (snapshot + 5 events), in memory and on SQLite;
-- single-event commands per second: es-tui's `handler.edit` (load, decide, seal, append, a
-  snapshot every 10 events) against the library's aggregate method + `save` (and, for
-  reference, its full get + method + save), both snapshotting every 10 events;
+- single-event commands per second: es-tui's `handler.edit` (validate, decide, seal, append
+  at the expected version, a snapshot every 10 events — on SQLite in the append's own
+  commit) on the state its previous command left (warm) or on a state loaded each time
+  (cold), against the library's aggregate method + `save` on the aggregate it keeps (and its
+  full get + method + save), both snapshotting every 10 events (the library in a commit of
+  its own);
 - IdeaView rebuilt from zero: over the store of the long ideas above (1,211,000 events), and
   over stores of 10,000 ideas whose events mix in the log.
 

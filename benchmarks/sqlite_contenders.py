@@ -168,8 +168,10 @@ class StoreAppends:
 
 @functools.cache
 def library_parts() -> tuple[type[Any], type[Any]]:
-    """The library's Application and an aggregate with one event method (defined once: the
-    library refuses two classes under one name)."""
+    """The library's Application, snapshotting an aggregate every 10 events as es-tui's
+    default policy does (the library saves the snapshot in a commit of its own), and an
+    aggregate with one event method (defined once: the library refuses two classes under one
+    name)."""
     from eventsourcing.application import Application
     from eventsourcing.domain import Aggregate, event
 
@@ -182,7 +184,10 @@ def library_parts() -> tuple[type[Any], type[Any]]:
         def note(self, title: str, description: str, n: int) -> None:
             self.count += 1
 
-    return Application, Note
+    class Notes(Application):  # type: ignore[misc]
+        snapshotting_intervals = {Note: 10}
+
+    return Notes, Note
 
 
 def library_available() -> bool:
@@ -194,7 +199,8 @@ def library_available() -> bool:
 
 
 class LibrarySaves:
-    """An Application on the library's SQLite persistence; each save stores one new event."""
+    """An Application on the library's SQLite persistence; each save stores one new event
+    (and every 10th a snapshot)."""
 
     def __init__(self, path: Path) -> None:
         application, note_class = library_parts()
@@ -225,9 +231,9 @@ class LibrarySaves:
 
 
 class SystemEdits:
-    """Edits of one idea through the command handler (load, decide, seal, append, a snapshot
-    every 10 events); with `consumers`, the read model and the process manager run too, in
-    the committing thread."""
+    """Edits of one idea through the command handler (decide on the state its previous edit
+    left, seal, append, a snapshot every 10 events in the append's commit); with `consumers`,
+    the read model and the process manager run too, in the committing thread."""
 
     def __init__(self, path: Path, consumers: bool) -> None:
         self.system = bootstrap(f"sqlite:///{path}", start=consumers, accept_probability=1.0)

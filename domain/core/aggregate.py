@@ -148,11 +148,11 @@ def _check_start(stream_id: str, fold: Fold[S], start: Snapshot, to_version: int
         )
 
 
-def take_snapshot(store: EventStore, fold: Fold[S], loaded: Loaded[S]) -> Snapshot:
-    """Store a snapshot of `loaded` (which must be at a stored version)."""
+def snapshot_of(fold: Fold[S], loaded: Loaded[S]) -> Snapshot:
+    """A snapshot of `loaded` (which must be at a stored version), taken now."""
     if loaded.last_event_id is None:
         raise ValueError(f"cannot snapshot {loaded.stream_id}: it has no events")
-    snap = Snapshot(
+    return Snapshot(
         stream_id=loaded.stream_id,
         version=loaded.version,
         last_event_id=loaded.last_event_id,
@@ -160,5 +160,10 @@ def take_snapshot(store: EventStore, fold: Fold[S], loaded: Loaded[S]) -> Snapsh
         state_schema_version=fold.state_schema_version,
         taken_at=datetime.now(UTC),
     )
+
+
+def take_snapshot(store: EventStore, fold: Fold[S], loaded: Loaded[S]) -> Snapshot:
+    """Store a snapshot of `loaded` (which must be at a stored version)."""
+    snap = snapshot_of(fold, loaded)
     store.save_snapshot(snap)
     return snap

@@ -79,18 +79,14 @@ class DomainCodec(Generic[S]):
         version: int,
     ) -> NewEvent:
         """The event to append at `version` (the ciphertext is bound to that place)."""
-        new = self.registry.to_new_event(event, metadata=metadata, event_id=event_id)
-        private = self.private.get(new.type, frozenset())
-        if self.keys is None or not private:
-            return new
-        key = self.keys.create_key(stream_id)
-        aad = aad_for_event(stream_id, version, str(event_id))
+        event_type, schema_version, data = self.registry.encode(event)
+        private = self.private.get(event_type, frozenset())
+        if self.keys is not None and private:
+            key = self.keys.create_key(stream_id)
+            data = seal(key, aad_for_event(stream_id, version, str(event_id)), data, private)
+        # As `registry.to_new_event` builds it, the data sealed: one event built, not two.
         return NewEvent(
-            type=new.type,
-            data=seal(key, aad, new.data, private),
-            schema_version=new.schema_version,
-            metadata=new.metadata,
-            event_id=new.event_id,
+            event_type, data, schema_version, dict(metadata) if metadata else {}, event_id
         )
 
     def open(self, record: RecordedEvent) -> JsonObject:

@@ -13,7 +13,7 @@ from typing import Literal
 
 from pydantic import ValidationError
 
-from domain.core.aggregate import LATEST, Loaded, load, take_snapshot
+from domain.core.aggregate import LATEST, Loaded, load, snapshot_of, take_snapshot
 from domain.core.errors import ConcurrencyError, EventStoreError, StreamForgottenError
 from domain.core.handler import Cause, Outcome
 from domain.core.protocol import EventStore
@@ -24,6 +24,8 @@ from domain.core.records import (
     NO_STREAM,
     ExpectedVersion,
     JsonObject,
+    NewEvent,
+    RecordedEvent,
     Snapshot,
 )
 from domain.ideas.codec import EventCodec, IdeaFold, stream_id_of
@@ -44,6 +46,7 @@ from domain.ideas.errors import (
     IdeaForgottenError,
     InvalidFieldError,
 )
+from domain.ideas.events import IdeaEvent
 from domain.ideas.state import IdeaState, IdeaStatus, evolve
 
 log = logging.getLogger(__name__)
@@ -64,6 +67,11 @@ ACTIONS: dict[type[IdeaCommand], str] = {
     ForgetIdea: "forget",
 }
 """The verb a refusal names, e.g. "cannot edit idea 3f2a9c: it was forgotten"."""
+
+
+class _StaleState(Exception):
+    """A kept state turned out older than the stream: nothing was stored; decide again on
+    the state as stored."""
 
 
 def new_idea_id() -> str:
@@ -223,10 +231,18 @@ class IdeaCommandHandler:
         cause: Cause | None = None,
     ) -> CommandOutcome:
         stream_id = stream_id_of(idea_id)
-        loaded = self._cached(stream_id)
-        how = f"cached state v{loaded.version}" if loaded is not None else None
-        if loaded is None:
-            loaded = self.load(idea_id)
+        kept = self._kept(stream_id)
+        if kept is not None and (
+            expected_version is None
+            or (type(expected_version) is int and expected_version == kept.version)
+        ):
+            try:
+                return self._decide_and_append(
+                    kept, command, kept.version, cause, f"cached state v{kept.version}", kept=True
+                )
+            except _StaleState:
+                pass  # the stream moved since: decide again on the state as stored
+        loaded = self.load(idea_id)
         expected = loaded.version if expected_version is None else expected_version
         stale = isinstance(expected, int) and expected != loaded.version
         if stale and loaded.state.status not in (IdeaStatus.FORGOTTEN, IdeaStatus.NONE):
@@ -235,22 +251,24 @@ class IdeaCommandHandler:
             raise ConcurrencyError(
                 stream_id_of(idea_id), expected, loaded.version, loaded.last_event_id
             )
-        return self._decide_and_append(loaded, command, expected, cause, how)
+        return self._decide_and_append(loaded, command, expected, cause)
 
-    def _cached(self, stream_id: str) -> Loaded[IdeaState] | None:
-        """The state a command here left on `stream_id`, if the stream has not moved since."""
+    def _kept(self, stream_id: str) -> Loaded[IdeaState] | None:
+        """The state a command here left on `stream_id`, if any (maybe stale: a command on
+        it appends at its version, so the store's version check tells)."""
         with self._cache_lock:
             entry = self._cache.get(stream_id)
-        if entry is None:
-            return None
-        info = self.store.stream_info(stream_id)
-        if info is None or info.version != entry.version:
-            self.forget_cached(stream_id)
-            return None
-        with self._cache_lock:
-            if stream_id in self._cache:
+            if entry is not None:
                 self._cache.move_to_end(stream_id)
-        return entry
+            return entry
+
+    def _still_at(self, kept: Loaded[IdeaState]) -> bool:
+        """Whether the stream is still at the version of the state kept for it."""
+        info = self.store.stream_info(kept.stream_id)
+        if info is not None and info.version == kept.version:
+            return True
+        self.forget_cached(kept.stream_id)
+        return False
 
     def _remember(self, loaded: Loaded[IdeaState]) -> None:
         if self._cache_size <= 0:
@@ -279,17 +297,29 @@ class IdeaCommandHandler:
         expected: ExpectedVersion,
         cause: Cause | None,
         how: str | None = None,
+        *,
+        kept: bool = False,
     ) -> CommandOutcome:
+        """Decide on `loaded` and append at `expected`. With `kept` (a state kept from an
+        earlier command, appended at its own version), any sign that the stream moved since
+        (a conflict, a forgotten stream, a stored retry, or a refusal while the stream is
+        not at that version) raises _StaleState before anything is stored or returned."""
         state = loaded.state
-        events = decide(command, state)
-        stream_id = stream_id_of(state.idea_id)
+        stream_id = loaded.stream_id
+        try:
+            events = decide(command, state)
+        except IdeaError:
+            if kept and not self._still_at(loaded):
+                raise _StaleState from None
+            raise
         metadata = self._metadata(command, cause)
         ids = cause.event_ids if cause and cause.event_ids else ()
         base = expected if isinstance(expected, int) else loaded.version
+        encode = self.codec.encode
         try:
             # Encoding may fail as "forgotten" too: a forgotten stream's key is destroyed.
             new = [
-                self.codec.encode(
+                encode(
                     stream_id,
                     e,
                     metadata=metadata,
@@ -298,31 +328,33 @@ class IdeaCommandHandler:
                 )
                 for i, e in enumerate(events)
             ]
-            recorded = self.store.append(stream_id, new, expected)
-        except StreamForgottenError:
+            recorded, snapshot = self._append(stream_id, new, expected, state, events)
+        except (ConcurrencyError, StreamForgottenError) as exc:
             self.forget_cached(stream_id)
-            raise IdeaForgottenError(state.idea_id, ACTIONS[type(command)]) from None
-        except EventStoreError:  # a conflict: the stream moved on without this handler
+            if kept:
+                raise _StaleState from None
+            if isinstance(exc, StreamForgottenError):
+                raise IdeaForgottenError(state.idea_id, ACTIONS[type(command)]) from None
+            raise
+        except EventStoreError:
             self.forget_cached(stream_id)
             raise
+        if kept and recorded[0].version != base + 1:
+            # The store recognised these event ids as a retry of events already stored: the
+            # kept state predates them.
+            self.forget_cached(stream_id)
+            raise _StaleState
         new_state = state
         # The events as decided, not as decoded back from the store: the same values (the
         # codec's round trip is exact), without opening the payloads just sealed.
         for event, record in zip(events, recorded, strict=True):
             new_state = evolve(new_state, event, record.recorded_at)
         last = recorded[-1]
-        self._remember(Loaded(stream_id, new_state, last.version, last.event_id, None, 0))
-        snapshot = None
-        policy = self.store.snapshot_policy
-        if policy.due(recorded[0].version - 1, recorded[-1].version):
-            done = Loaded(
-                stream_id,
-                new_state,
-                recorded[-1].version,
-                recorded[-1].event_id,
-                None,
-                len(recorded),
-            )
+        done = Loaded(stream_id, new_state, last.version, last.event_id, None, len(recorded))
+        self._remember(done)
+        if snapshot is None and self.store.snapshot_policy.due(
+            recorded[0].version - 1, last.version
+        ):
             try:
                 snapshot = take_snapshot(self.store, self.fold, done)
             except EventStoreError:
@@ -334,11 +366,46 @@ class IdeaCommandHandler:
             state.idea_id,
             stream_id,
             recorded,
-            recorded[-1].version,
+            last.version,
             new_state,
             snapshot,
             how or loaded.how(),
         )
+
+    def _append(
+        self,
+        stream_id: str,
+        new: list[NewEvent],
+        expected: ExpectedVersion,
+        state: IdeaState,
+        events: list[IdeaEvent],
+    ) -> tuple[list[RecordedEvent], Snapshot | None]:
+        """Append `new`; when they make a snapshot due and the store can keep one in the
+        same transaction (SQLite: one commit, one flush to the disk), take it there."""
+        combined = getattr(self.store, "append_then_snapshot", None)
+        if (
+            combined is None
+            or type(expected) is not int
+            or not self.store.snapshot_policy.due(expected, expected + len(new))
+        ):
+            return self.store.append(stream_id, new, expected), None
+
+        def snapshot_after(recorded: list[RecordedEvent]) -> Snapshot | None:
+            after = state
+            for event, record in zip(events, recorded, strict=True):
+                after = evolve(after, event, record.recorded_at)
+            last = recorded[-1]
+            done = Loaded(stream_id, after, last.version, last.event_id, None, len(recorded))
+            try:
+                return snapshot_of(self.fold, done)
+            except EventStoreError:  # e.g. the key gone: the events go in without it
+                log.warning("no snapshot of %s at v%d", stream_id, last.version, exc_info=True)
+                return None
+
+        result: tuple[list[RecordedEvent], Snapshot | None] = combined(
+            stream_id, new, expected, snapshot_after
+        )
+        return result
 
     @staticmethod
     def _metadata(command: Command, cause: Cause | None) -> JsonObject:

@@ -56,20 +56,21 @@ class ShreddingCodec:
         event_id: uuid.UUID,
         version: int,
     ) -> NewEvent:
-        new = self.plain.encode(
-            stream_id, event, metadata=metadata, event_id=event_id, version=version
-        )
         private = type(event).PRIVATE
         if not private:
-            return new
+            return self.plain.encode(
+                stream_id, event, metadata=metadata, event_id=event_id, version=version
+            )
+        # The plain codec's event with its data sealed, built once.
+        event_type, schema_version, data = self.registry.encode(event)
         key = self.keys.create_key(stream_id)
         aad = aad_for_event(stream_id, version, str(event_id))
         return NewEvent(
-            type=new.type,
-            data=seal(key, aad, new.data, private),
-            schema_version=new.schema_version,
-            metadata=new.metadata,
-            event_id=new.event_id,
+            event_type,
+            seal(key, aad, data, private),
+            schema_version,
+            dict(metadata) if metadata else {},
+            event_id,
         )
 
     def open(self, record: RecordedEvent) -> JsonObject:

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from domain.core.shredding.cipher import (
     SEALED,
+    _dump_secret,
     _load_secret,
     _load_secret_plain,
     open_sealed,
@@ -111,3 +112,49 @@ def test_an_envelope_opens_to_its_fields_and_an_unsealed_payload_is_returned_as_
     assert SEALED in sealed  # the stored payload keeps its envelope
     clear = {"idea_id": "a"}
     assert open_sealed(key, aad, clear) == (clear, None)
+
+
+secrets = st.dictionaries(
+    st.text(max_size=6),
+    st.one_of(
+        st.text(),  # the usual private value: pydantic-core writes it
+        st.text(alphabet='\ud800\udfff\x00\x1f\x7f"\\/\u2028é', max_size=6),  # surrogates too
+        json_values,  # anything else: the standard library writes it
+    ),
+    min_size=1,
+    max_size=4,
+)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(secret=secrets)
+def test_sealed_plaintext_is_written_as_the_standard_library_writes_it(
+    secret: dict[str, Any],
+) -> None:
+    try:
+        plain: bytes | str = compact(secret).encode()
+    except UnicodeEncodeError:  # a lone surrogate: sealing it is refused, as before
+        plain = "refused"
+    try:
+        fast: bytes | str = _dump_secret(secret)
+    except UnicodeEncodeError:
+        fast = "refused"
+    assert fast == plain
+
+
+@settings(max_examples=300, deadline=None)
+@given(secret=secrets.filter(lambda s: all(_encodable(v) for v in s.values())))
+def test_a_sealed_payload_opens_to_the_values_sealed(secret: dict[str, Any]) -> None:
+    key, aad = b"k" * 32, b"es-tui/event\x1fidea-a\x1f3\x1fid"
+    data = {"idea_id": "a"} | {f"p{name}": value for name, value in secret.items()}
+    opened, problem = open_sealed(key, aad, seal(key, aad, data, frozenset(data) - {"idea_id"}))
+    assert problem is None
+    assert {k: exact(v) for k, v in opened.items()} == {k: exact(v) for k, v in data.items()}
+
+
+def _encodable(value: Any) -> bool:
+    try:
+        json.dumps(value, ensure_ascii=False).encode()
+    except UnicodeEncodeError:
+        return False
+    return True

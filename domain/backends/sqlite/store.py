@@ -68,6 +68,7 @@ from domain.core.errors import (
     EventStoreError,
     InvalidEventError,
     LogFullError,
+    SnapshotError,
     StoreDamagedError,
     StoreReadOnlyError,
     StoreUrlError,
@@ -80,6 +81,7 @@ from domain.core.records import (
     Snapshot,
     SnapshotPolicy,
     StreamInfo,
+    StreamStatus,
 )
 from domain.core.validation import (
     check_expected_version,
@@ -89,6 +91,8 @@ from domain.core.validation import (
 )
 
 T = TypeVar("T")
+
+ACTIVE: Final = StreamStatus.ACTIVE.value
 
 _MAX_INT: Final = 2**63 - 1
 _LAST_POSITION: Final = "SELECT max(last_position) FROM streams"
@@ -327,6 +331,49 @@ class SQLiteEventStore:
                 conn, head, row, stream_id, expected, batch, texts, kinds
             ),
         )
+
+    def append_then_snapshot(
+        self,
+        stream_id: str,
+        events: Sequence[NewEvent],
+        expected_version: ExpectedVersion,
+        snapshot_of: Callable[[list[RecordedEvent]], Snapshot | None],
+    ) -> tuple[list[RecordedEvent], Snapshot | None]:
+        """`append`, and in the same transaction (one commit, one flush to the disk instead
+        of two) the snapshot `snapshot_of` makes of the records just appended, checked and
+        kept as `save_snapshot` keeps one. `snapshot_of` runs inside the transaction and may
+        return None to take none; what it raises rolls the append back. A retry of events
+        already stored is recognised as `append` recognises it, and takes no snapshot."""
+        check_stream_id(stream_id)
+        expected = check_expected_version(expected_version)
+        batch, payloads = normalise_batch(events)
+        check_text(stream_id, "stream id")
+        texts = []
+        for e, (data, metadata) in zip(batch, payloads, strict=True):
+            check_text(e.type, "event type")
+            texts.append((str(e.event_id), storable(data, e.data), storable(metadata, e.metadata)))
+        kinds, keep = self.deleted_types, self.snapshot_policy.keep
+
+        def work(
+            conn: sqlite3.Connection, head: int, row: StreamRow | None
+        ) -> tuple[tuple[list[RecordedEvent], Snapshot | None], list[RecordedEvent] | None]:
+            recorded, committed = write.append(
+                conn, head, row, stream_id, expected, batch, texts, kinds
+            )
+            made = snapshot_of(recorded) if committed else None
+            if made is None:
+                return (recorded, None), committed
+            snap = normalise_snapshot(made)
+            if snap.stream_id != stream_id:
+                raise SnapshotError(
+                    f"a snapshot of {snap.stream_id} after appending to {stream_id}"
+                )
+            after: StreamRow = (recorded[-1].version, row[1] if row else ACTIVE)
+            state, taken_at = dump_json(snap.state), format_time(snap.taken_at)
+            write.save_snapshot(conn, after, snap, state, taken_at, keep)
+            return (recorded, snap), committed
+
+        return self._write(stream_id, work)
 
     def append_many(
         self, writes: Sequence[StreamWrite], *, tracking: Tracking | None = None
