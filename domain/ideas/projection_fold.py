@@ -103,7 +103,8 @@ class Pending:
         """Whether the idea's id joins the saved deleted / dropped (forgotten) ids."""
         self.first_version = first_version
         self.last_version = first_version
-        self.skipped: Skipped = []
+        self.skipped: Skipped | None = None
+        """Events that could not be read (None: none; most ideas have none)."""
 
 
 class IdeaFoldWindow:
@@ -140,13 +141,7 @@ class IdeaFoldWindow:
                     by_idea[idea_id] = [record]
                 else:
                     own.append(record)
-        ideas, stored, fold = self.ideas, self._stored, self._fold
-        for idea_id, records in by_idea.items():
-            pending = ideas.get(idea_id)
-            if pending is None:
-                pending = ideas[idea_id] = Pending(stored(idea_id), records[0].version)
-            fold(pending, records)
-            pending.last_version = records[-1].version
+        self._fold(by_idea)
 
     def changes(
         self,
@@ -181,11 +176,12 @@ class IdeaFoldWindow:
                 deleted.add(idea_id)
             if pending.dropped:
                 dropped.add(idea_id)
-            skipped.extend(pending.skipped)
+            if pending.skipped:
+                skipped.extend(pending.skipped)
         skipped.sort(key=lambda entry: entry[0])
 
-    def _fold(self, p: Pending, records: Sequence[RecordedEvent]) -> None:
-        """Fold an idea's events (in log order) into its pending row."""
+    def _fold(self, by_idea: dict[str, list[RecordedEvent]]) -> None:
+        """Fold each idea's events of a page (in log order) into its pending row."""
         codec = self.codec
         envelope = codec.envelope_key
         shredding = type(codec) is ShreddingCodec
@@ -193,112 +189,135 @@ class IdeaFoldWindow:
         kinds, allowed = self._kinds, self._allowed
         ids, known = self._ids, self._known_id
         clear, empty = _CLEAR_TYPES, _EMPTY
-        # The pending row in locals (this loop runs once per event), written back at the end.
-        exists, touched, deleted, dropped = p.exists, p.touched, p.deleted, p.dropped
-        title_from, description_from = p.title_from, p.description_from
-        status, version, updated_at = p.status, p.version, p.updated_at
-        valid_id = ""  # the last idea id checked valid: an idea's events repeat it
-        for record in records:
-            data = record.data
-            kind = kinds.get((record.type, record.schema_version))
-            if kind is not None and type(event_id := data.get("idea_id")) is str:
-                if event_id != valid_id:
-                    if not (event_id in ids or known(event_id)):
-                        kind = None
-                    else:
-                        valid_id = event_id
-                if kind is None:
-                    pass
-                elif kind <= _UPDATED:  # created or updated: the kinds with private fields
-                    if (
-                        data.keys() <= allowed[kind]
-                        and type(data.get("title")) in clear
-                        and type(data.get("description")) in clear
-                        and type(data.get("minor", False)) is bool
-                        and (envelope is None or type(sealed := data.get(envelope, empty)) is dict)
-                    ):
-                        # codec.may_hold of each field, in one step for the sealing codec
-                        if shredding:
-                            listed = sealed.get("fields", ())
-                            if type(listed) is not list:
-                                listed = sealed_fields(data)
-                            title = data.get("title") is not None or "title" in listed
-                            description = (
-                                data.get("description") is not None or "description" in listed
-                            )
+        ideas, stored = self.ideas, self._stored
+        for idea_id, records in by_idea.items():
+            p = ideas.get(idea_id)
+            if p is None:
+                p = ideas[idea_id] = Pending(stored(idea_id), records[0].version)
+            p.last_version = records[-1].version
+            # The pending row in locals (the loop below runs once per event), written back
+            # at the end.
+            exists, touched, deleted, dropped = p.exists, p.touched, p.deleted, p.dropped
+            title_from, description_from = p.title_from, p.description_from
+            status, version, updated_at = p.status, p.version, p.updated_at
+            valid_id = ""  # the last idea id checked valid: an idea's events repeat it
+            for record in records:
+                data = record.data
+                kind = kinds.get((record.type, record.schema_version))
+                if kind is not None and type(event_id := data.get("idea_id")) is str:
+                    if event_id != valid_id:
+                        if not (event_id in ids or known(event_id)):
+                            kind = None
                         else:
-                            title = may_hold(data, "title")
-                            description = may_hold(data, "description")
-                        if kind == _UPDATED:
-                            if exists:
-                                if title:
-                                    title_from = record
-                                if description:
-                                    description_from = record
-                                version, updated_at = record.version, record.recorded_at
-                                touched = True
+                            valid_id = event_id
+                    if kind is None:
+                        pass
+                    elif kind <= _UPDATED:  # created or updated: the kinds with private fields
+                        if (
+                            data.keys() <= allowed[kind]
+                            and type(data.get("title")) in clear
+                            and type(data.get("description")) in clear
+                            and type(data.get("minor", False)) is bool
+                            and (
+                                envelope is None
+                                or type(sealed := data.get(envelope, empty)) is dict
+                            )
+                        ):
+                            # codec.may_hold of each field, in one step for the sealing codec
+                            if shredding:
+                                listed = sealed.get("fields", ())
+                                if type(listed) is not list:
+                                    listed = sealed_fields(data)
+                                title = data.get("title") is not None or "title" in listed
+                                description = (
+                                    data.get("description") is not None or "description" in listed
+                                )
+                            else:
+                                title = may_hold(data, "title")
+                                description = may_hold(data, "description")
+                            if kind == _UPDATED:
+                                if exists:
+                                    if title:
+                                        title_from = record
+                                    if description:
+                                        description_from = record
+                                    version, updated_at = record.version, record.recorded_at
+                                    touched = True
+                                continue
+                            if title and description:
+                                title_from = description_from = record
+                                exists = touched = True
+                                dropped = False
+                                status, version = "requested", record.version
+                                p.created_at = updated_at = record.recorded_at
+                                continue
+                        kind = None
+                    elif kind == _FORGOTTEN:
+                        if data.keys() == _TOMBSTONE and type(data["erased_events"]) is int:
+                            exists = touched = deleted = False
+                            dropped = True
+                            title_from = description_from = None
                             continue
-                        if title and description:
-                            title_from = description_from = record
-                            exists = touched = True
-                            dropped = False
-                            status, version = "requested", record.version
-                            p.created_at = updated_at = record.recorded_at
-                            continue
-                    kind = None
-                elif kind == _FORGOTTEN:
-                    if data.keys() == _TOMBSTONE and type(data["erased_events"]) is int:
+                        kind = None
+                    elif data.keys() != _ID_ONLY:
+                        kind = None
+                    elif kind == _ACCEPTED:
+                        if exists:
+                            status, version, updated_at = (
+                                "accepted",
+                                record.version,
+                                record.recorded_at,
+                            )
+                            touched = True
+                        continue
+                    else:  # deleted
+                        exists = touched = False
+                        deleted = True
+                        title_from = description_from = None
+                        continue
+                # Decoded in full, and applied as the event-by-event view applies it.
+                try:
+                    event = decode(record)
+                except (VersioningError, ValueError, TypeError) as exc:
+                    if p.skipped is None:
+                        p.skipped = []
+                    p.skipped.append((record.position, str(exc)))
+                    continue
+                at = record.recorded_at
+                match event:
+                    case IdeaCreationRequested():
+                        p.title, p.description = event.title, event.description
+                        title_from = description_from = None
+                        exists = touched = True
+                        dropped = False
+                        status, version, p.created_at, updated_at = (
+                            "requested",
+                            record.version,
+                            at,
+                            at,
+                        )
+                    case IdeaCreationAccepted() | IdeaCreationRejected() if exists:
+                        status = (
+                            "accepted" if isinstance(event, IdeaCreationAccepted) else "rejected"
+                        )
+                        version, updated_at, touched = record.version, at, True
+                    case IdeaUpdated() if exists:
+                        if event.title is not None:
+                            p.title, title_from = event.title, None
+                        if event.description is not None:
+                            p.description, description_from = event.description, None
+                        version, updated_at, touched = record.version, at, True
+                    case IdeaDeleted():
+                        exists = touched = False
+                        deleted = True
+                        title_from = description_from = None
+                    case IdeaForgotten():
                         exists = touched = deleted = False
                         dropped = True
                         title_from = description_from = None
-                        continue
-                    kind = None
-                elif data.keys() != _ID_ONLY:
-                    kind = None
-                elif kind == _ACCEPTED:
-                    if exists:
-                        status, version, updated_at = "accepted", record.version, record.recorded_at
-                        touched = True
-                    continue
-                else:  # deleted
-                    exists = touched = False
-                    deleted = True
-                    title_from = description_from = None
-                    continue
-            # Decoded in full, and applied as the event-by-event view applies it.
-            try:
-                event = decode(record)
-            except (VersioningError, ValueError, TypeError) as exc:
-                p.skipped.append((record.position, str(exc)))
-                continue
-            at = record.recorded_at
-            match event:
-                case IdeaCreationRequested():
-                    p.title, p.description = event.title, event.description
-                    title_from = description_from = None
-                    exists = touched = True
-                    dropped = False
-                    status, version, p.created_at, updated_at = "requested", record.version, at, at
-                case IdeaCreationAccepted() | IdeaCreationRejected() if exists:
-                    status = "accepted" if isinstance(event, IdeaCreationAccepted) else "rejected"
-                    version, updated_at, touched = record.version, at, True
-                case IdeaUpdated() if exists:
-                    if event.title is not None:
-                        p.title, title_from = event.title, None
-                    if event.description is not None:
-                        p.description, description_from = event.description, None
-                    version, updated_at, touched = record.version, at, True
-                case IdeaDeleted():
-                    exists = touched = False
-                    deleted = True
-                    title_from = description_from = None
-                case IdeaForgotten():
-                    exists = touched = deleted = False
-                    dropped = True
-                    title_from = description_from = None
-        p.exists, p.touched, p.deleted, p.dropped = exists, touched, deleted, dropped
-        p.title_from, p.description_from = title_from, description_from
-        p.status, p.version, p.updated_at = status, version, updated_at
+            p.exists, p.touched, p.deleted, p.dropped = exists, touched, deleted, dropped
+            p.title_from, p.description_from = title_from, description_from
+            p.status, p.version, p.updated_at = status, version, updated_at
 
     def _open(self, p: Pending) -> tuple[str, str]:
         """The pending row's title and description, the chosen events decoded (each once)."""
