@@ -66,6 +66,7 @@ class Pending:
     field either known or still to be read from the event that last set it."""
 
     __slots__ = (
+        "checked_id",
         "created_at",
         "deleted",
         "description",
@@ -103,6 +104,8 @@ class Pending:
         """Whether the idea's id joins the saved deleted / dropped (forgotten) ids."""
         self.first_version = first_version
         self.last_version = first_version
+        self.checked_id = ""
+        """The last idea id its events carried that was checked valid (they repeat it)."""
         self.skipped: Skipped | None = None
         """Events that could not be read (None: none; most ideas have none)."""
 
@@ -200,7 +203,7 @@ class IdeaFoldWindow:
             exists, touched, deleted, dropped = p.exists, p.touched, p.deleted, p.dropped
             title_from, description_from = p.title_from, p.description_from
             status, version, updated_at = p.status, p.version, p.updated_at
-            valid_id = ""  # the last idea id checked valid: an idea's events repeat it
+            valid_id = p.checked_id
             for record in records:
                 data = record.data
                 kind = kinds.get((record.type, record.schema_version))
@@ -318,6 +321,7 @@ class IdeaFoldWindow:
             p.exists, p.touched, p.deleted, p.dropped = exists, touched, deleted, dropped
             p.title_from, p.description_from = title_from, description_from
             p.status, p.version, p.updated_at = status, version, updated_at
+            p.checked_id = valid_id
 
     def _open(self, p: Pending) -> tuple[str, str]:
         """The pending row's title and description, the chosen events decoded (each once)."""
