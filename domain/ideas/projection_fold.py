@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import Final
 
 from domain.core.records import JsonObject, RecordedEvent
-from domain.core.shredding.cipher import sealed_fields
+from domain.core.shredding.cipher import SEALED, sealed_fields
 from domain.core.versioning import VersioningError
 from domain.ideas.codec import EventCodec, is_idea_id
 from domain.ideas.events import (
@@ -187,9 +187,11 @@ class IdeaFoldWindow:
         """Fold each idea's events of a page (in log order) into its pending row."""
         codec = self.codec
         envelope = codec.envelope_key
-        shredding = type(codec) is ShreddingCodec
-        may_hold, decode = codec.may_hold, codec.decode
+        decode = codec.decode
         kinds, allowed = self._kinds, self._allowed
+        edit_type, edit_version = next(
+            (key for key, kind in kinds.items() if kind == _UPDATED), ("", 0)
+        )
         ids, known = self._ids, self._known_id
         clear, empty = _CLEAR_TYPES, _EMPTY
         ideas, stored = self.ideas, self._stored
@@ -204,56 +206,55 @@ class IdeaFoldWindow:
             title_from, description_from = p.title_from, p.description_from
             status, version, updated_at = p.status, p.version, p.updated_at
             valid_id = p.checked_id
-            for record in records:
+            run_from = -1  # where the run of checked edits being read started (-1: none)
+            for at, record in enumerate(records):
                 data = record.data
-                kind = kinds.get((record.type, record.schema_version))
+                # Edits first, without building a key: they are most of a history.
+                kind: int | None
+                if record.type == edit_type and record.schema_version == edit_version:
+                    kind = _UPDATED
+                else:
+                    kind = kinds.get((record.type, record.schema_version))
                 if kind is not None and type(event_id := data.get("idea_id")) is str:
                     if event_id != valid_id:
                         if not (event_id in ids or known(event_id)):
                             kind = None
                         else:
                             valid_id = event_id
-                    if kind is None:
-                        pass
-                    elif kind <= _UPDATED:  # created or updated: the kinds with private fields
-                        if (
+                    if kind is not None and kind <= _UPDATED:  # the kinds with private fields
+                        if not (
                             data.keys() <= allowed[kind]
                             and type(data.get("title")) in clear
                             and type(data.get("description")) in clear
                             and type(data.get("minor", False)) is bool
-                            and (
-                                envelope is None
-                                or type(sealed := data.get(envelope, empty)) is dict
-                            )
+                            and (envelope is None or type(data.get(envelope, empty)) is dict)
                         ):
-                            # codec.may_hold of each field, in one step for the sealing codec
-                            if shredding:
-                                listed = sealed.get("fields", ())
-                                if type(listed) is not list:
-                                    listed = sealed_fields(data)
-                                title = data.get("title") is not None or "title" in listed
-                                description = (
-                                    data.get("description") is not None or "description" in listed
-                                )
-                            else:
-                                title = may_hold(data, "title")
-                                description = may_hold(data, "description")
-                            if kind == _UPDATED:
-                                if exists:
-                                    if title:
-                                        title_from = record
-                                    if description:
-                                        description_from = record
-                                    version, updated_at = record.version, record.recorded_at
-                                    touched = True
-                                continue
-                            if title and description:
-                                title_from = description_from = record
-                                exists = touched = True
-                                dropped = False
-                                status, version = "requested", record.version
-                                p.created_at = updated_at = record.recorded_at
-                                continue
+                            kind = None
+                        elif kind == _UPDATED:
+                            # A run of edits is read when it ends: only its last edit to set
+                            # each field matters (see _last_setters).
+                            if exists and run_from < 0:
+                                run_from = at
+                            continue
+                else:
+                    kind = None
+                if run_from >= 0:
+                    title_from, description_from = self._last_setters(
+                        records, run_from, at, title_from, description_from
+                    )
+                    last = records[at - 1]
+                    version, updated_at, touched = last.version, last.recorded_at, True
+                    run_from = -1
+                if kind is not None:
+                    if kind == _CREATED:
+                        title, description = self._holds(data)
+                        if title and description:
+                            title_from = description_from = record
+                            exists = touched = True
+                            dropped = False
+                            status, version = "requested", record.version
+                            p.created_at = updated_at = record.recorded_at
+                            continue
                         kind = None
                     elif kind == _FORGOTTEN:
                         if data.keys() == _TOMBSTONE and type(data["erased_events"]) is int:
@@ -286,7 +287,7 @@ class IdeaFoldWindow:
                         p.skipped = []
                     p.skipped.append((record.position, str(exc)))
                     continue
-                at = record.recorded_at
+                when = record.recorded_at
                 match event:
                     case IdeaCreationRequested():
                         p.title, p.description = event.title, event.description
@@ -296,20 +297,20 @@ class IdeaFoldWindow:
                         status, version, p.created_at, updated_at = (
                             "requested",
                             record.version,
-                            at,
-                            at,
+                            when,
+                            when,
                         )
                     case IdeaCreationAccepted() | IdeaCreationRejected() if exists:
                         status = (
                             "accepted" if isinstance(event, IdeaCreationAccepted) else "rejected"
                         )
-                        version, updated_at, touched = record.version, at, True
+                        version, updated_at, touched = record.version, when, True
                     case IdeaUpdated() if exists:
                         if event.title is not None:
                             p.title, title_from = event.title, None
                         if event.description is not None:
                             p.description, description_from = event.description, None
-                        version, updated_at, touched = record.version, at, True
+                        version, updated_at, touched = record.version, when, True
                     case IdeaDeleted():
                         exists = touched = False
                         deleted = True
@@ -318,10 +319,54 @@ class IdeaFoldWindow:
                         exists = touched = deleted = False
                         dropped = True
                         title_from = description_from = None
+            if run_from >= 0:
+                title_from, description_from = self._last_setters(
+                    records, run_from, len(records), title_from, description_from
+                )
+                last = records[-1]
+                version, updated_at, touched = last.version, last.recorded_at, True
             p.exists, p.touched, p.deleted, p.dropped = exists, touched, deleted, dropped
             p.title_from, p.description_from = title_from, description_from
             p.status, p.version, p.updated_at = status, version, updated_at
             p.checked_id = valid_id
+
+    def _holds(self, data: JsonObject) -> tuple[bool, bool]:
+        """Whether a checked payload may set the title, the description (`codec.may_hold`
+        of each, in one step for the sealing codec)."""
+        codec = self.codec
+        if type(codec) is not ShreddingCodec:
+            return codec.may_hold(data, "title"), codec.may_hold(data, "description")
+        sealed = data.get(SEALED)
+        listed = sealed.get("fields", ()) if type(sealed) is dict else ()
+        if type(listed) is not list:
+            listed = sealed_fields(data)
+        return (
+            data.get("title") is not None or "title" in listed,
+            data.get("description") is not None or "description" in listed,
+        )
+
+    def _last_setters(
+        self,
+        records: Sequence[RecordedEvent],
+        start: int,
+        end: int,
+        title_from: RecordedEvent | None,
+        description_from: RecordedEvent | None,
+    ) -> tuple[RecordedEvent | None, RecordedEvent | None]:
+        """The events that set the title and the description last, after the checked edits
+        `records[start:end]`: read from the last edit back, until both are found."""
+        holds = self._holds
+        title_found = description_found = False
+        for index in range(end - 1, start - 1, -1):
+            record = records[index]
+            title, description = holds(record.data)
+            if title and not title_found:
+                title_from, title_found = record, True
+            if description and not description_found:
+                description_from, description_found = record, True
+            if title_found and description_found:
+                break
+        return title_from, description_from
 
     def _open(self, p: Pending) -> tuple[str, str]:
         """The pending row's title and description, the chosen events decoded (each once)."""
