@@ -121,8 +121,8 @@ class IdeaView(LogConsumer):
     """Events a rebuild reads between two saves (a crash during a rebuild loses at most
     these; readers see the rows as of the last save, each save correct at its position)."""
     rebuild_save_ideas = 100_000
-    """Ideas a rebuild holds unsaved at most (each keeps up to two of its events in memory
-    until the save opens them)."""
+    """Ideas a rebuild holds unsaved before it saves, checked after each page (each keeps up
+    to two of its events in memory until the save opens them)."""
 
     def __init__(
         self,
