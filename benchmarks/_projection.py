@@ -1,8 +1,8 @@
 """A store of many ideas for rebuilding the read model (`IdeaView`) from zero.
 
 Every idea follows the workload (published, accepted, edited). How the ideas' events mix in
-the global log matters to the view, which reads an idea's consecutive edits within a page
-in place, so the log is built in two layouts:
+the global log matters to the view, which reads an idea's edits in place and opens, when it
+saves, only the last value given to each private field, so the log is built in two layouts:
 
 - "runs of 10": ideas take turns, each appending 10 events at a time (an editing session);
 - "interleaved": ideas take turns one event at a time, so consecutive events in the log

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 from typing import Protocol
 
@@ -16,7 +16,7 @@ from domain.core.consumer import LogConsumer
 from domain.core.protocol import EventStore
 from domain.core.records import RecordedEvent
 from domain.core.versioning import VersioningError
-from domain.ideas.codec import EditReader, EventCodec, idea_id_of
+from domain.ideas.codec import EditReader, EventCodec, idea_id_of, stream_id_of
 from domain.ideas.errors import IdeaDeletedError, IdeaNotFoundError
 from domain.ideas.events import (
     IdeaCreationAccepted,
@@ -26,20 +26,10 @@ from domain.ideas.events import (
     IdeaForgotten,
     IdeaUpdated,
 )
+from domain.ideas.projection_fold import IdeaFoldWindow, Skipped
+from domain.ideas.projection_row import IdeaRow
 
-
-@dataclass(frozen=True, slots=True)
-class IdeaRow:
-    """One idea as the read model lists it."""
-
-    idea_id: str
-    title: str
-    description: str
-    status: str
-    """requested, accepted or rejected (deleted and forgotten ideas are not listed)."""
-    version: int
-    created_at: datetime
-    updated_at: datetime
+__all__ = ["IdeaRow", "IdeaView", "MemoryViewStorage", "ViewStorage"]
 
 
 class ViewStorage(Protocol):
@@ -127,6 +117,12 @@ class IdeaView(LogConsumer):
 
     rebuild_page_size = 50_000
     """Events per page of a rebuild (a few MB of records in memory at once)."""
+    rebuild_save_every = 1_000_000
+    """Events a rebuild reads between two saves (a crash during a rebuild loses at most
+    these; readers see the rows as of the last save, each save correct at its position)."""
+    rebuild_save_ideas = 100_000
+    """Ideas a rebuild holds unsaved before it saves, checked after each page (each keeps up
+    to two of its events in memory until the save opens them)."""
 
     def __init__(
         self,
@@ -142,7 +138,7 @@ class IdeaView(LogConsumer):
         self._edits = EditReader(codec)
         self.storage = storage if storage is not None else MemoryViewStorage()
         self._listeners: list[ViewListener] = []
-        self.skipped: list[tuple[int, str]] = []
+        self.skipped: Skipped = []
         """(position, reason) of events the view could not read (e.g. shredded payloads)."""
 
     @property
@@ -169,98 +165,85 @@ class IdeaView(LogConsumer):
         raise IdeaNotFoundError(idea_id)
 
     def rebuild(self) -> int:
-        """Drop everything and replay the whole log from position 1, in pages of
-        `rebuild_page_size` events."""
+        """Drop everything and replay the whole log from position 1, reading it in pages of
+        `rebuild_page_size` events and saving after every `rebuild_save_every` events (and
+        at the end); returns how many events were read."""
         with self._lock:
             self.storage.reset()
             self.skipped.clear()
-            # Within a page an idea's edits cost one decoded edit per field however many
-            # there are; with many ideas interleaved, a small page holds one event per idea
-            # and every one would be opened and validated.
-            page_size, self.page_size = self.page_size, self.rebuild_page_size
-            try:
-                return self.catch_up()
-            finally:
-                self.page_size = page_size
+            if not self._edits.reads_in_place():
+                page_size, self.page_size = self.page_size, self.rebuild_page_size
+                try:
+                    return self.catch_up()
+                finally:
+                    self.page_size = page_size
+            # The private values of the events between two saves are opened once, at the
+            # save, for the last event to set each: with many ideas interleaved, every
+            # save opens about two values per idea however many pages it spans.
+            done = position = 0
+            window = IdeaFoldWindow(self.codec, self.storage.get)
+            while page := self.store.read_all(position + 1, self.rebuild_page_size):
+                window.add(page)
+                done += len(page)
+                position = page[-1].position
+                if (
+                    window.events >= self.rebuild_save_every
+                    or len(window.ideas) >= self.rebuild_save_ideas
+                ):
+                    self._save(window)
+                    window = IdeaFoldWindow(self.codec, self.storage.get)
+            if window.events:
+                self._save(window)
+            return done
 
     # -- applying -----------------------------------------------------------------------
 
     def handle(self, events: Sequence[RecordedEvent]) -> None:
-        page = _Page(self.storage)
-        # Edits are read in place (see EditReader): an idea's run of edits in a page costs
-        # one decoded edit per private field, not one per edit. They wait in `pending` until
-        # another event of the same idea or the end of the page.
-        pending: dict[str, list[RecordedEvent]] = {}
-        in_place = self._edits.reads_in_place()
-        run_end = self._edits.run_end
-        at, count = 0, len(events)
-        while at < count:
-            end = run_end(events, at) if in_place else at
-            for index in range(at, end):
-                record = events[index]
-                idea_id = idea_id_of(record.stream_id)
-                if idea_id is not None:
-                    edits = pending.get(idea_id)
-                    if edits is None:
-                        pending[idea_id] = [record]
-                    else:
-                        edits.append(record)
-            if end < count:
-                record = events[end]
+        if not self._edits.reads_in_place():
+            page = _Page(self.storage)
+            skipped: Skipped = []
+            for record in events:
                 idea_id = idea_id_of(record.stream_id)
                 if idea_id is not None:  # not an idea stream: other processes may write others
-                    edits = pending.pop(idea_id, None)
-                    if edits:
-                        self._apply_edits(idea_id, edits, page)
-                    self._apply(idea_id, record, page)
-            at = end + 1
-        for idea_id, edits in pending.items():
-            self._apply_edits(idea_id, edits, page)
-        applied = self.storage.commit(
-            page.upserts,
-            page.deleted,
-            page.dropped,
-            events[-1].position,
-            first_position=events[0].position,
-        )
-        if not applied:
-            return  # another process sharing this storage applied the page first
+                    self._apply(idea_id, record, page, skipped)
+            self._commit(page, skipped, events[0].position, events[-1].position)
+            return
+        window = IdeaFoldWindow(self.codec, self.storage.get)
+        window.add(events)
+        self._save(window)
+
+    def _save(self, window: IdeaFoldWindow) -> None:
+        """Write what the window's events change, and its last position as the checkpoint."""
+        page = _Page(self.storage)
+        skipped: Skipped = []
+
+        def replay(idea_id: str, records: Sequence[RecordedEvent], found: Skipped) -> None:
+            for record in records:
+                self._apply(idea_id, record, page, found)
+
+        window.changes(page.upserts, page.deleted, page.dropped, skipped, self._reread, replay)
+        self._commit(page, skipped, window.first_position, window.last_position)
+
+    def _commit(self, page: _Page, skipped: Skipped, first: int, last: int) -> None:
+        self.skipped.extend(skipped)
+        if not self.storage.commit(
+            page.upserts, page.deleted, page.dropped, last, first_position=first
+        ):
+            return  # another process sharing this storage applied these events first
         for listener in self._listeners:
             listener(self)
 
-    def _apply_edits(self, idea_id: str, edits: Sequence[RecordedEvent], page: _Page) -> None:
-        """Apply an idea's run of well-formed edits: the row takes the last value given to
-        each field and the last edit's version and time."""
-        row = page.current(idea_id)
-        if row is None:
-            return  # as for a single edit: no row, nothing to change
-        try:
-            values = self._edits.last_values(
-                edits, 0, len(edits), {"title": row.title, "description": row.description}
-            )
-        except (VersioningError, ValueError, TypeError):
-            for record in edits:  # one by one, so the unreadable one is skipped and reported
-                self._apply(idea_id, record, page)
-            return
-        title, description = values["title"], values["description"]
-        last = edits[-1]
-        # Built whole: dataclasses.replace costs several times more, once per idea per page.
-        page.upserts[idea_id] = IdeaRow(
-            row.idea_id,
-            title if title is not None else row.title,
-            description if description is not None else row.description,
-            row.status,
-            last.version,
-            row.created_at,
-            last.recorded_at,
-        )
+    def _reread(self, idea_id: str, first: int, last: int) -> Sequence[RecordedEvent]:
+        """The idea's events from version `first` to `last`, as stored."""
+        return self.store.read_stream(stream_id_of(idea_id), first, last)
 
-    def _apply(self, idea_id: str, record: RecordedEvent, page: _Page) -> None:
-        """Decode one event and apply it to the page's changes."""
+    def _apply(self, idea_id: str, record: RecordedEvent, page: _Page, skipped: Skipped) -> None:
+        """Decode one event and apply it to the page's changes: the reference every faster
+        path is checked against."""
         try:
             event = self.codec.decode(record)
         except (VersioningError, ValueError, TypeError) as exc:
-            self.skipped.append((record.position, str(exc)))
+            skipped.append((record.position, str(exc)))
             return
         at = record.recorded_at
         upserts, deleted, dropped = page.upserts, page.deleted, page.dropped
