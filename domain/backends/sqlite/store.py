@@ -39,7 +39,7 @@ from domain.backends.sqlite.codec import (
 )
 from domain.backends.sqlite.faults import directory_is_writable, quick_check, translate
 from domain.backends.sqlite.feed import HEAD, CommitFeed, StreamRow
-from domain.backends.sqlite.importer import import_rows
+from domain.backends.sqlite.importer import UPDATE_STREAM, import_rows, stored_streams
 from domain.backends.sqlite.pool import ConnectionPool
 from domain.backends.sqlite.salvage import ReadRange, salvage
 from domain.backends.sqlite.schema import (
@@ -410,6 +410,29 @@ class SQLiteEventStore:
             if head or conn.execute("SELECT 1 FROM streams LIMIT 1").fetchone():
                 raise InvalidEventError("import needs an empty store")
             conn.executemany(write.INSERT_STREAM, rows.streams)
+            conn.executemany(write.INSERT_EVENT, rows.events)
+            return None, rows.records
+
+        self._write("", work)
+
+    def import_more(self, records: Sequence[RecordedEvent]) -> None:
+        """Load records that continue what the store holds, in one commit: positions above
+        the head, each stored stream going on at its next version, new streams from v1 (or a
+        forgotten stream's lone tombstone). A long history is imported this way a chunk at a
+        time, each chunk whole or not at all."""
+        kinds = self.deleted_types
+        ids = list(dict.fromkeys(r.stream_id for r in records if isinstance(r, RecordedEvent)))
+
+        def work(
+            conn: sqlite3.Connection, head: int, row: StreamRow | None
+        ) -> tuple[None, list[RecordedEvent]]:
+            rows = import_rows(records, kinds, stored_streams(conn, ids))
+            if rows.records and rows.records[0].position <= head:
+                raise InvalidEventError(
+                    f"position {rows.records[0].position} is not above the head ({head})"
+                )
+            conn.executemany(write.INSERT_STREAM, rows.streams)
+            conn.executemany(UPDATE_STREAM, rows.updates)
             conn.executemany(write.INSERT_EVENT, rows.events)
             return None, rows.records
 
