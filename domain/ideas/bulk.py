@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Protocol, runtime_checkable
 
-from domain.core.aggregate import load, take_snapshot
+from domain.core.aggregate import LATEST, load
 from domain.core.records import (
     CAUSATION_ID,
     COMMAND,
@@ -31,6 +31,7 @@ from domain.core.records import (
     JsonObject,
     NewEvent,
     RecordedEvent,
+    Snapshot,
 )
 from domain.ideas.codec import stream_id_of
 from domain.ideas.demo import EDIT_NOTES, IDEAS
@@ -59,7 +60,7 @@ BURST_MAX = 12
 MEAN_BURST = (1 + BURST_MAX) / 2
 SPAN = timedelta(days=30)
 """How far back a history imported with its own times reaches."""
-CHUNK = 20_000
+CHUNK = 50_000
 """Events written (and committed, on a durable store) at a time."""
 STEP = 2_000
 """On a long stream, a snapshot at least this often: a later snapshot loads from it."""
@@ -75,6 +76,14 @@ class ContinuesImports(Protocol):
 
     def import_more(self, records: Sequence[RecordedEvent]) -> None:
         """Load `records`, which continue the log and its streams, all or nothing."""
+
+
+@runtime_checkable
+class SavesSnapshots(Protocol):
+    """A store that saves several snapshots in one commit (SQLite)."""
+
+    def save_snapshots(self, snapshots: Sequence[Snapshot]) -> None:
+        """`save_snapshot` for each, in order, all or none."""
 
 
 class FillInterrupted(KeyboardInterrupt):
@@ -357,9 +366,11 @@ def _take_snapshots(handler: IdeaCommandHandler, lives: list[_Life]) -> int:
     `keep` multiples of `every` (of its whole life) once reached, each loaded from the one
     before (snapshot + tail) and taken by the real fold. A long stream also gets one at least
     every STEP events before those, so no load reads far; the store's `keep` drops them once
-    the last ones are taken. Returns how many of the kept ones were taken."""
+    the last ones are taken. One commit for all on a store that saves many at once. Returns
+    how many of the kept ones were taken."""
     store, fold = handler.store, handler.fold
     every, keep = store.snapshot_policy.every, store.snapshot_policy.keep
+    taken: list[Snapshot] = []
     kept = 0
     for life in lives:
         last = life.final // every * every
@@ -367,11 +378,28 @@ def _take_snapshots(handler: IdeaCommandHandler, lives: list[_Life]) -> int:
         reached = life.version // every * every
         multiples = list(range(max(wanted, life.snapped + every), min(reached, last) + 1, every))
         stone = not multiples and reached - life.snapped >= STEP
+        before: Snapshot | None = None
         for version in multiples or ([reached] if stone else []):
-            loaded = load(store, life.stream_id, fold, to_version=version)
-            take_snapshot(store, fold, loaded)
+            start = before or LATEST  # the one just taken is not stored yet
+            loaded = load(store, life.stream_id, fold, snapshot=start, to_version=version)
+            if loaded.last_event_id is None:
+                raise ValueError(f"cannot snapshot {life.stream_id}: it has no events")
+            before = Snapshot(
+                stream_id=life.stream_id,
+                version=loaded.version,
+                last_event_id=loaded.last_event_id,
+                state=fold.dump(loaded.state),
+                state_schema_version=fold.state_schema_version,
+                taken_at=datetime.now(UTC),
+            )
+            taken.append(before)
             life.snapped = version
         kept += len(multiples)
+    if isinstance(store, SavesSnapshots):
+        store.save_snapshots(taken)
+    else:
+        for snapshot in taken:
+            store.save_snapshot(snapshot)
     return kept
 
 

@@ -19,13 +19,15 @@ BAR = 30
 
 
 class ProgressLine:
-    """One line of stderr rewritten in place: phase, bar, counts and elapsed time."""
+    """One line of stderr rewritten in place: phase, bar, counts and elapsed time (not on a
+    terminal: a line when a phase starts and at every tenth of it)."""
 
     def __init__(self, out: TextIO) -> None:
         self.out = out
         self.started = time.perf_counter()
         self.tty = out.isatty()
         self._last_phase = ""
+        self._last_tenth = -1
 
     def __call__(self, phase: str, done: int, total: int) -> None:
         share = done / total if total else 1.0
@@ -35,9 +37,9 @@ class ProgressLine:
         text = f"{PHASES.get(phase, phase):<17} {bar} {done:>11,}/{total:,} {elapsed:6.1f} s"
         if self.tty:
             self.out.write(f"\r{text}")
-        elif phase != self._last_phase or done == total:  # a log file gets one line a phase
-            self.out.write(f"{text}\n")
-        self._last_phase = phase
+        elif phase != self._last_phase or int(share * 10) != self._last_tenth:
+            self.out.write(f"{text}\n")  # a log file gets a line a phase and every tenth
+        self._last_phase, self._last_tenth = phase, int(share * 10)
         self.out.flush()
 
     def interrupted(self, stop: FillInterrupted, where: str) -> None:

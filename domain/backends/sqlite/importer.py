@@ -20,6 +20,9 @@ UPDATE_STREAM: Final = (
     " last_position = ?, updated_at = ? WHERE stream_id = ?"
 )
 _IDS_PER_QUERY: Final = 500
+IMPORT_CACHE: Final = -524_288
+"""SQLite's page cache while a chunk is imported: 512 MiB (negative: KiB), for that
+transaction only."""
 
 
 @dataclass(slots=True)
