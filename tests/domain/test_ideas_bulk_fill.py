@@ -18,17 +18,19 @@ from domain.core.records import CAUSATION_ID, RecordedEvent, SnapshotPolicy, Str
 from domain.core.shredding.cipher import SEALED
 from domain.ideas.bulk import BulkSummary, generate, plan
 from es_tui.ideas.demo_events import fill
+from tests.store.test_postgres_helpers import fresh_url
 
 CHUNK = 400
 POLICY = SnapshotPolicy(every=10, keep=3)
 
 
 def open_system(kind: str, where: Path) -> System:
-    url = "memory:" if kind == "memory" else f"sqlite:///{where / 'bulk.db'}"
+    urls = {"memory": "memory:", "sqlite": f"sqlite:///{where / 'bulk.db'}"}
+    url = urls.get(kind) or fresh_url()  # PostgreSQL: skipped locally without a server
     return bootstrap(url, threaded=True, pm_delay=0.0, snapshot_policy=POLICY)
 
 
-@pytest.fixture(params=["memory", "sqlite"])
+@pytest.fixture(params=["memory", "sqlite", "postgresql"])
 def kind(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 

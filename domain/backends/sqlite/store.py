@@ -443,7 +443,10 @@ class SQLiteEventStore:
                 )
             conn.executemany(write.INSERT_STREAM, rows.streams)
             conn.executemany(UPDATE_STREAM, rows.updates)
-            conn.executemany(write.INSERT_EVENT, rows.events)
+            try:
+                conn.executemany(write.INSERT_EVENT, rows.events)
+            except sqlite3.IntegrityError:  # versions and positions were checked: an id
+                raise InvalidEventError("an event id of the records is stored already") from None
             return None, rows.records
 
         self._write("", work)
