@@ -88,7 +88,7 @@ class SavesSnapshots(Protocol):
 
 class FillInterrupted(KeyboardInterrupt):
     """Generating stopped (Ctrl-C) after whole chunks: `committed` of `planned` events are
-    stored, a valid but partial history."""
+    stored, a valid but partial history (all of them: stopped while forgetting a few)."""
 
     def __init__(self, committed: int, planned: int) -> None:
         super().__init__(f"interrupted after {committed:,} of {planned:,} events")
@@ -306,9 +306,9 @@ def generate(
             stored += count
             snapshots += _take_snapshots(handler, touched)
             report("events", stored, total)
+        forgotten = _forget_some(handler, lives, report)
     except KeyboardInterrupt:
-        raise FillInterrupted(store.head_position(), total) from None
-    forgotten = _forget_some(handler, lives, report)
+        raise FillInterrupted(min(store.head_position(), total), total) from None
     return BulkSummary(
         events=store.head_position() - sum(life.version for life in forgotten),
         ideas=len(lives),

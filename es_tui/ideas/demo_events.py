@@ -46,10 +46,16 @@ class ProgressLine:
         """Say what an interrupted fill left: whole chunks, not the history asked for."""
         if self.tty:
             self.out.write("\n")
+        if stop.committed < stop.planned:
+            held = (
+                f"the first {stop.committed:,} of the {stop.planned:,} events planned (whole "
+                "chunks, each committed with its snapshots)"
+            )
+        else:
+            held = f"all {stop.planned:,} events planned but not every forget"
         self.out.write(
-            f"interrupted: {where} holds the first {stop.committed:,} of the {stop.planned:,} "
-            "events planned (whole chunks, each committed with its snapshots): a partial "
-            "history, not the one asked for; start again on an empty store\n"
+            f"interrupted: {where} holds {held}: a partial history, not the one asked for; "
+            "start again on an empty store\n"
         )
         self.out.flush()
 
