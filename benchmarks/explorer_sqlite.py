@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import glob
 import os
 import subprocess
 import sys
@@ -32,6 +33,8 @@ from es_tui.ideas.demo_events import fill
 FIRST_SCREEN_TARGET_S = 2.0
 RSS_TARGET_MB = 400.0
 DEFAULT_FILE = Path("/tmp/es-tui-explorer-bench.sqlite")
+KEPT_BESIDE = (".keys",)
+"""Files kept beside the store file once it is closed (its key store)."""
 
 
 def rss_mb() -> float:
@@ -46,23 +49,34 @@ def show(name: str, value: float, unit: str, target: float) -> None:
 
 
 def generate(path: Path, events: int) -> None:
-    """Fill a new SQLite file with `events` generated events and let its consumers catch up."""
+    """Fill a new SQLite file with `events` generated events and let its consumers catch up.
+    It is written under another name and takes `path` only once complete, so an interrupted
+    run (Ctrl-C stops after whole chunks) never leaves a file a later run would take as made."""
     began = time.perf_counter()
-    system = bootstrap(f"sqlite:///{path.resolve()}", threaded=True, pm_delay=0.0)
+    partial = path.with_name(path.name + ".partial")
+    for leftover in path.parent.glob(glob.escape(partial.name) + "*"):
+        leftover.unlink()  # an earlier run's, stopped before the end
+    system = bootstrap(f"sqlite:///{partial.resolve()}", threaded=True, pm_delay=0.0)
     try:
         summary = fill(system, events)
+        wrote = time.perf_counter() - began
         view, manager = ideas_view(system), ideas_manager(system)
         while view.lag() or manager.lag():
             time.sleep(0.5)
     finally:
         system.close()
+    for suffix in KEPT_BESIDE:  # the key store goes with the file
+        if partial.with_name(partial.name + suffix).exists():
+            partial.with_name(partial.name + suffix).rename(path.with_name(path.name + suffix))
+    partial.rename(path)
     took = time.perf_counter() - began
     size = path.stat().st_size / 1e6
     print("generation")
     print(f"  {summary.events:,} events, {summary.ideas:,} ideas into {path} ({size:,.0f} MB)")
     print(
-        f"  {took:.0f} s in all ({1e6 * took / events:.0f} µs/event): writing "
-        f"{summary.seconds:.0f} s, the read model and process manager catching up the rest"
+        f"  generation time {took:.0f} s in all ({1e6 * took / events:.0f} µs/event): "
+        f"writing {wrote:.0f} s, the read model and process manager catching up "
+        f"{took - wrote:.0f} s"
     )
 
 

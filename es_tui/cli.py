@@ -521,6 +521,9 @@ def _run_explorer(args: argparse.Namespace, policy: SnapshotPolicy) -> int:
             system.close()
             print(f"es-tui: {exc}", file=sys.stderr)
             return EXIT_USAGE
+        except KeyboardInterrupt:  # whole chunks are stored; the filler said what
+            system.close()
+            return 130  # the code a shell gives a program Ctrl-C stopped
     if args.explore_imports:
         from domain.backends.eventsourcing.replay import ReplayError, import_modules
 

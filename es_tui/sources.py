@@ -101,24 +101,51 @@ class StreamsSource:
         return row
 
 
-class StreamEventsSource:
-    """The events of one stream, by version."""
+POS_WIDTH = 7
+"""The position column's width up to 9,999,999; wider once positions have more digits."""
 
-    columns: Sequence[Column] = (
+
+def stream_events_columns(pos_width: int) -> tuple[Column, ...]:
+    """The columns of a stream's events, its position column `pos_width` wide."""
+    return (
         Column("ver", 6, "right"),
-        Column("pos", 7, "right"),
+        Column("pos", pos_width, "right"),
         Column("type"),
         Column("schema", 6, optional=True),
         Column("recorded", 12, optional=True),
     )
 
+
+def global_log_columns(pos_width: int) -> tuple[Column, ...]:
+    """The columns of `$all`, its position column `pos_width` wide."""
+    return (
+        Column("pos", pos_width, "right"),
+        Column("stream", 11),
+        Column("ver", 5, "right"),
+        Column("type"),
+        Column("schema", 6, optional=True),
+        Column("recorded", 12, optional=True),
+    )
+
+
+def pos_width(largest: int) -> int:
+    """A position column wide enough for every position up to `largest`."""
+    return max(POS_WIDTH, len(str(largest)))
+
+
+class StreamEventsSource:
+    """The events of one stream, by version."""
+
     def __init__(self, store: EventStore, stream_id: str, read_version: SchemaOf) -> None:
         self.store = store
         self.stream_id = stream_id
         self.read_version = read_version
+        self.columns: Sequence[Column] = stream_events_columns(POS_WIDTH)
 
     def count(self) -> int:
         info = self.store.stream_info(self.stream_id)
+        if info is not None and pos_width(info.last_position) != self.columns[1].width:
+            self.columns = stream_events_columns(pos_width(info.last_position))
         return info.event_count if info else 0
 
     def fetch(self, start: int, limit: int) -> list[LogRow]:
@@ -148,21 +175,16 @@ class StreamEventsSource:
 class GlobalLogSource:
     """The global log ("$all"), one row per position; erased positions stay visible."""
 
-    columns: Sequence[Column] = (
-        Column("pos", 7, "right"),
-        Column("stream", 11),
-        Column("ver", 5, "right"),
-        Column("type"),
-        Column("schema", 6, optional=True),
-        Column("recorded", 12, optional=True),
-    )
-
     def __init__(self, store: EventStore, read_version: SchemaOf) -> None:
         self.store = store
         self.read_version = read_version
+        self.columns: Sequence[Column] = global_log_columns(POS_WIDTH)
 
     def count(self) -> int:
-        return self.store.head_position()
+        head = self.store.head_position()
+        if pos_width(head) != self.columns[0].width:
+            self.columns = global_log_columns(pos_width(head))
+        return head
 
     def fetch(self, start: int, limit: int) -> list[LogRow]:
         first, last = start + 1, start + limit

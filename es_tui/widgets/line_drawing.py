@@ -4,6 +4,7 @@ and messages."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Generic
 
 from rich.segment import Segment
@@ -32,8 +33,10 @@ class LineDrawer(Generic[Row]):
         self.owner = owner
         self._lines: LRUCache[LineKey, Strip] = LRUCache(LINES_KEPT)
         self._base_style: Style | None = None
-        self._layout: tuple[tuple[int, RowSource[Row] | None], list[tuple[int, Column, int]]]
-        self._layout = ((-1, None), [])
+        self._layout: tuple[
+            tuple[int, RowSource[Row] | None, Sequence[Column]], list[tuple[int, Column, int]]
+        ]
+        self._layout = ((-1, None, ()), [])
 
     def forget(self) -> None:
         """Drop every drawn line (the rows, the width or the look changed)."""
@@ -89,9 +92,12 @@ class LineDrawer(Generic[Row]):
 
     def _columns(self, width: int) -> list[tuple[int, Column, int]]:
         source = self.owner.source
-        if self._layout[0] != (width, source):
-            columns = source.columns if source else []
-            self._layout = ((width, source), visible_columns(columns, width))
+        columns = source.columns if source else []
+        key = (width, source, columns)  # a source may widen a column
+        if self._layout[0] != key:
+            if self._layout[0][:2] == key[:2]:  # wider: the lines drawn before are not
+                self._lines.clear()
+            self._layout = (key, visible_columns(columns, width))
         return self._layout[1]
 
     def _base(self) -> Style:

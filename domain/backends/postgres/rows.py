@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any, Final, LiteralString
 
 from domain.core.errors import InvalidEventError
@@ -86,21 +87,36 @@ def group_commits(rows: Sequence[Sequence[Any]]) -> list[list[RecordedEvent]]:
     return out
 
 
-def import_rows(
-    records: Sequence[RecordedEvent], deleted_types: frozenset[str]
-) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[RecordedEvent]]:
-    """Check exported records and build the rows that load them: stream rows in order of
-    creation, event rows (the whole import is one commit), and the checked records.
+@dataclass(slots=True)
+class ImportRows:
+    """What an import loads: new stream rows in order of creation, updates of the streams it
+    continues (stream_id last), event rows (the whole import is one commit) and the checked
+    records."""
 
-    Besides the shared checks: names PostgreSQL can store, numbers a bigint holds, and a
-    stream starting above v1 is a forgotten stream's lone tombstone."""
+    streams: list[tuple[Any, ...]] = field(default_factory=list)
+    updates: list[tuple[Any, ...]] = field(default_factory=list)
+    events: list[tuple[Any, ...]] = field(default_factory=list)
+    records: list[RecordedEvent] = field(default_factory=list)
+
+
+def import_rows(
+    records: Sequence[RecordedEvent],
+    deleted_types: frozenset[str],
+    known: Mapping[str, tuple[int, str]] | None = None,
+) -> ImportRows:
+    """Check exported records and build the rows that load them.
+
+    Besides the shared checks: names PostgreSQL can store, numbers a bigint holds, a new
+    stream starting above v1 is a forgotten stream's lone tombstone, and a stream in `known`
+    (stored already, as (version, status)) goes on at its next version."""
     if isinstance(records, RecordedEvent) or not isinstance(records, Sequence):
         raise InvalidEventError("records must be a sequence of RecordedEvent")
     checked = check_import_records(records)
+    out = ImportRows(records=checked)
     end = checked[-1].position if checked else 0
+    before = known or {}
     # stream_id -> [version, count, status, first_position, last_position, last_id, at]
     streams: dict[str, list[Any]] = {}
-    events: list[tuple[Any, ...]] = []
     for i, r in enumerate(checked):
         check_text(r.stream_id, "stream id")
         if not isinstance(r.type, str) or not r.type:
@@ -115,8 +131,7 @@ def import_rows(
             check_bigint(value, name, i)
         row = streams.get(r.stream_id)
         if row is None:
-            status = StreamStatus.ACTIVE if r.version == 1 else StreamStatus.FORGOTTEN
-            row = streams[r.stream_id] = [0, 0, status, r.position, 0, None, None]
+            row = streams[r.stream_id] = _stream_row(r, i, before.get(r.stream_id))
         elif row[2] is StreamStatus.FORGOTTEN:
             raise InvalidEventError(f"{r.stream_id}: a forgotten stream holds one event", index=i)
         if r.type in deleted_types and row[2] is StreamStatus.ACTIVE:
@@ -128,12 +143,31 @@ def import_rows(
             r.event_id,
             r.recorded_at,
         )
-        events.append(
+        out.events.append(
             (r.position, end, r.event_id, r.stream_id, r.version, r.type, r.schema_version,
              r.recorded_at, dump_json(r.data), dump_json(r.metadata))
         )  # fmt: skip
-    stream_rows = [(sid, *row[:2], row[2].value, *row[3:]) for sid, row in streams.items()]
-    return stream_rows, events, checked
+    for sid, row in streams.items():
+        if sid in before:
+            out.updates.append((row[0], row[1], row[2].value, *row[4:], sid))
+        else:
+            out.streams.append((sid, *row[:2], row[2].value, *row[3:]))
+    return out
+
+
+def _stream_row(r: RecordedEvent, index: int, stored: tuple[int, str] | None) -> list[Any]:
+    """The row of `r`'s stream as `r`, its first record here, finds it: new, or stored."""
+    if stored is None:
+        status = StreamStatus.ACTIVE if r.version == 1 else StreamStatus.FORGOTTEN
+        return [0, 0, status, r.position, 0, None, None]
+    version, status_text = stored
+    if status_text == StreamStatus.FORGOTTEN.value:
+        raise InvalidEventError(f"{r.stream_id} was forgotten: nothing may follow", index=index)
+    if r.version != version + 1:
+        raise InvalidEventError(
+            f"{r.stream_id}: version {r.version} follows {version}, as stored", index=index
+        )
+    return [version, 0, StreamStatus(status_text), None, 0, None, None]
 
 
 class Statements:
@@ -199,6 +233,14 @@ class Statements:
         self.copy_events = q(
             "COPY {s}.es_events (position, commit_end, event_id, stream_id, version, type,"
             " schema_version, recorded_at, data, metadata) FROM STDIN"
+        )
+        self.stored_streams = q(
+            "SELECT stream_id, version, status FROM {s}.es_streams WHERE stream_id = ANY (%s)"
+        )
+        self.update_stream = q(
+            "UPDATE {s}.es_streams SET version = %s, event_count = event_count + %s,"
+            " status = %s, last_position = %s, last_event_id = %s, updated_at = %s"
+            " WHERE stream_id = %s"
         )
         self.set_head = q("UPDATE {s}.es_head SET position = %s")
         self.notify = q(f"SELECT pg_notify('{channel}', %s)")

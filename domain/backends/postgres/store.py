@@ -38,6 +38,7 @@ from domain.backends.postgres import many
 from domain.backends.postgres.feed import CommitFeed
 from domain.backends.postgres.rows import (
     MAX_BIGINT,
+    ImportRows,
     Statements,
     check_bigint,
     check_text,
@@ -428,7 +429,7 @@ class PostgresEventStore:
         return committed[0]
 
     def import_records(self, records: Sequence[RecordedEvent]) -> None:
-        streams, events, checked = import_rows(records, self.deleted_types)
+        rows = import_rows(records, self.deleted_types)
         sql = self._sql
         self._check_open()
         with self._feed.write_turn() as committed:
@@ -438,20 +439,60 @@ class PostgresEventStore:
                 head = conn.execute(sql.head_for_update).fetchone()
                 if (head and head[0]) or conn.execute(sql.any_stream).fetchone():
                     raise InvalidEventError("import needs an empty store")
-                if not checked:
+                if not rows.records:
                     return
-                with conn.cursor() as cur:
-                    with cur.copy(sql.copy_streams) as copy:
-                        for row in streams:
-                            copy.write_row(row)
-                    with cur.copy(sql.copy_events) as copy:
-                        for row in events:
-                            copy.write_row(row)
-                conn.execute(sql.set_head, (checked[-1].position,))
-                conn.execute(sql.notify, (str(checked[-1].position),))
-                if self._before_commit is not None:
-                    self._before_commit(checked)
-            committed += checked  # committed now
+                self._load_rows(conn, rows)
+            committed += rows.records  # committed now
+
+    def import_more(self, records: Sequence[RecordedEvent]) -> None:
+        """Load records that continue what the store holds, in one commit: positions above
+        the head, each stored stream going on at its next version, new streams from v1 (or a
+        forgotten stream's lone tombstone). A long history is imported this way a chunk at a
+        time, each chunk whole or not at all."""
+        ids = list(dict.fromkeys(r.stream_id for r in records if isinstance(r, RecordedEvent)))
+        sql = self._sql
+        self._check_open()
+        with self._feed.write_turn() as committed:
+            with self._pool.connection() as conn, conn.transaction():
+                conn.execute(sql.lock_streams)  # appends wait, as for an import
+                found = conn.execute(sql.head_for_update).fetchone()
+                head = found[0] if found else 0
+                known = {
+                    sid: (version, status)
+                    for sid, version, status in conn.execute(sql.stored_streams, (ids,))
+                }
+                rows = import_rows(records, self.deleted_types, known)
+                if not rows.records:
+                    return
+                if rows.records[0].position <= head:
+                    raise InvalidEventError(
+                        f"position {rows.records[0].position} is not above the head ({head})"
+                    )
+                try:
+                    self._load_rows(conn, rows)
+                except psycopg.errors.UniqueViolation:  # versions and positions were checked
+                    raise InvalidEventError(
+                        "an event id of the records is stored already"
+                    ) from None
+            committed += rows.records  # committed now
+
+    def _load_rows(self, conn: psycopg.Connection[Any], rows: ImportRows) -> None:
+        """COPY an import's rows in, move the head, tell the listeners (inside its
+        transaction)."""
+        sql, last = self._sql, rows.records[-1].position
+        with conn.cursor() as cur:
+            with cur.copy(sql.copy_streams) as copy:
+                for row in rows.streams:
+                    copy.write_row(row)
+            if rows.updates:
+                cur.executemany(sql.update_stream, rows.updates)
+            with cur.copy(sql.copy_events) as copy:
+                for row in rows.events:
+                    copy.write_row(row)
+        conn.execute(sql.set_head, (last,))
+        conn.execute(sql.notify, (str(last),))
+        if self._before_commit is not None:
+            self._before_commit(rows.records)
 
     # -- reading -------------------------------------------------------------------------
 

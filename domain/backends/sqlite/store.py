@@ -39,7 +39,7 @@ from domain.backends.sqlite.codec import (
 )
 from domain.backends.sqlite.faults import directory_is_writable, quick_check, translate
 from domain.backends.sqlite.feed import HEAD, CommitFeed, StreamRow
-from domain.backends.sqlite.importer import import_rows
+from domain.backends.sqlite.importer import IMPORT_CACHE, UPDATE_STREAM, import_rows, stored_streams
 from domain.backends.sqlite.pool import ConnectionPool
 from domain.backends.sqlite.salvage import ReadRange, salvage
 from domain.backends.sqlite.schema import (
@@ -462,6 +462,42 @@ class SQLiteEventStore:
 
         self._write("", work)
 
+    def import_more(self, records: Sequence[RecordedEvent]) -> None:
+        """Load records that continue what the store holds, in one commit: positions above
+        the head, each stored stream going on at its next version, new streams from v1 (or a
+        forgotten stream's lone tombstone). A long history is imported this way a chunk at a
+        time, each chunk whole or not at all."""
+        kinds = self.deleted_types
+        ids = list(dict.fromkeys(r.stream_id for r in records if isinstance(r, RecordedEvent)))
+
+        def work(
+            conn: sqlite3.Connection, head: int, row: StreamRow | None
+        ) -> tuple[None, list[RecordedEvent]]:
+            # The chunk's pages stay in memory until its commit, each written out once,
+            # not spilled and written again as its random event ids land all over the index.
+            (before,) = conn.execute("PRAGMA cache_size").fetchone()
+            conn.execute(f"PRAGMA cache_size = {IMPORT_CACHE}")
+            try:
+                return _import_more(conn, head)
+            finally:
+                conn.execute(f"PRAGMA cache_size = {int(before)}")
+
+        def _import_more(conn: sqlite3.Connection, head: int) -> tuple[None, list[RecordedEvent]]:
+            rows = import_rows(records, kinds, stored_streams(conn, ids))
+            if rows.records and rows.records[0].position <= head:
+                raise InvalidEventError(
+                    f"position {rows.records[0].position} is not above the head ({head})"
+                )
+            conn.executemany(write.INSERT_STREAM, rows.streams)
+            conn.executemany(UPDATE_STREAM, rows.updates)
+            try:
+                conn.executemany(write.INSERT_EVENT, rows.events)
+            except sqlite3.IntegrityError:  # versions and positions were checked: an id
+                raise InvalidEventError("an event id of the records is stored already") from None
+            return None, rows.records
+
+        self._write("", work)
+
     def adopt_id(self, store_id: str) -> None:
         """Take `store_id` as this store's id, so the key store of the store an import
         restores goes with this one. Only an empty store may change its id."""
@@ -614,6 +650,31 @@ class SQLiteEventStore:
             return None, []
 
         self._write(snap.stream_id, work)
+
+    def save_snapshots(self, snapshots: Sequence[Snapshot]) -> None:
+        """`save_snapshot` for each of `snapshots` in turn, in one commit (all or none): a
+        long history's snapshots without a commit, and a sync to disk, each."""
+        checked = []
+        for snapshot in snapshots:
+            snap = normalise_snapshot(snapshot)
+            if not isinstance(snap.taken_at, datetime):
+                raise InvalidEventError("must be a datetime", field="taken_at")
+            checked.append((snap, dump_json(snap.state), format_time(snap.taken_at)))
+        keep = self.snapshot_policy.keep
+
+        def work(
+            conn: sqlite3.Connection, head: int, row: StreamRow | None
+        ) -> tuple[None, list[RecordedEvent]]:
+            for snap, state, taken_at in checked:
+                found = conn.execute(
+                    "SELECT version, status FROM streams WHERE stream_id = ?", (snap.stream_id,)
+                ).fetchone()
+                stream: StreamRow | None = None if found is None else (found[0], found[1])
+                write.save_snapshot(conn, stream, snap, state, taken_at, keep)
+            return None, []
+
+        if checked:
+            self._write(checked[0][0].stream_id, work)
 
     def snapshots(self, stream_id: str) -> list[Snapshot]:
         rows = self._read(
