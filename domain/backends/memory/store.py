@@ -10,7 +10,7 @@ import threading
 import uuid
 from collections import deque
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from domain.backends.memory.kept import Keeper, id_key
@@ -383,7 +383,7 @@ class MemoryEventStore:
                     f"{snap.last_event_id}, but that version is event {event.event_id}"
                 )
             kept = [s for s in stream.snapshots if s.version != snap.version]
-            kept.append(snap)
+            kept.append(replace(snap, state=self._keeper.sharing.payload(snap.state)))
             kept.sort(key=lambda s: s.version)
             stream.snapshots = deque(kept[-self.snapshot_policy.keep :])
 
