@@ -119,9 +119,9 @@ class MemoryEventStore:
             actual = stream.version if stream else 0
             last_id = stream.events[-1].event_id if stream and stream.events else None
             check_expected(stream_id, expected, actual, last_id)
+            keep, kept_id = self._keeper.record, self._stream(stream_id).stream_id
             now = datetime.now(UTC)
             position = len(self._log)
-            keep, kept_id = self._keeper.record, self._stream(stream_id).stream_id
             recorded: list[RecordedEvent] = [
                 keep(e, kept_id, actual + i, position + i, now)
                 for i, e in enumerate(batch, start=1)
