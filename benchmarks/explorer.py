@@ -351,8 +351,11 @@ def main(argv: list[str] | None = None) -> int:
     print("generation")
     print(f"  {summary.events:,} events, {summary.ideas:,} ideas, {summary.snapshots:,} snapshots")
     print(f"  time {summary.seconds:.1f} s ({1e6 * summary.seconds / args.events:.1f} µs/event)")
-    line("resident memory after generation", rss_mb(), "MB", RSS_TARGET_MB)
-    print(f"  (the process held {before:.0f} MB before)")
+    after = rss_mb()
+    line("resident memory after generation", after, "MB", RSS_TARGET_MB)
+    per_event = (after - before) * 1e6 / max(summary.events, 1)
+    print(f"  (the process held {before:.0f} MB before: {per_event:,.0f} B an event since;")
+    print("   benchmarks/store_memory.py says where they go)")
     try:
         medians = asyncio.run(drive(system, args.repeat))
         measure_forget(system)

@@ -32,21 +32,31 @@ class CorrelationIndex:
         self.store = store
         self.indexed = 0
         """The last position read into the index."""
-        self._positions: dict[str, list[int]] = {}
+        self._positions: dict[str, int | list[int]] = {}
+        """Each correlation's position, or positions when it has several: most commands
+        make one event, and a list for each would cost more than the index's entry."""
         self._lock = threading.Lock()
 
     def update(self, progress: Progress | None = None) -> int:
         """Read what was committed since the last update; return the head position reached."""
         with self._lock:
             head = self.store.head_position()
+            positions = self._positions
             while self.indexed < head:
                 batch = self.store.read_all(self.indexed + 1, BATCH)
                 if not batch:
                     break
                 for record in batch:
                     correlation = record.metadata.get(CORRELATION_ID)
-                    if isinstance(correlation, str):
-                        self._positions.setdefault(correlation, []).append(record.position)
+                    if not isinstance(correlation, str):
+                        continue
+                    found = positions.get(correlation)
+                    if found is None:
+                        positions[correlation] = record.position
+                    elif isinstance(found, int):
+                        positions[correlation] = [found, record.position]
+                    else:
+                        found.append(record.position)
                 self.indexed = batch[-1].position
                 if progress is not None:
                     progress(self.indexed, head)
@@ -55,7 +65,8 @@ class CorrelationIndex:
     def events_of(self, correlation_id: str) -> list[RecordedEvent]:
         """The events of `correlation_id` still stored, in log order (call `update` first)."""
         with self._lock:
-            positions = list(self._positions.get(correlation_id, ()))
+            kept = self._positions.get(correlation_id, [])
+            positions = [kept] if isinstance(kept, int) else list(kept)
         found: list[RecordedEvent] = []
         for position in positions:
             # Forgotten streams leave holes: read_all skips them, so check the position.

@@ -10,9 +10,10 @@ import threading
 import uuid
 from collections import deque
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
+from domain.backends.memory.kept import Keeper, id_key
 from domain.core.batch import (
     CheckedWrite,
     StreamWrite,
@@ -92,7 +93,9 @@ class MemoryEventStore:
         self._lock = threading.Lock()
         self._streams: dict[str, _Stream] = {}
         self._log: list[RecordedEvent | None] = []
-        self._by_id: dict[uuid.UUID, RecordedEvent] = {}
+        self._by_id: dict[int, RecordedEvent] = {}
+        """Every stored event by the integer of its id."""
+        self._keeper = Keeper()
         self._tracking: dict[str, int] = {}
         self._hub = CommitHub()
         self._closed = False
@@ -116,39 +119,21 @@ class MemoryEventStore:
             actual = stream.version if stream else 0
             last_id = stream.events[-1].event_id if stream and stream.events else None
             check_expected(stream_id, expected, actual, last_id)
-            if stream is None:
-                stream = self._streams[stream_id] = _Stream(stream_id)
+            keep, kept_id = self._keeper.record, self._stream(stream_id).stream_id
             now = datetime.now(UTC)
             position = len(self._log)
-            recorded = [
-                RecordedEvent(
-                    event_id=e.event_id,
-                    stream_id=stream_id,
-                    version=actual + i,
-                    position=position + i,
-                    type=e.type,
-                    schema_version=e.schema_version,
-                    recorded_at=now,
-                    data=e.data,
-                    metadata=e.metadata,
-                )
+            recorded: list[RecordedEvent] = [
+                keep(e, kept_id, actual + i, position + i, now)
                 for i, e in enumerate(batch, start=1)
             ]
-            stream.events.extend(recorded)
-            stream.version = recorded[-1].version
-            stream.updated_at = now
-            if any(e.type in self.deleted_types for e in recorded):
-                stream.status = StreamStatus.DELETED
-            self._log.extend(recorded)
-            for r in recorded:
-                self._by_id[r.event_id] = r
+            self._keep(stream_id, recorded, now)
             self._hub.enqueue(recorded)
         self._hub.deliver()
         return list(recorded)
 
     def _already_stored(self, stream_id: str, batch: list[NewEvent]) -> list[RecordedEvent] | None:
         """The stored records if the whole batch is a retry; None if none of it is stored."""
-        found = [self._by_id.get(e.event_id) for e in batch]
+        found = [self._by_id.get(e.event_id.int) for e in batch]
         if all(r is None for r in found):
             return None
         for new, old in zip(batch, found, strict=True):
@@ -167,7 +152,7 @@ class MemoryEventStore:
                 e.event_id: r
                 for w in checked
                 for e in w.events
-                if (r := self._by_id.get(e.event_id)) is not None
+                if (r := self._by_id.get(e.event_id.int)) is not None
             }
             stored = stored_batch(checked, found)
             if stored is not None:
@@ -178,19 +163,12 @@ class MemoryEventStore:
             now = datetime.now(UTC)
             position = len(self._log)
             recorded: list[RecordedEvent] = []
+            keep = self._keeper.record
             for w, actual in zip(checked, starts, strict=True):
-                part = [
-                    RecordedEvent(
-                        e.event_id,
-                        w.stream_id,
-                        actual + i,
-                        position + len(recorded) + i,
-                        e.type,
-                        e.schema_version,
-                        now,
-                        e.data,
-                        e.metadata,
-                    )
+                stream_id = self._stream(w.stream_id).stream_id
+                start = position + len(recorded)
+                part: list[RecordedEvent] = [
+                    keep(e, stream_id, actual + i, start + i, now)
                     for i, e in enumerate(w.events, start=1)
                 ]
                 self._keep(w.stream_id, part, now)
@@ -211,10 +189,15 @@ class MemoryEventStore:
         check_expected(write.stream_id, write.expected, actual, last_id)
         return actual
 
-    def _keep(self, stream_id: str, recorded: list[RecordedEvent], now: datetime) -> None:
+    def _stream(self, stream_id: str) -> _Stream:
+        """The stream `stream_id`, created empty if it does not exist yet."""
         stream = self._streams.get(stream_id)
         if stream is None:
-            stream = self._streams[stream_id] = _Stream(stream_id)
+            stream = self._streams[stream_id] = _Stream(self._keeper.sharing.text(stream_id))
+        return stream
+
+    def _keep(self, stream_id: str, recorded: list[RecordedEvent], now: datetime) -> None:
+        stream = self._stream(stream_id)
         stream.events.extend(recorded)
         stream.version = recorded[-1].version
         stream.updated_at = now
@@ -222,7 +205,7 @@ class MemoryEventStore:
             stream.status = StreamStatus.DELETED
         self._log.extend(recorded)
         for r in recorded:
-            self._by_id[r.event_id] = r
+            self._by_id[id_key(r)] = r
 
     def _check_tracking(self, name: str, position: int) -> None:
         stored = self._tracking.get(name, 0)
@@ -252,22 +235,14 @@ class MemoryEventStore:
                 raise StreamNotFoundError(stream_id)
             if stream.status is StreamStatus.FORGOTTEN:
                 raise StreamForgottenError(stream_id)
-            if stone.event_id in self._by_id:
+            if stone.event_id.int in self._by_id:
                 raise DuplicateEventError(stone.event_id, stream_id)
             for old in stream.events:
                 self._log[old.position - 1] = None
-                del self._by_id[old.event_id]
+                del self._by_id[id_key(old)]
             now = datetime.now(UTC)
-            record = RecordedEvent(
-                event_id=stone.event_id,
-                stream_id=stream_id,
-                version=stream.version + 1,
-                position=len(self._log) + 1,
-                type=stone.type,
-                schema_version=stone.schema_version,
-                recorded_at=now,
-                data=stone.data,
-                metadata=stone.metadata,
+            record = self._keeper.record(
+                stone, stream.stream_id, stream.version + 1, len(self._log) + 1, now
             )
             stream.events = [record]
             stream.snapshots.clear()
@@ -275,7 +250,7 @@ class MemoryEventStore:
             stream.status = StreamStatus.FORGOTTEN
             stream.updated_at = now
             self._log.append(record)
-            self._by_id[record.event_id] = record
+            self._by_id[id_key(record)] = record
             self._hub.enqueue([record])
         self._hub.deliver()
         return record
@@ -408,7 +383,7 @@ class MemoryEventStore:
                     f"{snap.last_event_id}, but that version is event {event.event_id}"
                 )
             kept = [s for s in stream.snapshots if s.version != snap.version]
-            kept.append(snap)
+            kept.append(replace(snap, state=self._keeper.sharing.payload(snap.state)))
             kept.sort(key=lambda s: s.version)
             stream.snapshots = deque(kept[-self.snapshot_policy.keep :])
 
@@ -434,12 +409,17 @@ class MemoryEventStore:
                 raise InvalidEventError("import needs an empty store")
             streams: dict[str, _Stream] = {}
             log: list[RecordedEvent | None] = [None] * (checked[-1].position if checked else 0)
+            kept: list[RecordedEvent] = []
+            copy = self._keeper.copy
             for record in checked:
                 stream = streams.get(record.stream_id)
                 if stream is None:
-                    stream = streams[record.stream_id] = _Stream(record.stream_id)
+                    stream_id = self._keeper.sharing.text(record.stream_id)
+                    stream = streams[stream_id] = _Stream(stream_id)
                     if record.version > 1:
                         stream.status = StreamStatus.FORGOTTEN
+                record = copy(record, stream.stream_id)
+                kept.append(record)
                 stream.events.append(record)
                 stream.version = record.version
                 stream.updated_at = record.recorded_at
@@ -448,9 +428,9 @@ class MemoryEventStore:
                 log[record.position - 1] = record
             self._streams = streams
             self._log = log
-            self._by_id = {r.event_id: r for r in checked}
-            if checked:
-                self._hub.enqueue(list(checked))
+            self._by_id = {id_key(r): r for r in kept}
+            if kept:
+                self._hub.enqueue(kept)
         self._hub.deliver()
 
     # -- lifecycle -----------------------------------------------------------------------

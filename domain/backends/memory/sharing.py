@@ -1,0 +1,102 @@
+"""Equal strings stored once: what keeps a million events of the memory store small.
+
+A payload copied from JSON text gets new string objects for every key and value, so each
+stored event held its own "idea_id", "$sealed", "nonce", "correlation_id", "EditIdea"...:
+about 800 bytes an event of repeated text. `Sharing` rebuilds a payload (already a private
+copy) with one object for each short string it has seen lately, so the keys, the names and
+the ids that events repeat are kept once, and likewise short lists of such strings (a sealed
+envelope's field names). Only the objects change: the payload is equal, of the same types
+and order.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+from domain.core.records import JsonObject
+
+SHORT: Final = 64
+"""Longer strings (texts, ciphertexts) are almost always unique: not worth a lookup."""
+NAMES: Final = 8
+"""Lists of at most this many short strings are shared like strings."""
+KEPT: Final = 1 << 16
+"""Strings remembered at most; the table starts again when full, so unique strings (ids,
+nonces) cost it nothing for long, and a string still repeated is soon shared again."""
+
+
+class Sharing:
+    """Replaces each short string of a payload by the equal one it has seen, if any."""
+
+    __slots__ = ("_lists", "_seen", "_shapes")
+
+    def __init__(self) -> None:
+        self._seen: dict[str, str] = {}
+        self._shapes: dict[tuple[str, ...], tuple[str, ...]] = {}
+        self._lists: dict[tuple[str, ...], list[str]] = {}
+
+    def text(self, value: str) -> str:
+        """The string equal to `value` that is already kept (or `value`, kept from now)."""
+        seen = self._seen
+        found = seen.get(value)
+        if found is not None:
+            return found
+        if len(seen) >= KEPT:
+            seen.clear()
+        seen[value] = value
+        return value
+
+    def shape(self, keys: tuple[str, ...]) -> tuple[str, ...]:
+        """The tuple equal to `keys` (an object's keys, in order) that is already kept, its
+        strings shared."""
+        shapes = self._shapes
+        found = shapes.get(keys)
+        if found is not None:
+            return found
+        if len(shapes) >= KEPT:
+            shapes.clear()
+        found = tuple(self.text(k) for k in keys)
+        shapes[found] = found
+        return found
+
+    def _names(self, items: list[Any]) -> list[Any]:
+        """One list for every equal short list of short strings (a sealed envelope's field
+        names, tags): stored payloads are read-only, as the store contract says, so events
+        may hand out the same list as they hand out the same strings."""
+        for name in items:
+            if type(name) is not str or len(name) > SHORT:
+                return items
+        key = tuple(items)
+        found = self._lists.get(key)
+        if found is not None:
+            return found
+        if len(self._lists) >= KEPT:
+            self._lists.clear()
+        self._lists[key] = items
+        return items
+
+    def payload(self, value: JsonObject) -> JsonObject:
+        """`value` (a private copy: it is rebuilt, not changed) with its short strings
+        shared. A payload nested too deeply to walk is kept as it is."""
+        if not value:
+            return value
+        try:
+            return self._object(value)
+        except RecursionError:
+            return value
+
+    def _object(self, value: JsonObject) -> JsonObject:
+        text, item = self.text, self.item
+        return {text(k): item(v) for k, v in value.items()}
+
+    def item(self, value: Any) -> Any:
+        """A JSON value with its short strings shared (containers rebuilt)."""
+        kind = type(value)
+        if kind is str:
+            return self.text(value) if len(value) <= SHORT else value
+        if kind is dict:
+            return self._object(value)
+        if kind is list:
+            item = self.item
+            items = [item(v) for v in value]
+            return self._names(items) if len(items) <= NAMES else items
+        return value  # numbers, booleans, None: nothing to share
