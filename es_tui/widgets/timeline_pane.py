@@ -74,6 +74,9 @@ class TimelinePane(Vertical):
         self.filtering = False
         """A filter scan is under way."""
         self._generation = 0
+        self._progress_queued = False
+        """A scan's progress report is on its way to the UI: the scan sends no other until
+        it is handled (a busy UI must not fall behind a queue of them, keys waiting)."""
         self._total = 0
         self.vocabulary = LogVocabulary(system.store)
         """The log's types, streams and commands, learned when the filter is first opened."""
@@ -282,8 +285,9 @@ class TimelinePane(Vertical):
                 if worker.is_cancelled or generation != self._generation:
                     return
                 matches.add(found, last)
-                if time.monotonic() - reported >= PROGRESS_EVERY:
+                if not self._progress_queued and time.monotonic() - reported >= PROGRESS_EVERY:
                     reported = time.monotonic()
+                    self._progress_queued = True
                     self.post_message(self.Scanned(generation, done=False))
         if stream_id == ALL_STREAM and self.vocabulary.seen >= self._total:
             self.vocabulary.learned = True
@@ -297,6 +301,8 @@ class TimelinePane(Vertical):
         return self.vocabulary.types_for(query.words, end)
 
     def on_timeline_pane_scanned(self, message: Scanned) -> None:
+        if not message.done:
+            self._progress_queued = False
         if message.generation != self._generation:
             return
         if message.done:
