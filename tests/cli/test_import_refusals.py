@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from tests.cli.conftest import Cli, one_line, publish
+from tests.cli.conftest import Cli, one_line, publish, run_cli
 
 NUMERIC = ("position", "version", "schema_version")
 BAD_NUMBERS = {
@@ -202,3 +202,21 @@ def test_the_largest_positions_are_imported_and_read_back(
         assert cli("log", store=target).lines() == logged
     else:
         assert published.code == 0, published.err
+
+
+@pytest.mark.parametrize("last", [2**26 + 1, 2**40, 2**63 - 1])
+def test_a_memory_store_refuses_positions_beyond_its_log_in_one_line(
+    lines: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str], last: int
+) -> None:
+    # A memory store keeps a slot for each position: a far position is refused by name
+    # (it failed for want of memory), and one within its log still imports.
+    far = tmp_path / "far.jsonl"
+    far.write_bytes(joined([*lines[:-1], with_number(lines[-1], "position", str(last))]))
+    result = run_cli(capsys, "--store", "memory:", "import", str(far))
+    assert result.code == 2, result
+    message = one_line(result.err)
+    assert f"{last:,}" in message and "memory store" in message and "Traceback" not in message
+    near = tmp_path / "near.jsonl"
+    near.write_bytes(joined([*lines[:-1], with_number(lines[-1], "position", str(2**20))]))
+    imported = run_cli(capsys, "--store", "memory:", "import", str(near))
+    assert imported.code == 0, imported.err

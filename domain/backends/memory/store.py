@@ -56,6 +56,11 @@ from domain.core.validation import (
     normalise_snapshot,
 )
 
+MAX_POSITION = 2**26
+"""The largest position a memory store's log reaches: it keeps one slot per position (8 bytes
+each, held or not), so an import whose positions run further is refused rather than fail for
+want of memory."""
+
 
 @dataclass(slots=True)
 class _Stream:
@@ -407,6 +412,14 @@ class MemoryEventStore:
             self._check_open()
             if self._log:
                 raise InvalidEventError("import needs an empty store")
+            if checked and checked[-1].position > MAX_POSITION:
+                raise InvalidEventError(
+                    f"position {checked[-1].position:,} is beyond what a memory store keeps "
+                    f"({MAX_POSITION:,}: a slot for each position); import into an SQLite "
+                    "or PostgreSQL store",
+                    field="position",
+                    index=len(checked) - 1,
+                )
             streams: dict[str, _Stream] = {}
             log: list[RecordedEvent | None] = [None] * (checked[-1].position if checked else 0)
             kept: list[RecordedEvent] = []
