@@ -41,7 +41,9 @@ class ViewStorage(Protocol):
 
     def is_deleted(self, idea_id: str) -> bool: ...
 
-    def rows(self) -> list[IdeaRow]: ...
+    def rows(self) -> list[IdeaRow]:
+        """Every row, in idea-id order (whatever order the rows were written in)."""
+        ...
 
     def commit(
         self,
@@ -58,6 +60,10 @@ class ViewStorage(Protocol):
         ...
 
     def reset(self) -> None: ...
+
+
+def _idea_id(row: IdeaRow) -> str:
+    return row.idea_id
 
 
 class MemoryViewStorage:
@@ -80,7 +86,7 @@ class MemoryViewStorage:
 
     def rows(self) -> list[IdeaRow]:
         with self._lock:
-            return list(self._rows.values())
+            return sorted(self._rows.values(), key=_idea_id)
 
     def commit(
         self,

@@ -111,7 +111,8 @@ class PostgresViewStorage:
         return bool(self._fetch(f"SELECT 1 FROM {self._deleted} WHERE idea_id = %s", (idea_id,)))
 
     def rows(self) -> list[IdeaRow]:
-        return [self._row(r) for r in self._fetch(f"SELECT {_COLUMNS} FROM {self._ideas}")]
+        found = self._fetch(f"SELECT {_COLUMNS} FROM {self._ideas} ORDER BY idea_id")
+        return [self._row(r) for r in found]
 
     def commit(
         self,

@@ -99,7 +99,7 @@ class SQLiteViewStorage:
         with self._lock:
             found = self._db.execute(
                 "SELECT idea_id, title, description, status, version, created_at, updated_at "
-                "FROM view_ideas"
+                "FROM view_ideas ORDER BY idea_id"
             ).fetchall()
         return [self._row(r) for r in found]
 
