@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Sequence
+from functools import partial
 from typing import Final, Protocol
 
 from domain.core.records import JsonObject, NewEvent, RecordedEvent
@@ -102,6 +103,17 @@ def stream_id_of(idea_id: str) -> str:
     return f"idea-{idea_id}"
 
 
+def remember_idea_id(ids: set[str], value: str) -> bool:
+    """Whether `value` is a valid idea id, remembered in `ids` when it is (up to 4,096 ids:
+    a loop that met it before then checks it by one set lookup)."""
+    if not is_idea_id(value):
+        return False
+    if len(ids) >= _IDS_KEPT:
+        ids.clear()
+    ids.add(value)
+    return True
+
+
 def idea_id_of(stream_id: str) -> str | None:
     """The idea id of an `idea-...` stream, or None for any other stream."""
     return stream_id[5:] if stream_id.startswith("idea-") and len(stream_id) > 5 else None
@@ -152,7 +164,8 @@ class EditReader:
         envelope = self.codec.envelope_key
         allowed = frozenset(IdeaUpdated.model_fields) | ({envelope} if envelope else set())
         # Locals: this loop runs once per event of a load, millions of times.
-        fits, ids, known = allowed.issuperset, self._ids, self._known_id
+        fits, ids = allowed.issuperset, self._ids
+        known = partial(remember_idea_id, ids)
         clear, kind = _CLEAR_TYPES, _UPDATED
         empty: JsonObject = {}
         # By index, not over a slice: a page calls this once per run, and a slice would copy
@@ -173,15 +186,6 @@ class EditReader:
             ):
                 return end
         return len(events)
-
-    def _known_id(self, value: str) -> bool:
-        """Whether `value` is a valid idea id (remembered when it is)."""
-        if not is_idea_id(value):
-            return False
-        if len(self._ids) >= _IDS_KEPT:
-            self._ids.clear()
-        self._ids.add(value)
-        return True
 
     def last_values(
         self, edits: Sequence[RecordedEvent], start: int, end: int, values: dict[str, str | None]

@@ -17,12 +17,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from functools import partial
 from typing import Final
 
 from domain.core.records import JsonObject, RecordedEvent
 from domain.core.shredding.cipher import SEALED, sealed_fields
 from domain.core.versioning import VersioningError
-from domain.ideas.codec import EventCodec, is_idea_id
+from domain.ideas.codec import EventCodec, remember_idea_id
 from domain.ideas.events import (
     IdeaCreationAccepted,
     IdeaCreationRejected,
@@ -46,7 +47,6 @@ _KINDS: Final = (
 _CLEAR_TYPES: Final = frozenset({str, type(None)})
 _ID_ONLY: Final = frozenset({"idea_id"})
 _TOMBSTONE: Final = frozenset({"idea_id", "erased_events"})
-_IDS_KEPT: Final = 4096
 _EMPTY: Final[JsonObject] = {}
 _NEVER: Final = datetime.min
 
@@ -192,7 +192,8 @@ class IdeaFoldWindow:
         edit_type, edit_version = next(
             (key for key, kind in kinds.items() if kind == _UPDATED), ("", 0)
         )
-        ids, known = self._ids, self._known_id
+        ids = self._ids
+        known = partial(remember_idea_id, ids)
         clear, empty = _CLEAR_TYPES, _EMPTY
         ideas, stored = self.ideas, self._stored
         for idea_id, records in by_idea.items():
@@ -390,15 +391,6 @@ class IdeaFoldWindow:
             return self.codec.decode(record)
         except (VersioningError, ValueError, TypeError) as exc:
             raise Unfoldable(record.position) from exc
-
-    def _known_id(self, value: str) -> bool:
-        """Whether `value` is a valid idea id (remembered when it is)."""
-        if not is_idea_id(value):
-            return False
-        if len(self._ids) >= _IDS_KEPT:
-            self._ids.clear()
-        self._ids.add(value)
-        return True
 
 
 def _text(event: IdeaEvent, name: str, record: RecordedEvent) -> str:

@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any, Final
+from typing import Final
 
 from domain.backends.memory.packing import Packer
 from domain.backends.memory.sharing import Sharing
-from domain.core.records import JsonObject, NewEvent, RecordedEvent
+from domain.core.records import JsonObject, NewEvent, RecordedEvent, fields_equal
 
 _SLOTS: Final = RecordedEvent.__dict__
 _GET_ID, _SET_ID = _SLOTS["event_id"].__get__, _SLOTS["event_id"].__set__
@@ -71,20 +71,9 @@ class KeptEvent(RecordedEvent):
     def metadata(self, value: JsonObject) -> None:
         _SET_META(self, value)
 
-    def __eq__(self, other: object) -> bool:
-        # The dataclass's own __eq__ compares records of one class only.
-        if not isinstance(other, RecordedEvent):
-            return NotImplemented
-        return _fields(self) == _fields(other)
+    __eq__ = fields_equal
 
     __hash__ = RecordedEvent.__hash__
-
-
-def _fields(r: RecordedEvent) -> tuple[Any, ...]:
-    return (
-        r.event_id, r.stream_id, r.version, r.position, r.type, r.schema_version,
-        r.recorded_at, r.data, r.metadata,
-    )  # fmt: skip
 
 
 def id_key(record: RecordedEvent) -> int:

@@ -21,7 +21,14 @@ from typing import Any, Final, cast
 from pydantic_core import from_json as _from_json
 
 from domain.core.errors import InvalidEventError
-from domain.core.records import JsonObject, RecordedEvent, Snapshot, StreamInfo, StreamStatus
+from domain.core.records import (
+    JsonObject,
+    RecordedEvent,
+    Snapshot,
+    StreamInfo,
+    StreamStatus,
+    fields_equal,
+)
 
 EVENT_COLUMNS: Final = (
     "event_id, stream_id, version, position, type, schema_version, recorded_at, data, metadata"
@@ -150,20 +157,9 @@ class RowEvent(RecordedEvent):
     def metadata(self, value: JsonObject) -> None:
         _METADATA.__set__(self, value)
 
-    def __eq__(self, other: object) -> bool:
-        # The dataclass's own __eq__ compares records of one class only.
-        if not isinstance(other, RecordedEvent):
-            return NotImplemented
-        return _fields(self) == _fields(other)
+    __eq__ = fields_equal
 
     __hash__ = RecordedEvent.__hash__
-
-
-def _fields(r: RecordedEvent) -> tuple[Any, ...]:
-    return (
-        r.event_id, r.stream_id, r.version, r.position, r.type, r.schema_version,
-        r.recorded_at, r.data, r.metadata,
-    )  # fmt: skip
 
 
 def _setter(cls: type, name: str) -> Any:

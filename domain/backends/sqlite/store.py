@@ -316,14 +316,7 @@ class SQLiteEventStore:
     def append(
         self, stream_id: str, events: Sequence[NewEvent], expected_version: ExpectedVersion
     ) -> list[RecordedEvent]:
-        check_stream_id(stream_id)
-        expected = check_expected_version(expected_version)
-        batch, payloads = normalise_batch(events)
-        check_text(stream_id, "stream id")
-        texts = []
-        for e, (data, metadata) in zip(batch, payloads, strict=True):
-            check_text(e.type, "event type")
-            texts.append((str(e.event_id), storable(data, e.data), storable(metadata, e.metadata)))
+        expected, batch, texts = _checked_append(stream_id, events, expected_version)
         kinds = self.deleted_types
         return self._write(
             stream_id,
@@ -344,14 +337,7 @@ class SQLiteEventStore:
         kept as `save_snapshot` keeps one. `snapshot_of` runs inside the transaction and may
         return None to take none; what it raises rolls the append back. A retry of events
         already stored is recognised as `append` recognises it, and takes no snapshot."""
-        check_stream_id(stream_id)
-        expected = check_expected_version(expected_version)
-        batch, payloads = normalise_batch(events)
-        check_text(stream_id, "stream id")
-        texts = []
-        for e, (data, metadata) in zip(batch, payloads, strict=True):
-            check_text(e.type, "event type")
-            texts.append((str(e.event_id), storable(data, e.data), storable(metadata, e.metadata)))
+        expected, batch, texts = _checked_append(stream_id, events, expected_version)
         kinds, keep = self.deleted_types, self.snapshot_policy.keep
 
         def work(
@@ -766,3 +752,19 @@ def _read_only_reason(path: Path) -> str | None:
     if not os.access(path, os.W_OK):
         return f"the file {str(path)!r} is not writable"
     return None
+
+
+def _checked_append(
+    stream_id: str, events: Sequence[NewEvent], expected_version: ExpectedVersion
+) -> tuple[ExpectedVersion, list[NewEvent], list[tuple[str, str, str]]]:
+    """An append's arguments checked: the expected version, the events, and each event's id,
+    data and metadata as the text its row keeps."""
+    check_stream_id(stream_id)
+    expected = check_expected_version(expected_version)
+    batch, payloads = normalise_batch(events)
+    check_text(stream_id, "stream id")
+    texts = []
+    for e, (data, metadata) in zip(batch, payloads, strict=True):
+        check_text(e.type, "event type")
+        texts.append((str(e.event_id), storable(data, e.data), storable(metadata, e.metadata)))
+    return expected, batch, texts
