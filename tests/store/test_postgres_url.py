@@ -155,7 +155,7 @@ def test_every_session_waits_for_its_commit_to_reach_the_disk() -> None:
     store = open_store(url)
     try:
         assert isinstance(store, PostgresEventStore)
-        with store._pool.connection() as pooled:
+        with store._db.pool.connection() as pooled:
             assert pooled.execute("SHOW synchronous_commit").fetchone() == ("on",)
     finally:
         store.close()

@@ -26,15 +26,14 @@ commits in position order, exactly once, never mixed out of order with this hand
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Collection, Iterable, Sequence
-from typing import Any, Final, LiteralString, TypeVar
+from collections.abc import Collection, Iterable, Sequence
+from typing import Any, Final
 
 import psycopg
-from psycopg_pool import ConnectionPool, PoolTimeout
 
 from domain.backends.memory.store import check_expected
 from domain.backends.postgres import many
+from domain.backends.postgres.connections import BeforeCommit, Connections
 from domain.backends.postgres.feed import CommitFeed
 from domain.backends.postgres.rows import (
     MAX_BIGINT,
@@ -50,12 +49,9 @@ from domain.backends.postgres.rows import (
     to_stream_info,
 )
 from domain.backends.postgres.schema import (
-    CONNECT_TIMEOUT_S,
     Target,
     channel_of,
     connect,
-    connection_lost,
-    first_line,
     install,
     parse_url,
     quote,
@@ -74,9 +70,7 @@ from domain.core.batch import (
 from domain.core.errors import (
     DuplicateEventError,
     InvalidEventError,
-    LogFullError,
     SnapshotError,
-    StoreClosedError,
     StoreUnavailableError,
     StoreUrlError,
     StreamForgottenError,
@@ -99,8 +93,6 @@ from domain.core.validation import (
     normalise_snapshot,
 )
 
-BeforeCommit = Callable[[Sequence[RecordedEvent]], None]
-T = TypeVar("T")
 _TRIES: Final = 3
 
 
@@ -129,34 +121,21 @@ class PostgresEventStore:
         self.snapshot_policy = snapshot_policy or SnapshotPolicy()
         self.deleted_types = frozenset(deleted_types)
         self.schema = schema
-        self._before_commit = before_commit
-        self._close_lock = threading.Lock()
-        self._closed = False
         self._sql = Statements(quote(schema), channel_of(schema))
         self._many = many.ManySql(quote(schema), channel_of(schema))
-        self._pool = ConnectionPool(
-            "",
-            kwargs={**target.params, "autocommit": True},
-            min_size=1,
-            max_size=max(pool_size, 1),
-            open=False,
-            timeout=CONNECT_TIMEOUT_S * 2,
-            # A connection the server dropped (a restart) is replaced before it is handed out.
-            check=ConnectionPool.check_connection,
-            num_workers=2,
-            name=f"es-tui-{schema}",
+        self._db = Connections(
+            target, schema, self._sql.head, pool_size=pool_size, before_commit=before_commit
         )
-        self._pool.open()
         try:
             self._feed = CommitFeed(
-                self._fetch,
+                self._db.fetch,
                 self._sql,
                 lambda: connect(target, part="listen"),
                 channel_of(schema),
                 poll_interval,
             )
         except BaseException:
-            self._pool.close()
+            self._db.close_pool()
             raise
 
     @classmethod
@@ -199,63 +178,6 @@ class PostgresEventStore:
         except psycopg.Error as exc:
             raise StoreUrlError(target.shown, str(exc).splitlines()[0]) from None
 
-    # -- plumbing ------------------------------------------------------------------------
-
-    def _check_open(self) -> None:
-        if self._closed:
-            raise StoreClosedError(self.shown_url)
-
-    def _unavailable(self, exc: Exception) -> StoreUnavailableError:
-        if isinstance(exc, PoolTimeout):
-            return StoreUnavailableError(self.shown_url, "no connection to the server")
-        return StoreUnavailableError(self.shown_url, first_line(exc))
-
-    def _fetch(self, query: LiteralString, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        """Run a read; once again on a new connection if the server dropped the first."""
-        for attempt in (0, 1):
-            self._check_open()
-            try:
-                with self._pool.connection() as conn:
-                    return conn.execute(query, params, binary=True).fetchall()
-            except PoolTimeout as exc:
-                raise self._unavailable(exc) from None
-            except psycopg.OperationalError as exc:
-                if not connection_lost(exc):
-                    raise
-                if attempt:
-                    raise self._unavailable(exc) from None
-        raise AssertionError("unreachable")
-
-    def _call(
-        self,
-        query: LiteralString,
-        params: Sequence[Any],
-        written: Callable[[tuple[Any, ...]], list[RecordedEvent]] | None = None,
-    ) -> list[tuple[Any, ...]]:
-        """Run a write function, committed on return. With `before_commit`, it runs in an
-        explicit transaction and the hook sees `written(row)` before the commit. A lost
-        connection raises StoreUnavailableError: the write may have committed or not."""
-        self._check_open()
-        try:
-            with self._pool.connection() as conn:
-                if self._before_commit is None or written is None:
-                    return conn.execute(query, params, binary=True).fetchall()
-                with conn.transaction():
-                    rows = conn.execute(query, params, binary=True).fetchall()
-                    if rows[0][0] == "appended":
-                        self._before_commit(written(rows[0]))
-                    return rows
-        except PoolTimeout as exc:
-            raise self._unavailable(exc) from None
-        except psycopg.errors.NumericValueOutOfRange:
-            # every number a write is given is checked first: this is a position (or a
-            # version) counted past 2**63-1
-            raise LogFullError(self.shown_url, self.head_position()) from None
-        except psycopg.OperationalError as exc:
-            if not connection_lost(exc):
-                raise
-            raise self._unavailable(exc) from None
-
     # -- writing -------------------------------------------------------------------------
 
     def append(
@@ -281,21 +203,7 @@ class PostgresEventStore:
         )
 
         def written(row: tuple[Any, ...]) -> list[RecordedEvent]:
-            _, _, _, version, position, _, _, at, _, _ = row
-            return [
-                RecordedEvent(
-                    e.event_id,
-                    stream_id,
-                    version + i,
-                    position + i,
-                    e.type,
-                    e.schema_version,
-                    at,
-                    e.data,
-                    e.metadata,
-                )
-                for i, e in enumerate(batch)
-            ]
+            return _recorded(row, stream_id, batch)
 
         with self._feed.write_turn() as committed:
             lookup = lost = False
@@ -303,7 +211,7 @@ class PostgresEventStore:
                 try:
                     # Stored events are looked for only on a second try: an event id of the
                     # batch stored already (a retry, or a clash) fails the first (unique).
-                    rows = self._call(self._sql.append, (*params, lookup), written)
+                    rows = self._db.call(self._sql.append, (*params, lookup), written)
                     break
                 except psycopg.errors.UniqueViolation:
                     if attempt == _TRIES - 1:
@@ -342,9 +250,9 @@ class PostgresEventStore:
         with self._feed.write_turn() as committed:
             for attempt in (0, 1):
                 try:
-                    records, written = self._transact(
+                    records, written = self._db.transact(
                         lambda conn: many.append_many(
-                            conn, self._many, checked, track, kinds, self._before_commit
+                            conn, self._many, checked, track, kinds, self._db.before_commit
                         )
                     )
                     break
@@ -357,33 +265,15 @@ class PostgresEventStore:
                 committed += records
         return records
 
-    def _transact(self, work: Callable[[psycopg.Connection[Any]], T]) -> T:
-        """Run `work` on a pooled connection (its own transaction, committed on return). A
-        lost connection raises StoreUnavailableError: the write may have committed or not."""
-        self._check_open()
-        try:
-            with self._pool.connection() as conn:
-                return work(conn)
-        except PoolTimeout as exc:
-            raise self._unavailable(exc) from None
-        except psycopg.errors.NumericValueOutOfRange:
-            # every number a write is given is checked first: this is a position (or a
-            # version) counted past 2**63-1
-            raise LogFullError(self.shown_url, self.head_position()) from None
-        except psycopg.OperationalError as exc:
-            if not connection_lost(exc):
-                raise
-            raise self._unavailable(exc) from None
-
     def tracking_position(self, name: str) -> int:
         check_tracking_name(name)
-        rows = self._fetch(self._many.tracked, (name,))
+        rows = self._db.fetch(self._many.tracked, (name,))
         return int(rows[0][0]) if rows else 0
 
     def save_tracking(self, name: str, position: int) -> None:
         name, position = check_tracking((name, position)) or (name, position)
         check_text(name, "consumer name")
-        self._transact(lambda conn: many.save_tracking(conn, self._many, name, position))
+        self._db.transact(lambda conn: many.save_tracking(conn, self._many, name, position))
 
     def forget(self, stream_id: str, tombstone: NewEvent) -> RecordedEvent:
         check_stream_id(stream_id)
@@ -401,23 +291,10 @@ class PostgresEventStore:
         )
 
         def written(row: tuple[Any, ...]) -> list[RecordedEvent]:
-            _, _, _, version, position, _, _, at, _, _ = row
-            return [
-                RecordedEvent(
-                    stone.event_id,
-                    stream_id,
-                    version,
-                    position,
-                    stone.type,
-                    stone.schema_version,
-                    at,
-                    stone.data,
-                    stone.metadata,
-                )
-            ]
+            return _recorded(row, stream_id, [stone])
 
         with self._feed.write_turn() as committed:
-            rows = self._call(self._sql.forget, params, written)
+            rows = self._db.call(self._sql.forget, params, written)
             outcome = rows[0][0]
             if outcome == "missing":
                 raise StreamNotFoundError(stream_id)
@@ -431,9 +308,9 @@ class PostgresEventStore:
     def import_records(self, records: Sequence[RecordedEvent]) -> None:
         rows = import_rows(records, self.deleted_types)
         sql = self._sql
-        self._check_open()
+        self._db.check_open()
         with self._feed.write_turn() as committed:
-            with self._pool.connection() as conn, conn.transaction():
+            with self._db.pool.connection() as conn, conn.transaction():
                 # Appends wait for the import (and the import for appends under way).
                 conn.execute(sql.lock_streams)
                 head = conn.execute(sql.head_for_update).fetchone()
@@ -451,9 +328,9 @@ class PostgresEventStore:
         time, each chunk whole or not at all."""
         ids = list(dict.fromkeys(r.stream_id for r in records if isinstance(r, RecordedEvent)))
         sql = self._sql
-        self._check_open()
+        self._db.check_open()
         with self._feed.write_turn() as committed:
-            with self._pool.connection() as conn, conn.transaction():
+            with self._db.pool.connection() as conn, conn.transaction():
                 conn.execute(sql.lock_streams)  # appends wait, as for an import
                 found = conn.execute(sql.head_for_update).fetchone()
                 head = found[0] if found else 0
@@ -491,8 +368,8 @@ class PostgresEventStore:
                     copy.write_row(row)
         conn.execute(sql.set_head, (last,))
         conn.execute(sql.notify, (str(last),))
-        if self._before_commit is not None:
-            self._before_commit(rows.records)
+        if self._db.before_commit is not None:
+            self._db.before_commit(rows.records)
 
     # -- reading -------------------------------------------------------------------------
 
@@ -511,7 +388,7 @@ class PostgresEventStore:
             upto = 0
         count = None if limit is None else max(clamp(limit), 0)
         query = self._sql.read_stream_back if backwards else self._sql.read_stream
-        rows = self._fetch(query, (stream_id, clamp(from_version), upto, count))
+        rows = self._db.fetch(query, (stream_id, clamp(from_version), upto, count))
         return to_records(rows)
 
     def last_event(self, stream_id: str) -> RecordedEvent | None:
@@ -530,7 +407,7 @@ class PostgresEventStore:
         check_read_bounds(limit, False)
         kinds = check_types(types)
         if limit is not None and limit <= 0:
-            self._check_open()
+            self._db.check_open()
             return []
         bound = None if limit is None else clamp(limit)
         upto = clamp(2**63) if to_position is None else clamp(to_position)
@@ -549,18 +426,18 @@ class PostgresEventStore:
             params.append(high)
         params.append(bound)
         query = self._sql.read_log[kinds is not None, prefix is not None, high is not None]
-        return to_records(self._fetch(query, params))
+        return to_records(self._db.fetch(query, params))
 
     def head_position(self) -> int:
-        rows = self._fetch(self._sql.head)
+        rows = self._db.fetch(self._sql.head)
         return int(rows[0][0]) if rows else 0
 
     def stream_info(self, stream_id: str) -> StreamInfo | None:
-        rows = self._fetch(self._sql.stream_info, (stream_id,))
+        rows = self._db.fetch(self._sql.stream_info, (stream_id,))
         return to_stream_info(rows[0]) if rows else None
 
     def list_streams(self) -> list[StreamInfo]:
-        return [to_stream_info(r) for r in self._fetch(self._sql.list_streams)]
+        return [to_stream_info(r) for r in self._db.fetch(self._sql.list_streams)]
 
     # -- snapshots -----------------------------------------------------------------------
 
@@ -569,7 +446,7 @@ class PostgresEventStore:
         check_bigint(snap.version, "version")
         check_bigint(snap.state_schema_version, "state_schema_version")
         sid = snap.stream_id
-        rows = self._call(
+        rows = self._db.call(
             self._sql.save_snapshot,
             (
                 sid,
@@ -597,16 +474,16 @@ class PostgresEventStore:
             )
 
     def snapshots(self, stream_id: str) -> list[Snapshot]:
-        return [to_snapshot(r) for r in self._fetch(self._sql.snapshots, (stream_id,))]
+        return [to_snapshot(r) for r in self._db.fetch(self._sql.snapshots, (stream_id,))]
 
     def latest_snapshot(self, stream_id: str) -> Snapshot | None:
-        rows = self._fetch(self._sql.latest_snapshot, (stream_id,))
+        rows = self._db.fetch(self._sql.latest_snapshot, (stream_id,))
         return to_snapshot(rows[0]) if rows else None
 
     # -- listening -----------------------------------------------------------------------
 
     def subscribe(self, listener: CommitListener) -> Subscription:
-        self._check_open()
+        self._db.check_open()
         return self._feed.subscribe(listener)
 
     def poll(self) -> int:
@@ -614,13 +491,13 @@ class PostgresEventStore:
         made since this handle last looked, in position order, each once; returns how many
         events. Without listeners it only moves the mark, so a later subscriber starts from
         now."""
-        self._check_open()
+        self._db.check_open()
         return self._feed.poll()
 
     def start_polling(self, interval: float = 1.0) -> None:
         """LISTEN for other processes' commits on a daemon thread, polling at least every
         `interval` seconds (replacing a running listener)."""
-        self._check_open()
+        self._db.check_open()
         self._feed.start_polling(interval)
 
     def stop_polling(self) -> None:
@@ -633,12 +510,9 @@ class PostgresEventStore:
         return self._feed.wait_listening(timeout)
 
     def close(self) -> None:
-        with self._close_lock:
-            if self._closed:
-                return
-            self._closed = True
-        self._feed.close()
-        self._pool.close(timeout=5)
+        if self._db.mark_closed():
+            self._feed.close()
+            self._db.close_pool()
 
 
 def _already_stored(
@@ -653,3 +527,23 @@ def _already_stored(
             raise DuplicateEventError(new.event_id, stream_id)
         out.append(old)
     return out
+
+
+def _recorded(row: tuple[Any, ...], stream_id: str, batch: list[NewEvent]) -> list[RecordedEvent]:
+    """The records a write function's row says `batch` was stored as (its first version and
+    position, and the time it was recorded at)."""
+    _, _, _, version, position, _, _, at, _, _ = row
+    return [
+        RecordedEvent(
+            e.event_id,
+            stream_id,
+            version + i,
+            position + i,
+            e.type,
+            e.schema_version,
+            at,
+            e.data,
+            e.metadata,
+        )
+        for i, e in enumerate(batch)
+    ]
