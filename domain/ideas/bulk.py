@@ -80,7 +80,7 @@ class ContinuesImports(Protocol):
 
 @runtime_checkable
 class SavesSnapshots(Protocol):
-    """A store that saves several snapshots in one commit (SQLite)."""
+    """A store that saves several snapshots in one commit (SQLite, PostgreSQL)."""
 
     def save_snapshots(self, snapshots: Sequence[Snapshot]) -> None:
         """`save_snapshot` for each, in order, all or none."""

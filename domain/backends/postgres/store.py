@@ -442,36 +442,38 @@ class PostgresEventStore:
     # -- snapshots -----------------------------------------------------------------------
 
     def save_snapshot(self, snapshot: Snapshot) -> None:
+        snap, params = self._snapshot_params(snapshot)
+        _check_saved(snap, self._db.call(self._sql.save_snapshot, params)[0])
+
+    def save_snapshots(self, snapshots: Sequence[Snapshot]) -> None:
+        """`save_snapshot` for each of `snapshots` in turn, in one transaction (all or none):
+        a long history's snapshots without a commit, and a flush, each."""
+        checked = [self._snapshot_params(s) for s in snapshots]
+
+        def work(conn: psycopg.Connection[Any]) -> None:
+            with conn.transaction():
+                for snap, params in checked:
+                    row = conn.execute(self._sql.save_snapshot, params, binary=True).fetchone()
+                    _check_saved(snap, row)  # raising rolls back every one of them
+
+        if checked:
+            self._db.transact(work)
+
+    def _snapshot_params(self, snapshot: Snapshot) -> tuple[Snapshot, tuple[Any, ...]]:
+        """The snapshot checked, and what the server-side function takes to save it."""
         snap = normalise_snapshot(snapshot)
         check_bigint(snap.version, "version")
         check_bigint(snap.state_schema_version, "state_schema_version")
-        sid = snap.stream_id
-        rows = self._db.call(
-            self._sql.save_snapshot,
-            (
-                sid,
-                snap.version,
-                snap.last_event_id,
-                dump_json(snap.state),
-                snap.state_schema_version,
-                snap.taken_at,
-                self.snapshot_policy.keep,
-            ),
+        params = (
+            snap.stream_id,
+            snap.version,
+            snap.last_event_id,
+            dump_json(snap.state),
+            snap.state_schema_version,
+            snap.taken_at,
+            self.snapshot_policy.keep,
         )
-        outcome, version, at_version = rows[0]
-        if outcome == "missing":
-            raise SnapshotError(f"cannot snapshot {sid}: no such stream")
-        if outcome == "forgotten":
-            raise StreamForgottenError(sid)
-        if outcome == "ahead":
-            raise SnapshotError(
-                f"snapshot of {sid} at v{snap.version} is ahead of the stream (v{version})"
-            )
-        if outcome == "mismatch":
-            raise SnapshotError(
-                f"snapshot of {sid} at v{snap.version} names event "
-                f"{snap.last_event_id}, but that version is event {at_version}"
-            )
+        return snap, params
 
     def snapshots(self, stream_id: str) -> list[Snapshot]:
         return [to_snapshot(r) for r in self._db.fetch(self._sql.snapshots, (stream_id,))]
@@ -547,3 +549,24 @@ def _recorded(row: tuple[Any, ...], stream_id: str, batch: list[NewEvent]) -> li
         )
         for i, e in enumerate(batch)
     ]
+
+
+def _check_saved(snap: Snapshot, row: tuple[Any, ...] | None) -> None:
+    """Raise what the server-side function's answer to saving `snap` means, unless saved."""
+    if row is None:
+        raise AssertionError("save_snapshot answers with one row")
+    outcome, version, at_version = row
+    sid = snap.stream_id
+    if outcome == "missing":
+        raise SnapshotError(f"cannot snapshot {sid}: no such stream")
+    if outcome == "forgotten":
+        raise StreamForgottenError(sid)
+    if outcome == "ahead":
+        raise SnapshotError(
+            f"snapshot of {sid} at v{snap.version} is ahead of the stream (v{version})"
+        )
+    if outcome == "mismatch":
+        raise SnapshotError(
+            f"snapshot of {sid} at v{snap.version} names event "
+            f"{snap.last_event_id}, but that version is event {at_version}"
+        )
