@@ -6,11 +6,11 @@ import json
 import math
 import re
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
 from json.scanner import make_scanner
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from domain.core.errors import InvalidEventError, InvalidExpectedVersionError
 from domain.core.records import (
@@ -24,6 +24,8 @@ from domain.core.records import (
 
 MAX_STREAM_ID = 200
 MAX_TYPE = 200
+
+T = TypeVar("T")
 
 _CONTROL = re.compile("[\x00-\x1f\x7f]")
 
@@ -109,13 +111,13 @@ def json_copy_text(
     return copied, text
 
 
-_LEAVES = frozenset({str, int, bool, type(None)})
-_PLAIN_DEPTH = 32
+PLAIN_LEAVES = frozenset({str, int, bool, type(None)})
+PLAIN_DEPTH = 32
 """Nesting beyond which `plain_copy` leaves a payload to the full check (which refuses
 circular and too deep values with its own messages)."""
 
 
-class _NotPlain(Exception):
+class NotPlain(Exception):
     """A payload holds something `plain_copy` leaves to the full check."""
 
 
@@ -131,19 +133,19 @@ def plain_copy(value: object) -> JsonObject | None:
         return None
     try:
         return _plain_object(value, 0)
-    except _NotPlain:
+    except NotPlain:
         return None
 
 
 def _plain_object(value: dict[Any, Any], depth: int) -> JsonObject:
-    if depth > _PLAIN_DEPTH:
-        raise _NotPlain
+    if depth > PLAIN_DEPTH:
+        raise NotPlain
     out: JsonObject = {}
-    leaves = _LEAVES
+    leaves = PLAIN_LEAVES
     for key, item in value.items():
         kind = type(item)
         if type(key) is not str:
-            raise _NotPlain
+            raise NotPlain
         if kind in leaves:
             out[key] = item
         elif kind is dict:  # the usual nesting (a sealed envelope): no extra call
@@ -157,16 +159,16 @@ def _plain_value(item: object, kind: type, depth: int) -> object:
     if kind is dict:
         return _plain_object(cast(dict[Any, Any], item), depth + 1)
     if kind is list:
-        if depth >= _PLAIN_DEPTH:
-            raise _NotPlain
-        leaves = _LEAVES
+        if depth >= PLAIN_DEPTH:
+            raise NotPlain
+        leaves = PLAIN_LEAVES
         return [
             x if type(x) in leaves else _plain_value(x, type(x), depth + 1)
             for x in cast(list[object], item)
         ]
-    if kind in _LEAVES or (kind is float and math.isfinite(cast(float, item))):
+    if kind in PLAIN_LEAVES or (kind is float and math.isfinite(cast(float, item))):
         return item
-    raise _NotPlain
+    raise NotPlain
 
 
 def _check_keys(value: object, field: str, index: int | None) -> None:
@@ -189,18 +191,22 @@ def _check_keys(value: object, field: str, index: int | None) -> None:
 def normalise_events(events: Sequence[NewEvent]) -> list[NewEvent]:
     """Validate a batch and return copies whose payloads the caller can no longer mutate
     (the same copies `normalise_batch` gives, without writing the texts)."""
-    return _normalise(events, False)[0]
+    return check_events(events, _private_event)
 
 
 def normalise_batch(events: Sequence[NewEvent]) -> tuple[list[NewEvent], list[tuple[str, str]]]:
     """`normalise_events`, and each event's data and metadata as canonical JSON text (see
     `json_copy_text`), for a backend that stores the text."""
-    return _normalise(events, True)
+    both = check_events(events, _event_and_texts)
+    return [event for event, _ in both], [texts for _, texts in both]
 
 
-def _normalise(
-    events: Sequence[NewEvent], with_texts: bool
-) -> tuple[list[NewEvent], list[tuple[str, str]]]:
+def check_events(events: Sequence[NewEvent], own: Callable[[NewEvent, int], T]) -> list[T]:
+    """Validate a batch, event by event, and give what `own(event, index)` makes of each
+    valid event: a private copy of its payloads in the form a backend keeps, refusing with
+    InvalidEventError a payload JSON cannot carry (see `private_copy`). An event's fields
+    are checked, then `own` copies its payloads, then the next event's turn comes: a bad
+    batch is refused with the same first error whatever form the copies take."""
     # A list, the usual batch, skips the abstract Sequence check.
     if type(events) is not list and (
         isinstance(events, NewEvent) or not isinstance(events, Sequence)
@@ -208,8 +214,7 @@ def _normalise(
         raise InvalidEventError("events must be a sequence of NewEvent")
     if not events:
         raise InvalidEventError("a batch must hold at least one event")
-    out: list[NewEvent] = []
-    texts: list[tuple[str, str]] = []
+    out: list[T] = []
     seen: set[uuid.UUID] = set()
     several = len(events) > 1  # one event cannot repeat an id
     for i, event in enumerate(events):
@@ -230,18 +235,26 @@ def _normalise(
             if event.event_id in seen:
                 raise InvalidEventError(f"event id {event.event_id} appears twice in the batch")
             seen.add(event.event_id)
-        if with_texts:
-            data, data_text = json_copy_text(event.data, field="data", index=i)
-            metadata, metadata_text = json_copy_text(event.metadata, field="metadata", index=i)
-            texts.append((data_text, metadata_text))
-        else:
-            data = _copy(event.data, "data", i)
-            metadata = _copy(event.metadata, "metadata", i)
-        out.append(NewEvent(event.type, data, sv, metadata, event.event_id))
-    return out, texts
+        out.append(own(event, i))
+    return out
 
 
-def _copy(value: object, field: str, index: int | None) -> JsonObject:
+def _private_event(event: NewEvent, index: int) -> NewEvent:
+    data = private_copy(event.data, "data", index)
+    metadata = private_copy(event.metadata, "metadata", index)
+    return NewEvent(event.type, data, event.schema_version, metadata, event.event_id)
+
+
+def _event_and_texts(event: NewEvent, index: int) -> tuple[NewEvent, tuple[str, str]]:
+    data, data_text = json_copy_text(event.data, field="data", index=index)
+    metadata, metadata_text = json_copy_text(event.metadata, field="metadata", index=index)
+    copied = NewEvent(event.type, data, event.schema_version, metadata, event.event_id)
+    return copied, (data_text, metadata_text)
+
+
+def private_copy(value: object, field: str, index: int | None) -> JsonObject:
+    """A copy of the payload `value` sharing nothing with it (`plain_copy`'s fast path,
+    else `json_copy`'s full check, which refuses what JSON cannot carry)."""
     copied = plain_copy(value)
     return copied if copied is not None else json_copy(value, field=field, index=index)
 
@@ -267,7 +280,7 @@ def normalise_snapshot(snapshot: Snapshot) -> Snapshot:
         stream_id=snapshot.stream_id,
         version=snapshot.version,
         last_event_id=snapshot.last_event_id,
-        state=_copy(snapshot.state, "state", None),
+        state=private_copy(snapshot.state, "state", None),
         state_schema_version=sv,
         taken_at=snapshot.taken_at,
     )

@@ -21,6 +21,7 @@ from typing import Final
 from domain.backends.memory.packing import Packer
 from domain.backends.memory.sharing import Sharing
 from domain.core.records import JsonObject, NewEvent, RecordedEvent, fields_equal
+from domain.core.validation import private_copy
 
 _SLOTS: Final = RecordedEvent.__dict__
 _GET_ID, _SET_ID = _SLOTS["event_id"].__get__, _SLOTS["event_id"].__set__
@@ -34,6 +35,9 @@ _SET_STREAM, _SET_VERSION, _SET_POSITION, _SET_TYPE, _SET_SCHEMA, _SET_AT, _SET_
 _new = object.__new__
 _SET_INT, _SET_SAFE = uuid.UUID.__dict__["int"].__set__, uuid.UUID.__dict__["is_safe"].__set__
 _UNKNOWN: Final = uuid.SafeUUID.unknown
+
+Owned = tuple[NewEvent, JsonObject, JsonObject]
+"""An event to keep, with private copies of its data (shared) and metadata."""
 
 
 def _uuid(number: int) -> uuid.UUID:
@@ -99,7 +103,27 @@ class Keeper:
         `position`, at time `at`."""
         return self._build(
             new.event_id, stream_id, version, position, new.type, new.schema_version, at,
-            new.data, new.metadata,
+            self.sharing.payload(new.data), new.metadata,
+        )  # fmt: skip
+
+    def own(self, new: NewEvent, index: int) -> Owned:
+        """Private copies of `new`'s payloads (for `check_events`: refused as
+        `normalise_events` refuses them), the data already as the store keeps it (its short
+        strings shared), made in one walk of a plain payload instead of a copy and then a
+        shared rebuild of the copy."""
+        data = self.sharing.owned(new.data)
+        if data is None:
+            data = self.sharing.payload(private_copy(new.data, "data", index))
+        return new, data, private_copy(new.metadata, "metadata", index)
+
+    def record_owned(
+        self, owned: Owned, stream_id: str, version: int, position: int, at: datetime
+    ) -> KeptEvent:
+        """`record` of an event whose payloads `own` copied."""
+        new, data, metadata = owned
+        return self._build(
+            new.event_id, stream_id, version, position, new.type, new.schema_version, at,
+            data, metadata,
         )  # fmt: skip
 
     def copy(self, record: RecordedEvent, stream_id: str) -> KeptEvent:
@@ -107,7 +131,8 @@ class Keeper:
         `check_import_records` makes them), in the stream whose id object is `stream_id`."""
         return self._build(
             record.event_id, stream_id, record.version, record.position, record.type,
-            record.schema_version, record.recorded_at, record.data, record.metadata,
+            record.schema_version, record.recorded_at, self.sharing.payload(record.data),
+            record.metadata,
         )  # fmt: skip
 
     def _build(
@@ -122,15 +147,15 @@ class Keeper:
         data: JsonObject,
         metadata: JsonObject,
     ) -> KeptEvent:
-        sharing, pack = self.sharing, self.packer.pack
+        """The record, its data as given (already shared), its metadata packed."""
         record: KeptEvent = _new(KeptEvent)
         _SET_ID(record, event_id.int)
         _SET_STREAM(record, stream_id)
         _SET_VERSION(record, version)
         _SET_POSITION(record, position)
-        _SET_TYPE(record, sharing.text(kind))
+        _SET_TYPE(record, self.sharing.text(kind))
         _SET_SCHEMA(record, schema_version)
         _SET_AT(record, at)
-        _SET_DATA(record, sharing.payload(data))
-        _SET_META(record, pack(metadata))
+        _SET_DATA(record, data)
+        _SET_META(record, self.packer.pack(metadata))
         return record

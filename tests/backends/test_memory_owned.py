@@ -1,0 +1,73 @@
+"""The memory store copies an appended payload once, straight into the form it keeps it in:
+that copy is the copy the append made before (`plain_copy`, then `Sharing.payload` of the
+copy) for every payload, and refuses or leaves to the full check exactly what it did."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from domain.backends.memory.sharing import SHORT, Sharing
+from domain.core.validation import PLAIN_DEPTH, plain_copy
+from tests.core.test_plain_copy import containers, exact, payloads
+
+
+def strings(value: Any) -> list[str]:
+    """Every key and string value of a payload, in order."""
+    if isinstance(value, dict):
+        return [s for k, v in value.items() for s in (k, *strings(v))]
+    if isinstance(value, list):
+        return [s for v in value for s in strings(v)]
+    return [value] if type(value) is str else []
+
+
+def nested(depth: int, inner: Any) -> dict[str, Any]:
+    """`inner` under `depth` levels of objects and lists, in turn."""
+    value: Any = inner
+    for level in range(depth):
+        value = {"k": value} if level % 2 else [value]
+    return {"top": value}
+
+
+@settings(max_examples=1500, deadline=None)
+@given(value=payloads, seen=st.lists(st.text(max_size=4), max_size=6))
+def test_the_one_walk_copy_is_the_plain_copy_shared(value: Any, seen: list[str]) -> None:
+    one, two = Sharing(), Sharing()
+    for text in seen:  # both tables already hold the same strings
+        one.text(text)
+        two.text(text)
+    owned = one.owned(value)
+    plain = plain_copy(value)
+    assert (owned is None) == (plain is None)
+    if owned is None or plain is None:
+        return
+    shared = two.payload(plain)
+    assert exact(owned) == exact(shared) == exact(plain)
+    assert set(containers(owned)).isdisjoint(containers(value))
+    # The same strings are shared: each short one is the object the table keeps.
+    for got, want in zip(strings(owned), strings(shared), strict=True):
+        if len(got) <= SHORT:
+            assert got is one.text(want)
+
+
+def test_nesting_at_the_plain_copys_limit_is_judged_as_it_judges_it() -> None:
+    for depth in range(PLAIN_DEPTH - 3, PLAIN_DEPTH + 4):
+        for inner in ({"x": 1}, [1, "a"], "leaf"):
+            value = nested(depth, inner)
+            owned, plain = Sharing().owned(value), plain_copy(value)
+            assert (owned is None) == (plain is None), depth
+            assert owned == plain
+
+
+def test_a_payload_appended_twice_is_kept_in_two_copies_that_share_strings() -> None:
+    sharing = Sharing()
+    sent = {"idea_id": "a1", "$sealed": {"fields": ["title"], "nonce": "n", "ct": "x" * 80}}
+    first, second = sharing.owned(sent), sharing.owned(sent)
+    assert first == second == sent
+    assert first is not second and first is not sent
+    assert first is not None and second is not None
+    assert first["$sealed"] is not second["$sealed"] is not sent["$sealed"]
+    assert first["$sealed"]["fields"] is second["$sealed"]["fields"]  # a kept name list
+    assert first["$sealed"]["fields"] is not sent["$sealed"]["fields"]
