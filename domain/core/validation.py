@@ -259,8 +259,11 @@ def private_copy(value: object, field: str, index: int | None) -> JsonObject:
     return copied if copied is not None else json_copy(value, field=field, index=index)
 
 
-def normalise_snapshot(snapshot: Snapshot) -> Snapshot:
-    """Validate a snapshot's shape and copy its state."""
+def normalise_snapshot(
+    snapshot: Snapshot, copy: Callable[[object, str, int | None], JsonObject] = private_copy
+) -> Snapshot:
+    """Validate a snapshot's shape and copy its state (with `copy`: `private_copy`, or a
+    backend's own copy that refuses what it refuses)."""
     if not isinstance(snapshot, Snapshot):
         raise InvalidEventError(f"expected Snapshot, got {type(snapshot).__name__}")
     check_stream_id(snapshot.stream_id)
@@ -280,7 +283,7 @@ def normalise_snapshot(snapshot: Snapshot) -> Snapshot:
         stream_id=snapshot.stream_id,
         version=snapshot.version,
         last_event_id=snapshot.last_event_id,
-        state=private_copy(snapshot.state, "state", None),
+        state=copy(snapshot.state, "state", None),
         state_schema_version=sv,
         taken_at=snapshot.taken_at,
     )

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import secrets
 import threading
-import uuid
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,6 +15,7 @@ from pydantic import ValidationError
 from domain.core.aggregate import LATEST, Loaded, load, snapshot_of, take_snapshot
 from domain.core.errors import ConcurrencyError, EventStoreError, StreamForgottenError
 from domain.core.handler import Cause, Outcome
+from domain.core.ids import new_uuid
 from domain.core.protocol import EventStore
 from domain.core.records import (
     CAUSATION_ID,
@@ -205,7 +205,7 @@ class IdeaCommandHandler:
             stream_id,
             tombstone,
             metadata=self._metadata(command, None),
-            event_id=uuid.uuid4(),
+            event_id=new_uuid(),
             version=(info.version if info else loaded.version) + 1,
         )
         self.forget_cached(stream_id)
@@ -323,7 +323,7 @@ class IdeaCommandHandler:
                     stream_id,
                     e,
                     metadata=metadata,
-                    event_id=ids[i] if i < len(ids) else uuid.uuid4(),
+                    event_id=ids[i] if i < len(ids) else new_uuid(),
                     version=base + i + 1,
                 )
                 for i, e in enumerate(events)
@@ -409,7 +409,7 @@ class IdeaCommandHandler:
 
     @staticmethod
     def _metadata(command: Command, cause: Cause | None) -> JsonObject:
-        correlation = cause.correlation_id if cause and cause.correlation_id else uuid.uuid4()
+        correlation = cause.correlation_id if cause and cause.correlation_id else new_uuid()
         meta: JsonObject = {CORRELATION_ID: str(correlation), COMMAND: type(command).__name__}
         if cause is not None and cause.causation_id is not None:
             meta[CAUSATION_ID] = str(cause.causation_id)

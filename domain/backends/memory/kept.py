@@ -111,10 +111,19 @@ class Keeper:
         `normalise_events` refuses them), the data already as the store keeps it (its short
         strings shared), made in one walk of a plain payload instead of a copy and then a
         shared rebuild of the copy."""
-        data = self.sharing.owned(new.data)
-        if data is None:
-            data = self.sharing.payload(private_copy(new.data, "data", index))
-        return new, data, private_copy(new.metadata, "metadata", index)
+        return (
+            new,
+            self.payload(new.data, "data", index),
+            private_copy(new.metadata, "metadata", index),
+        )
+
+    def payload(self, value: object, field: str, index: int | None) -> JsonObject:
+        """`private_copy` of `value` (refusing what it refuses) as the store keeps it: its
+        short strings shared, in one walk when it is plain JSON."""
+        owned = self.sharing.owned(value)
+        if owned is not None:
+            return owned
+        return self.sharing.payload(private_copy(value, field, index))
 
     def record_owned(
         self, owned: Owned, stream_id: str, version: int, position: int, at: datetime

@@ -10,7 +10,7 @@ import threading
 import uuid
 from collections import deque
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from domain.backends.memory.kept import Keeper, Owned, id_key
@@ -377,7 +377,7 @@ class MemoryEventStore:
     # -- snapshots -----------------------------------------------------------------------
 
     def save_snapshot(self, snapshot: Snapshot) -> None:
-        snap = normalise_snapshot(snapshot)
+        snap = normalise_snapshot(snapshot, self._keeper.payload)
         with self._lock:
             self._check_open()
             stream = self._streams.get(snap.stream_id)
@@ -391,13 +391,13 @@ class MemoryEventStore:
                     f"(v{stream.version})"
                 )
             event = stream.events[snap.version - 1]
-            if event.event_id != snap.last_event_id:
+            if id_key(event) != snap.last_event_id.int:
                 raise SnapshotError(
                     f"snapshot of {snap.stream_id} at v{snap.version} names event "
                     f"{snap.last_event_id}, but that version is event {event.event_id}"
                 )
             kept = [s for s in stream.snapshots if s.version != snap.version]
-            kept.append(replace(snap, state=self._keeper.sharing.payload(snap.state)))
+            kept.append(snap)
             kept.sort(key=lambda s: s.version)
             stream.snapshots = deque(kept[-self.snapshot_policy.keep :])
 
