@@ -1,6 +1,7 @@
 """The memory store copies an appended payload once, straight into the form it keeps it in:
 that copy is the copy the append made before (`plain_copy`, then `Sharing.payload` of the
-copy) for every payload, and refuses or leaves to the full check exactly what it did."""
+copy; for metadata, `Packer.pack` of the copy) for every payload, and refuses or leaves to
+the full check exactly what it did."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from domain.backends.memory.packing import Packer, unpack
 from domain.backends.memory.sharing import SHORT, Sharing
-from domain.core.validation import PLAIN_DEPTH, plain_copy
+from domain.core.errors import InvalidEventError
+from domain.core.validation import PLAIN_DEPTH, plain_copy, private_copy
 from tests.core.test_plain_copy import containers, exact, payloads
 
 
@@ -71,3 +74,28 @@ def test_a_payload_appended_twice_is_kept_in_two_copies_that_share_strings() -> 
     assert first["$sealed"] is not second["$sealed"] is not sent["$sealed"]
     assert first["$sealed"]["fields"] is second["$sealed"]["fields"]  # a kept name list
     assert first["$sealed"]["fields"] is not sent["$sealed"]["fields"]
+
+
+def _kept_form(packer: Packer, make: Any) -> str:
+    """What a packing gives, in a form telling apart what `==` does not, or its refusal."""
+    try:
+        packed = make()
+    except InvalidEventError as exc:
+        return f"refused: {exc}"
+    if type(packed) is tuple:
+        return "packed " + exact(unpack(packed)) + f" {len(packed)}"
+    return "as is " + exact(packed)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(value=payloads | st.dictionaries(st.sampled_from(["a", "b"]), st.text(max_size=3)))
+def test_packing_without_a_copy_is_packing_the_copy(value: Any) -> None:
+    one, two = Packer(Sharing()), Packer(Sharing())
+    got = _kept_form(one, lambda: one.pack_copy(value, "metadata", 0))
+    want = _kept_form(two, lambda: two.pack(private_copy(value, "metadata", 0)))
+    assert got == want
+    packed = one.pack_copy(value, "metadata", 0) if not got.startswith("refused") else None
+    if type(packed) is dict:
+        assert set(containers(packed)).isdisjoint(containers(value))
+    elif type(packed) is tuple:
+        assert set(containers(unpack(packed))).isdisjoint(containers(value))

@@ -18,7 +18,7 @@ import uuid
 from datetime import datetime
 from typing import Final
 
-from domain.backends.memory.packing import Packer
+from domain.backends.memory.packing import Packed, Packer, unpack
 from domain.backends.memory.sharing import Sharing
 from domain.core.records import JsonObject, NewEvent, RecordedEvent, fields_equal
 from domain.core.validation import private_copy
@@ -36,8 +36,9 @@ _new = object.__new__
 _SET_INT, _SET_SAFE = uuid.UUID.__dict__["int"].__set__, uuid.UUID.__dict__["is_safe"].__set__
 _UNKNOWN: Final = uuid.SafeUUID.unknown
 
-Owned = tuple[NewEvent, JsonObject, JsonObject]
-"""An event to keep, with private copies of its data (shared) and metadata."""
+Owned = tuple[NewEvent, JsonObject, JsonObject | Packed]
+"""An event to keep, with private copies of its data (its strings shared) and metadata
+(packed)."""
 
 
 def _uuid(number: int) -> uuid.UUID:
@@ -103,7 +104,7 @@ class Keeper:
         `position`, at time `at`."""
         return self._build(
             new.event_id, stream_id, version, position, new.type, new.schema_version, at,
-            self.sharing.payload(new.data), new.metadata,
+            self.sharing.payload(new.data), self.packer.pack(new.metadata),
         )  # fmt: skip
 
     def own(self, new: NewEvent, index: int) -> Owned:
@@ -111,11 +112,8 @@ class Keeper:
         `normalise_events` refuses them), the data already as the store keeps it (its short
         strings shared), made in one walk of a plain payload instead of a copy and then a
         shared rebuild of the copy."""
-        return (
-            new,
-            self.payload(new.data, "data", index),
-            private_copy(new.metadata, "metadata", index),
-        )
+        data = self.payload(new.data, "data", index)
+        return new, data, self.packer.pack_copy(new.metadata, "metadata", index)
 
     def payload(self, value: object, field: str, index: int | None) -> JsonObject:
         """`private_copy` of `value` (refusing what it refuses) as the store keeps it: its
@@ -135,13 +133,20 @@ class Keeper:
             data, metadata,
         )  # fmt: skip
 
+    @staticmethod
+    def owned_event(owned: Owned) -> NewEvent:
+        """The event `own` copied, as its copies hold it (to compare with a stored one)."""
+        new, data, metadata = owned
+        meta = unpack(metadata) if isinstance(metadata, tuple) else metadata
+        return NewEvent(new.type, data, new.schema_version, meta, new.event_id)
+
     def copy(self, record: RecordedEvent, stream_id: str) -> KeptEvent:
         """The kept record of an imported `record` (its payloads private copies, as
         `check_import_records` makes them), in the stream whose id object is `stream_id`."""
         return self._build(
             record.event_id, stream_id, record.version, record.position, record.type,
             record.schema_version, record.recorded_at, self.sharing.payload(record.data),
-            record.metadata,
+            self.packer.pack(record.metadata),
         )  # fmt: skip
 
     def _build(
@@ -154,9 +159,10 @@ class Keeper:
         schema_version: int,
         at: datetime,
         data: JsonObject,
-        metadata: JsonObject,
+        metadata: JsonObject | Packed,
     ) -> KeptEvent:
-        """The record, its data as given (already shared), its metadata packed."""
+        """The record of payloads already in the form kept (the data's strings shared, the
+        metadata packed)."""
         record: KeptEvent = _new(KeptEvent)
         _SET_ID(record, event_id.int)
         _SET_STREAM(record, stream_id)
@@ -166,5 +172,5 @@ class Keeper:
         _SET_SCHEMA(record, schema_version)
         _SET_AT(record, at)
         _SET_DATA(record, data)
-        _SET_META(record, self.packer.pack(metadata))
+        _SET_META(record, metadata)
         return record

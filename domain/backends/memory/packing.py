@@ -13,11 +13,13 @@ than `MAX_DEPTH`, or a shape seen after `MAX_SHAPES` others) are kept as they ar
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any, Final
 
 from domain.backends.memory.sharing import Sharing
 from domain.core.records import JsonObject
+from domain.core.validation import NotPlain, private_copy
 
 MAX_VALUES: Final = 24
 MAX_DEPTH: Final = 6
@@ -48,12 +50,33 @@ class Packer:
         qualify."""
         values: list[Any] = []
         shape = _shape(payload, values, 0)
-        if shape is _FULL:
-            return self.sharing.payload(payload)
+        packed = None if shape is _FULL else self._packed(shape, values)
+        return self.sharing.payload(payload) if packed is None else packed
+
+    def pack_copy(self, payload: object, field: str, index: int | None) -> JsonObject | Packed:
+        """`pack(private_copy(payload, field, index))`, without the copy when `payload`
+        packs: a packed payload holds only its leaves (strings, numbers), which no caller
+        can change, so packing a plain payload is copying it. Anything else (not plain JSON,
+        or not packed) takes the copy, which refuses what it refuses."""
+        if type(payload) is dict:
+            values: list[Any] = []
+            try:
+                shape = _shape(payload, values, 0)
+            except NotPlain:
+                shape = _FULL
+            if shape is not _FULL:
+                packed = self._packed(shape, values)
+                if packed is not None:
+                    return packed
+        return self.pack(private_copy(payload, field, index))
+
+    def _packed(self, shape: Shape, values: list[Any]) -> Packed | None:
+        """The packed tuple of a payload of `shape` holding `values` (None: too many shapes
+        seen to keep another's builder)."""
         alone = self._builders.get(shape)
         if alone is None:
             if len(self._builders) >= MAX_SHAPES:
-                return self.sharing.payload(payload)
+                return None
             alone = self._builders[shape] = (_builder(shape, self.sharing),)
         if not values:
             return alone  # nothing of its own: one tuple for every such payload
@@ -69,12 +92,16 @@ def unpack(packed: Packed) -> JsonObject:
 
 def _shape(value: Any, values: list[Any], depth: int) -> Any:
     """The shape of a JSON value; its values (leaves other than None/true/false) appended to
-    `values` in the order the shape's builder reads them."""
+    `values` in the order the shape's builder reads them. NotPlain for a key or a leaf that
+    is not of the exact types a JSON round trip gives back (as `plain_copy` judges them)."""
     kind = type(value)
     if kind is dict:
         if depth >= MAX_DEPTH:
             return _FULL
         parts = []
+        for key in value:
+            if type(key) is not str:
+                raise NotPlain
         for item in value.values():
             part = _shape(item, values, depth + 1)
             if part is _FULL:
@@ -93,6 +120,8 @@ def _shape(value: Any, values: list[Any], depth: int) -> Any:
         return ("[", *parts)
     if value is None or value is True or value is False:
         return value
+    if not (kind is str or kind is int or (kind is float and math.isfinite(value))):
+        raise NotPlain
     if len(values) >= MAX_VALUES:
         return _FULL
     values.append(value)

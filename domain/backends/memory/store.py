@@ -149,10 +149,10 @@ class MemoryEventStore:
     def _already_stored(self, stream_id: str, batch: list[Owned]) -> list[RecordedEvent]:
         """The stored records if the whole batch (some of it stored) is a retry."""
         found = [self._by_id.get(new.event_id.int) for new, _, _ in batch]
-        for (new, data, metadata), old in zip(batch, found, strict=True):
-            copied = NewEvent(new.type, data, new.schema_version, metadata, new.event_id)
+        for owned, old in zip(batch, found, strict=True):
+            copied = self._keeper.owned_event(owned)
             if old is None or not old.same_content(stream_id, copied):
-                raise DuplicateEventError(new.event_id, stream_id)
+                raise DuplicateEventError(copied.event_id, stream_id)
         return [r for r in found if r is not None]
 
     def append_many(
