@@ -46,10 +46,15 @@ def _require_live(state: IdeaState, action: str) -> None:
             raise IdeaForgottenError(state.idea_id, action)
 
 
-def decide(command: Command, state: IdeaState, *, erased_events: int = 0) -> list[IdeaEvent]:
+def decide(
+    command: Command, state: IdeaState, *, erased_events: int = 0, validated: bool = False
+) -> list[IdeaEvent]:
     """The events `command` produces on `state`; raises an IdeaError if a rule refuses it.
 
-    `erased_events` is the stream's event count, recorded by the tombstone of a forget."""
+    `erased_events` is the stream's event count, recorded by the tombstone of a forget.
+    `validated` says the command was validated by its model (not `model_construct`ed): an
+    edit's event then takes the command's values without validating them again (see
+    `_edited`)."""
     idea_id = state.idea_id
     match command:
         case PublishIdea(title=title, description=description):
@@ -72,6 +77,8 @@ def decide(command: Command, state: IdeaState, *, erased_events: int = 0) -> lis
             )
             if new_title is None and new_desc is None:
                 raise NothingToChangeError(idea_id)
+            if validated and command.idea_id == idea_id:
+                return [_edited(idea_id, new_title, new_desc)]
             return [IdeaUpdated(idea_id=idea_id, title=new_title, description=new_desc)]
         case DeleteIdea():
             _require_live(state, "delete")
@@ -92,3 +99,23 @@ def _require_pending(state: IdeaState, action: str) -> None:
         raise IdeaForgottenError(state.idea_id, action)
     if state.status is not IdeaStatus.REQUESTED:
         raise IdeaNotPendingError(state.idea_id, action, state.status.value)
+
+
+_new = object.__new__
+_set = object.__setattr__
+_EDIT_FIELDS_SET = frozenset({"idea_id", "title", "description"})
+
+
+def _edited(idea_id: str, title: str | None, description: str | None) -> IdeaUpdated:
+    """`IdeaUpdated(idea_id=..., title=..., description=...)` of a validated `EditIdea`'s
+    values, built without validating them again: the id is the command's, and a command's
+    title and description meet the stored types' rules (they are those rules and more:
+    characters only the earlier rules allowed, the limit before trimming) and are trimmed
+    already, so validation would give them back unchanged."""
+    event = _new(IdeaUpdated)
+    values = {"idea_id": idea_id, "title": title, "description": description, "minor": False}
+    _set(event, "__dict__", values)
+    _set(event, "__pydantic_fields_set__", set(_EDIT_FIELDS_SET))
+    _set(event, "__pydantic_extra__", None)
+    _set(event, "__pydantic_private__", None)
+    return event

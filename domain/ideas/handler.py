@@ -307,7 +307,8 @@ class IdeaCommandHandler:
         state = loaded.state
         stream_id = loaded.stream_id
         try:
-            events = decide(command, state)
+            # Every command here was validated by its model (`_validated`).
+            events = decide(command, state, validated=True)
         except IdeaError:
             if kept and not self._still_at(loaded):
                 raise _StaleState from None
