@@ -27,6 +27,7 @@ from domain.core.records import (
     NewEvent,
     RecordedEvent,
     Snapshot,
+    slot_builder,
 )
 from domain.ideas.codec import EventCodec, IdeaFold, stream_id_of
 from domain.ideas.commands import (
@@ -86,6 +87,10 @@ class CommandOutcome(Outcome[IdeaState]):
     @property
     def idea_id(self) -> str:
         return self.aggregate_id
+
+
+_outcome = slot_builder(CommandOutcome)
+"""`CommandOutcome(...)` of every field, built faster (one per command)."""
 
 
 def _validated(model: type[IdeaCommand], **fields: object) -> Command:
@@ -362,7 +367,7 @@ class IdeaCommandHandler:
                 # The events are stored; a snapshot is only a shortcut for later loads, and
                 # the stream may have moved on (or been forgotten) since the append.
                 log.warning("no snapshot of %s at v%d", stream_id, done.version, exc_info=True)
-        return CommandOutcome(
+        return _outcome(
             type(command).__name__,
             state.idea_id,
             stream_id,
