@@ -99,3 +99,19 @@ def test_packing_without_a_copy_is_packing_the_copy(value: Any) -> None:
         assert set(containers(packed)).isdisjoint(containers(value))
     elif type(packed) is tuple:
         assert set(containers(unpack(packed))).isdisjoint(containers(value))
+
+
+_METADATA = st.dictionaries(
+    st.sampled_from(["correlation_id", "command", "causation_id"]),
+    st.sampled_from(["EditIdea", "x" * 70, "", "é"]) | st.integers() | st.none(),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(batch=st.lists(_METADATA | payloads, max_size=12))
+def test_a_packer_that_has_seen_a_shape_packs_it_as_the_copy_is_packed(batch: list[Any]) -> None:
+    one, two = Packer(Sharing()), Packer(Sharing())
+    for value in batch * 2:  # each shape seen again: its builder, and flat ones, reused
+        got = _kept_form(one, lambda value=value: one.pack_copy(value, "metadata", 0))
+        want = _kept_form(two, lambda value=value: two.pack(private_copy(value, "metadata", 0)))
+        assert got == want

@@ -17,7 +17,7 @@ import math
 from collections.abc import Callable
 from typing import Any, Final
 
-from domain.backends.memory.sharing import Sharing
+from domain.backends.memory.sharing import SHORT, Sharing
 from domain.core.records import JsonObject
 from domain.core.validation import NotPlain, private_copy
 
@@ -38,12 +38,16 @@ _FULL: Final = object()
 class Packer:
     """Packs payloads, with one rebuilding function per shape."""
 
-    __slots__ = ("_builders", "sharing")
+    __slots__ = ("_builders", "_flat", "sharing")
 
     def __init__(self, sharing: Sharing) -> None:
         self.sharing = sharing
         self._builders: dict[Shape, Packed] = {}
         """Each shape's `(rebuild,)`: the packed tuple of its payloads without values."""
+        self._flat: dict[tuple[str, ...], Callable[[Packed], JsonObject]] = {}
+        """The rebuilding function of each flat shape seen (an object of strings, as an
+        event's metadata is), by its keys: such a payload is packed without working out its
+        shape."""
 
     def pack(self, payload: JsonObject) -> JsonObject | Packed:
         """`payload` (a private copy) packed, or as it is (its strings shared) when it does not
@@ -59,6 +63,13 @@ class Packer:
         can change, so packing a plain payload is copying it. Anything else (not plain JSON,
         or not packed) takes the copy, which refuses what it refuses."""
         if type(payload) is dict:
+            rebuild = self._flat.get(tuple(payload))
+            if rebuild is not None:
+                text = self.sharing.text
+                strings = [v if len(v) > SHORT else text(v) for v in payload.values()
+                           if type(v) is str]  # fmt: skip
+                if len(strings) == len(payload):
+                    return (rebuild, *strings)
             values: list[Any] = []
             try:
                 shape = _shape(payload, values, 0)
@@ -78,6 +89,9 @@ class Packer:
             if len(self._builders) >= MAX_SHAPES:
                 return None
             alone = self._builders[shape] = (_builder(shape, self.sharing),)
+            flat = shape[0] == "{" and all(part == "$" for part in shape[2:])
+            if flat and all(type(v) is str for v in values):
+                self._flat[self.sharing.shape(shape[1])] = alone[0]
         if not values:
             return alone  # nothing of its own: one tuple for every such payload
         item = self.sharing.item
