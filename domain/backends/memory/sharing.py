@@ -140,8 +140,13 @@ class Sharing:
         if kind is list:
             if depth >= PLAIN_DEPTH:
                 raise NotPlain
-            owned = self._owned_value
-            items = [owned(x, type(x), depth + 1) for x in item]
+            seen, text, owned = self._seen, self.text, self._owned_value
+            items = [
+                (seen.get(x) or text(x))  # a short string (a name): no call, usually
+                if type(x) is str and len(x) <= SHORT
+                else owned(x, type(x), depth + 1)
+                for x in item
+            ]
             return self._names(items) if len(items) <= NAMES else items
         if kind is str:
             return self.text(item) if len(item) <= SHORT else item
