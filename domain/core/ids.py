@@ -34,3 +34,12 @@ def new_uuid() -> uuid.UUID:
     _SET_INT(found, int.from_bytes(os.urandom(16)) & _CLEAR | _SET)
     _SET_SAFE(found, _UNKNOWN)
     return found
+
+
+def new_uuid_text() -> str:
+    """`str(uuid.uuid4())`, without building the UUID when `uuid.uuid4` is the standard
+    library's (a correlation id is stored as its text)."""
+    if uuid.uuid4 is not _STANDARD:
+        return str(uuid.uuid4())
+    digits = "%032x" % (int.from_bytes(os.urandom(16)) & _CLEAR | _SET)
+    return f"{digits[:8]}-{digits[8:12]}-{digits[12:16]}-{digits[16:20]}-{digits[20:]}"

@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from domain.core.aggregate import LATEST, Loaded, load, snapshot_of, take_snapshot
 from domain.core.errors import ConcurrencyError, EventStoreError, StreamForgottenError
 from domain.core.handler import Cause, Outcome
-from domain.core.ids import new_uuid
+from domain.core.ids import new_uuid, new_uuid_text
 from domain.core.protocol import EventStore
 from domain.core.records import (
     CAUSATION_ID,
@@ -415,8 +415,11 @@ class IdeaCommandHandler:
 
     @staticmethod
     def _metadata(command: Command, cause: Cause | None) -> JsonObject:
-        correlation = cause.correlation_id if cause and cause.correlation_id else new_uuid()
-        meta: JsonObject = {CORRELATION_ID: str(correlation), COMMAND: type(command).__name__}
+        if cause and cause.correlation_id:
+            correlation = str(cause.correlation_id)
+        else:
+            correlation = new_uuid_text()
+        meta: JsonObject = {CORRELATION_ID: correlation, COMMAND: type(command).__name__}
         if cause is not None and cause.causation_id is not None:
             meta[CAUSATION_ID] = str(cause.causation_id)
         return meta
