@@ -5,14 +5,17 @@ the full check exactly what it did."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from domain.backends import open_store
 from domain.backends.memory.packing import Packer, unpack
 from domain.backends.memory.sharing import SHORT, Sharing
 from domain.core.errors import InvalidEventError
+from domain.core.records import NO_STREAM, NewEvent, Snapshot, SnapshotPolicy
 from domain.core.validation import PLAIN_DEPTH, plain_copy, private_copy
 from tests.core.test_plain_copy import containers, exact, payloads
 
@@ -115,3 +118,26 @@ def test_a_packer_that_has_seen_a_shape_packs_it_as_the_copy_is_packed(batch: li
         got = _kept_form(one, lambda value=value: one.pack_copy(value, "metadata", 0))
         want = _kept_form(two, lambda value=value: two.pack(private_copy(value, "metadata", 0)))
         assert got == want
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    versions=st.lists(st.integers(1, 8), min_size=1, max_size=12),
+    keep=st.integers(1, 4),
+)
+def test_the_snapshots_kept_are_the_newest_whatever_order_they_are_saved_in(
+    versions: list[int], keep: int
+) -> None:
+    store = open_store("memory:", snapshot_policy=SnapshotPolicy(every=10, keep=keep))
+    recorded = store.append("s-1", [NewEvent("Happened", {}) for _ in range(8)], NO_STREAM)
+    want: dict[int, int] = {}  # version -> the save that left it (its state)
+    for n, version in enumerate(versions):
+        at = datetime(2026, 1, 1, tzinfo=UTC)
+        store.save_snapshot(
+            Snapshot("s-1", version, recorded[version - 1].event_id, {"n": n}, 1, at)
+        )
+        want[version] = n
+        newest = sorted(want)[-keep:]
+        want = {v: want[v] for v in newest}
+        got = [(s.version, s.state["n"]) for s in store.snapshots("s-1")]
+        assert got == [(v, want[v]) for v in newest]

@@ -396,10 +396,16 @@ class MemoryEventStore:
                     f"snapshot of {snap.stream_id} at v{snap.version} names event "
                     f"{snap.last_event_id}, but that version is event {event.event_id}"
                 )
-            kept = [s for s in stream.snapshots if s.version != snap.version]
+            snapshots, keep = stream.snapshots, self.snapshot_policy.keep
+            if not snapshots or snap.version > snapshots[-1].version:  # the usual: the newest
+                snapshots.append(snap)
+                while len(snapshots) > keep:
+                    snapshots.popleft()
+                return
+            kept = [s for s in snapshots if s.version != snap.version]
             kept.append(snap)
             kept.sort(key=lambda s: s.version)
-            stream.snapshots = deque(kept[-self.snapshot_policy.keep :])
+            stream.snapshots = deque(kept[-keep:])
 
     def snapshots(self, stream_id: str) -> list[Snapshot]:
         with self._lock:
