@@ -69,7 +69,8 @@ def test_nesting_at_the_plain_copys_limit_is_judged_as_it_judges_it() -> None:
 
 def test_a_payload_appended_twice_is_kept_in_two_copies_that_share_strings() -> None:
     sharing = Sharing()
-    sent = {"idea_id": "a1", "$sealed": {"fields": ["title"], "nonce": "n", "ct": "x" * 80}}
+    sealed: dict[str, Any] = {"fields": ["title"], "nonce": "n", "ct": "x" * 80}
+    sent: dict[str, Any] = {"idea_id": "a1", "$sealed": sealed}
     first, second = sharing.owned(sent), sharing.owned(sent)
     assert first == second == sent
     assert first is not second and first is not sent
