@@ -356,7 +356,9 @@ class IdeaCommandHandler:
         for event, record in zip(events, recorded, strict=True):
             new_state = evolve(new_state, event, record.recorded_at)
         last = recorded[-1]
-        done = Loaded(stream_id, new_state, last.version, last.event_id, None, len(recorded))
+        # The id as sent (the stored record's equal one may be rebuilt on each read).
+        last_id = new[-1].event_id
+        done = Loaded(stream_id, new_state, last.version, last_id, None, len(recorded))
         self._remember(done)
         if snapshot is None and self.store.snapshot_policy.due(
             recorded[0].version - 1, last.version

@@ -112,7 +112,9 @@ class Keeper:
         `normalise_events` refuses them), the data already as the store keeps it (its short
         strings shared), made in one walk of a plain payload instead of a copy and then a
         shared rebuild of the copy."""
-        data = self.payload(new.data, "data", index)
+        data = self.sharing.owned(new.data)
+        if data is None:
+            data = self.sharing.payload(private_copy(new.data, "data", index))
         return new, data, self.packer.pack_copy(new.metadata, "metadata", index)
 
     def payload(self, value: object, field: str, index: int | None) -> JsonObject:
