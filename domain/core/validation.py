@@ -193,17 +193,17 @@ def _check_keys(value: object, field: str, index: int | None) -> None:
 def normalise_events(events: Sequence[NewEvent]) -> list[NewEvent]:
     """Validate a batch and return copies whose payloads the caller can no longer mutate
     (the same copies `normalise_batch` gives, without writing the texts)."""
-    return check_events(events, _private_event)
+    return check_batch(events, _private_event)
 
 
 def normalise_batch(events: Sequence[NewEvent]) -> tuple[list[NewEvent], list[tuple[str, str]]]:
     """`normalise_events`, and each event's data and metadata as canonical JSON text (see
     `json_copy_text`), for a backend that stores the text."""
-    both = check_events(events, _event_and_texts)
+    both = check_batch(events, _event_and_texts)
     return [event for event, _ in both], [texts for _, texts in both]
 
 
-def check_events(events: Sequence[NewEvent], own: Callable[[NewEvent, int], T]) -> list[T]:
+def check_batch(events: Sequence[NewEvent], own: Callable[[NewEvent, int], T]) -> list[T]:
     """Validate a batch, event by event, and give what `own(event, index)` makes of each
     valid event: a private copy of its payloads in the form a backend keeps, refusing with
     InvalidEventError a payload JSON cannot carry (see `private_copy`). An event's fields

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from domain.core.errors import InvalidEventError
 from domain.core.records import NewEvent
-from domain.core.validation import MAX_TYPE, _check_event, check_events
+from domain.core.validation import MAX_TYPE, _check_event, check_batch
 from tests.core.test_plain_copy import Tag
 
 
@@ -63,5 +63,5 @@ def _reference(events: list[Any]) -> list[Any]:
 @settings(max_examples=1000, deadline=None)
 @given(events=st.lists(_EVENTS, min_size=1, max_size=3))
 def test_the_quick_check_judges_as_the_full_check(events: list[Any]) -> None:
-    got = _judged(lambda: check_events(events, lambda event, i: (i, event)))
+    got = _judged(lambda: check_batch(events, lambda event, i: (i, event)))
     assert got == _judged(lambda: _reference(events))

@@ -108,7 +108,7 @@ class Keeper:
         )  # fmt: skip
 
     def own(self, new: NewEvent, index: int) -> Owned:
-        """Private copies of `new`'s payloads (for `check_events`: refused as
+        """Private copies of `new`'s payloads (for `check_batch`: refused as
         `normalise_events` refuses them), the data already as the store keeps it (its short
         strings shared), made in one walk of a plain payload instead of a copy and then a
         shared rebuild of the copy."""

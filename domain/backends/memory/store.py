@@ -49,7 +49,7 @@ from domain.core.records import (
     StreamStatus,
 )
 from domain.core.validation import (
-    check_events,
+    check_batch,
     check_expected_version,
     check_import_records,
     check_stream_id,
@@ -115,7 +115,7 @@ class MemoryEventStore:
         expected = check_expected_version(expected_version)
         keeper = self._keeper
         # The payloads are copied once, straight into the form the store keeps them in.
-        batch = check_events(events, keeper.own)
+        batch = check_batch(events, keeper.own)
         with self._lock:
             self._check_open()
             by_id = self._by_id
