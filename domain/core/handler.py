@@ -15,6 +15,7 @@ from pydantic import BaseModel, ValidationError
 from domain.core.aggregate import LATEST, Fold, Loaded, load, take_snapshot
 from domain.core.codec import DomainCodec, Keys
 from domain.core.errors import ConcurrencyError, EventStoreError
+from domain.core.ids import new_uuid
 from domain.core.port import CommandSpec, Domain
 from domain.core.protocol import EventStore
 from domain.core.records import (
@@ -223,7 +224,7 @@ class DomainHandler(Generic[S]):
                 stream_id,
                 event,
                 metadata=metadata,
-                event_id=ids[i] if i < len(ids) else uuid.uuid4(),
+                event_id=ids[i] if i < len(ids) else new_uuid(),
                 version=base + i + 1,
             )
             for i, event in enumerate(events)
@@ -268,7 +269,7 @@ class DomainHandler(Generic[S]):
             stream_id,
             tombstone,
             metadata=_metadata(command, None),
-            event_id=uuid.uuid4(),
+            event_id=new_uuid(),
             version=(info.version if info else loaded.version) + 1,
         )
         if self.keys is not None:
@@ -288,7 +289,7 @@ class DomainHandler(Generic[S]):
 
 
 def _metadata(command: BaseModel, cause: Cause | None) -> JsonObject:
-    correlation = cause.correlation_id if cause and cause.correlation_id else uuid.uuid4()
+    correlation = cause.correlation_id if cause and cause.correlation_id else new_uuid()
     meta: JsonObject = {CORRELATION_ID: str(correlation), COMMAND: type(command).__name__}
     if cause is not None and cause.causation_id is not None:
         meta[CAUSATION_ID] = str(cause.causation_id)

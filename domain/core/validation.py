@@ -6,11 +6,11 @@ import json
 import math
 import re
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
 from json.scanner import make_scanner
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from domain.core.errors import InvalidEventError, InvalidExpectedVersionError
 from domain.core.records import (
@@ -20,10 +20,14 @@ from domain.core.records import (
     NewEvent,
     RecordedEvent,
     Snapshot,
+    slot_builder,
 )
 
 MAX_STREAM_ID = 200
 MAX_TYPE = 200
+
+T = TypeVar("T")
+_snapshot = slot_builder(Snapshot)
 
 _CONTROL = re.compile("[\x00-\x1f\x7f]")
 
@@ -109,13 +113,13 @@ def json_copy_text(
     return copied, text
 
 
-_LEAVES = frozenset({str, int, bool, type(None)})
-_PLAIN_DEPTH = 32
+PLAIN_LEAVES = frozenset({str, int, bool, type(None)})
+PLAIN_DEPTH = 32
 """Nesting beyond which `plain_copy` leaves a payload to the full check (which refuses
 circular and too deep values with its own messages)."""
 
 
-class _NotPlain(Exception):
+class NotPlain(Exception):
     """A payload holds something `plain_copy` leaves to the full check."""
 
 
@@ -131,19 +135,19 @@ def plain_copy(value: object) -> JsonObject | None:
         return None
     try:
         return _plain_object(value, 0)
-    except _NotPlain:
+    except NotPlain:
         return None
 
 
 def _plain_object(value: dict[Any, Any], depth: int) -> JsonObject:
-    if depth > _PLAIN_DEPTH:
-        raise _NotPlain
+    if depth > PLAIN_DEPTH:
+        raise NotPlain
     out: JsonObject = {}
-    leaves = _LEAVES
+    leaves = PLAIN_LEAVES
     for key, item in value.items():
         kind = type(item)
         if type(key) is not str:
-            raise _NotPlain
+            raise NotPlain
         if kind in leaves:
             out[key] = item
         elif kind is dict:  # the usual nesting (a sealed envelope): no extra call
@@ -157,16 +161,16 @@ def _plain_value(item: object, kind: type, depth: int) -> object:
     if kind is dict:
         return _plain_object(cast(dict[Any, Any], item), depth + 1)
     if kind is list:
-        if depth >= _PLAIN_DEPTH:
-            raise _NotPlain
-        leaves = _LEAVES
+        if depth >= PLAIN_DEPTH:
+            raise NotPlain
+        leaves = PLAIN_LEAVES
         return [
             x if type(x) in leaves else _plain_value(x, type(x), depth + 1)
             for x in cast(list[object], item)
         ]
-    if kind in _LEAVES or (kind is float and math.isfinite(cast(float, item))):
+    if kind in PLAIN_LEAVES or (kind is float and math.isfinite(cast(float, item))):
         return item
-    raise _NotPlain
+    raise NotPlain
 
 
 def _check_keys(value: object, field: str, index: int | None) -> None:
@@ -189,18 +193,22 @@ def _check_keys(value: object, field: str, index: int | None) -> None:
 def normalise_events(events: Sequence[NewEvent]) -> list[NewEvent]:
     """Validate a batch and return copies whose payloads the caller can no longer mutate
     (the same copies `normalise_batch` gives, without writing the texts)."""
-    return _normalise(events, False)[0]
+    return check_batch(events, _private_event)
 
 
 def normalise_batch(events: Sequence[NewEvent]) -> tuple[list[NewEvent], list[tuple[str, str]]]:
     """`normalise_events`, and each event's data and metadata as canonical JSON text (see
     `json_copy_text`), for a backend that stores the text."""
-    return _normalise(events, True)
+    both = check_batch(events, _event_and_texts)
+    return [event for event, _ in both], [texts for _, texts in both]
 
 
-def _normalise(
-    events: Sequence[NewEvent], with_texts: bool
-) -> tuple[list[NewEvent], list[tuple[str, str]]]:
+def check_batch(events: Sequence[NewEvent], own: Callable[[NewEvent, int], T]) -> list[T]:
+    """Validate a batch, event by event, and give what `own(event, index)` makes of each
+    valid event: a private copy of its payloads in the form a backend keeps, refusing with
+    InvalidEventError a payload JSON cannot carry (see `private_copy`). An event's fields
+    are checked, then `own` copies its payloads, then the next event's turn comes: a bad
+    batch is refused with the same first error whatever form the copies take."""
     # A list, the usual batch, skips the abstract Sequence check.
     if type(events) is not list and (
         isinstance(events, NewEvent) or not isinstance(events, Sequence)
@@ -208,46 +216,69 @@ def _normalise(
         raise InvalidEventError("events must be a sequence of NewEvent")
     if not events:
         raise InvalidEventError("a batch must hold at least one event")
-    out: list[NewEvent] = []
-    texts: list[tuple[str, str]] = []
+    out: list[T] = []
     seen: set[uuid.UUID] = set()
     several = len(events) > 1  # one event cannot repeat an id
     for i, event in enumerate(events):
-        if not isinstance(event, NewEvent):
-            raise InvalidEventError(f"expected NewEvent, got {type(event).__name__}", index=i)
-        if not isinstance(event.type, str) or not event.type or len(event.type) > MAX_TYPE:
-            raise InvalidEventError(f"must be 1..{MAX_TYPE} characters", field="type", index=i)
-        sv = event.schema_version
-        if isinstance(sv, bool) or not isinstance(sv, int) or sv < 1:
-            raise InvalidEventError(
-                f"must be a positive int, got {sv!r}", field="schema_version", index=i
-            )
-        if not isinstance(event.event_id, uuid.UUID):
-            raise InvalidEventError(
-                f"must be a UUID, got {type(event.event_id).__name__}", field="event_id", index=i
-            )
+        if not (
+            type(event) is NewEvent
+            and type(event.type) is str
+            and 0 < len(event.type) <= MAX_TYPE
+            and type(event.schema_version) is int
+            and event.schema_version >= 1
+            and type(event.event_id) is uuid.UUID
+        ):  # not the usual event (exact types, in range): check it in full
+            _check_event(event, i)
         if several:
             if event.event_id in seen:
                 raise InvalidEventError(f"event id {event.event_id} appears twice in the batch")
             seen.add(event.event_id)
-        if with_texts:
-            data, data_text = json_copy_text(event.data, field="data", index=i)
-            metadata, metadata_text = json_copy_text(event.metadata, field="metadata", index=i)
-            texts.append((data_text, metadata_text))
-        else:
-            data = _copy(event.data, "data", i)
-            metadata = _copy(event.metadata, "metadata", i)
-        out.append(NewEvent(event.type, data, sv, metadata, event.event_id))
-    return out, texts
+        out.append(own(event, i))
+    return out
 
 
-def _copy(value: object, field: str, index: int | None) -> JsonObject:
+def _check_event(event: object, i: int) -> None:
+    """Refuse an event (the `i`-th of its batch) whose fields are not of the record's types."""
+    if not isinstance(event, NewEvent):
+        raise InvalidEventError(f"expected NewEvent, got {type(event).__name__}", index=i)
+    if not isinstance(event.type, str) or not event.type or len(event.type) > MAX_TYPE:
+        raise InvalidEventError(f"must be 1..{MAX_TYPE} characters", field="type", index=i)
+    sv = event.schema_version
+    if isinstance(sv, bool) or not isinstance(sv, int) or sv < 1:
+        raise InvalidEventError(
+            f"must be a positive int, got {sv!r}", field="schema_version", index=i
+        )
+    if not isinstance(event.event_id, uuid.UUID):
+        raise InvalidEventError(
+            f"must be a UUID, got {type(event.event_id).__name__}", field="event_id", index=i
+        )
+
+
+def _private_event(event: NewEvent, index: int) -> NewEvent:
+    data = private_copy(event.data, "data", index)
+    metadata = private_copy(event.metadata, "metadata", index)
+    return NewEvent(event.type, data, event.schema_version, metadata, event.event_id)
+
+
+def _event_and_texts(event: NewEvent, index: int) -> tuple[NewEvent, tuple[str, str]]:
+    data, data_text = json_copy_text(event.data, field="data", index=index)
+    metadata, metadata_text = json_copy_text(event.metadata, field="metadata", index=index)
+    copied = NewEvent(event.type, data, event.schema_version, metadata, event.event_id)
+    return copied, (data_text, metadata_text)
+
+
+def private_copy(value: object, field: str, index: int | None) -> JsonObject:
+    """A copy of the payload `value` sharing nothing with it (`plain_copy`'s fast path,
+    else `json_copy`'s full check, which refuses what JSON cannot carry)."""
     copied = plain_copy(value)
     return copied if copied is not None else json_copy(value, field=field, index=index)
 
 
-def normalise_snapshot(snapshot: Snapshot) -> Snapshot:
-    """Validate a snapshot's shape and copy its state."""
+def normalise_snapshot(
+    snapshot: Snapshot, copy: Callable[[object, str, int | None], JsonObject] = private_copy
+) -> Snapshot:
+    """Validate a snapshot's shape and copy its state (with `copy`: `private_copy`, or a
+    backend's own copy that refuses what it refuses)."""
     if not isinstance(snapshot, Snapshot):
         raise InvalidEventError(f"expected Snapshot, got {type(snapshot).__name__}")
     check_stream_id(snapshot.stream_id)
@@ -263,14 +294,8 @@ def normalise_snapshot(snapshot: Snapshot) -> Snapshot:
     taken = snapshot.taken_at
     if not isinstance(taken, datetime) or taken.utcoffset() is None:
         raise InvalidEventError("must be a timezone-aware datetime", field="taken_at")
-    return Snapshot(
-        stream_id=snapshot.stream_id,
-        version=snapshot.version,
-        last_event_id=snapshot.last_event_id,
-        state=_copy(snapshot.state, "state", None),
-        state_schema_version=sv,
-        taken_at=snapshot.taken_at,
-    )
+    state = copy(snapshot.state, "state", None)
+    return _snapshot(snapshot.stream_id, snapshot.version, snapshot.last_event_id, state, sv, taken)
 
 
 def check_import_records(records: Sequence[RecordedEvent]) -> list[RecordedEvent]:

@@ -10,7 +10,7 @@ import uuid
 from collections.abc import Iterable
 
 from domain.core.codec import seal_clear
-from domain.core.records import JsonObject, NewEvent, RecordedEvent
+from domain.core.records import JsonObject, NewEvent, RecordedEvent, slot_builder
 from domain.core.shredding.cipher import (
     CORRUPTED,
     REDACTED,
@@ -30,6 +30,8 @@ from domain.ideas.state import IdeaState
 STATE_PRIVATE = frozenset({"title", "description"})
 _VIEW_FIELD = frozenset({"v"})
 _MARKERS = frozenset({REDACTED, CORRUPTED})
+_new_event = slot_builder(NewEvent)
+"""`NewEvent(...)` of every field, built faster (one per event a command makes)."""
 
 
 class ShreddingCodec:
@@ -65,7 +67,7 @@ class ShreddingCodec:
         event_type, schema_version, data = self.registry.encode(event)
         key = self.keys.create_key(stream_id)
         aad = aad_for_event(stream_id, version, str(event_id))
-        return NewEvent(
+        return _new_event(
             event_type,
             seal(key, aad, data, private),
             schema_version,

@@ -46,9 +46,37 @@ class IdeaState(BaseModel):
     edit_count: int = 0
 
 
+_new = object.__new__
+_set = object.__setattr__
+
+
+def updated(state: IdeaState, update: dict[str, object]) -> IdeaState:
+    """`state.model_copy(update=update)`, built directly: pydantic's generic copy copies each
+    of the model's four attributes through `copy.copy`, a third of a command's state update.
+    The same fields, the same fields-set; `update`'s values are trusted as `model_copy`
+    trusts them (an `IdeaState` keeps no extra fields and no private attributes)."""
+    new = _new(IdeaState)
+    values = state.__dict__.copy()
+    values.update(update)
+    _set(new, "__dict__", values)
+    _set(new, "__pydantic_extra__", None)
+    _set(new, "__pydantic_fields_set__", state.__pydantic_fields_set__ | update.keys())
+    _set(new, "__pydantic_private__", None)
+    return new
+
+
 def evolve(state: IdeaState, event: IdeaEvent, at: datetime) -> IdeaState:
     """The state after `event`, recorded at `at`. Pure: no I/O, no clock."""
     match event:
+        # The edit first: the event met most often (the events' classes are disjoint, so the
+        # order of the cases changes nothing else).
+        case IdeaUpdated(title=title, description=description):
+            update: dict[str, object] = {"updated_at": at, "edit_count": state.edit_count + 1}
+            if title is not None:
+                update["title"] = title
+            if description is not None:
+                update["description"] = description
+            return updated(state, update)
         case IdeaCreationRequested(title=title, description=description):
             return state.model_copy(
                 update={
@@ -65,13 +93,6 @@ def evolve(state: IdeaState, event: IdeaEvent, at: datetime) -> IdeaState:
             return state.model_copy(
                 update={"status": IdeaStatus.REJECTED, "rejection_reason": reason, "updated_at": at}
             )
-        case IdeaUpdated(title=title, description=description):
-            update: dict[str, object] = {"updated_at": at, "edit_count": state.edit_count + 1}
-            if title is not None:
-                update["title"] = title
-            if description is not None:
-                update["description"] = description
-            return state.model_copy(update=update)
         case IdeaDeleted():
             return state.model_copy(update={"status": IdeaStatus.DELETED, "updated_at": at})
         case IdeaForgotten():

@@ -18,9 +18,10 @@ import uuid
 from datetime import datetime
 from typing import Final
 
-from domain.backends.memory.packing import Packer
+from domain.backends.memory.packing import Packed, Packer, unpack
 from domain.backends.memory.sharing import Sharing
 from domain.core.records import JsonObject, NewEvent, RecordedEvent, fields_equal
+from domain.core.validation import private_copy
 
 _SLOTS: Final = RecordedEvent.__dict__
 _GET_ID, _SET_ID = _SLOTS["event_id"].__get__, _SLOTS["event_id"].__set__
@@ -34,6 +35,10 @@ _SET_STREAM, _SET_VERSION, _SET_POSITION, _SET_TYPE, _SET_SCHEMA, _SET_AT, _SET_
 _new = object.__new__
 _SET_INT, _SET_SAFE = uuid.UUID.__dict__["int"].__set__, uuid.UUID.__dict__["is_safe"].__set__
 _UNKNOWN: Final = uuid.SafeUUID.unknown
+
+Owned = tuple[NewEvent, JsonObject, JsonObject | Packed]
+"""An event to keep, with private copies of its data (its strings shared) and metadata
+(packed)."""
 
 
 def _uuid(number: int) -> uuid.UUID:
@@ -99,15 +104,51 @@ class Keeper:
         `position`, at time `at`."""
         return self._build(
             new.event_id, stream_id, version, position, new.type, new.schema_version, at,
-            new.data, new.metadata,
+            self.sharing.payload(new.data), self.packer.pack(new.metadata),
         )  # fmt: skip
+
+    def own(self, new: NewEvent, index: int) -> Owned:
+        """Private copies of `new`'s payloads (for `check_batch`: refused as
+        `normalise_events` refuses them), the data already as the store keeps it (its short
+        strings shared), made in one walk of a plain payload instead of a copy and then a
+        shared rebuild of the copy."""
+        data = self.sharing.owned(new.data)
+        if data is None:
+            data = self.sharing.payload(private_copy(new.data, "data", index))
+        return new, data, self.packer.pack_copy(new.metadata, "metadata", index)
+
+    def payload(self, value: object, field: str, index: int | None) -> JsonObject:
+        """`private_copy` of `value` (refusing what it refuses) as the store keeps it: its
+        short strings shared, in one walk when it is plain JSON."""
+        owned = self.sharing.owned(value)
+        if owned is not None:
+            return owned
+        return self.sharing.payload(private_copy(value, field, index))
+
+    def record_owned(
+        self, owned: Owned, stream_id: str, version: int, position: int, at: datetime
+    ) -> KeptEvent:
+        """`record` of an event whose payloads `own` copied."""
+        new, data, metadata = owned
+        return self._build(
+            new.event_id, stream_id, version, position, new.type, new.schema_version, at,
+            data, metadata,
+        )  # fmt: skip
+
+    @staticmethod
+    def owned_event(owned: Owned) -> NewEvent:
+        """The event `own` copied, as its copies hold it (to compare with a stored one)."""
+        new, data, metadata = owned
+        meta = unpack(metadata) if isinstance(metadata, tuple) else metadata
+        return NewEvent(new.type, data, new.schema_version, meta, new.event_id)
 
     def copy(self, record: RecordedEvent, stream_id: str) -> KeptEvent:
         """The kept record of an imported `record` (its payloads private copies, as
         `check_import_records` makes them), in the stream whose id object is `stream_id`."""
         return self._build(
             record.event_id, stream_id, record.version, record.position, record.type,
-            record.schema_version, record.recorded_at, record.data, record.metadata,
+            record.schema_version, record.recorded_at, self.sharing.payload(record.data),
+            self.packer.pack(record.metadata),
         )  # fmt: skip
 
     def _build(
@@ -120,17 +161,18 @@ class Keeper:
         schema_version: int,
         at: datetime,
         data: JsonObject,
-        metadata: JsonObject,
+        metadata: JsonObject | Packed,
     ) -> KeptEvent:
-        sharing, pack = self.sharing, self.packer.pack
+        """The record of payloads already in the form kept (the data's strings shared, the
+        metadata packed)."""
         record: KeptEvent = _new(KeptEvent)
         _SET_ID(record, event_id.int)
         _SET_STREAM(record, stream_id)
         _SET_VERSION(record, version)
         _SET_POSITION(record, position)
-        _SET_TYPE(record, sharing.text(kind))
+        _SET_TYPE(record, self.sharing.text(kind))
         _SET_SCHEMA(record, schema_version)
         _SET_AT(record, at)
-        _SET_DATA(record, sharing.payload(data))
-        _SET_META(record, pack(metadata))
+        _SET_DATA(record, data)
+        _SET_META(record, metadata)
         return record

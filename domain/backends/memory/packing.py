@@ -13,11 +13,13 @@ than `MAX_DEPTH`, or a shape seen after `MAX_SHAPES` others) are kept as they ar
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any, Final
 
-from domain.backends.memory.sharing import Sharing
+from domain.backends.memory.sharing import SHORT, Sharing
 from domain.core.records import JsonObject
+from domain.core.validation import NotPlain, private_copy
 
 MAX_VALUES: Final = 24
 MAX_DEPTH: Final = 6
@@ -36,25 +38,60 @@ _FULL: Final = object()
 class Packer:
     """Packs payloads, with one rebuilding function per shape."""
 
-    __slots__ = ("_builders", "sharing")
+    __slots__ = ("_builders", "_flat", "sharing")
 
     def __init__(self, sharing: Sharing) -> None:
         self.sharing = sharing
         self._builders: dict[Shape, Packed] = {}
         """Each shape's `(rebuild,)`: the packed tuple of its payloads without values."""
+        self._flat: dict[tuple[str, ...], Callable[[Packed], JsonObject]] = {}
+        """The rebuilding function of each flat shape seen (an object of strings, as an
+        event's metadata is), by its keys: such a payload is packed without working out its
+        shape."""
 
     def pack(self, payload: JsonObject) -> JsonObject | Packed:
         """`payload` (a private copy) packed, or as it is (its strings shared) when it does not
         qualify."""
         values: list[Any] = []
         shape = _shape(payload, values, 0)
-        if shape is _FULL:
-            return self.sharing.payload(payload)
+        packed = None if shape is _FULL else self._packed(shape, values)
+        return self.sharing.payload(payload) if packed is None else packed
+
+    def pack_copy(self, payload: object, field: str, index: int | None) -> JsonObject | Packed:
+        """`pack(private_copy(payload, field, index))`, without the copy when `payload`
+        packs: a packed payload holds only its leaves (strings, numbers), which no caller
+        can change, so packing a plain payload is copying it. Anything else (not plain JSON,
+        or not packed) takes the copy, which refuses what it refuses."""
+        if type(payload) is dict:
+            rebuild = self._flat.get(tuple(payload))
+            if rebuild is not None:
+                text = self.sharing.text
+                strings = [v if len(v) > SHORT else text(v) for v in payload.values()
+                           if type(v) is str]  # fmt: skip
+                if len(strings) == len(payload):
+                    return (rebuild, *strings)
+            values: list[Any] = []
+            try:
+                shape = _shape(payload, values, 0)
+            except NotPlain:
+                shape = _FULL
+            if shape is not _FULL:
+                packed = self._packed(shape, values)
+                if packed is not None:
+                    return packed
+        return self.pack(private_copy(payload, field, index))
+
+    def _packed(self, shape: Shape, values: list[Any]) -> Packed | None:
+        """The packed tuple of a payload of `shape` holding `values` (None: too many shapes
+        seen to keep another's builder)."""
         alone = self._builders.get(shape)
         if alone is None:
             if len(self._builders) >= MAX_SHAPES:
-                return self.sharing.payload(payload)
+                return None
             alone = self._builders[shape] = (_builder(shape, self.sharing),)
+            flat = shape[0] == "{" and all(part == "$" for part in shape[2:])
+            if flat and all(type(v) is str for v in values):
+                self._flat[self.sharing.shape(shape[1])] = alone[0]
         if not values:
             return alone  # nothing of its own: one tuple for every such payload
         item = self.sharing.item
@@ -69,12 +106,16 @@ def unpack(packed: Packed) -> JsonObject:
 
 def _shape(value: Any, values: list[Any], depth: int) -> Any:
     """The shape of a JSON value; its values (leaves other than None/true/false) appended to
-    `values` in the order the shape's builder reads them."""
+    `values` in the order the shape's builder reads them. NotPlain for a key or a leaf that
+    is not of the exact types a JSON round trip gives back (as `plain_copy` judges them)."""
     kind = type(value)
     if kind is dict:
         if depth >= MAX_DEPTH:
             return _FULL
         parts = []
+        for key in value:
+            if type(key) is not str:
+                raise NotPlain
         for item in value.values():
             part = _shape(item, values, depth + 1)
             if part is _FULL:
@@ -93,6 +134,8 @@ def _shape(value: Any, values: list[Any], depth: int) -> Any:
         return ("[", *parts)
     if value is None or value is True or value is False:
         return value
+    if not (kind is str or kind is int or (kind is float and math.isfinite(value))):
+        raise NotPlain
     if len(values) >= MAX_VALUES:
         return _FULL
     values.append(value)

@@ -11,9 +11,11 @@ and order.
 
 from __future__ import annotations
 
+import math
 from typing import Any, Final
 
 from domain.core.records import JsonObject
+from domain.core.validation import PLAIN_DEPTH, PLAIN_LEAVES, NotPlain
 
 SHORT: Final = 64
 """Longer strings (texts, ciphertexts) are almost always unique: not worth a lookup."""
@@ -100,3 +102,54 @@ class Sharing:
             items = [item(v) for v in value]
             return self._names(items) if len(items) <= NAMES else items
         return value  # numbers, booleans, None: nothing to share
+
+    def owned(self, value: object) -> JsonObject | None:
+        """`payload(plain_copy(value))` in one walk: a private copy of a payload of plain JSON
+        types, its short strings shared; None for anything else (the caller copies it, or
+        refuses it, through `private_copy`). What it accepts, and how deep, is `plain_copy`'s
+        law; what it shares is `payload`'s."""
+        if type(value) is not dict:
+            return None
+        try:
+            return self._owned_object(value, 0)
+        except NotPlain:
+            return None
+
+    def _owned_object(self, value: dict[Any, Any], depth: int) -> JsonObject:
+        if depth > PLAIN_DEPTH:
+            raise NotPlain
+        seen, text = self._seen, self.text
+        out: JsonObject = {}
+        for key, item in value.items():
+            if type(key) is not str:
+                raise NotPlain
+            kind = type(item)
+            if kind is str:
+                if len(item) <= SHORT:
+                    item = seen.get(item) or text(item)
+            elif kind is dict:
+                item = self._owned_object(item, depth + 1)
+            elif not (kind is bool or kind is int or item is None):
+                item = self._owned_value(item, kind, depth)
+            out[seen.get(key) or text(key)] = item
+        return out
+
+    def _owned_value(self, item: Any, kind: type, depth: int) -> Any:
+        if kind is dict:
+            return self._owned_object(item, depth + 1)
+        if kind is list:
+            if depth >= PLAIN_DEPTH:
+                raise NotPlain
+            seen, text, owned = self._seen, self.text, self._owned_value
+            items = [
+                (seen.get(x) or text(x))  # a short string (a name): no call, usually
+                if type(x) is str and len(x) <= SHORT
+                else owned(x, type(x), depth + 1)
+                for x in item
+            ]
+            return self._names(items) if len(items) <= NAMES else items
+        if kind is str:
+            return self.text(item) if len(item) <= SHORT else item
+        if kind in PLAIN_LEAVES or (kind is float and math.isfinite(item)):
+            return item
+        raise NotPlain

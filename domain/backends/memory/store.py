@@ -10,10 +10,10 @@ import threading
 import uuid
 from collections import deque
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from domain.backends.memory.kept import Keeper, id_key
+from domain.backends.memory.kept import Keeper, Owned, id_key
 from domain.core.batch import (
     CheckedWrite,
     StreamWrite,
@@ -49,6 +49,7 @@ from domain.core.records import (
     StreamStatus,
 )
 from domain.core.validation import (
+    check_batch,
     check_expected_version,
     check_import_records,
     check_stream_id,
@@ -112,38 +113,46 @@ class MemoryEventStore:
     ) -> list[RecordedEvent]:
         check_stream_id(stream_id)
         expected = check_expected_version(expected_version)
-        batch = normalise_events(events)
+        keeper = self._keeper
+        # The payloads are copied once, straight into the form the store keeps them in.
+        batch = check_batch(events, keeper.own)
         with self._lock:
             self._check_open()
-            stored = self._already_stored(stream_id, batch)
-            if stored is not None:
-                return stored
+            by_id = self._by_id
+            for owned in batch:
+                if owned[0].event_id.int in by_id:
+                    return self._already_stored(stream_id, batch)
             stream = self._streams.get(stream_id)
             if stream is not None and stream.status is StreamStatus.FORGOTTEN:
                 raise StreamForgottenError(stream_id)
-            actual = stream.version if stream else 0
-            last_id = stream.events[-1].event_id if stream and stream.events else None
-            check_expected(stream_id, expected, actual, last_id)
-            keep, kept_id = self._keeper.record, self._stream(stream_id).stream_id
+            actual = stream.version if stream is not None else 0
+            if (
+                expected is not Expect.ANY
+                and (0 if expected is Expect.NO_STREAM else expected) != actual
+            ):
+                last_id = stream.events[-1].event_id if stream and stream.events else None
+                check_expected(stream_id, expected, actual, last_id)
+            if stream is None:
+                stream = self._stream(stream_id)
+            keep, kept_id = keeper.record_owned, stream.stream_id
             now = datetime.now(UTC)
             position = len(self._log)
             recorded: list[RecordedEvent] = [
-                keep(e, kept_id, actual + i, position + i, now)
-                for i, e in enumerate(batch, start=1)
+                keep(owned, kept_id, actual + i, position + i, now)
+                for i, owned in enumerate(batch, start=1)
             ]
-            self._keep(stream_id, recorded, now)
+            self._keep(stream, recorded, now)
             self._hub.enqueue(recorded)
         self._hub.deliver()
         return list(recorded)
 
-    def _already_stored(self, stream_id: str, batch: list[NewEvent]) -> list[RecordedEvent] | None:
-        """The stored records if the whole batch is a retry; None if none of it is stored."""
-        found = [self._by_id.get(e.event_id.int) for e in batch]
-        if all(r is None for r in found):
-            return None
-        for new, old in zip(batch, found, strict=True):
-            if old is None or not old.same_content(stream_id, new):
-                raise DuplicateEventError(new.event_id, stream_id)
+    def _already_stored(self, stream_id: str, batch: list[Owned]) -> list[RecordedEvent]:
+        """The stored records if the whole batch (some of it stored) is a retry."""
+        found = [self._by_id.get(new.event_id.int) for new, _, _ in batch]
+        for owned, old in zip(batch, found, strict=True):
+            copied = self._keeper.owned_event(owned)
+            if old is None or not old.same_content(stream_id, copied):
+                raise DuplicateEventError(copied.event_id, stream_id)
         return [r for r in found if r is not None]
 
     def append_many(
@@ -170,13 +179,13 @@ class MemoryEventStore:
             recorded: list[RecordedEvent] = []
             keep = self._keeper.record
             for w, actual in zip(checked, starts, strict=True):
-                stream_id = self._stream(w.stream_id).stream_id
+                stream = self._stream(w.stream_id)
                 start = position + len(recorded)
                 part: list[RecordedEvent] = [
-                    keep(e, stream_id, actual + i, start + i, now)
+                    keep(e, stream.stream_id, actual + i, start + i, now)
                     for i, e in enumerate(w.events, start=1)
                 ]
-                self._keep(w.stream_id, part, now)
+                self._keep(stream, part, now)
                 recorded += part
             if track is not None:
                 self._tracking[track[0]] = track[1]
@@ -201,16 +210,16 @@ class MemoryEventStore:
             stream = self._streams[stream_id] = _Stream(self._keeper.sharing.text(stream_id))
         return stream
 
-    def _keep(self, stream_id: str, recorded: list[RecordedEvent], now: datetime) -> None:
-        stream = self._stream(stream_id)
+    def _keep(self, stream: _Stream, recorded: list[RecordedEvent], now: datetime) -> None:
         stream.events.extend(recorded)
         stream.version = recorded[-1].version
         stream.updated_at = now
-        if any(e.type in self.deleted_types for e in recorded):
-            stream.status = StreamStatus.DELETED
-        self._log.extend(recorded)
+        deleted, by_id = self.deleted_types, self._by_id
         for r in recorded:
-            self._by_id[id_key(r)] = r
+            if r.type in deleted:
+                stream.status = StreamStatus.DELETED
+            by_id[id_key(r)] = r
+        self._log.extend(recorded)
 
     def _check_tracking(self, name: str, position: int) -> None:
         stored = self._tracking.get(name, 0)
@@ -368,7 +377,7 @@ class MemoryEventStore:
     # -- snapshots -----------------------------------------------------------------------
 
     def save_snapshot(self, snapshot: Snapshot) -> None:
-        snap = normalise_snapshot(snapshot)
+        snap = normalise_snapshot(snapshot, self._keeper.payload)
         with self._lock:
             self._check_open()
             stream = self._streams.get(snap.stream_id)
@@ -382,15 +391,21 @@ class MemoryEventStore:
                     f"(v{stream.version})"
                 )
             event = stream.events[snap.version - 1]
-            if event.event_id != snap.last_event_id:
+            if id_key(event) != snap.last_event_id.int:
                 raise SnapshotError(
                     f"snapshot of {snap.stream_id} at v{snap.version} names event "
                     f"{snap.last_event_id}, but that version is event {event.event_id}"
                 )
-            kept = [s for s in stream.snapshots if s.version != snap.version]
-            kept.append(replace(snap, state=self._keeper.sharing.payload(snap.state)))
+            snapshots, keep = stream.snapshots, self.snapshot_policy.keep
+            if not snapshots or snap.version > snapshots[-1].version:  # the usual: the newest
+                snapshots.append(snap)
+                while len(snapshots) > keep:
+                    snapshots.popleft()
+                return
+            kept = [s for s in snapshots if s.version != snap.version]
+            kept.append(snap)
             kept.sort(key=lambda s: s.version)
-            stream.snapshots = deque(kept[-self.snapshot_policy.keep :])
+            stream.snapshots = deque(kept[-keep:])
 
     def snapshots(self, stream_id: str) -> list[Snapshot]:
         with self._lock:

@@ -160,7 +160,7 @@ class EventRegistry:
 
     def key_of(self, model: type[BaseModel] | BaseModel) -> tuple[str, int]:
         """The (type, schema version) a model class (or an instance of it) is registered as."""
-        cls = model if inspect.isclass(model) else model.__class__
+        cls = model if isinstance(model, type) else model.__class__
         key = self._keys.get(cls)
         if key is None:
             raise UnregisteredModelError(cls)
