@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Generic, Protocol, TypeVar
 
 from pydantic import BaseModel
@@ -34,6 +34,21 @@ S = TypeVar("S", bound=BaseModel)
 
 _MARKERS = frozenset({REDACTED, CORRUPTED})
 _VIEW_FIELD = frozenset({"v"})
+
+
+PayloadPeek = Callable[[RecordedEvent], JsonObject]
+
+
+def payload_peek(record_type: type[RecordedEvent]) -> PayloadPeek | None:
+    """How to read the payload of a record of `record_type` without keeping it parsed, for a
+    reader that looks at each payload of a long replay once; None: read `data`.
+
+    A store may hand out records whose payload stays the stored JSON text until first read,
+    then is kept (SQLite's reads of a stream). Such a record class has a `peek_data()` that
+    gives what `data` gives, parsing it afresh (not kept) while it is still text, so a replay
+    builds no payload objects that outlive their turn for the garbage collector to walk."""
+    peek = getattr(record_type, "peek_data", None)
+    return peek if callable(peek) else None
 
 
 class Keys(Protocol):

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from functools import partial
 from typing import Final, Protocol
 
+from domain.core.codec import PayloadPeek, payload_peek
 from domain.core.records import JsonObject, NewEvent, RecordedEvent
 from domain.core.versioning import EventRegistry
 from domain.ideas.events import IDEA_EVENT_HISTORY, IDEA_EVENTS, IdeaEvent, IdeaUpdated
@@ -168,13 +169,20 @@ class EditReader:
         known = partial(remember_idea_id, ids)
         clear, kind = _CLEAR_TYPES, _UPDATED
         empty: JsonObject = {}
+        # A record whose payload is still text is read without keeping it (see
+        # `payload_peek`), looked up once per record class met.
+        seen: type[RecordedEvent] | None = None
+        peek: PayloadPeek | None = None
         # By index, not over a slice: a page calls this once per run, and a slice would copy
         # the rest of the page each time (quadratic in the page's length).
         for end in range(start, len(events)):
             record = events[end]
             if record.type != kind or record.schema_version != newest:
                 return end
-            data = record.data
+            if type(record) is not seen:
+                seen = type(record)
+                peek = payload_peek(seen)
+            data = record.data if peek is None else peek(record)
             if not (
                 fits(data)
                 and type(idea_id := data.get("idea_id")) is str
