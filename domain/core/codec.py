@@ -51,6 +51,21 @@ def payload_peek(record_type: type[RecordedEvent]) -> PayloadPeek | None:
     return peek if callable(peek) else None
 
 
+_peeks: dict[type[RecordedEvent], PayloadPeek | None] = {}
+
+
+def payload_of(record: RecordedEvent) -> JsonObject:
+    """`record.data`, read without keeping it parsed when the record's class parses its
+    payload on first read (see `payload_peek`): for a decoder, which reads a payload once,
+    so a replay event by event leaves no payload objects behind for the collector either."""
+    cls = type(record)
+    try:
+        peek = _peeks[cls]
+    except KeyError:
+        peek = _peeks[cls] = payload_peek(cls)
+    return record.data if peek is None else peek(record)
+
+
 class Keys(Protocol):
     """The part of a key store the codec and handler use (any `domain.shredding` key store)."""
 
@@ -106,11 +121,12 @@ class DomainCodec(Generic[S]):
 
     def open(self, record: RecordedEvent) -> JsonObject:
         """The record's data with private fields opened (or marked unreadable)."""
-        if SEALED not in record.data:
-            return record.data
+        stored = payload_of(record)
+        if SEALED not in stored:
+            return stored
         key = self.keys.key_for(record.stream_id) if self.keys is not None else None
         aad = aad_for_event(record.stream_id, record.version, str(record.event_id))
-        data, _ = open_sealed(key, aad, record.data)
+        data, _ = open_sealed(key, aad, stored)
         return data
 
     def decode(self, record: RecordedEvent) -> BaseModel:
