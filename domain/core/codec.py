@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Generic, Protocol, TypeVar
 
 from pydantic import BaseModel
@@ -34,6 +34,36 @@ S = TypeVar("S", bound=BaseModel)
 
 _MARKERS = frozenset({REDACTED, CORRUPTED})
 _VIEW_FIELD = frozenset({"v"})
+
+
+PayloadPeek = Callable[[RecordedEvent], JsonObject]
+
+
+def payload_peek(record_type: type[RecordedEvent]) -> PayloadPeek | None:
+    """How to read the payload of a record of `record_type` without keeping it parsed, for a
+    reader that looks at each payload of a long replay once; None: read `data`.
+
+    A store may hand out records whose payload stays the stored JSON text until first read,
+    then is kept (SQLite's reads of a stream). Such a record class has a `peek_data()` that
+    gives what `data` gives, parsing it afresh (not kept) while it is still text, so a replay
+    builds no payload objects that outlive their turn for the garbage collector to walk."""
+    peek = getattr(record_type, "peek_data", None)
+    return peek if callable(peek) else None
+
+
+_peeks: dict[type[RecordedEvent], PayloadPeek | None] = {}
+
+
+def payload_of(record: RecordedEvent) -> JsonObject:
+    """`record.data`, read without keeping it parsed when the record's class parses its
+    payload on first read (see `payload_peek`): for a decoder, which reads a payload once,
+    so a replay event by event leaves no payload objects behind for the collector either."""
+    cls = type(record)
+    try:
+        peek = _peeks[cls]
+    except KeyError:
+        peek = _peeks[cls] = payload_peek(cls)
+    return record.data if peek is None else peek(record)
 
 
 class Keys(Protocol):
@@ -91,11 +121,12 @@ class DomainCodec(Generic[S]):
 
     def open(self, record: RecordedEvent) -> JsonObject:
         """The record's data with private fields opened (or marked unreadable)."""
-        if SEALED not in record.data:
-            return record.data
+        stored = payload_of(record)
+        if SEALED not in stored:
+            return stored
         key = self.keys.key_for(record.stream_id) if self.keys is not None else None
         aad = aad_for_event(record.stream_id, record.version, str(record.event_id))
-        data, _ = open_sealed(key, aad, record.data)
+        data, _ = open_sealed(key, aad, stored)
         return data
 
     def decode(self, record: RecordedEvent) -> BaseModel:

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from functools import partial
 from typing import Final, Protocol
 
+from domain.core.codec import payload_of, payload_peek
 from domain.core.records import JsonObject, NewEvent, RecordedEvent
 from domain.core.versioning import EventRegistry
 from domain.ideas.events import IDEA_EVENT_HISTORY, IDEA_EVENTS, IdeaEvent, IdeaUpdated
@@ -86,7 +87,7 @@ class PlainCodec:
         return self.registry.to_new_event(event, metadata=metadata, event_id=event_id)
 
     def decode(self, record: RecordedEvent) -> IdeaEvent:
-        event = self.registry.from_recorded(record)
+        event = self.registry.decode(record.type, record.schema_version, payload_of(record))
         if not isinstance(event, IdeaEvent):
             raise TypeError(f"{record.type} is not an ideas event")
         return event
@@ -168,13 +169,18 @@ class EditReader:
         known = partial(remember_idea_id, ids)
         clear, kind = _CLEAR_TYPES, _UPDATED
         empty: JsonObject = {}
+        # Records of the first one's class whose payload is still text are read without
+        # keeping it (see `payload_peek`); any other record (or every one, when that class
+        # keeps its payloads parsed) through `data`, at the cost of one test.
+        first = type(events[start]) if start < len(events) else RecordedEvent
+        peek = payload_peek(first)
         # By index, not over a slice: a page calls this once per run, and a slice would copy
         # the rest of the page each time (quadratic in the page's length).
         for end in range(start, len(events)):
             record = events[end]
             if record.type != kind or record.schema_version != newest:
                 return end
-            data = record.data
+            data = record.data if peek is None or type(record) is not first else peek(record)
             if not (
                 fits(data)
                 and type(idea_id := data.get("idea_id")) is str

@@ -9,7 +9,7 @@ import json
 import uuid
 from collections.abc import Iterable
 
-from domain.core.codec import seal_clear
+from domain.core.codec import payload_of, seal_clear
 from domain.core.records import JsonObject, NewEvent, RecordedEvent, slot_builder
 from domain.core.shredding.cipher import (
     CORRUPTED,
@@ -77,7 +77,7 @@ class ShreddingCodec:
 
     def open(self, record: RecordedEvent) -> JsonObject:
         """The record's data with private fields opened (or marked unreadable)."""
-        data = record.data
+        data = payload_of(record)
         if not isinstance(data.get(SEALED), dict):
             return data  # as open_sealed gives it, without looking up a key
         aad = aad_for_event(record.stream_id, record.version, str(record.event_id))

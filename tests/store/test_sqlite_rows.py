@@ -1,7 +1,8 @@
 """Reading SQLite rows fast gives what reading them plainly gives: a `RowEvent` (event id and
-metadata parsed when first read) equals the RecordedEvent built from the same row with
-`uuid.UUID` and `json.loads`, and `load_json` (pydantic-core's parser, the standard library's
-as fallback) gives `json.loads`'s value, or refuses what it refuses, for any text."""
+metadata parsed when first read) and a stream's `StreamRowEvent` (its payload too, and
+`peek_data` reading it without keeping it) equal the RecordedEvent built from the same row
+with `uuid.UUID` and `json.loads`, and `load_json` (pydantic-core's parser, the standard
+library's as fallback) gives `json.loads`'s value, or refuses what it refuses, for any text."""
 
 from __future__ import annotations
 
@@ -21,7 +22,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from domain.backends import open_store
-from domain.backends.sqlite.codec import EVENT_COLUMNS, RowEvent, load_json, to_records
+from domain.backends.sqlite.codec import (
+    EVENT_COLUMNS,
+    RowEvent,
+    StreamRowEvent,
+    load_json,
+    to_records,
+    to_stream_records,
+)
 from domain.core.records import ANY, NewEvent, RecordedEvent
 
 json_scalars = st.one_of(
@@ -108,6 +116,84 @@ def test_rows_read_fast_equal_rows_read_plainly(batches: list[list[NewEvent]]) -
         assert exact(got.metadata) == exact(want.metadata)
 
 
+@settings(max_examples=40, deadline=None)
+@given(
+    batches=st.lists(st.lists(new_events, min_size=1, max_size=4), min_size=1, max_size=4),
+    bounds=st.tuples(st.integers(0, 9), st.one_of(st.none(), st.integers(0, 9))),
+    backwards=st.booleans(),
+    peek_first=st.booleans(),
+)
+def test_a_stream_read_fast_equals_its_rows_read_plainly(
+    batches: list[list[NewEvent]],
+    bounds: tuple[int, int | None],
+    backwards: bool,
+    peek_first: bool,
+) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "events.db"
+        store = open_store(f"sqlite:///{path}")
+        try:
+            for i, batch in enumerate(batches):
+                store.append(f"s-{i % 2}", batch, ANY)
+            lo, hi = bounds
+            fast = {
+                stream: store.read_stream(stream, lo, hi, backwards=backwards)
+                for stream in ("s-0", "s-1")
+            }
+        finally:
+            store.close()
+        plain = plain_records(path)
+    for stream, got_all in fast.items():
+        want_all = [
+            r
+            for r in plain
+            if r.stream_id == stream and r.version >= lo and (hi is None or r.version <= hi)
+        ]
+        want_all = want_all[::-1] if backwards else want_all
+        assert len(got_all) == len(want_all)
+        for got, want in zip(got_all, want_all, strict=True):
+            assert type(got) is StreamRowEvent
+            if peek_first:  # what a fold reading edits in place sees, before anything is kept
+                assert exact(got.peek_data()) == exact(want.data)
+            assert got == want and want == got
+            for field in dataclasses.fields(RecordedEvent):
+                assert getattr(got, field.name) == getattr(want, field.name), field.name
+            assert type(got.stream_id) is str
+            assert exact(got.data) == exact(want.data)
+            assert exact(got.peek_data()) == exact(want.data)
+            assert exact(got.metadata) == exact(want.metadata)
+
+
+def test_a_stream_payload_is_kept_once_read_and_peeked_without_keeping(tmp_path: Path) -> None:
+    store = open_store(f"sqlite:///{tmp_path / 'events.db'}")
+    try:
+        store.append("s", [NewEvent("Opened", {"n": [1, 2**80], "t": "é😀"})], ANY)
+        (record,) = store.read_stream("s")
+    finally:
+        store.close()
+    assert isinstance(record, StreamRowEvent)
+    peeked = record.peek_data()
+    assert peeked == {"n": [1, 2**80], "t": "é😀"}
+    assert record.peek_data() is not peeked  # parsed afresh: nothing kept yet
+    kept = record.data
+    assert kept == peeked and record.data is kept  # parsed once, then the same object
+    assert record.peek_data() is kept
+
+
+def test_a_stream_id_other_than_a_plain_text_reads_the_rows_own_id(tmp_path: Path) -> None:
+    class Name(str):
+        pass
+
+    store = open_store(f"sqlite:///{tmp_path / 'events.db'}")
+    try:
+        store.append("s", [NewEvent("Opened", {"n": 1})], ANY)
+        (record,) = store.read_stream(Name("s"))
+        assert store.read_stream("s") == [record]
+    finally:
+        store.close()
+    assert type(record.stream_id) is str and record.stream_id == "s"
+
+
 @pytest.fixture
 def records(tmp_path: Path) -> list[RecordedEvent]:
     """A few events read back from an SQLite store."""
@@ -175,6 +261,24 @@ def test_a_malformed_event_id_or_metadata_fails_when_read(tmp_path: Path) -> Non
         json.loads(row[8])
 
 
+@pytest.mark.parametrize("payload", ["{oops", "", "[1]x", '{"a":1}{', "\ud800"])
+def test_a_malformed_stream_payload_fails_when_read(payload: str) -> None:
+    """A stream's damaged payload fails as the plain path fails (ValueError), at its first
+    read, whether kept or peeked; the rest of the record reads."""
+    row = ("7c9e6679-7425-40de-944b-e07fc1f90ae7", 1, 1, "Opened", 1,
+           "2024-01-01T00:00:00+00:00", payload, "{}")  # fmt: skip
+    (record,) = to_stream_records([row], "s")
+    assert (record.stream_id, record.version, record.metadata) == ("s", 1, {})
+    with pytest.raises(ValueError):
+        json.loads(payload)
+    with pytest.raises(ValueError):
+        _ = record.peek_data()  # type: ignore[attr-defined]
+    with pytest.raises(ValueError):
+        _ = record.data
+    with pytest.raises(ValueError):
+        _ = record.data  # still failing: nothing was kept
+
+
 json_texts = st.one_of(
     json_values.map(lambda v: json.dumps(v, separators=(",", ":"), ensure_ascii=False)),
     json_values.map(json.dumps),  # every non-ASCII character escaped, spaces after separators
@@ -208,6 +312,12 @@ def test_reading_rows_leaves_the_garbage_collector_as_it_found_it(enabled: bool)
         assert gc.isenabled() is enabled
         with pytest.raises(ValueError):
             to_records([good, bad])
+        assert gc.isenabled() is enabled
+        (record,) = to_stream_records([good[:1] + good[2:]], "s")
+        assert record.data == {"n": 1}
+        assert gc.isenabled() is enabled
+        with pytest.raises(ValueError):
+            to_stream_records([good[:1] + good[2:], ("x",)], "s")  # type: ignore[list-item]
         assert gc.isenabled() is enabled
     finally:
         gc.enable() if was else gc.disable()

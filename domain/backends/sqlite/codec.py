@@ -5,6 +5,10 @@ RecordedEvent whose event id and metadata stay the row's text until first read. 
 reads neither but for its last event, and parsing them was half the cost of a row. Recently
 parsed event ids are kept in a small bounded cache because the same ids are read again and
 again.
+
+A stream's events (what a load replays) are `StreamRowEvent`s, whose payload stays text too
+until first read: a fold that reads each payload once can parse it without keeping it
+(`peek_data`), so a replay builds no payload objects that outlive their event's turn.
 """
 
 from __future__ import annotations
@@ -33,10 +37,15 @@ from domain.core.records import (
 EVENT_COLUMNS: Final = (
     "event_id, stream_id, version, position, type, schema_version, recorded_at, data, metadata"
 )
+STREAM_EVENT_COLUMNS: Final = (
+    "event_id, version, position, type, schema_version, recorded_at, data, metadata"
+)
+"""EVENT_COLUMNS less the stream id, which a read of one stream already knows."""
 STREAM_COLUMNS: Final = "stream_id, version, event_count, status, last_position, updated_at"
 SNAPSHOT_COLUMNS: Final = "stream_id, version, last_event_id, state, state_schema_version, taken_at"
 
 EventRow = tuple[str, str, int, int, str, int, str, str, str]
+StreamEventRow = tuple[str, int, int, str, int, str, str, str]
 
 # Compact separators and the caller's key order; non-ASCII kept as UTF-8 text.
 _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False).encode
@@ -117,6 +126,7 @@ def parse_uuid(text: str) -> uuid.UUID:
 
 _EVENT_ID: Final = RecordedEvent.__dict__["event_id"]
 _METADATA: Final = RecordedEvent.__dict__["metadata"]
+_DATA: Final = RecordedEvent.__dict__["data"]
 """The slots the dataclass made for these fields: `RowEvent` fills them when first read."""
 
 
@@ -162,6 +172,50 @@ class RowEvent(RecordedEvent):
     __hash__ = RecordedEvent.__hash__
 
 
+class StreamRowEvent(RowEvent):
+    """A RowEvent whose payload (`data`) also stays the row's JSON text until first read,
+    then is kept; `peek_data` reads it without keeping it. Equal to (and hashing as) the
+    RecordedEvent of the same fields.
+
+    A malformed payload fails (ValueError, as `json.loads` fails) where it is first read,
+    as a malformed event id or metadata does."""
+
+    __slots__ = ("_data_text",)
+    _data_text: str | None
+    """The payload's text until it is parsed and kept (then None)."""
+
+    @property
+    def data(self) -> JsonObject:
+        text = self._data_text
+        if text is None:
+            kept: JsonObject = _DATA.__get__(self, StreamRowEvent)
+            return kept
+        found: JsonObject = load_json(text)
+        _DATA.__set__(self, found)
+        _SET_DATA_TEXT(self, None)  # after the value: a reader seeing None finds it
+        return found
+
+    @data.setter
+    def data(self, value: JsonObject) -> None:  # the dataclass __init__ (as `replace` runs it)
+        _DATA.__set__(self, value)
+        _SET_DATA_TEXT(self, None)
+
+    def peek_data(self) -> JsonObject:
+        """The payload, equal to `data`, without keeping it if it is not kept yet: for a
+        reader that looks at each payload of a long replay once (a fold reading edits in
+        place), so the replay does not build payload objects that outlive their turn, which
+        the garbage collector would then walk."""
+        text = self._data_text
+        if text is None:
+            kept: JsonObject = _DATA.__get__(self, StreamRowEvent)
+            return kept
+        try:  # `load_json` inlined: this runs once per event of a replay
+            found: JsonObject = _from_json(text)
+        except (ValueError, TypeError):
+            found = load_json_plain(text)
+        return found
+
+
 def _setter(cls: type, name: str) -> Any:
     return cls.__dict__[name].__set__
 
@@ -175,6 +229,7 @@ _SET_STREAM, _SET_VERSION, _SET_POSITION, _SET_TYPE, _SET_SCHEMA, _SET_AT, _SET_
         "stream_id", "version", "position", "type", "schema_version", "recorded_at", "data"
     )
 )  # fmt: skip
+_SET_DATA_TEXT = _setter(StreamRowEvent, "_data_text")
 
 
 def to_records(rows: Iterable[EventRow]) -> list[RecordedEvent]:
@@ -217,6 +272,48 @@ def _to_records(rows: Iterable[EventRow]) -> list[RecordedEvent]:
         set_schema(record, schema)
         set_at(record, recorded_at)
         set_data(record, load_json(data))
+        set_meta(record, metadata)
+        add(record)
+    return out
+
+
+def to_stream_records(rows: Iterable[StreamEventRow], stream_id: str) -> list[RecordedEvent]:
+    """`StreamRowEvent`s of `stream_id` from rows selected with STREAM_EVENT_COLUMNS, in the
+    rows' order; nothing of a row is parsed but its time (shared by a batch). The garbage
+    collector is paused meanwhile, as in `to_records`."""
+    collecting = gc.isenabled()
+    if collecting:
+        gc.disable()
+    try:
+        return _to_stream_records(rows, stream_id)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _to_stream_records(rows: Iterable[StreamEventRow], stream_id: str) -> list[RecordedEvent]:
+    times: dict[str, datetime] = {}
+    out: list[RecordedEvent] = []
+    add = out.append
+    when = times.get
+    new = object.__new__
+    set_id, set_meta, set_stream, set_version = _SET_ID, _SET_META, _SET_STREAM, _SET_VERSION
+    set_position, set_type, set_schema, set_at, set_text = (
+        _SET_POSITION, _SET_TYPE, _SET_SCHEMA, _SET_AT, _SET_DATA_TEXT
+    )  # fmt: skip
+    for event_id, version, position, kind, schema, at, data, metadata in rows:
+        recorded_at = when(at)
+        if recorded_at is None:  # a batch shares one time: parse it once
+            recorded_at = times[at] = datetime.fromisoformat(at)
+        record = new(StreamRowEvent)
+        set_id(record, event_id)
+        set_stream(record, stream_id)
+        set_version(record, version)
+        set_position(record, position)
+        set_type(record, kind)
+        set_schema(record, schema)
+        set_at(record, recorded_at)
+        set_text(record, data)
         set_meta(record, metadata)
         add(record)
     return out

@@ -29,6 +29,7 @@ from domain.backends.sqlite.check import CHECK_AT_OPEN_BYTES, BackgroundCheck
 from domain.backends.sqlite.codec import (
     SNAPSHOT_COLUMNS,
     STREAM_COLUMNS,
+    STREAM_EVENT_COLUMNS,
     check_text,
     dump_json,
     format_time,
@@ -36,6 +37,7 @@ from domain.backends.sqlite.codec import (
     storable,
     to_snapshot,
     to_stream_info,
+    to_stream_records,
 )
 from domain.backends.sqlite.faults import directory_is_writable, quick_check, translate
 from domain.backends.sqlite.feed import HEAD, CommitFeed, StreamRow
@@ -517,15 +519,18 @@ class SQLiteEventStore:
         order = "DESC" if backwards else ""
         count = -1 if limit is None else max(_clamp(limit), 0)
 
+        where = (
+            "WHERE stream_id = ? AND version >= ? AND version <= ?"
+            f" ORDER BY version {order} LIMIT ?"
+        )
+        query = f"SELECT {STREAM_EVENT_COLUMNS} FROM events {where}"
+
         def versions(lo: int, hi: int) -> list[RecordedEvent]:
-            return self._read(
-                lambda c: select_events(
-                    c,
-                    "WHERE stream_id = ? AND version >= ? AND version <= ?"
-                    f" ORDER BY version {order} LIMIT ?",
-                    (stream_id, lo, hi, count),
-                )
-            )
+            params = (stream_id, lo, hi, count)
+            if type(stream_id) is not str:  # SQLite may match it as text: keep the row's id
+                return self._read(lambda c: select_events(c, where, params))
+            # The stream id matches the one asked for exactly, so it is not read per row.
+            return self._read(lambda c: to_stream_records(c.execute(query, params), stream_id))
 
         try:
             return versions(_clamp(from_version), upto)
