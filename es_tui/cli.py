@@ -172,13 +172,16 @@ def open_failure(exc: BaseException) -> int | None:
         StorageFullError,
         StoreDamagedError,
         StoreReadOnlyError,
+        UnreadableEventError,
     )
     from domain.core.loading import DomainLoadError
     from domain.core.shredding.keys import KeyStoreError
 
     if isinstance(exc, DomainLoadError):
         code = EXIT_USAGE
-    elif isinstance(exc, StoreDamagedError) or (isinstance(exc, sqlite3.Error) and is_damage(exc)):
+    elif isinstance(exc, StoreDamagedError | UnreadableEventError) or (
+        isinstance(exc, sqlite3.Error) and is_damage(exc)
+    ):
         code = EXIT_DAMAGED
     elif isinstance(exc, StorageFullError | StoreReadOnlyError):
         code = EXIT_NO_SPACE

@@ -132,6 +132,25 @@ class StoreDamagedError(EventStoreError):
         )
 
 
+class UnreadableEventError(EventStoreError, ValueError):
+    """A stored event whose row cannot be read back: its data, metadata or id is not what the
+    store writes (the file was changed outside the store, or damaged where no integrity
+    check looks). Raised where that part is first read; the rest of the store stays
+    readable."""
+
+    def __init__(self, position: int, stream_id: str, version: int, part: str, cause: str) -> None:
+        self.position = position
+        self.stream_id = stream_id
+        self.version = version
+        self.part = part
+        self.cause = cause
+        super().__init__(
+            f"the event at position {position} ({stream_id} v{version}) cannot be read: its "
+            f"{part} is not valid ({cause}); the store file was changed outside es-tui or is "
+            f"damaged"
+        )
+
+
 class StorageFullError(EventStoreError):
     """A write failed because the disk holding the store is full; nothing was written."""
 

@@ -24,7 +24,7 @@ from typing import Any, Final, cast
 
 from pydantic_core import from_json as _from_json
 
-from domain.core.errors import InvalidEventError
+from domain.core.errors import InvalidEventError, UnreadableEventError
 from domain.core.records import (
     JsonObject,
     RecordedEvent,
@@ -146,7 +146,10 @@ class RowEvent(RecordedEvent):
         try:
             found: uuid.UUID = _EVENT_ID.__get__(self, RowEvent)
         except AttributeError:
-            found = parse_uuid(self._event_id_text)
+            try:
+                found = parse_uuid(self._event_id_text)
+            except (ValueError, TypeError) as exc:
+                raise unreadable(self, "event id", exc) from None
             _EVENT_ID.__set__(self, found)
         return found
 
@@ -159,7 +162,10 @@ class RowEvent(RecordedEvent):
         try:
             found: JsonObject = _METADATA.__get__(self, RowEvent)
         except AttributeError:
-            found = load_json(self._metadata_text)
+            try:
+                found = load_json(self._metadata_text)
+            except (ValueError, TypeError) as exc:
+                raise unreadable(self, "metadata", exc) from None
             _METADATA.__set__(self, found)
         return found
 
@@ -190,7 +196,10 @@ class StreamRowEvent(RowEvent):
         if text is None:
             kept: JsonObject = _DATA.__get__(self, StreamRowEvent)
             return kept
-        found: JsonObject = load_json(text)
+        try:
+            found: JsonObject = load_json(text)
+        except (ValueError, TypeError) as exc:
+            raise unreadable(self, "data", exc) from None
         _DATA.__set__(self, found)
         _SET_DATA_TEXT(self, None)  # after the value: a reader seeing None finds it
         return found
@@ -212,8 +221,23 @@ class StreamRowEvent(RowEvent):
         try:  # `load_json` inlined: this runs once per event of a replay
             found: JsonObject = _from_json(text)
         except (ValueError, TypeError):
-            found = load_json_plain(text)
+            try:
+                found = load_json_plain(text)
+            except (ValueError, TypeError) as exc:
+                raise unreadable(self, "data", exc) from None
         return found
+
+
+def unreadable(record: RecordedEvent, part: str, exc: Exception) -> UnreadableEventError:
+    """The error for a `part` of `record`'s row that does not parse (`exc` says why)."""
+    return _unreadable_row(record.position, record.stream_id, record.version, part, exc)
+
+
+def _unreadable_row(
+    position: int, stream_id: str, version: int, part: str, exc: Exception
+) -> UnreadableEventError:
+    cause = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return UnreadableEventError(position, stream_id, version, part, cause)
 
 
 def _setter(cls: type, name: str) -> Any:
@@ -262,7 +286,10 @@ def _to_records(rows: Iterable[EventRow]) -> list[RecordedEvent]:
     for event_id, stream_id, version, position, kind, schema, at, data, metadata in rows:
         recorded_at = when(at)
         if recorded_at is None:  # a batch shares one time: parse it once
-            recorded_at = times[at] = datetime.fromisoformat(at)
+            try:
+                recorded_at = times[at] = datetime.fromisoformat(at)
+            except (ValueError, TypeError) as exc:
+                raise _unreadable_row(position, stream_id, version, "time", exc) from None
         record = new(RowEvent)
         set_id(record, event_id)
         set_stream(record, stream_id)
@@ -271,7 +298,10 @@ def _to_records(rows: Iterable[EventRow]) -> list[RecordedEvent]:
         set_type(record, kind)
         set_schema(record, schema)
         set_at(record, recorded_at)
-        set_data(record, load_json(data))
+        try:
+            set_data(record, load_json(data))
+        except (ValueError, TypeError) as exc:
+            raise _unreadable_row(position, stream_id, version, "data", exc) from None
         set_meta(record, metadata)
         add(record)
     return out
@@ -304,7 +334,10 @@ def _to_stream_records(rows: Iterable[StreamEventRow], stream_id: str) -> list[R
     for event_id, version, position, kind, schema, at, data, metadata in rows:
         recorded_at = when(at)
         if recorded_at is None:  # a batch shares one time: parse it once
-            recorded_at = times[at] = datetime.fromisoformat(at)
+            try:
+                recorded_at = times[at] = datetime.fromisoformat(at)
+            except (ValueError, TypeError) as exc:
+                raise _unreadable_row(position, stream_id, version, "time", exc) from None
         record = new(StreamRowEvent)
         set_id(record, event_id)
         set_stream(record, stream_id)
