@@ -178,7 +178,9 @@ class MainScreen(Explore):
             streams_source(system.store), paint_with_highlight=True, id="streams"
         )
         self.streams_filter = StreamFilterBar(id="streams-filter-bar")
-        self.snapshots: LineList[Snapshot] = LineList(empty="no snapshots kept", id="snapshots")
+        self.snapshots: LineList[Snapshot] = LineList(
+            empty="no snapshots kept", announce=False, id="snapshots"
+        )
         self.timeline = TimelinePane(system, id="timeline")
         self.state_pane = StatePane(id="state")
         self.inspection: Inspection | None = None
@@ -278,6 +280,7 @@ class MainScreen(Explore):
 
     @on(LineList.Highlighted, "#streams")
     def _stream_highlighted(self, message: LineList.Highlighted) -> None:
+        message.stop()  # handled: it need not travel on to the app
         row = message.row
         stream_id = row.stream_id if isinstance(row, StreamInfo) else ALL_STREAM
         self.stream_id = stream_id
@@ -299,6 +302,7 @@ class MainScreen(Explore):
 
     @on(LineList.Highlighted, "#timeline-list")
     def _event_highlighted(self, message: LineList.Highlighted) -> None:
+        message.stop()
         row = message.row
         self.land(row)
         self.event = row if isinstance(row, RecordedEvent) else None

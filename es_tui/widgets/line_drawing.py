@@ -37,6 +37,7 @@ class LineDrawer(Generic[Row]):
             tuple[int, RowSource[Row] | None, Sequence[Column]], list[tuple[int, Column, int]]
         ]
         self._layout = ((-1, None, ()), [])
+        self._header_kept: tuple[object, Strip] | None = None
 
     def forget(self) -> None:
         """Drop every drawn line (the rows, the width or the look changed)."""
@@ -46,6 +47,7 @@ class LineDrawer(Generic[Row]):
         """Focus or the theme changed how lines look."""
         self._lines.clear()
         self._base_style = None
+        self._header_kept = None
 
     def line(self, y: int) -> Strip:
         """Line `y` of the view: the header, a row, a placeholder or a message."""
@@ -53,7 +55,7 @@ class LineDrawer(Generic[Row]):
         width = owner.scrollable_content_region.width  # without the scrollbar
         base = self._base()
         if y == 0:
-            return self._strip(self._header(width), width, base, "line-list--header")
+            return self._header_line(width, base)
         index = int(owner.scroll_y) + y - 1
         if index >= owner.row_count:
             if index != 0:
@@ -113,6 +115,16 @@ class LineDrawer(Generic[Row]):
             if not seg.control
         ]
         return Strip(segments).crop_extend(0, width, style)
+
+    def _header_line(self, width: int, base: Style) -> Strip:
+        """The header, drawn again only when the columns, the width or the look change
+        (a list showing another stream draws the same header)."""
+        source = self.owner.source
+        key = (width, source.columns if source else None, base)
+        if self._header_kept is None or self._header_kept[0] != key:
+            strip = self._strip(self._header(width), width, base, "line-list--header")
+            self._header_kept = (key, strip)
+        return self._header_kept[1]
 
     def _header(self, width: int) -> Text:
         source = self.owner.source

@@ -22,6 +22,7 @@ from textual.signal import Signal
 from textual.strip import Strip
 from textual.timer import Timer
 
+from es_tui.widgets.bars import bar_repaint, scroll_view_to
 from es_tui.widgets.columns import Column
 from es_tui.widgets.line_drawing import LineDrawer
 from es_tui.widgets.virtual import PAGE, Row, RowSource, set_virtual_height
@@ -122,6 +123,7 @@ class LineList(ScrollView, Generic[Row], can_focus=True):
         empty: str = "nothing here yet",
         follow: bool = True,
         paint_with_highlight: bool = False,
+        announce: bool = True,
         name: str | None = None,
         id: str | None = None,
         classes: str | None = None,
@@ -153,6 +155,9 @@ class LineList(ScrollView, Generic[Row], can_focus=True):
         """Wait (briefly) for the owner to show what the highlighted row is about, so this
         list and those panes are painted together; the owner ends the wait with
         `painted()`."""
+        self.announce = announce
+        """Post `Highlighted` when the row under the cursor changes (off for a list nobody
+        follows: each message would travel up to the app for nothing)."""
         self.drawer = LineDrawer(self)
         self._stale = True
         """Rows changed since the list was last drawn."""
@@ -349,9 +354,11 @@ class LineList(ScrollView, Generic[Row], can_focus=True):
         missing = self._missing(new)
         if missing and self.source is not None:
             self.request_pages(missing)
-        if self._hold_timer is None:  # a slow store: placeholders rather than nothing
-            self._hold_timer = self.set_timer(PLACEHOLDERS_AFTER, self._release)
         self._settle_hold()
+        if self._held is not None and self._hold_timer is None:
+            # Still waiting (a slow store): placeholders rather than nothing. (A cursor drawn
+            # at once starts no timer.)
+            self._hold_timer = self.set_timer(PLACEHOLDERS_AFTER, self._release)
 
     def _settle_hold(self) -> None:
         """Draw the held cursor once nothing it waits for is missing: its rows, and — when
@@ -378,10 +385,14 @@ class LineList(ScrollView, Generic[Row], can_focus=True):
             self._show_cursor()
 
     def _show_cursor(self) -> None:
-        set_virtual_height(self, self.row_count + 1)
-        top = self._top_for(self.cursor)
-        if top != int(self.scroll_y):
-            self.scroll_to(y=top, animate=False)  # repaints
+        with bar_repaint(self):  # the bar's new length and position: one repaint of it
+            set_virtual_height(self, self.row_count + 1)
+            top = self._top_for(self.cursor)
+            scrolled = top != int(self.scroll_y)
+            if scrolled:
+                scroll_view_to(self, top)  # repaints
+        if scrolled:
+            pass  # the scroll repainted the list
         elif self._stale:
             self.refresh()
         elif self.cursor != self._drawn_cursor:
@@ -401,6 +412,8 @@ class LineList(ScrollView, Generic[Row], can_focus=True):
 
     def _announce(self) -> bool:
         """Post `Highlighted` if the row under the cursor changed; whether it did."""
+        if not self.announce:
+            return False
         row = self.highlighted
         if row is None or self.source is None:
             if self.row_count == 0 and self._last_key is not None:
@@ -464,7 +477,8 @@ class LineList(ScrollView, Generic[Row], can_focus=True):
 
     def on_resize(self) -> None:
         self.drawer.forget()
-        set_virtual_height(self, self.row_count + 1)
-        top = self._top_for(self.cursor)
-        if top != int(self.scroll_y):
-            self.scroll_to(y=top, animate=False)
+        with bar_repaint(self):
+            set_virtual_height(self, self.row_count + 1)
+            top = self._top_for(self.cursor)
+            if top != int(self.scroll_y):
+                scroll_view_to(self, top)

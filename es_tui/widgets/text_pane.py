@@ -10,8 +10,10 @@ from __future__ import annotations
 import io
 
 from rich.console import Console, RenderableType
+from textual.geometry import Region, Size
 from textual.strip import Strip
 
+from es_tui.widgets.bars import bar_repaint, scroll_view_to
 from es_tui.widgets.scrolling import ScrollingPane
 from es_tui.widgets.virtual import set_virtual_height
 
@@ -34,13 +36,22 @@ class TextPane(ScrollingPane):
         self._blank: Strip | None = None
 
     def update(self, renderable: RenderableType) -> None:
-        """Show `renderable` from its first line."""
+        """Show `renderable` from its first line. Only the lines in view that differ from
+        those shown are repainted (a move to a similar event or state changes a few)."""
         self.renderable = renderable
+        shown, width = self._lines, self._width
         self._width = -1
-        if self.scroll_y:
-            self.scroll_to(y=0, animate=False)
-        self._render_lines()
-        self.refresh()
+        scrolled = bool(self.scroll_y)
+        with bar_repaint(self):  # its new length and position: one repaint of the bar
+            if scrolled:
+                scroll_view_to(self, 0)
+            self._render_lines()
+        if scrolled or width <= 0 or width != self._width:
+            self.refresh()
+            return
+        changed = changed_lines(shown, self._lines, self.scrollable_content_region.size)
+        if changed:  # (no region at all would repaint everything)
+            self.refresh(*changed)
 
     def _render_lines(self) -> None:
         width = self.scrollable_content_region.width
@@ -83,3 +94,19 @@ class TextPane(ScrollingPane):
         console = Console(width=width, record=True, file=io.StringIO())
         console.print(self.renderable)
         return console.export_text()
+
+
+def changed_lines(old: list[Strip], new: list[Strip], view: Size) -> list[Region]:
+    """The regions of the lines in `view` (from the first line) where `new` differs from
+    `old` (a line past the end of either is drawn blank), consecutive lines in one."""
+    regions: list[Region] = []
+    start = None
+    last = min(view.height, max(len(old), len(new)))
+    for y in range(last + 1):
+        same = y == last or (y < len(old) and y < len(new) and old[y] == new[y])
+        if not same and start is None:
+            start = y
+        elif same and start is not None:
+            regions.append(Region(0, start, view.width, y - start))
+            start = None
+    return regions

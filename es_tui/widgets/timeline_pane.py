@@ -21,6 +21,7 @@ from es_tui.sources import GlobalLogSource, LogRow, StreamEventsSource
 from es_tui.timeline_filter import FilteredSource, Matches, Query, scan, scan_types
 from es_tui.widgets.event_details import EventDetails
 from es_tui.widgets.line_list import LineList
+from es_tui.widgets.titles import set_border_text
 
 if TYPE_CHECKING:
     from domain.bootstrap import System
@@ -132,16 +133,14 @@ class TimelinePane(Vertical):
             self.events.set_source(StreamEventsSource(store, stream_id, self._schema_of))
 
     def _show_title(self) -> None:
-        """The title says what is listed; set when the list paints, so both change at once."""
+        """The title says what is listed; set when the list paints, so both change at once
+        (only the border lines are repainted: the list and the details repaint themselves)."""
         if self.stream_id == ALL_STREAM:
             title = "Timeline · $all (global log, by position)"
         else:
             title = f"Timeline · {self.stream_id} (by version)"
-        if self.border_title != title:
-            self.border_title = title
-        subtitle = self._filter_status()
-        if self.border_subtitle != subtitle:
-            self.border_subtitle = subtitle
+        set_border_text(self, title)
+        set_border_text(self, self._filter_status(), subtitle=True)
 
     def _filter_status(self) -> str:
         if not self.filter_query:

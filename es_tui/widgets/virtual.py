@@ -10,6 +10,7 @@ from rich.text import Text
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
 
+from es_tui.widgets.bars import bar_repaint, scroll_view_to, set_bar_window
 from es_tui.widgets.columns import Column
 
 PAGE = 128
@@ -50,9 +51,8 @@ def set_virtual_height(view: ScrollView, height: int) -> None:
     if size == view.virtual_size:
         return
     view.set_reactive(ScrollView.virtual_size, size)
-    if view.show_vertical_scrollbar:
-        bar = view.vertical_scrollbar
-        bar.window_virtual_size = height
-        bar.window_size = view.scrollable_content_region.height
-    if view.scroll_y > view.max_scroll_y:
-        view.scroll_to(y=view.max_scroll_y, animate=False)
+    with bar_repaint(view):
+        if view.show_vertical_scrollbar:
+            set_bar_window(view, height, view.scrollable_content_region.height)
+        if view.scroll_y > view.max_scroll_y:
+            scroll_view_to(view, view.max_scroll_y)
