@@ -26,8 +26,9 @@ exit codes:
   3  concurrency conflict: the idea moved since the expected version (nothing was written)
   4  a domain rule refused the command (e.g. editing a deleted idea)
   5  not found (unknown idea or stream)
-  6  the store file is damaged (an integrity check failed): writes are refused;
-     reading commands print what is readable and exit 6 if they had to skip events
+  6  the store file is damaged: an integrity check failed (writes are refused;
+     reading commands print what is readable and exit 6 if they had to skip events),
+     or an event's row no longer parses (the message names the event and the part)
   7  the disk cannot take the write: it is full, or the file system, directory or file
      is read-only, or the log ends at the largest position (2**63-1) an import put an
      event at (nothing was written; reading commands still work)
