@@ -1,5 +1,6 @@
 """`import_more` on the durable stores: records that continue what the store holds go in as
-one commit, or none of them does; `save_snapshots` (SQLite, PostgreSQL) saves several in one commit."""
+one commit, or none of them does; `save_snapshots` (SQLite, PostgreSQL) saves several in one
+commit."""
 
 from __future__ import annotations
 
