@@ -20,6 +20,7 @@ from domain.core.records import (
     NewEvent,
     RecordedEvent,
     Snapshot,
+    StreamStatus,
     slot_builder,
 )
 
@@ -332,3 +333,35 @@ def check_import_records(records: Sequence[RecordedEvent]) -> list[RecordedEvent
             )
         )
     return out
+
+
+def check_imported_record(r: RecordedEvent, index: int) -> None:
+    """What a durable store checks of each record it imports, beyond `check_import_records`:
+    a non-empty type, a UUID event id, and positive int version, position and schema
+    version."""
+    if not isinstance(r.type, str) or not r.type:
+        raise InvalidEventError("must be a non-empty string", field="type", index=index)
+    if not isinstance(r.event_id, uuid.UUID):
+        raise InvalidEventError("must be a UUID", field="event_id", index=index)
+    for name in ("version", "position", "schema_version"):
+        value = getattr(r, name)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise InvalidEventError("must be a positive int", field=name, index=index)
+
+
+def continued_stream(
+    r: RecordedEvent, index: int, stored: tuple[int, str] | None
+) -> tuple[int, StreamStatus]:
+    """The version and status of `r`'s stream before `r`, its first record in an import: a
+    new stream (version 0; forgotten if `r` is above v1, a lone tombstone) or the stored one
+    (`stored`: its version and status), which `r` must continue."""
+    if stored is None:
+        return 0, StreamStatus.ACTIVE if r.version == 1 else StreamStatus.FORGOTTEN
+    version, status = stored
+    if status == StreamStatus.FORGOTTEN.value:
+        raise InvalidEventError(f"{r.stream_id} was forgotten: nothing may follow", index=index)
+    if r.version != version + 1:
+        raise InvalidEventError(
+            f"{r.stream_id}: version {r.version} follows {version}, as stored", index=index
+        )
+    return version, StreamStatus(status)

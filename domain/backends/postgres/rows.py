@@ -7,14 +7,13 @@ exactly); ids as `uuid`; times as `timestamptz`, read back in UTC.
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final, LiteralString
 
 from domain.core.errors import InvalidEventError
 from domain.core.records import JsonObject, RecordedEvent, Snapshot, StreamInfo, StreamStatus
-from domain.core.validation import check_import_records
+from domain.core.validation import check_import_records, check_imported_record, continued_stream
 
 EVENT_COLUMNS: Final = (
     "event_id, stream_id, version, position, type, schema_version, recorded_at, data, metadata"
@@ -119,16 +118,10 @@ def import_rows(
     streams: dict[str, list[Any]] = {}
     for i, r in enumerate(checked):
         check_text(r.stream_id, "stream id")
-        if not isinstance(r.type, str) or not r.type:
-            raise InvalidEventError("must be a non-empty string", field="type", index=i)
+        check_imported_record(r, i)
         check_text(r.type, "event type")
-        if not isinstance(r.event_id, uuid.UUID):
-            raise InvalidEventError("must be a UUID", field="event_id", index=i)
         for name in ("version", "position", "schema_version"):
-            value = getattr(r, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise InvalidEventError("must be a positive int", field=name, index=i)
-            check_bigint(value, name, i)
+            check_bigint(getattr(r, name), name, i)
         row = streams.get(r.stream_id)
         if row is None:
             row = streams[r.stream_id] = _stream_row(r, i, before.get(r.stream_id))
@@ -157,17 +150,9 @@ def import_rows(
 
 def _stream_row(r: RecordedEvent, index: int, stored: tuple[int, str] | None) -> list[Any]:
     """The row of `r`'s stream as `r`, its first record here, finds it: new, or stored."""
-    if stored is None:
-        status = StreamStatus.ACTIVE if r.version == 1 else StreamStatus.FORGOTTEN
-        return [0, 0, status, r.position, 0, None, None]
-    version, status_text = stored
-    if status_text == StreamStatus.FORGOTTEN.value:
-        raise InvalidEventError(f"{r.stream_id} was forgotten: nothing may follow", index=index)
-    if r.version != version + 1:
-        raise InvalidEventError(
-            f"{r.stream_id}: version {r.version} follows {version}, as stored", index=index
-        )
-    return [version, 0, StreamStatus(status_text), None, 0, None, None]
+    version, status = continued_stream(r, index, stored)
+    first = r.position if stored is None else None
+    return [version, 0, status, first, 0, None, None]
 
 
 class Statements:

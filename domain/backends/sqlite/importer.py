@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import sqlite3
-import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
@@ -13,7 +12,7 @@ from domain.backends.sqlite.codec import check_text, dump_json, format_time
 from domain.backends.sqlite.feed import StreamRow
 from domain.core.errors import InvalidEventError
 from domain.core.records import RecordedEvent, StreamStatus
-from domain.core.validation import check_import_records
+from domain.core.validation import check_import_records, check_imported_record, continued_stream
 
 UPDATE_STREAM: Final = (
     "UPDATE streams SET version = ?, event_count = event_count + ?, status = ?,"
@@ -55,15 +54,8 @@ def import_rows(
     before = known or {}
     for i, r in enumerate(checked):
         check_text(r.stream_id, "stream id")
-        if not isinstance(r.type, str) or not r.type:
-            raise InvalidEventError("must be a non-empty string", field="type", index=i)
+        check_imported_record(r, i)
         check_text(r.type, "event type")
-        if not isinstance(r.event_id, uuid.UUID):
-            raise InvalidEventError("must be a UUID", field="event_id", index=i)
-        for name in ("version", "schema_version"):
-            value = getattr(r, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise InvalidEventError("must be a positive int", field=name, index=i)
         at = format_time(r.recorded_at)
         row = streams.get(r.stream_id)
         if row is None:
@@ -87,17 +79,8 @@ def import_rows(
 
 def _stream_row(r: RecordedEvent, index: int, at: str, stored: StreamRow | None) -> list[Any]:
     """The row of `r`'s stream as `r`, its first record here, finds it: new, or stored."""
-    if stored is None:
-        status = StreamStatus.ACTIVE if r.version == 1 else StreamStatus.FORGOTTEN
-        return [r.stream_id, 0, 0, status, 0, at, at]
-    version, status_text = stored
-    if status_text == StreamStatus.FORGOTTEN.value:
-        raise InvalidEventError(f"{r.stream_id} was forgotten: nothing may follow", index=index)
-    if r.version != version + 1:
-        raise InvalidEventError(
-            f"{r.stream_id}: version {r.version} follows {version}, as stored", index=index
-        )
-    return [r.stream_id, version, 0, StreamStatus(status_text), 0, None, at]
+    version, status = continued_stream(r, index, stored)
+    return [r.stream_id, version, 0, status, 0, at if stored is None else None, at]
 
 
 def stored_streams(conn: sqlite3.Connection, stream_ids: Sequence[str]) -> dict[str, StreamRow]:
