@@ -51,6 +51,19 @@ def payload_peek(record_type: type[RecordedEvent]) -> PayloadPeek | None:
     return peek if callable(peek) else None
 
 
+def payload_view(record_type: type[RecordedEvent]) -> PayloadPeek | None:
+    """How to read the payload of a record of `record_type` as its store keeps it, for a
+    reader that only checks the payload's shape and reads its clear fields (a fast fold):
+    None when the class has no such view (read `data`, or `payload_peek`).
+
+    The memory store keeps a sealed envelope packed (`domain.core.shredding.packed`), and
+    unpacks it for every read of `data`; its records' `view_data()` gives the kept payload,
+    in which the envelope may still be packed. A reader of a view tests the envelope with
+    `is_envelope` and reads it, or any private field, only through `data`."""
+    view = getattr(record_type, "view_data", None)
+    return view if callable(view) else None
+
+
 _peeks: dict[type[RecordedEvent], PayloadPeek | None] = {}
 
 

@@ -12,8 +12,9 @@ from collections.abc import Sequence
 from functools import partial
 from typing import Final, Protocol
 
-from domain.core.codec import payload_of, payload_peek
+from domain.core.codec import payload_of, payload_peek, payload_view
 from domain.core.records import JsonObject, NewEvent, RecordedEvent
+from domain.core.shredding.packed import ENVELOPE_TYPES
 from domain.core.versioning import EventRegistry
 from domain.ideas.events import IDEA_EVENT_HISTORY, IDEA_EVENTS, IdeaEvent, IdeaUpdated
 from domain.ideas.state import IdeaState, evolve
@@ -169,11 +170,13 @@ class EditReader:
         known = partial(remember_idea_id, ids)
         clear, kind = _CLEAR_TYPES, _UPDATED
         empty: JsonObject = {}
-        # Records of the first one's class whose payload is still text are read without
-        # keeping it (see `payload_peek`); any other record (or every one, when that class
-        # keeps its payloads parsed) through `data`, at the cost of one test.
+        # Records of the first one's class are read as kept, their envelope possibly packed
+        # (see `payload_view`), or, when their payload is still text, without keeping it
+        # (see `payload_peek`); any other record (or every one, when that class has
+        # neither) through `data`, at the cost of one test.
         first = type(events[start]) if start < len(events) else RecordedEvent
-        peek = payload_peek(first)
+        peek = payload_view(first) or payload_peek(first)
+        envelopes = ENVELOPE_TYPES
         # By index, not over a slice: a page calls this once per run, and a slice would copy
         # the rest of the page each time (quadratic in the page's length).
         for end in range(start, len(events)):
@@ -188,7 +191,7 @@ class EditReader:
                 and type(data.get("title")) in clear
                 and type(data.get("description")) in clear
                 and type(data.get("minor", False)) is bool
-                and (envelope is None or type(data.get(envelope, empty)) is dict)
+                and (envelope is None or type(data.get(envelope, empty)) in envelopes)
             ):
                 return end
         return len(events)

@@ -20,8 +20,10 @@ from datetime import datetime
 from functools import partial
 from typing import Final
 
+from domain.core.codec import payload_view
 from domain.core.records import JsonObject, RecordedEvent
 from domain.core.shredding.cipher import SEALED, sealed_fields
+from domain.core.shredding.packed import ENVELOPE_TYPES
 from domain.core.versioning import VersioningError
 from domain.ideas.codec import EventCodec, remember_idea_id
 from domain.ideas.events import (
@@ -196,6 +198,15 @@ class IdeaFoldWindow:
         known = partial(remember_idea_id, ids)
         clear, empty = _CLEAR_TYPES, _EMPTY
         ideas, stored = self.ideas, self._stored
+        envelopes = ENVELOPE_TYPES
+        # Records of the memory store's class are read as kept (their envelopes possibly
+        # packed: see `payload_view`), any other through `data`.
+        viewed: type[RecordedEvent] | None = None
+        view: Callable[[RecordedEvent], JsonObject] | None = None
+        for records in by_idea.values():
+            viewed = type(records[0])
+            view = payload_view(viewed)
+            break
         for idea_id, records in by_idea.items():
             p = ideas.get(idea_id)
             if p is None:
@@ -209,7 +220,7 @@ class IdeaFoldWindow:
             valid_id = p.checked_id
             run_from = -1  # where the run of checked edits being read started (-1: none)
             for at, record in enumerate(records):
-                data = record.data
+                data = view(record) if view is not None and type(record) is viewed else record.data
                 # Edits first, without building a key: they are most of a history.
                 kind: int | None
                 if record.type == edit_type and record.schema_version == edit_version:
@@ -228,7 +239,7 @@ class IdeaFoldWindow:
                             and type(data.get("title")) in clear
                             and type(data.get("description")) in clear
                             and type(data.get("minor", False)) is bool
-                            and (envelope is None or type(data.get(envelope, empty)) is dict)
+                            and (envelope is None or type(data.get(envelope, empty)) in envelopes)
                         ):
                             kind = None
                         elif kind == _UPDATED:
@@ -248,7 +259,7 @@ class IdeaFoldWindow:
                     run_from = -1
                 if kind is not None:
                     if kind == _CREATED:
-                        title, description = self._holds(data)
+                        title, description = self._holds(record.data)
                         if title and description:
                             title_from = description_from = record
                             exists = touched = True
