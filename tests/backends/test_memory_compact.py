@@ -7,18 +7,21 @@ out behave as plain `RecordedEvent`s do (equality both ways, `replace`, copies).
 
 from __future__ import annotations
 
+import base64
 import copy
 import dataclasses
 import gc
 import tracemalloc
 import uuid
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from domain.backends import open_store
 from domain.core.codec import payload_view
-from domain.core.records import NO_STREAM, NewEvent, RecordedEvent
+from domain.core.errors import DuplicateEventError
+from domain.core.records import ANY, NO_STREAM, NewEvent, RecordedEvent
 from domain.core.shredding.cipher import seal
 from domain.core.shredding.packed import PackedEnvelope, pack_envelope
 from tests.core.test_packed_envelope import envelopes
@@ -159,3 +162,17 @@ def _shape(value: object) -> object:
     if isinstance(value, list):
         return ("list", [_shape(v) for v in value])
     return type(value).__name__
+
+
+def test_a_sealed_event_sent_again_is_the_one_stored_and_a_changed_one_is_refused() -> None:
+    store = open_store("memory:")
+    sent = _edit("s-1", 1)
+    (stored,) = store.append("s-1", [sent], NO_STREAM)
+    (again,) = store.append("s-1", [sent], NO_STREAM)  # a retry: the same event, same content
+    assert again == stored and again.data == sent.data
+    envelope = dict(sent.data["$sealed"])
+    envelope["ct"] = base64.b64encode(b"other").decode()
+    changed = dataclasses.replace(sent, data={**sent.data, "$sealed": envelope})
+    with pytest.raises(DuplicateEventError):
+        store.append("s-1", [changed], ANY)
+    assert [r.data for r in store.read_stream("s-1")] == [sent.data]

@@ -58,6 +58,17 @@ def _uuid(number: int) -> uuid.UUID:
     return found
 
 
+def opened(data: JsonObject) -> JsonObject:
+    """`data` as kept, with its sealed envelope unpacked if it is packed (a new dictionary
+    then; `data` itself otherwise)."""
+    sealed = data.get(SEALED)
+    if type(sealed) is not PackedEnvelope:
+        return data
+    found = dict(data)
+    found[SEALED] = unpack_envelope(sealed)
+    return found
+
+
 class KeptEvent(RecordedEvent):
     """A RecordedEvent as the memory store keeps it: equal to (and hashing as) the
     RecordedEvent of the same fields; see the module's summary for what it holds."""
@@ -75,13 +86,7 @@ class KeptEvent(RecordedEvent):
 
     @property
     def data(self) -> JsonObject:
-        found: JsonObject = _GET_DATA(self, KeptEvent)
-        sealed = found.get(SEALED)
-        if type(sealed) is not PackedEnvelope:
-            return found
-        opened = dict(found)
-        opened[SEALED] = unpack_envelope(sealed)
-        return opened
+        return opened(_GET_DATA(self, KeptEvent))
 
     @data.setter
     def data(self, value: JsonObject) -> None:
@@ -138,7 +143,7 @@ class Keeper:
         `normalise_events` refuses them), the data already as the store keeps it (its short
         strings shared), made in one walk of a plain payload instead of a copy and then a
         shared rebuild of the copy."""
-        data = self.sharing.owned(new.data)
+        data = self.sharing.owned(new.data, envelope=True)
         if data is None:
             data = self.sharing.payload(private_copy(new.data, "data", index))
         return new, data, self.packer.pack_copy(new.metadata, "metadata", index)
@@ -166,7 +171,7 @@ class Keeper:
         """The event `own` copied, as its copies hold it (to compare with a stored one)."""
         new, data, metadata = owned
         meta = unpack(metadata) if isinstance(metadata, tuple) else metadata
-        return NewEvent(new.type, data, new.schema_version, meta, new.event_id)
+        return NewEvent(new.type, opened(data), new.schema_version, meta, new.event_id)
 
     def copy(self, record: RecordedEvent, stream_id: str) -> KeptEvent:
         """The kept record of an imported `record` (its payloads private copies, as
@@ -200,11 +205,10 @@ class Keeper:
         _SET_SCHEMA(record, schema_version)
         _SET_AT(record, at)
         sealed = data.get(SEALED)
-        if type(sealed) is dict:
+        if type(sealed) is dict:  # not packed yet (`own` packs it as it copies)
             packed = pack_envelope(sealed)
             if packed is not None:
-                data = dict(data)  # a new object: the caller's copy may be an event's own
-                data[SEALED] = packed
+                data[SEALED] = packed  # the store's own copy: changed in place
         _SET_DATA(record, data)
         _SET_META(record, metadata)
         return record

@@ -15,6 +15,8 @@ import math
 from typing import Any, Final
 
 from domain.core.records import JsonObject
+from domain.core.shredding.cipher import SEALED
+from domain.core.shredding.packed import pack_envelope
 from domain.core.validation import PLAIN_DEPTH, PLAIN_LEAVES, NotPlain
 
 SHORT: Final = 64
@@ -103,19 +105,23 @@ class Sharing:
             return self._names(items) if len(items) <= NAMES else items
         return value  # numbers, booleans, None: nothing to share
 
-    def owned(self, value: object) -> JsonObject | None:
+    def owned(self, value: object, *, envelope: bool = False) -> JsonObject | None:
         """`payload(plain_copy(value))` in one walk: a private copy of a payload of plain JSON
         types, its short strings shared; None for anything else (the caller copies it, or
         refuses it, through `private_copy`). What it accepts, and how deep, is `plain_copy`'s
-        law; what it shares is `payload`'s."""
+        law; what it shares is `payload`'s. With `envelope` (an event's data), its sealed
+        envelope at the top, if any, is packed when it packs (see
+        `domain.core.shredding.packed`)."""
         if type(value) is not dict:
             return None
         try:
-            return self._owned_object(value, 0)
+            return self._owned_object(value, 0, envelope)
         except NotPlain:
             return None
 
-    def _owned_object(self, value: dict[Any, Any], depth: int) -> JsonObject:
+    def _owned_object(
+        self, value: dict[Any, Any], depth: int, envelope: bool = False
+    ) -> JsonObject:
         if depth > PLAIN_DEPTH:
             raise NotPlain
         seen, text = self._seen, self.text
@@ -128,7 +134,10 @@ class Sharing:
                 if len(item) <= SHORT:
                     item = seen.get(item) or text(item)
             elif kind is dict:
-                item = self._owned_object(item, depth + 1)
+                # A sealed envelope at the top is packed straight from the caller's: the
+                # packed bytes are a copy, and the dictionary would only be packed next.
+                packed = pack_envelope(item) if envelope and key == SEALED else None
+                item = self._owned_object(item, depth + 1) if packed is None else packed
             elif not (kind is bool or kind is int or item is None):
                 item = self._owned_value(item, kind, depth)
             out[seen.get(key) or text(key)] = item
