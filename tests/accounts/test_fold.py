@@ -12,7 +12,6 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from hypothesis import find, given, settings
@@ -46,6 +45,7 @@ from domain.core.aggregate import take_snapshot
 from domain.core.protocol import EventStore
 from domain.core.records import NO_STREAM, Snapshot
 from domain.core.shredding.keys import MemoryKeyStore
+from tests.accounts.conftest import Bank
 
 ACCOUNT = "acct-1"
 STREAM = ACCOUNTS.stream_id(ACCOUNT)
@@ -285,13 +285,8 @@ OLD_HISTORY: Timed = [
 ]
 
 
-@pytest.mark.parametrize("backend", ["memory", "sqlite"])
-def test_a_snapshot_in_the_old_form_loads_to_the_replayed_state(
-    backend: str, tmp_path: Path
-) -> None:
-    url = "memory:" if backend == "memory" else f"sqlite:///{tmp_path / 'bank.db'}"
-    store = open_store(url)
-    handler = DomainHandler(ACCOUNTS, store)
+def test_a_snapshot_in_the_old_form_loads_to_the_replayed_state(bank: Bank) -> None:
+    store, handler = bank.store, bank.handler
     stored(store, handler, OLD_HISTORY)
     first = store.read_stream(STREAM, 6, 6)[0]
     store.save_snapshot(
@@ -314,7 +309,6 @@ def test_a_snapshot_in_the_old_form_loads_to_the_replayed_state(
         with pytest.raises(StepTakenError):
             handler.execute(repeated)
     assert store.stream_info(STREAM).version == len(OLD_HISTORY)  # type: ignore[union-attr]
-    store.close()
 
 
 def test_a_replayed_account_refuses_a_step_taken_long_ago() -> None:
