@@ -143,7 +143,7 @@ def main() -> None:
         print(
             f"{n:>9,} transfers, {events:,} events: {median * 1e6:.1f} µs an event"
             f" ({spread}), {median * events:.3f} s a replay, ratio to the first size"
-            f" {median / first:.2f}; from a snapshot of the last event: {restored:.3f} s"
+            f" {median / first:.2f}; from a snapshot of the last event: {restored * 1e3:.1f} ms"
         )
 
 
