@@ -11,6 +11,7 @@ import secrets
 from domain.accounts.decider import decide
 from domain.accounts.demo import TRAFFIC_MIX, seed_demo
 from domain.accounts.errors import AccountNotFoundError, AccountsError, TransferNotFoundError
+from domain.accounts.fold import AccountsFold
 from domain.accounts.messages import (
     ACCOUNT_EVENTS,
     TRANSFER_EVENTS,
@@ -32,6 +33,7 @@ from domain.accounts.messages import (
 from domain.accounts.saga import TRANSFER_SAGA
 from domain.accounts.state import TRANSFER_PREFIX, BankState, evolve, initial
 from domain.accounts.views import BALANCES, LEDGER
+from domain.core.codec import DomainCodec
 from domain.core.port import (
     CommandSpec,
     Domain,
@@ -71,6 +73,10 @@ def _tombstone(state: BankState, erased: int) -> HolderForgotten:
     )
 
 
+def _fold(codec: DomainCodec[BankState]) -> AccountsFold:
+    return AccountsFold(ACCOUNTS, codec)
+
+
 def new_account_id() -> str:
     """A fresh, short account id."""
     return secrets.token_hex(4)
@@ -108,6 +114,7 @@ ACCOUNTS: Domain[BankState] = Domain(
         evolve=evolve,
         id_field="id",
         schema_version=BankState.SCHEMA_VERSION,
+        fast=_fold,
     ),
     state_fields=(
         StateField("id", "id"),
