@@ -22,7 +22,6 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from domain.bootstrap import bootstrap
-from domain.core.codec import payload_view
 from domain.core.records import RecordedEvent
 from es_tui.ideas.demo_events import fill
 
@@ -31,8 +30,8 @@ TOP = 14
 
 def census(events: list[RecordedEvent | None]) -> Counter[str]:
     """Bytes (`sys.getsizeof`, each object once) of what the stored records hold, by kind.
-    The packed event ids, metadata and sealed envelopes are read as stored, through the
-    record's slots."""
+    The packed event ids, data (with its sealed envelope) and metadata are read as stored,
+    through the record's slots."""
     seen: set[int] = set()
     sizes: Counter[str] = Counter()
 
@@ -56,8 +55,7 @@ def census(events: list[RecordedEvent | None]) -> Counter[str]:
         visit(record, "records")
         for name in ("event_id", "position", "version", "recorded_at"):
             visit(slots[name].__get__(record, RecordedEvent), name)
-        view = payload_view(type(record))  # the data as kept: its envelope packed
-        visit(record.data if view is None else view(record), "data")
+        visit(slots["data"].__get__(record, RecordedEvent), "data")
         visit(slots["metadata"].__get__(record, RecordedEvent), "metadata")
     return sizes
 

@@ -20,10 +20,11 @@ from hypothesis import strategies as st
 
 from domain.backends import open_store
 from domain.core.codec import payload_view
-from domain.core.errors import DuplicateEventError
+from domain.core.errors import DuplicateEventError, InvalidEventError
 from domain.core.records import ANY, NO_STREAM, NewEvent, RecordedEvent
 from domain.core.shredding.cipher import seal
 from domain.core.shredding.packed import PackedEnvelope, pack_envelope
+from domain.core.validation import private_copy
 from tests.core.test_packed_envelope import envelopes
 
 EVENTS = 2_000
@@ -176,3 +177,65 @@ def test_a_sealed_event_sent_again_is_the_one_stored_and_a_changed_one_is_refuse
     with pytest.raises(DuplicateEventError):
         store.append("s-1", [changed], ANY)
     assert [r.data for r in store.read_stream("s-1")] == [sent.data]
+
+
+class _Text(str):
+    """A text of another type: a store keeps it as a plain `str`."""
+
+
+_usual_values: st.SearchStrategy[object] = st.one_of(
+    st.sampled_from(["abc123", "x", ""]),
+    st.integers(-2, 2),
+    st.just(None),
+    st.just(False),
+    envelopes().filter(lambda e: pack_envelope(e) is not None),
+)
+_odd_values: st.SearchStrategy[object] = st.one_of(
+    st.text(max_size=8),
+    st.text(min_size=65, max_size=70),  # longer than the shared strings
+    st.builds(_Text, st.text(max_size=4)),
+    st.integers(),
+    st.booleans(),
+    st.floats(allow_nan=True),
+    st.lists(st.integers(), max_size=2),
+    st.dictionaries(st.sampled_from(["a", "b"]), st.integers(), max_size=2),
+    envelopes(),
+    st.frozensets(st.integers(), max_size=1),  # not JSON: refused
+)
+_keys = st.lists(
+    st.one_of(st.sampled_from(["idea_id", "title", "minor", "$sealed"]), st.text(max_size=3)),
+    unique=True,
+    max_size=4,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(keys=_keys, data=st.data())
+def test_events_of_shapes_seen_before_are_kept_as_the_first_of_their_shape(
+    keys: list[str], data: st.DataObject
+) -> None:
+    """Once a shape of data has been kept, later events of that shape are packed straight
+    from their data: what they read back as, and what is refused, is what a store that has
+    seen no event gives (the private copy of the data)."""
+    store = open_store("memory:")
+    usual = [data.draw(_usual_values) for _ in keys]  # the shape most events take
+    for n in range(data.draw(st.integers(1, 8))):
+        payload: dict[object, object] = dict(zip(keys, usual, strict=True))
+        for key in keys:  # now and then a value of another kind, or a key of another type
+            if data.draw(st.integers(0, 3)) == 0:
+                payload[key] = data.draw(st.one_of(_usual_values, _odd_values))
+            if data.draw(st.integers(0, 9)) == 0:
+                payload[_Text(key)] = payload.pop(key)
+        sent = NewEvent("Happened", payload)  # type: ignore[arg-type]
+        try:
+            expected = private_copy(payload, "data", 0)
+        except InvalidEventError as refused:
+            with pytest.raises(InvalidEventError) as raised:
+                store.append(f"s-{n}", [sent], NO_STREAM)
+            assert str(raised.value) == str(refused)
+            continue
+        (record,) = store.append(f"s-{n}", [sent], NO_STREAM)
+        (alone,) = open_store("memory:").append("s", [sent], NO_STREAM)
+        for got in (record, store.read_stream(f"s-{n}")[0], alone):
+            assert got.data == expected and _shape(got.data) == _shape(expected)
+            assert [type(k) for k in got.data] == [str] * len(expected)
