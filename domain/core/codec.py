@@ -65,6 +65,20 @@ def payload_view(record_type: type[RecordedEvent]) -> PayloadPeek | None:
 
 
 _peeks: dict[type[RecordedEvent], PayloadPeek | None] = {}
+_views: dict[type[RecordedEvent], PayloadPeek] = {}
+
+
+def payload_checked(record: RecordedEvent) -> JsonObject:
+    """The payload of `record` for a reader that checks its shape, which fields it holds
+    (`sealed_fields`, `is_envelope`) or opens it (`open_sealed`): as its store keeps it when
+    the record's class has a view (`payload_view`), else `payload_of`. It differs from
+    `data` only in that its envelope may be packed: never hand it on as it is."""
+    cls = type(record)
+    try:
+        view = _views[cls]
+    except KeyError:
+        view = _views[cls] = payload_view(cls) or payload_of
+    return view(record)
 
 
 def payload_of(record: RecordedEvent) -> JsonObject:
@@ -134,7 +148,7 @@ class DomainCodec(Generic[S]):
 
     def open(self, record: RecordedEvent) -> JsonObject:
         """The record's data with private fields opened (or marked unreadable)."""
-        stored = payload_of(record)
+        stored = payload_checked(record)  # a packed envelope is opened from its bytes
         if SEALED not in stored:
             return stored
         key = self.keys.key_for(record.stream_id) if self.keys is not None else None

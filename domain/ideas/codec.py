@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from functools import partial
 from typing import Final, Protocol
 
-from domain.core.codec import payload_of, payload_peek, payload_view
+from domain.core.codec import payload_checked, payload_of, payload_peek, payload_view
 from domain.core.records import JsonObject, NewEvent, RecordedEvent
 from domain.core.shredding.packed import ENVELOPE_TYPES
 from domain.core.versioning import EventRegistry
@@ -30,7 +30,9 @@ class EventCodec(Protocol):
 
     def may_hold(self, data: JsonObject, field: str) -> bool:
         """Whether the stored payload `data` may carry a value for `field`, in clear or
-        sealed (False only when decoding it certainly leaves `field` unset)."""
+        sealed (False only when decoding it certainly leaves `field` unset). `data` may be
+        read as `payload_checked` reads it, its envelope packed: read the sealed names with
+        `sealed_fields`."""
         ...
 
     def encode(
@@ -206,7 +208,7 @@ class EditReader:
         may_hold = self.codec.may_hold
         for index in range(end - 1, start - 1, -1):
             record = edits[index]
-            data = record.data
+            data = payload_checked(record)
             for name in wanted:  # a loop rather than any(...): no generator per edit
                 if may_hold(data, name):
                     break

@@ -23,7 +23,7 @@ from typing import Final
 from domain.core.codec import payload_view
 from domain.core.records import JsonObject, RecordedEvent
 from domain.core.shredding.cipher import SEALED, sealed_fields
-from domain.core.shredding.packed import ENVELOPE_TYPES
+from domain.core.shredding.packed import ENVELOPE_TYPES, PackedEnvelope, packed_names
 from domain.core.versioning import VersioningError
 from domain.ideas.codec import EventCodec, remember_idea_id
 from domain.ideas.events import (
@@ -219,8 +219,10 @@ class IdeaFoldWindow:
             status, version, updated_at = p.status, p.version, p.updated_at
             valid_id = p.checked_id
             run_from = -1  # where the run of checked edits being read started (-1: none)
+            read: list[JsonObject] = []  # each record's payload as read here, by index
             for at, record in enumerate(records):
                 data = view(record) if view is not None and type(record) is viewed else record.data
+                read.append(data)
                 # Edits first, without building a key: they are most of a history.
                 kind: int | None
                 if record.type == edit_type and record.schema_version == edit_version:
@@ -252,14 +254,14 @@ class IdeaFoldWindow:
                     kind = None
                 if run_from >= 0:
                     title_from, description_from = self._last_setters(
-                        records, run_from, at, title_from, description_from
+                        records, read, run_from, at, title_from, description_from
                     )
                     last = records[at - 1]
                     version, updated_at, touched = last.version, last.recorded_at, True
                     run_from = -1
                 if kind is not None:
                     if kind == _CREATED:
-                        title, description = self._holds(record.data)
+                        title, description = self._holds(data)
                         if title and description:
                             title_from = description_from = record
                             exists = touched = True
@@ -333,7 +335,7 @@ class IdeaFoldWindow:
                         title_from = description_from = None
             if run_from >= 0:
                 title_from, description_from = self._last_setters(
-                    records, run_from, len(records), title_from, description_from
+                    records, read, run_from, len(records), title_from, description_from
                 )
                 last = records[-1]
                 version, updated_at, touched = last.version, last.recorded_at, True
@@ -343,15 +345,19 @@ class IdeaFoldWindow:
             p.checked_id = valid_id
 
     def _holds(self, data: JsonObject) -> tuple[bool, bool]:
-        """Whether a checked payload may set the title, the description (`codec.may_hold`
-        of each, in one step for the sealing codec)."""
+        """Whether a checked payload (as `payload_checked` reads it) may set the title, the
+        description (`codec.may_hold` of each, in one step for the sealing codec)."""
         codec = self.codec
         if type(codec) is not ShreddingCodec:
             return codec.may_hold(data, "title"), codec.may_hold(data, "description")
         sealed = data.get(SEALED)
-        listed = sealed.get("fields", ()) if type(sealed) is dict else ()
-        if type(listed) is not list:
-            listed = sealed_fields(data)
+        listed: Sequence[str]
+        if type(sealed) is PackedEnvelope:
+            listed = packed_names(sealed)
+        else:
+            listed = sealed.get("fields", ()) if type(sealed) is dict else ()
+            if type(listed) is not list:
+                listed = sealed_fields(data)
         return (
             data.get("title") is not None or "title" in listed,
             data.get("description") is not None or "description" in listed,
@@ -360,18 +366,20 @@ class IdeaFoldWindow:
     def _last_setters(
         self,
         records: Sequence[RecordedEvent],
+        read: Sequence[JsonObject],
         start: int,
         end: int,
         title_from: RecordedEvent | None,
         description_from: RecordedEvent | None,
     ) -> tuple[RecordedEvent | None, RecordedEvent | None]:
         """The events that set the title and the description last, after the checked edits
-        `records[start:end]`: read from the last edit back, until both are found."""
+        `records[start:end]` (whose payloads `read` holds, as the fold read them): read from
+        the last edit back, until both are found."""
         holds = self._holds
         title_found = description_found = False
         for index in range(end - 1, start - 1, -1):
             record = records[index]
-            title, description = holds(record.data)
+            title, description = holds(read[index])
             if title and not title_found:
                 title_from, title_found = record, True
             if description and not description_found:

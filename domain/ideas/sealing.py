@@ -9,7 +9,7 @@ import json
 import uuid
 from collections.abc import Iterable
 
-from domain.core.codec import payload_of, seal_clear
+from domain.core.codec import payload_checked, seal_clear
 from domain.core.records import JsonObject, NewEvent, RecordedEvent, slot_builder
 from domain.core.shredding.cipher import (
     CORRUPTED,
@@ -23,6 +23,7 @@ from domain.core.shredding.cipher import (
     sealed_fields,
 )
 from domain.core.shredding.keys import KeyStore
+from domain.core.shredding.packed import is_envelope
 from domain.ideas.codec import PlainCodec, stream_id_of
 from domain.ideas.events import IdeaEvent
 from domain.ideas.state import IdeaState
@@ -77,8 +78,8 @@ class ShreddingCodec:
 
     def open(self, record: RecordedEvent) -> JsonObject:
         """The record's data with private fields opened (or marked unreadable)."""
-        data = payload_of(record)
-        if not isinstance(data.get(SEALED), dict):
+        data = payload_checked(record)  # a packed envelope is opened from its bytes
+        if not is_envelope(data.get(SEALED)):
             return data  # as open_sealed gives it, without looking up a key
         aad = aad_for_event(record.stream_id, record.version, str(record.event_id))
         opened, _ = open_sealed(self.keys.key_for(record.stream_id), aad, data)

@@ -22,6 +22,7 @@ from pydantic_core import from_json as _from_json
 from pydantic_core import to_json as _to_json
 
 from domain.core.records import JsonObject
+from domain.core.shredding.packed import PackedEnvelope, packed_fields, packed_sealed
 
 SEALED = "$sealed"
 ALG = "A256GCM"
@@ -139,9 +140,12 @@ def is_sealed(data: JsonObject) -> bool:
 
 
 def sealed_fields(data: JsonObject) -> list[str]:
-    """The names of the fields sealed in `data` (empty if none)."""
+    """The names of the fields sealed in `data` (empty if none); `data` may also be a
+    payload as a store keeps it, its envelope packed (see `domain.core.codec.payload_view`)."""
     envelope = data.get(SEALED)
-    return _listed(envelope) if isinstance(envelope, dict) else []
+    if isinstance(envelope, dict):
+        return _listed(envelope)
+    return packed_fields(envelope) if type(envelope) is PackedEnvelope else []
 
 
 def _listed(envelope: dict[str, Any]) -> list[str]:
@@ -163,9 +167,13 @@ def open_sealed(
 
     The field list is outside the ciphertext; checking it against the opened fields makes it
     trustworthy, so a reader may rely on it to know which fields an envelope sets without
-    opening it."""
+    opening it.
+
+    `data` may also be a payload as a store keeps it, its envelope packed (see
+    `domain.core.codec.payload_checked`): opened the same, from the envelope's bytes."""
     envelope = data.get(SEALED)
-    if not isinstance(envelope, dict):
+    packed = type(envelope) is PackedEnvelope
+    if not (packed or isinstance(envelope, dict)):
         return data, None
     out: dict[str, Any] = dict(data)
     del out[SEALED]
@@ -174,12 +182,19 @@ def open_sealed(
         problem = Unreadable.NO_KEY
     else:
         try:
-            nonce = _unb64(envelope["nonce"])
-            ct = _unb64(envelope["ct"])
+            if isinstance(envelope, PackedEnvelope):
+                nonce_text, ct_text = packed_sealed(envelope)
+                nonce, ct = _unb64(nonce_text), _unb64(ct_text)
+                listed = packed_fields(envelope)
+            else:
+                assert isinstance(envelope, dict)  # checked above
+                nonce = _unb64(envelope["nonce"])
+                ct = _unb64(envelope["ct"])
+                listed = _listed(envelope)
             secret = _load_secret(_cipher(key).decrypt(nonce, ct, aad))
             if not isinstance(secret, dict):
                 raise ValueError("sealed payload is not an object")
-            if secret.keys() != set(_listed(envelope)):
+            if secret.keys() != set(listed):
                 raise ValueError("the sealed fields are not the ones listed")
             out.update(secret)
             return out, None
