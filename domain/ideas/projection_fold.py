@@ -20,7 +20,7 @@ from datetime import datetime
 from functools import partial
 from typing import Final
 
-from domain.core.codec import payload_view
+from domain.core.codec import payload_checked, payload_view
 from domain.core.records import JsonObject, RecordedEvent
 from domain.core.shredding.cipher import SEALED, sealed_fields
 from domain.core.shredding.packed import ENVELOPE_TYPES, PackedEnvelope, packed_names
@@ -219,10 +219,8 @@ class IdeaFoldWindow:
             status, version, updated_at = p.status, p.version, p.updated_at
             valid_id = p.checked_id
             run_from = -1  # where the run of checked edits being read started (-1: none)
-            read: list[JsonObject] = []  # each record's payload as read here, by index
             for at, record in enumerate(records):
                 data = view(record) if view is not None and type(record) is viewed else record.data
-                read.append(data)
                 # Edits first, without building a key: they are most of a history.
                 kind: int | None
                 if record.type == edit_type and record.schema_version == edit_version:
@@ -254,7 +252,7 @@ class IdeaFoldWindow:
                     kind = None
                 if run_from >= 0:
                     title_from, description_from = self._last_setters(
-                        records, read, run_from, at, title_from, description_from
+                        records, run_from, at, title_from, description_from
                     )
                     last = records[at - 1]
                     version, updated_at, touched = last.version, last.recorded_at, True
@@ -335,7 +333,7 @@ class IdeaFoldWindow:
                         title_from = description_from = None
             if run_from >= 0:
                 title_from, description_from = self._last_setters(
-                    records, read, run_from, len(records), title_from, description_from
+                    records, run_from, len(records), title_from, description_from
                 )
                 last = records[-1]
                 version, updated_at, touched = last.version, last.recorded_at, True
@@ -366,20 +364,20 @@ class IdeaFoldWindow:
     def _last_setters(
         self,
         records: Sequence[RecordedEvent],
-        read: Sequence[JsonObject],
         start: int,
         end: int,
         title_from: RecordedEvent | None,
         description_from: RecordedEvent | None,
     ) -> tuple[RecordedEvent | None, RecordedEvent | None]:
         """The events that set the title and the description last, after the checked edits
-        `records[start:end]` (whose payloads `read` holds, as the fold read them): read from
-        the last edit back, until both are found."""
+        `records[start:end]`: read from the last edit back (as kept: see `payload_checked`),
+        until both are found. (The fold does not keep the payloads it read for this: most
+        are never needed again, and keeping a page's worth would cost the collector more.)"""
         holds = self._holds
         title_found = description_found = False
         for index in range(end - 1, start - 1, -1):
             record = records[index]
-            title, description = holds(read[index])
+            title, description = holds(payload_checked(record))
             if title and not title_found:
                 title_from, title_found = record, True
             if description and not description_found:

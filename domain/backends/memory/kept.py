@@ -1,21 +1,20 @@
 """The record the memory store keeps for each event: a `RecordedEvent`, made smaller.
 
 Each field a reader of many events reads (stream, version, position, type, schema version,
-time) is held as it is handed out, so loads and catch-ups read the stored record itself.
-The rest is kept packed and rebuilt when read (each time: a caller that changes what it
-was handed changes nothing stored):
-- the event id as its 128-bit integer (no `UUID` object);
-- the metadata, and the data, as tuples of their values (see `packing`), their strings
-  shared with other events' (see `sharing`): no dictionary of 184 bytes each;
-- the data's sealed envelope, if any, as one bytes object of its nonce and ciphertext (see
-  `domain.core.shredding.packed`): about 320 bytes less than a dictionary of two base64
-  texts.
+time) is held as it is handed out, so loads and catch-ups read the stored record itself;
+the data's strings are shared with other events' (see `sharing`). The event id is held as
+its 128-bit integer and the metadata packed as a tuple of its values (see `packing`): each
+is rebuilt when read, a fraction of a microsecond, and together they save about 200 bytes
+an event (the `UUID` object and a dictionary). Rebuilt metadata is a new dictionary each
+time, so a caller that changes it changes nothing stored.
 
-An edit of an idea is kept in about 730 bytes instead of 1,100. Reading its data costs
-about 0.9 µs (the dictionary rebuilt, the envelope unpacked). A reader that only checks a
-payload's shape and reads its clear fields, as the fast folds do for every edit of a load,
-reads it through `view_data` (see `payload_view`): the dictionary rebuilt (0.2 µs), its
-envelope still packed.
+The data stays a dictionary, but its sealed envelope, if any, is kept packed (see
+`domain.core.shredding.packed`): about 320 bytes less an event. Data with a packed envelope
+is a new dictionary each time it is read (about half a microsecond); a reader that only
+checks a payload's shape and reads its clear fields, as the fast folds do for every edit
+of a load, reads the kept dictionary in place through `view_data` (see `payload_view`).
+Rebuilding the whole dictionary on each read was tried, and made that fold two to three
+times slower.
 """
 
 from __future__ import annotations
@@ -44,9 +43,9 @@ _new = object.__new__
 _SET_INT, _SET_SAFE = uuid.UUID.__dict__["int"].__set__, uuid.UUID.__dict__["is_safe"].__set__
 _UNKNOWN: Final = uuid.SafeUUID.unknown
 
-Owned = tuple[NewEvent, JsonObject | Packed, JsonObject | Packed]
-"""An event to keep, with private copies of its data (its strings shared, packed if it
-could be at once) and metadata (packed)."""
+Owned = tuple[NewEvent, JsonObject, JsonObject | Packed]
+"""An event to keep, with private copies of its data (its strings shared) and metadata
+(packed)."""
 
 
 def _uuid(number: int) -> uuid.UUID:
@@ -70,29 +69,6 @@ def opened(data: JsonObject) -> JsonObject:
     return found
 
 
-def _read(found: JsonObject | Packed) -> JsonObject:
-    """Data as kept (a packed tuple, or a dictionary) as a reader gets it: its envelope
-    unpacked, a new dictionary whenever it was packed."""
-    if not isinstance(found, tuple):
-        return opened(found)
-    built: JsonObject = found[0](found)  # a new dictionary: its envelope opened in place
-    sealed = built.get(SEALED)
-    if type(sealed) is PackedEnvelope:
-        built[SEALED] = unpack_envelope(sealed)
-    return built
-
-
-def _view(record: RecordedEvent) -> JsonObject:
-    """A kept record's data, its sealed envelope (if any) still packed: the packed tuple's
-    dictionary built, or the kept dictionary itself."""
-    found = _GET_DATA(record, KeptEvent)
-    if type(found) is tuple:
-        built: JsonObject = found[0](found)
-        return built
-    kept: JsonObject = found
-    return kept
-
-
 class KeptEvent(RecordedEvent):
     """A RecordedEvent as the memory store keeps it: equal to (and hashing as) the
     RecordedEvent of the same fields; see the module's summary for what it holds."""
@@ -110,15 +86,16 @@ class KeptEvent(RecordedEvent):
 
     @property
     def data(self) -> JsonObject:
-        return _read(_GET_DATA(self, KeptEvent))
+        return opened(_GET_DATA(self, KeptEvent))
 
     @data.setter
     def data(self, value: JsonObject) -> None:
         _SET_DATA(self, value)
 
-    view_data: ClassVar[Callable[[RecordedEvent], JsonObject]] = staticmethod(_view)
+    view_data: ClassVar[Callable[[RecordedEvent], JsonObject]] = staticmethod(_GET_DATA)
     """The payload as kept, for a check of its shape (see `payload_view`): its sealed
-    envelope, if any, may still be packed."""
+    envelope, if any, may still be packed. The slot's own getter: a fold calls it for every
+    edit of a load, and a method would cost it a third more."""
 
     @property
     def metadata(self) -> JsonObject:
@@ -164,12 +141,9 @@ class Keeper:
     def own(self, new: NewEvent, index: int) -> Owned:
         """Private copies of `new`'s payloads (for `check_batch`: refused as
         `normalise_events` refuses them), the data already as the store keeps it (its short
-        strings shared, its envelope packed), made in one walk of a plain payload instead of
-        a copy and then a shared rebuild of the copy; the usual event's data, a flat object
-        of a shape seen before, straight into its packed tuple."""
-        data: JsonObject | Packed | None = self.packer.pack_event_data(new.data)  # in one pass
-        if data is None:
-            data = self.sharing.owned(new.data, envelope=True)
+        strings shared), made in one walk of a plain payload instead of a copy and then a
+        shared rebuild of the copy."""
+        data = self.sharing.owned(new.data, envelope=True)
         if data is None:
             data = self.sharing.payload(private_copy(new.data, "data", index))
         return new, data, self.packer.pack_copy(new.metadata, "metadata", index)
@@ -197,7 +171,7 @@ class Keeper:
         """The event `own` copied, as its copies hold it (to compare with a stored one)."""
         new, data, metadata = owned
         meta = unpack(metadata) if isinstance(metadata, tuple) else metadata
-        return NewEvent(new.type, _read(data), new.schema_version, meta, new.event_id)
+        return NewEvent(new.type, opened(data), new.schema_version, meta, new.event_id)
 
     def copy(self, record: RecordedEvent, stream_id: str) -> KeptEvent:
         """The kept record of an imported `record` (its payloads private copies, as
@@ -217,7 +191,7 @@ class Keeper:
         kind: str,
         schema_version: int,
         at: datetime,
-        data: JsonObject | Packed,
+        data: JsonObject,
         metadata: JsonObject | Packed,
     ) -> KeptEvent:
         """The record of payloads already in the form kept (the data's strings shared, the
@@ -230,15 +204,11 @@ class Keeper:
         _SET_TYPE(record, self.sharing.text(kind))
         _SET_SCHEMA(record, schema_version)
         _SET_AT(record, at)
-        if isinstance(data, tuple):  # packed already (`own`)
-            _SET_DATA(record, data)
-        else:
-            sealed = data.get(SEALED)
-            if type(sealed) is dict:  # not packed yet (`own` packs it as it copies)
-                envelope = pack_envelope(sealed)
-                if envelope is not None:
-                    data[SEALED] = envelope  # the store's own copy: changed in place
-            packed = self.packer.pack_kept(data)
-            _SET_DATA(record, data if packed is None else packed)
+        sealed = data.get(SEALED)
+        if type(sealed) is dict:  # not packed yet (`own` packs it as it copies)
+            packed = pack_envelope(sealed)
+            if packed is not None:
+                data[SEALED] = packed  # the store's own copy: changed in place
+        _SET_DATA(record, data)
         _SET_META(record, metadata)
         return record

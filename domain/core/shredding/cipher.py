@@ -182,9 +182,8 @@ def open_sealed(
         problem = Unreadable.NO_KEY
     else:
         try:
-            if isinstance(envelope, PackedEnvelope):
-                nonce_text, ct_text = packed_sealed(envelope)
-                nonce, ct = _unb64(nonce_text), _unb64(ct_text)
+            if isinstance(envelope, PackedEnvelope):  # its texts kept decoded
+                nonce, ct = packed_sealed(envelope)
                 listed = packed_fields(envelope)
             else:
                 assert isinstance(envelope, dict)  # checked above
