@@ -13,8 +13,9 @@ The data stays a dictionary, but its sealed envelope, if any, is kept packed (se
 is a new dictionary each time it is read (about half a microsecond); a reader that only
 checks a payload's shape and reads its clear fields, as the fast folds do for every edit
 of a load, reads the kept dictionary in place through `view_data` (see `payload_view`).
-Rebuilding the whole dictionary on each read was tried, and made that fold two to three
-times slower.
+Keeping the data as a tuple of its values, as the metadata is, was tried: 110 bytes less an
+event, but every such reader then rebuilt a dictionary per event (0.2 µs), which cost the
+fast fold half its speed and the read model's rebuild a sixth.
 """
 
 from __future__ import annotations
