@@ -59,7 +59,8 @@ def payload_view(record_type: type[RecordedEvent]) -> PayloadPeek | None:
     The memory store keeps a sealed envelope packed (`domain.core.shredding.packed`), and
     unpacks it for every read of `data`; its records' `view_data()` gives the kept payload,
     in which the envelope may still be packed. A reader of a view tests the envelope with
-    `is_envelope` and reads it, or any private field, only through `data`."""
+    `is_envelope`, lists its fields with `sealed_fields` and opens it with `open_sealed`
+    (see `payload_checked`); it never hands the view on."""
     view = getattr(record_type, "view_data", None)
     return view if callable(view) else None
 

@@ -197,6 +197,34 @@ def fast(fold: IdeaFold, events: list[RecordedEvent]) -> IdeaState | type[Except
         return type(exc)
 
 
+def history_records(
+    history: list[tuple[IdeaEvent, str]], sealed: bool
+) -> tuple[EventCodec, MemoryKeyStore, list[RecordedEvent]]:
+    """The codec (sealing under a key store of its own, or plain), its keys, and `history`'s
+    events as stored records, each damaged as its pair says."""
+    plain = PlainCodec(versioned_registry())
+    keys = MemoryKeyStore()
+    codec: EventCodec = ShreddingCodec(plain, keys) if sealed else plain
+    events = [damage(record(codec, e, v), how) for v, (e, how) in enumerate(history, start=1)]
+    return codec, keys, events
+
+
+def assert_read_back(
+    fold: IdeaFold,
+    read: list[RecordedEvent],
+    again: list[RecordedEvent],
+    events: list[RecordedEvent],
+) -> None:
+    """`read` (records a store handed back) folds fast to what the reference gives on them
+    and on `again` as plain RecordedEvents (every field read and kept: the reference's input,
+    as the store gave the events their own times), and holds `events`' payloads."""
+    plain_records = [RecordedEvent(*(getattr(r, f.name) for f in fields(r))) for r in again]
+    assert fast(fold, read) == reference(fold, read) == reference(fold, plain_records)
+    assert [(r.version, r.type, r.schema_version, r.data) for r in read] == [
+        (r.version, r.type, r.schema_version, r.data) for r in events
+    ]
+
+
 @settings(max_examples=300, deadline=None)
 @given(
     history=st.lists(st.tuples(event_strategy, damage_strategy), min_size=2, max_size=40),
@@ -206,10 +234,7 @@ def fast(fold: IdeaFold, events: list[RecordedEvent]) -> IdeaState | type[Except
 def test_the_fast_fold_gives_the_reference_state(
     history: list[tuple[IdeaEvent, str]], sealed: bool, shredded: bool
 ) -> None:
-    plain = PlainCodec(versioned_registry())
-    keys = MemoryKeyStore()
-    codec: EventCodec = ShreddingCodec(plain, keys) if sealed else plain
-    events = [damage(record(codec, e, v), how) for v, (e, how) in enumerate(history, start=1)]
+    codec, keys, events = history_records(history, sealed)
     if shredded:
         keys.destroy(STREAM)
     fold = IdeaFold(codec)
@@ -226,10 +251,7 @@ def test_the_fast_fold_gives_the_reference_state(
 def test_the_fast_fold_over_an_sqlite_stream_gives_the_reference_state(
     history: list[tuple[IdeaEvent, str]], sealed: bool, shredded: bool, forgotten: bool
 ) -> None:
-    plain = PlainCodec(versioned_registry())
-    keys = MemoryKeyStore()
-    codec: EventCodec = ShreddingCodec(plain, keys) if sealed else plain
-    events = [damage(record(codec, e, v), how) for v, (e, how) in enumerate(history, start=1)]
+    codec, keys, events = history_records(history, sealed)
     fold = IdeaFold(codec)
     with tempfile.TemporaryDirectory() as tmp:
         store = open_store(f"sqlite:///{tmp}/events.db")
@@ -247,15 +269,9 @@ def test_the_fast_fold_over_an_sqlite_stream_gives_the_reference_state(
         finally:
             store.close()
     assert all(type(r) is StreamRowEvent for r in read)
-    # The records read back as plain RecordedEvents (every field read and kept): the
-    # reference's input, as the store gave the events their own times.
-    plain_records = [RecordedEvent(*(getattr(r, f.name) for f in fields(r))) for r in again]
     # Folded fast first, while every payload is still text; then event by event, on payloads
     # read without keeping them (as decoding reads them) and on the plain records.
-    assert fast(fold, read) == reference(fold, read) == reference(fold, plain_records)
-    assert [(r.version, r.type, r.schema_version, r.data) for r in read] == [
-        (r.version, r.type, r.schema_version, r.data) for r in events
-    ]
+    assert_read_back(fold, read, again, events)
 
 
 @settings(max_examples=150, deadline=None)
@@ -267,10 +283,7 @@ def test_the_fast_fold_over_an_sqlite_stream_gives_the_reference_state(
 def test_the_fast_fold_over_a_memory_stream_gives_the_reference_state(
     history: list[tuple[IdeaEvent, str]], sealed: bool, shredded: bool
 ) -> None:
-    plain = PlainCodec(versioned_registry())
-    keys = MemoryKeyStore()
-    codec: EventCodec = ShreddingCodec(plain, keys) if sealed else plain
-    events = [damage(record(codec, e, v), how) for v, (e, how) in enumerate(history, start=1)]
+    codec, keys, events = history_records(history, sealed)
     fold = IdeaFold(codec)
     store = MemoryEventStore()
     store.append(STREAM, [new_event_of(r) for r in events], NO_STREAM)
@@ -283,11 +296,7 @@ def test_the_fast_fold_over_a_memory_stream_gives_the_reference_state(
         envelope = r.data.get(SEALED)
         packs = type(envelope) is dict and pack_envelope(envelope) is not None
         assert (type(view(r).get(SEALED)) is PackedEnvelope) == packs
-    plain_records = [RecordedEvent(*(getattr(r, f.name) for f in fields(r))) for r in read]
-    assert fast(fold, read) == reference(fold, read) == reference(fold, plain_records)
-    assert [(r.version, r.type, r.schema_version, r.data) for r in read] == [
-        (r.version, r.type, r.schema_version, r.data) for r in events
-    ]
+    assert_read_back(fold, read, read, events)
 
 
 @pytest.mark.parametrize("shredded", [False, True])

@@ -286,10 +286,7 @@ def _to_records(rows: Iterable[EventRow]) -> list[RecordedEvent]:
     for event_id, stream_id, version, position, kind, schema, at, data, metadata in rows:
         recorded_at = when(at)
         if recorded_at is None:  # a batch shares one time: parse it once
-            try:
-                recorded_at = times[at] = datetime.fromisoformat(at)
-            except (ValueError, TypeError) as exc:
-                raise _unreadable_row(position, stream_id, version, "time", exc) from None
+            recorded_at = _parsed_time(times, at, position, stream_id, version)
         record = new(RowEvent)
         set_id(record, event_id)
         set_stream(record, stream_id)
@@ -305,6 +302,18 @@ def _to_records(rows: Iterable[EventRow]) -> list[RecordedEvent]:
         set_meta(record, metadata)
         add(record)
     return out
+
+
+def _parsed_time(
+    times: dict[str, datetime], at: str, position: int, stream_id: str, version: int
+) -> datetime:
+    """A row's time parsed and kept in `times` for the rest of its batch; an unreadable one
+    refused with the row's place."""
+    try:
+        recorded_at = times[at] = datetime.fromisoformat(at)
+    except (ValueError, TypeError) as exc:
+        raise _unreadable_row(position, stream_id, version, "time", exc) from None
+    return recorded_at
 
 
 def to_stream_records(rows: Iterable[StreamEventRow], stream_id: str) -> list[RecordedEvent]:
@@ -334,10 +343,7 @@ def _to_stream_records(rows: Iterable[StreamEventRow], stream_id: str) -> list[R
     for event_id, version, position, kind, schema, at, data, metadata in rows:
         recorded_at = when(at)
         if recorded_at is None:  # a batch shares one time: parse it once
-            try:
-                recorded_at = times[at] = datetime.fromisoformat(at)
-            except (ValueError, TypeError) as exc:
-                raise _unreadable_row(position, stream_id, version, "time", exc) from None
+            recorded_at = _parsed_time(times, at, position, stream_id, version)
         record = new(StreamRowEvent)
         set_id(record, event_id)
         set_stream(record, stream_id)

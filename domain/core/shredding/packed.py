@@ -124,8 +124,7 @@ def packed_names(packed: PackedEnvelope) -> tuple[str, ...]:
 def is_envelope(value: object) -> bool:
     """Whether `value`, a payload's envelope field as a shape check meets it, is an object:
     a dictionary, or a packed envelope (which always unpacks to one)."""
-    kind = type(value)
-    return kind is dict or kind is PackedEnvelope
+    return type(value) in ENVELOPE_TYPES
 
 
 ENVELOPE_TYPES: Final = (dict, PackedEnvelope)
